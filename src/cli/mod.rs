@@ -1,0 +1,349 @@
+//! The scripting surface (CLI.md): names, options, exit codes and output
+//! formats here are relied on by scripts and tests. Extend, never rename.
+
+mod output;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::{CaseStatus, Programme, Role};
+use crate::secrets::SecretReader;
+use crate::vault::{self, OfficePaths, Session};
+use crate::{Error, Result};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "casedesk",
+    version,
+    about = "An office's case work in one encrypted file",
+    long_about = "casedesk keeps a small NGO office's case work (intake, the CPC and \
+women's desk registers, each person's file, counselling notes, reports and backups) \
+in one encrypted file. With no command it opens the full-screen desk.\n\n\
+Secrets are never taken as arguments: on a terminal casedesk asks for them without \
+echo; otherwise it reads them from standard input, one per line: first the acting \
+user's password, then the command's own secret.\n\n\
+Exit codes: 0 done; 1 failed (one 'error:' line on stderr); 2 usage error; \
+3 wrong user name or password, or not allowed for this role."
+)]
+pub struct Cli {
+    /// The office file [default: $CASEDESK_DB, else office.casedesk in the data dir]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Who is acting, for commands that need a login [env: CASEDESK_USER]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new office file with its first manager (--user); prints the recovery key once
+    Init {
+        /// The office's name, e.g. "SEHER Quetta"
+        #[arg(long, value_name = "NAME")]
+        office: String,
+    },
+    /// Create a demo office full of synthetic data (accounts manager, staff, psychologist; password "demo")
+    Demo(DemoArgs),
+    /// Accounts and roles
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print a register
+    #[command(subcommand)]
+    List(ListCommand),
+    /// Full integrity check of the office file and its key file; prints "ok"
+    Check,
+    /// Replace the master key and rewrite every key slot (manager)
+    Rekey,
+    /// Give a manager (--user) a new password using the recovery key
+    Recover {
+        /// A file holding the recovery key (AGE-SECRET-KEY-…)
+        #[arg(long, value_name = "FILE")]
+        recovery_key: PathBuf,
+    },
+    /// The audit trail (manager)
+    Audit {
+        /// Check the hash chain; exits 1 and names the first broken entry if it is broken
+        #[arg(long)]
+        verify: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many CPC children (the women's desk gets a quarter as many women)
+    #[arg(long, default_value_t = 800, value_name = "N")]
+    pub children: usize,
+    /// Seed: the same seed builds the same office
+    #[arg(long, default_value_t = 2014, value_name = "S")]
+    pub seed: u64,
+    /// Build the office but do not open the desk
+    #[arg(long)]
+    pub no_open: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account (manager); its password is read after yours
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// Accounts, roles, enabled (manager)
+    List,
+    /// Disable an account; its key slot is removed (manager)
+    Disable { name: String },
+    /// Change your own password; the new one is read after the current one
+    Passwd,
+    /// Share the counselling key with another psychologist account (psychologist)
+    Grant { name: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Manager,
+    Staff,
+    Psychologist,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Manager => Role::Manager,
+            RoleArg::Staff => Role::Staff,
+            RoleArg::Psychologist => Role::Psychologist,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListCommand {
+    /// The register: case number, name, father's/husband's name, sex, age, programme, status, risk, registered on
+    Children {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// cpc or wd (women's desk); both when not given
+        #[arg(long, value_name = "P")]
+        programme: Option<String>,
+        /// registered, active, closed or reopened
+        #[arg(long, value_name = "S")]
+        status: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Csv,
+    Table,
+}
+
+/// Run the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 2,
+            };
+        }
+    };
+    let _log = crate::logging::init(&data_dir());
+    match run(cli) {
+        Ok(()) => 0,
+        Err(crate::Error::Quiet) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            tracing::warn!(code = e.exit_code(), "command failed");
+            e.exit_code()
+        }
+    }
+}
+
+/// Where casedesk keeps its files unless told otherwise.
+pub fn data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("CASEDESK_DATA_DIR") {
+        return PathBuf::from(d);
+    }
+    directories::ProjectDirs::from("org", "casedesk", "casedesk")
+        .map(|p| p.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// `--db`, else `$CASEDESK_DB`, else `office.casedesk` in the data dir.
+fn office_paths(db: Option<PathBuf>) -> OfficePaths {
+    OfficePaths::new(
+        db.or_else(|| std::env::var_os("CASEDESK_DB").map(PathBuf::from))
+            .unwrap_or_else(|| data_dir().join("office.casedesk")),
+    )
+}
+
+fn acting_user(user: Option<String>) -> Result<String> {
+    user.or_else(|| std::env::var("CASEDESK_USER").ok())
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| Error::Usage("say who is acting with --user NAME (or CASEDESK_USER)".into()))
+}
+
+fn login(paths: &OfficePaths, user: Option<String>, secrets: &mut SecretReader) -> Result<Session> {
+    let name = acting_user(user)?;
+    let password = secrets.read(&format!("Password for {name}"))?;
+    vault::login(paths, &name, &password)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let mut secrets = SecretReader::new();
+    let Some(command) = cli.command else {
+        return crate::ui::run(office_paths(cli.db), cli.user);
+    };
+    match command {
+        Command::Init { office } => {
+            let paths = office_paths(cli.db);
+            let user = acting_user(cli.user)?;
+            if paths.any_exists() {
+                return Err(Error::invalid(format!(
+                    "{} already exists; casedesk will not overwrite an office",
+                    paths.db.display()
+                )));
+            }
+            let password = secrets.read_new(&format!("New password for {user}"))?;
+            let (_session, recovery) = vault::create_office(&paths, &office, &user, &password)?;
+            output::recovery_key(&recovery);
+            eprintln!("Created {}.", paths.db.display());
+        }
+        Command::Demo(args) => {
+            let explicit = cli.db.is_some() || std::env::var_os("CASEDESK_DB").is_some();
+            let paths = if explicit {
+                office_paths(cli.db)
+            } else {
+                OfficePaths::new(data_dir().join("demo.casedesk"))
+            };
+            let summary = crate::demo::build(
+                &paths,
+                &crate::demo::DemoOptions {
+                    children: args.children,
+                    seed: args.seed,
+                },
+            )?;
+            eprintln!(
+                "Built a demo office at {} ({} children, {} women). Log in as manager, staff or psychologist with password \"demo\".",
+                paths.db.display(),
+                summary.children,
+                summary.women
+            );
+            if !args.no_open {
+                crate::ui::run(paths, Some("manager".into()))?;
+            }
+        }
+        Command::User(cmd) => {
+            let paths = office_paths(cli.db);
+            let mut session = login(&paths, cli.user, &mut secrets)?;
+            match cmd {
+                UserCommand::Add { name, role } => {
+                    session.require(&[Role::Manager], "add accounts")?;
+                    crate::store::users::check_name(&name)?;
+                    let password =
+                        secrets.read_new(&format!("Password for the new account {name}"))?;
+                    session.add_user(&name, role.into(), &password)?;
+                    eprintln!("Added {name}.");
+                }
+                UserCommand::List => {
+                    session.require(&[Role::Manager], "list accounts")?;
+                    let users = crate::store::users::list(&session.conn)?;
+                    output::users(&users);
+                }
+                UserCommand::Disable { name } => {
+                    session.disable_user(&name)?;
+                    eprintln!(
+                        "Disabled {name}; its key slot is gone. Run 'casedesk rekey' if they may have a copy of the office."
+                    );
+                }
+                UserCommand::Passwd => {
+                    let new = secrets.read_new("New password")?;
+                    session.change_password(&new)?;
+                    eprintln!("Password changed.");
+                }
+                UserCommand::Grant { name } => {
+                    session.grant_counselling(&name)?;
+                    eprintln!("{name} can now read counselling notes.");
+                }
+            }
+        }
+        Command::List(ListCommand::Children {
+            format,
+            programme,
+            status,
+        }) => {
+            let paths = office_paths(cli.db);
+            let programme: Option<Programme> = programme.map(|p| p.parse()).transpose()?;
+            let status: Option<CaseStatus> = status.map(|s| s.parse()).transpose()?;
+            let session = login(&paths, cli.user, &mut secrets)?;
+            session.require(&[Role::Staff, Role::Manager], "list the register")?;
+            let rows = crate::store::persons::list_register(
+                &session.conn,
+                &crate::store::persons::RegisterFilter { programme, status },
+                crate::store::today(),
+            )?;
+            session.audit("register.export", "", &format!("{} rows", rows.len()))?;
+            output::register(&rows, format)?;
+        }
+        Command::Check => {
+            let paths = office_paths(cli.db);
+            let session = login(&paths, cli.user, &mut secrets)?;
+            let problems = session.check()?;
+            if problems.is_empty() {
+                println!("ok");
+            } else {
+                for p in &problems {
+                    println!("{p}");
+                }
+                return Err(Error::damaged(format!(
+                    "the check found {} problem(s)",
+                    problems.len()
+                )));
+            }
+        }
+        Command::Rekey => {
+            let paths = office_paths(cli.db);
+            let mut session = login(&paths, cli.user, &mut secrets)?;
+            session.rekey()?;
+            eprintln!("New master key in place; every key slot was rewritten.");
+        }
+        Command::Recover { recovery_key } => {
+            let paths = office_paths(cli.db);
+            let user = acting_user(cli.user)?;
+            let text =
+                zeroize::Zeroizing::new(std::fs::read_to_string(&recovery_key).map_err(|e| {
+                    Error::io(format!("cannot read {}", recovery_key.display()), e)
+                })?);
+            let password = secrets.read_new(&format!("New password for {user}"))?;
+            vault::recover(&paths, &text, &user, &password)?;
+            eprintln!("{user} has a new password.");
+        }
+        Command::Audit { verify } => {
+            let paths = office_paths(cli.db);
+            let session = login(&paths, cli.user, &mut secrets)?;
+            session.require(&[Role::Manager], "read the audit trail")?;
+            if verify {
+                match crate::audit::verify(&session.conn)? {
+                    crate::audit::Verdict::Intact { entries } => {
+                        println!("ok: {entries} entries, chain intact");
+                    }
+                    crate::audit::Verdict::Broken { seq, reason } => {
+                        return Err(Error::damaged(format!(
+                            "the audit trail is broken at entry {seq}: {reason}"
+                        )));
+                    }
+                }
+            } else {
+                output::audit(&session.conn)?;
+            }
+        }
+    }
+    Ok(())
+}

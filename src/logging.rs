@@ -1,0 +1,27 @@
+//! Logging to a file in the data dir; stdout belongs to the screen.
+//!
+//! Filtered by `CASEDESK_LOG` (e.g. `CASEDESK_LOG=debug`), default `info`.
+//! Log lines carry record ids and event names only: call sites never pass
+//! names, notes or passwords to `tracing`.
+
+use std::path::Path;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+/// Start logging into `dir/casedesk.log`. Keep the guard alive until exit so
+/// buffered lines are written. Logging is best-effort: a read-only data dir
+/// must not stop the office from working.
+pub fn init(dir: &Path) -> Option<WorkerGuard> {
+    std::fs::create_dir_all(dir).ok()?;
+    let appender = tracing_appender::rolling::never(dir, "casedesk.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = EnvFilter::try_from_env("CASEDESK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}

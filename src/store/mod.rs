@@ -1,0 +1,138 @@
+//! The office file: a SQLCipher database opened with the raw master key.
+//!
+//! One module per table group, each with typed functions that take a
+//! connection or transaction. Transactions are opened by the caller, so a
+//! screen's save is one transaction however many tables it touches.
+
+pub mod meta;
+pub mod persons;
+pub mod schema;
+pub mod users;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use zeroize::Zeroizing;
+
+use crate::vault::MasterKey;
+use crate::{Error, Result};
+
+/// How long a connection waits for another terminal's write to finish.
+const BUSY_TIMEOUT_MS: u32 = 10_000;
+
+/// Open an existing office file with its master key, upgrading its schema
+/// if it is older than this code.
+pub fn open(path: &Path, key: &MasterKey) -> Result<Connection> {
+    if !path.exists() {
+        return Err(Error::damaged(format!(
+            "the office file {} does not exist",
+            path.display()
+        )));
+    }
+    let mut conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&conn, key)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Create a new, empty office file. Refuses an existing path.
+pub fn create(path: &Path, key: &MasterKey) -> Result<Connection> {
+    if path.exists() {
+        return Err(Error::invalid(format!(
+            "{} already exists; casedesk will not overwrite it",
+            path.display()
+        )));
+    }
+    let mut conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&conn, key)?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Key the connection and set the pragmas every connection needs. The key
+/// must be the first statement; the read right after it is what reveals a
+/// wrong key or a file that is not ours.
+pub fn configure(conn: &Connection, key: &MasterKey) -> Result<()> {
+    let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.hex().as_str()));
+    conn.execute_batch(&pragma)?;
+    // SQLCipher 4.6+ logs to stderr, which would scribble over the UI.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+        .map_err(|e| match Error::from(e) {
+            Error::Database(_) => {
+                Error::damaged("the office file is damaged or does not belong with its key file")
+            }
+            other => other,
+        })?;
+    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    Ok(())
+}
+
+/// The schema version a file is at.
+pub fn user_version(conn: &Connection) -> Result<u32> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Bring the file up to `schema::LATEST` in one transaction.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, schema::LATEST)
+}
+
+/// Bring the file up to `target` (tests use this to build old fixtures).
+pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<()> {
+    let current = user_version(conn)?;
+    if current > schema::LATEST {
+        return Err(Error::TooNew(format!(
+            "this office file was written by a newer casedesk (schema {current}; this one knows up to {}); update casedesk to open it",
+            schema::LATEST
+        )));
+    }
+    if current >= target {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another terminal may have upgraded while we waited for the lock.
+    let current: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in schema::MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(current as usize)
+    {
+        tx.execute_batch(sql)?;
+        tracing::info!(version = i + 1, "schema upgraded");
+    }
+    tx.pragma_update(None, "user_version", target)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Start a write transaction that takes the write lock at once, so two
+/// terminals queue up instead of failing half-way.
+pub fn write_tx(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>> {
+    Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+}
+
+/// The current instant, as stored.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Today's date in the office's local time.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}

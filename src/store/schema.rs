@@ -1,0 +1,233 @@
+//! The office file's schema, as an ordered list of migrations.
+//!
+//! `PRAGMA user_version` holds how many migrations a file has had. Opening a
+//! file runs the missing ones inside one transaction, so a power cut leaves
+//! the file at the old version, never half-way. A file with a higher version
+//! than this code knows is refused: an older casedesk must not write to it.
+//!
+//! Dates are `YYYY-MM-DD` text, instants RFC 3339 UTC text.
+
+/// Migration `i` takes a file from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[V1_ACCOUNTS, V2_REGISTERS, V3_CASEWORK, V4_COUNSELLING];
+
+pub const LATEST: u32 = MIGRATIONS.len() as u32;
+
+/// Office identity, accounts and the audit trail.
+const V1_ACCOUNTS: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE users (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    role        TEXT NOT NULL CHECK (role IN ('manager', 'staff', 'psychologist')),
+    enabled     INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    -- The user's age X25519 recipient. The key file holds the same; the
+    -- copy here (inside the encrypted file) is what rekey trusts.
+    public_key  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    disabled_at TEXT
+) STRICT;
+
+-- Append-only and hash-chained: each row's hash covers the previous hash
+-- and the row's own fields. Rows carry record ids, never personal data.
+CREATE TABLE audit (
+    seq       INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    target    TEXT NOT NULL DEFAULT '',
+    detail    TEXT NOT NULL DEFAULT '',
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+"#;
+
+/// The two registers (CPC children, women's desk) and each person's profile.
+const V2_REGISTERS: &str = r#"
+-- Case numbers are issued per programme and year and never reused: the
+-- counter only grows, even when a person is deleted.
+CREATE TABLE case_counters (
+    programme TEXT NOT NULL,
+    year      INTEGER NOT NULL,
+    last      INTEGER NOT NULL,
+    PRIMARY KEY (programme, year)
+) STRICT;
+
+CREATE TABLE persons (
+    id                INTEGER PRIMARY KEY,
+    case_number       TEXT NOT NULL UNIQUE,
+    programme         TEXT NOT NULL CHECK (programme IN ('cpc', 'wd')),
+    name              TEXT NOT NULL,
+    father_name       TEXT NOT NULL DEFAULT '',
+    alias             TEXT NOT NULL DEFAULT '',
+    sex               TEXT NOT NULL CHECK (sex IN ('female', 'male', 'other')),
+    birth_date        TEXT,
+    age_estimated     INTEGER NOT NULL DEFAULT 0,
+    cnic              TEXT NOT NULL DEFAULT '',
+    phone             TEXT NOT NULL DEFAULT '',
+    area              TEXT NOT NULL DEFAULT '',
+    address           TEXT NOT NULL DEFAULT '',
+    guardian_name     TEXT NOT NULL DEFAULT '',
+    guardian_relation TEXT NOT NULL DEFAULT '',
+    school_status     TEXT NOT NULL DEFAULT '',
+    work_status       TEXT NOT NULL DEFAULT '',
+    referral_source   TEXT NOT NULL,
+    referral_detail   TEXT NOT NULL DEFAULT '',
+    consent_by        TEXT NOT NULL DEFAULT '',
+    consent_date      TEXT,
+    consent_services  INTEGER NOT NULL DEFAULT 0,
+    consent_sharing   INTEGER NOT NULL DEFAULT 0,
+    risk              TEXT NOT NULL CHECK (risk IN ('high', 'medium', 'low')),
+    risk_reason       TEXT NOT NULL DEFAULT '',
+    worker_id         INTEGER REFERENCES users(id),
+    centre            TEXT NOT NULL DEFAULT 'cpc' CHECK (centre IN ('cpc', 'cfs', 'desk')),
+    status            TEXT NOT NULL DEFAULT 'registered'
+                      CHECK (status IN ('registered', 'active', 'closed', 'reopened')),
+    closure_reason    TEXT,
+    registered_on     TEXT NOT NULL,
+    -- Bumped on every save; a save naming an older version is refused, so
+    -- two terminals never silently overwrite each other.
+    version           INTEGER NOT NULL DEFAULT 1,
+    created_by        INTEGER REFERENCES users(id),
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL
+) STRICT;
+CREATE INDEX persons_programme_status ON persons(programme, status);
+CREATE INDEX persons_registered ON persons(registered_on);
+CREATE INDEX persons_worker ON persons(worker_id);
+
+CREATE TABLE person_concerns (
+    person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    concern   TEXT NOT NULL,
+    PRIMARY KEY (person_id, concern)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX person_concerns_concern ON person_concerns(concern);
+
+-- Every change to a profile: which field, old and new value, who, when.
+CREATE TABLE person_history (
+    id        INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    at        TEXT NOT NULL,
+    user_id   INTEGER REFERENCES users(id),
+    field     TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT
+) STRICT;
+CREATE INDEX person_history_person ON person_history(person_id);
+
+CREATE TABLE status_changes (
+    id          INTEGER PRIMARY KEY,
+    person_id   INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    on_date     TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    user_id     INTEGER REFERENCES users(id),
+    from_status TEXT,
+    to_status   TEXT NOT NULL,
+    reason      TEXT
+) STRICT;
+CREATE INDEX status_changes_person ON status_changes(person_id);
+
+-- Substring search in any script: the trigram tokenizer matches partial,
+-- case-insensitive text without a scan per keystroke.
+CREATE VIRTUAL TABLE person_search USING fts5(
+    case_number, name, father_name, alias, area,
+    content = 'persons', content_rowid = 'id', tokenize = 'trigram'
+);
+CREATE TRIGGER persons_search_ai AFTER INSERT ON persons BEGIN
+    INSERT INTO person_search(rowid, case_number, name, father_name, alias, area)
+    VALUES (new.id, new.case_number, new.name, new.father_name, new.alias, new.area);
+END;
+CREATE TRIGGER persons_search_ad AFTER DELETE ON persons BEGIN
+    INSERT INTO person_search(person_search, rowid, case_number, name, father_name, alias, area)
+    VALUES ('delete', old.id, old.case_number, old.name, old.father_name, old.alias, old.area);
+END;
+CREATE TRIGGER persons_search_au AFTER UPDATE OF case_number, name, father_name, alias, area ON persons BEGIN
+    INSERT INTO person_search(person_search, rowid, case_number, name, father_name, alias, area)
+    VALUES ('delete', old.id, old.case_number, old.name, old.father_name, old.alias, old.area);
+    INSERT INTO person_search(rowid, case_number, name, father_name, alias, area)
+    VALUES (new.id, new.case_number, new.name, new.father_name, new.alias, new.area);
+END;
+"#;
+
+/// Services delivered, follow-ups and case-plan goals.
+const V3_CASEWORK: &str = r#"
+CREATE TABLE services (
+    id        INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    kind      TEXT NOT NULL,
+    on_date   TEXT NOT NULL,
+    user_id   INTEGER REFERENCES users(id),
+    -- e.g. where a medical referral went
+    detail    TEXT NOT NULL DEFAULT '',
+    note      TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX services_person ON services(person_id, on_date);
+CREATE INDEX services_kind_date ON services(kind, on_date);
+
+CREATE TABLE follow_ups (
+    id         INTEGER PRIMARY KEY,
+    person_id  INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    due_on     TEXT NOT NULL,
+    purpose    TEXT NOT NULL,
+    user_id    INTEGER REFERENCES users(id),
+    done_on    TEXT,
+    outcome    TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX follow_ups_due ON follow_ups(done_on, due_on);
+CREATE INDEX follow_ups_person ON follow_ups(person_id);
+
+CREATE TABLE goals (
+    id          INTEGER PRIMARY KEY,
+    person_id   INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    goal        TEXT NOT NULL,
+    target_date TEXT,
+    achieved_on TEXT,
+    user_id     INTEGER REFERENCES users(id),
+    created_at  TEXT NOT NULL
+) STRICT;
+CREATE INDEX goals_person ON goals(person_id);
+"#;
+
+/// Counselling sessions (visible to all) and their sealed notes (readable
+/// only with the counselling identity, which only psychologists hold).
+const V4_COUNSELLING: &str = r#"
+CREATE TABLE counselling_sessions (
+    id              INTEGER PRIMARY KEY,
+    person_id       INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    kind            TEXT NOT NULL CHECK (kind IN ('assessment', 'individual', 'group')),
+    on_date         TEXT NOT NULL,
+    minutes         INTEGER NOT NULL CHECK (minutes > 0),
+    psychologist_id INTEGER REFERENCES users(id),
+    created_at      TEXT NOT NULL
+) STRICT;
+CREATE INDEX counselling_sessions_person ON counselling_sessions(person_id, on_date);
+CREATE INDEX counselling_sessions_date ON counselling_sessions(on_date);
+
+-- Other people present at a group session.
+CREATE TABLE counselling_participants (
+    session_id INTEGER NOT NULL REFERENCES counselling_sessions(id) ON DELETE CASCADE,
+    person_id  INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    PRIMARY KEY (session_id, person_id)
+) STRICT, WITHOUT ROWID;
+
+-- Every version of a note is kept; the highest version is current. The
+-- sealed text is an age file to the counselling recipient.
+CREATE TABLE counselling_notes (
+    id         INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES counselling_sessions(id) ON DELETE CASCADE,
+    version    INTEGER NOT NULL,
+    sealed     BLOB NOT NULL,
+    written_by INTEGER REFERENCES users(id),
+    written_at TEXT NOT NULL,
+    UNIQUE (session_id, version)
+) STRICT;
+"#;

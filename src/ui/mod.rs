@@ -1,0 +1,19 @@
+//! The full-screen terminal UI.
+//!
+//! This part is the toolkit every screen uses: the key → [`action::Action`]
+//! mapping ([`keymap`]), colours ([`theme`]) and widgets (forms, tables,
+//! palette, help, dialogs, the panic page). Widgets hold state and draw it;
+//! they never touch the office file.
+
+pub mod action;
+pub mod keymap;
+pub mod layout;
+pub mod theme;
+pub mod widgets;
+
+pub use action::Action;
+pub use keymap::{Context, Input, Keymap};
+pub use theme::Theme;
+
+mod run;
+pub use run::run;

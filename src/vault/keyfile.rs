@@ -1,0 +1,129 @@
+//! The key file beside the office file (`<office>.keys`).
+//!
+//! It holds, for every enabled account, a *slot*:
+//! - `identity`: the account's own age X25519 identity, encrypted with age to
+//!   the account's password (scrypt, work factor `log_n` recorded here);
+//! - `master`: the office's master key, encrypted with age to that identity;
+//! - `counselling` (psychologists only): the counselling identity, encrypted
+//!   to that identity.
+//!
+//! The indirection through a per-account identity lets a manager rewrite
+//! every slot's master key at rekey, or add an account, without knowing
+//! anybody's password. The recovery key is one more X25519 identity with a
+//! master-key envelope of its own. Everything here is either public (account
+//! names, public keys) or age ciphertext in ASCII armor, so the standard
+//! `age` CLI can open it (README: "Getting your data back").
+//!
+//! The file is replaced atomically (temporary file, fsync, rename), so a
+//! power cut leaves either the old or the new file, never half of one.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFile {
+    pub format: u32,
+    pub office_id: String,
+    /// The age recipient counselling notes are sealed to; absent until the
+    /// first psychologist account exists.
+    #[serde(default)]
+    pub counselling_recipient: Option<String>,
+    pub users: Vec<UserSlot>,
+    pub recovery: RecoverySlot,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UserSlot {
+    pub name: String,
+    pub public_key: String,
+    /// scrypt work factor (N = 2^log_n) of `identity`.
+    pub log_n: u8,
+    pub identity: String,
+    pub master: String,
+    /// During a rekey: the new master key, tried before `master`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master_next: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counselling: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RecoverySlot {
+    pub public_key: String,
+    pub master: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master_next: Option<String>,
+}
+
+impl KeyFile {
+    pub fn slot(&self, name: &str) -> Option<&UserSlot> {
+        self.users.iter().find(|s| s.name == name)
+    }
+
+    pub fn slot_mut(&mut self, name: &str) -> Option<&mut UserSlot> {
+        self.users.iter_mut().find(|s| s.name == name)
+    }
+
+    pub fn read(path: &Path) -> Result<KeyFile> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::damaged(format!(
+                    "the key file {} is missing; put it back from a backup, or restore the whole office from a backup",
+                    path.display()
+                )));
+            }
+            Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
+        };
+        let file: KeyFile = serde_json::from_slice(&bytes).map_err(|_| {
+            Error::damaged(format!(
+                "the key file {} is damaged; put it back from a backup",
+                path.display()
+            ))
+        })?;
+        if file.format != FORMAT {
+            return Err(Error::TooNew(format!(
+                "the key file {} has format {} which this casedesk does not know; update casedesk",
+                path.display(),
+                file.format
+            )));
+        }
+        Ok(file)
+    }
+
+    /// Replace the file atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|e| Error::Crypto(format!("cannot encode the key file: {e}")))?;
+        write_atomically(path, &json)
+    }
+}
+
+/// Write `bytes` to `path` through a temporary file in the same folder, so
+/// readers see the old or the new content, never a mix.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let ctx = || format!("cannot write {}", path.display());
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(ctx(), e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(ctx(), e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(ctx(), e))?;
+    tmp.persist(path).map_err(|e| Error::io(ctx(), e.error))?;
+    // The rename itself must reach the disk before we report success.
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
