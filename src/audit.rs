@@ -4,14 +4,105 @@
 //! hash-chained: each entry's hash covers the previous entry's hash and its
 //! own fields, so editing or deleting a row is found by `verify`. Entries
 //! hold record ids and field names, never personal data.
+//!
+//! ## Targets
+//!
+//! `target` is a space-separated list of record references, `kind:id`:
+//! `person:12`, `counselling:7`, `user:3`. An action about a person's
+//! record names the person (`person:12 counselling:7`), so the manager's
+//! filter by person finds it. Use the helpers `person`, `counselling` and
+//! `user` below; the action names are in `action`.
+//!
+//! ## The end of the trail (tail truncation)
+//!
+//! A hash chain alone cannot show that its *last* entries were deleted. Two
+//! anchors record the head (sequence number and hash of the last entry):
+//!
+//! 1. `meta.audit_head`, inside the office file, updated in the same
+//!    transaction as every entry. Each new entry continues from this head,
+//!    not from the last row, so deleting the last rows leaves a gap that the
+//!    next entry (the next login, at the latest) makes visible.
+//! 2. `<office>.audit-head`, a small file beside the office file (title,
+//!    office id, `seq hash`; nothing personal), moved
+//!    forward (never back) at every login, lock and `casedesk audit`. It
+//!    catches a tail cut by someone who also rewrote `meta.audit_head`, for
+//!    every entry up to the last time the file was moved forward.
+//!
+//! What this does not stop: every account's key slot opens the master key,
+//! so anyone with a password and a SQLCipher client can open the office
+//! file. Such a person who understands this scheme can rewrite the whole
+//! chain from any point (the hashes are not keyed), rewrite both anchors
+//! (the head file is plain text) and leave no trace in this office file.
+//! What they cannot do: read counselling notes (sealed to a key no manager
+//! or staff slot holds), or make the rewritten chain agree with a copy made
+//! before — an earlier backup, or a head hash the manager wrote down from
+//! `casedesk audit --verify` — so comparing against those reveals it. A
+//! casual edit or deletion with a database tool is always reported.
+//!
+//! ## Failed logins
+//!
+//! A failed login has no key to the office file, so it cannot write there.
+//! It appends one line (time, and the account name only if that account
+//! exists; otherwise `?`, since people type passwords into the name field)
+//! to `<office>.failed-logins` beside it. The next successful login moves
+//! those lines into the trail as `login.failed` entries (detail: the time of
+//! the attempt) and removes the file. Anyone with access to the folder can
+//! delete or add lines to that file before then: those entries are reports,
+//! not proof.
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, TimeZone};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::Result;
+use crate::vault::{OfficePaths, Session};
+use crate::{Error, Result};
 
 /// The hash before the first entry.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// `meta` key of the head of the chain: `"<seq> <hash>"`.
+pub const META_HEAD: &str = "audit_head";
+
+/// Action names. Other modules may add their own; keep them `noun.verb`.
+pub mod action {
+    pub const LOGIN: &str = "login";
+    pub const LOGIN_FAILED: &str = "login.failed";
+    pub const LOCK: &str = "session.lock";
+    pub const UNLOCK: &str = "session.unlock";
+    pub const UNLOCK_FAILED: &str = "session.unlock_failed";
+    pub const PERSON_VIEW: &str = "person.view";
+    pub const PERSON_CREATE: &str = "person.create";
+    pub const PERSON_EDIT: &str = "person.edit";
+    pub const PERSON_STATUS: &str = "person.status";
+    pub const COUNSELLING_CREATE: &str = "counselling.create";
+    pub const COUNSELLING_AMEND: &str = "counselling.amend";
+    pub const COUNSELLING_READ: &str = "counselling.read";
+    pub const COUNSELLING_HISTORY: &str = "counselling.history";
+    pub const EXPORT: &str = "export";
+    pub const BACKUP: &str = "backup";
+    pub const AUDIT_VIEW: &str = "audit.view";
+}
+
+/// `person:ID`
+pub fn person(id: i64) -> String {
+    format!("person:{id}")
+}
+
+/// `person:P [person:Q …] counselling:S` — the session's person, any group
+/// participants, then the session.
+pub fn counselling(persons: &[i64], session: i64) -> String {
+    let mut s: Vec<String> = persons.iter().map(|p| person(*p)).collect();
+    s.push(format!("counselling:{session}"));
+    s.join(" ")
+}
+
+/// `user:ID`
+pub fn user(id: i64) -> String {
+    format!("user:{id}")
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -43,8 +134,59 @@ fn entry_hash(
     hex::encode(h.finalize())
 }
 
+/// A position in the chain: an entry's number and hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl Head {
+    fn parse(s: &str) -> Option<Head> {
+        let (seq, hash) = s.trim().split_once(' ')?;
+        let seq = seq.parse().ok()?;
+        (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Head {
+            seq,
+            hash: hash.to_string(),
+        })
+    }
+
+    fn encode(&self) -> String {
+        format!("{} {}", self.seq, self.hash)
+    }
+}
+
+fn meta_head(conn: &Connection) -> Result<Option<std::result::Result<Head, ()>>> {
+    Ok(crate::store::meta::get(conn, META_HEAD)?.map(|s| Head::parse(&s).ok_or(())))
+}
+
+fn last_row(conn: &Connection) -> Result<Option<Head>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| {
+                Ok(Head {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The head of the chain as casedesk last wrote it.
+pub fn head(conn: &Connection) -> Result<Option<Head>> {
+    let row = last_row(conn)?;
+    Ok(match (meta_head(conn)?, row) {
+        (Some(Ok(h)), row) if row.as_ref().is_none_or(|r| h.seq >= r.seq) => Some(h),
+        (_, row) => row,
+    })
+}
+
 /// Append one entry. Call inside the transaction that does the work, so the
-/// work and its record land together or not at all.
+/// work and its record land together or not at all; outside a transaction
+/// it takes the write lock itself, so two terminals never race for a number.
 pub fn record(
     conn: &Connection,
     user: &str,
@@ -52,15 +194,25 @@ pub fn record(
     target: &str,
     detail: &str,
 ) -> Result<()> {
-    let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (seq, prev) = match last {
-        Some((s, h)) => (s + 1, h),
+    if conn.is_autocommit() {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        match append(conn, user, action, target, detail) {
+            Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    } else {
+        append(conn, user, action, target, detail)
+    }
+}
+
+fn append(conn: &Connection, user: &str, action: &str, target: &str, detail: &str) -> Result<()> {
+    // Continue from the recorded head: if the last rows were deleted, the
+    // new entry leaves a gap that `verify` reports.
+    let (seq, prev) = match head(conn)? {
+        Some(h) => (h.seq + 1, h.hash),
         None => (1, GENESIS.to_string()),
     };
     let at = crate::store::now();
@@ -70,6 +222,7 @@ pub fn record(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![seq, at, user, action, target, detail, prev, hash],
     )?;
+    crate::store::meta::set(conn, META_HEAD, &Head { seq, hash }.encode())?;
     Ok(())
 }
 
@@ -80,8 +233,11 @@ pub enum Verdict {
     Broken { seq: i64, reason: String },
 }
 
-/// Walk the whole chain from the first entry.
+/// Walk the whole chain from the first entry, then check its end against
+/// both anchors (see the module comment).
 pub fn verify(conn: &Connection) -> Result<Verdict> {
+    let anchor = read_anchor_file(conn);
+    let mut anchor_seen: Option<String> = None;
     let mut stmt = conn.prepare(
         "SELECT seq, at, user_name, action, target, detail, prev_hash, hash FROM audit ORDER BY seq",
     )?;
@@ -93,7 +249,11 @@ pub fn verify(conn: &Connection) -> Result<Verdict> {
         if seq != expected_seq {
             return Ok(Verdict::Broken {
                 seq: expected_seq,
-                reason: format!("entry {expected_seq} is missing"),
+                reason: if seq > expected_seq + 1 {
+                    format!("entries {expected_seq} to {} are missing", seq - 1)
+                } else {
+                    format!("entry {expected_seq} is missing")
+                },
             });
         }
         let prev_hash: String = r.get(6)?;
@@ -119,10 +279,307 @@ pub fn verify(conn: &Connection) -> Result<Verdict> {
                 reason: format!("entry {seq} has been altered"),
             });
         }
+        if anchor.as_ref().is_some_and(|a| a.seq == seq) {
+            anchor_seen = Some(hash.clone());
+        }
         prev = hash;
         expected_seq += 1;
     }
-    Ok(Verdict::Intact {
-        entries: expected_seq - 1,
-    })
+    let last = expected_seq - 1;
+    match meta_head(conn)? {
+        None if last > 0 => {
+            return Ok(Verdict::Broken {
+                seq: last,
+                reason: "the record of the trail's last entry has been removed".into(),
+            });
+        }
+        None => {}
+        Some(Err(())) => {
+            return Ok(Verdict::Broken {
+                seq: last,
+                reason: "the record of the trail's last entry has been altered".into(),
+            });
+        }
+        Some(Ok(h)) if h.seq > last => {
+            return Ok(Verdict::Broken {
+                seq: last + 1,
+                reason: format!(
+                    "entries {} to {} are missing: the end of the trail was cut off",
+                    last + 1,
+                    h.seq
+                ),
+            });
+        }
+        Some(Ok(h)) if h.seq < last => {
+            return Ok(Verdict::Broken {
+                seq: h.seq + 1,
+                reason: format!("entry {} was not written by casedesk", h.seq + 1),
+            });
+        }
+        Some(Ok(h)) if h.hash != prev => {
+            return Ok(Verdict::Broken {
+                seq: last,
+                reason: format!("entry {last} does not match the record of the last entry"),
+            });
+        }
+        Some(Ok(_)) => {}
+    }
+    if let Some(a) = anchor {
+        if a.seq > last {
+            return Ok(Verdict::Broken {
+                seq: last + 1,
+                reason: format!(
+                    "entries {} to {} are missing: the end of the trail was cut off (the head file beside the office file records entry {})",
+                    last + 1,
+                    a.seq,
+                    a.seq
+                ),
+            });
+        }
+        if anchor_seen.as_deref() != Some(a.hash.as_str()) {
+            return Ok(Verdict::Broken {
+                seq: a.seq,
+                reason: format!(
+                    "entry {} differs from the head file beside the office file: the trail was rewritten",
+                    a.seq
+                ),
+            });
+        }
+    }
+    Ok(Verdict::Intact { entries: last })
+}
+
+fn sibling(db: &Path, suffix: &str) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// The head file beside the office file this connection has open.
+fn anchor_path(conn: &Connection) -> Option<PathBuf> {
+    conn.path()
+        .filter(|p| !p.is_empty())
+        .map(|p| sibling(Path::new(p), ".audit-head"))
+}
+
+const ANCHOR_TITLE: &str = "casedesk audit head";
+
+fn office_id(conn: &Connection) -> Option<String> {
+    crate::store::meta::get(conn, crate::store::meta::OFFICE_ID)
+        .ok()
+        .flatten()
+}
+
+/// The head file's entry, if there is one for this office. A head file
+/// left behind by another office at the same path (a demo rebuilt, an
+/// office deleted and created again) is ignored.
+fn read_anchor_file(conn: &Connection) -> Option<Head> {
+    let text = std::fs::read_to_string(anchor_path(conn)?).ok()?;
+    let mut lines = text.lines();
+    if lines.next()? != ANCHOR_TITLE || Some(lines.next()?.to_string()) != office_id(conn) {
+        return None;
+    }
+    lines.next().and_then(Head::parse)
+}
+
+/// Move the head file beside the office file forward to the current head.
+/// It never moves back: a head file ahead of the trail is evidence.
+pub fn advance_anchor(conn: &Connection) -> Result<()> {
+    let (Some(path), Some(head)) = (anchor_path(conn), head(conn)?) else {
+        return Ok(());
+    };
+    if read_anchor_file(conn).is_some_and(|a| a.seq >= head.seq) {
+        return Ok(());
+    }
+    crate::vault::keyfile::write_atomically(
+        &path,
+        format!(
+            "{ANCHOR_TITLE}\n{}\n{}\n",
+            office_id(conn).unwrap_or_default(),
+            head.encode()
+        )
+        .as_bytes(),
+    )
+}
+
+/// The file failed logins are noted in until the next successful login.
+pub fn failed_logins_path(paths: &OfficePaths) -> PathBuf {
+    sibling(&paths.db, ".failed-logins")
+}
+
+/// Note a failed login beside the office file (best effort: a failure to
+/// write it must not change what the person at the keyboard sees).
+pub fn note_failed_login(paths: &OfficePaths, name: &str) {
+    let known = crate::vault::read_key_file(paths)
+        .map(|f| f.slot(name).is_some())
+        .unwrap_or(false);
+    let who = if known && crate::store::users::check_name(name).is_ok() {
+        name
+    } else {
+        "?"
+    };
+    let line = format!("{} {who}\n", crate::store::now());
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let result = opts
+        .open(failed_logins_path(paths))
+        .and_then(|mut f| f.write_all(line.as_bytes()));
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not note a failed login");
+    }
+}
+
+/// At most this many failed attempts become separate entries per import;
+/// the rest are counted in one.
+const MAX_FAILED_ENTRIES: usize = 200;
+
+/// Move noted failed logins into the trail. Returns how many were moved.
+pub fn import_failed_logins(conn: &mut Connection, paths: &OfficePaths) -> Result<usize> {
+    let file = failed_logins_path(paths);
+    if !file.exists() {
+        return Ok(0);
+    }
+    // Under the write lock, so two terminals logging in at once do not both
+    // import the same lines.
+    let tx = crate::store::write_tx(conn)?;
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(Error::io("cannot read the failed-login file", e)),
+    };
+    let mut moved = 0;
+    let mut unreadable = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let parsed = line.split_once(' ').filter(|(at, who)| {
+            chrono::DateTime::parse_from_rfc3339(at).is_ok()
+                && (*who == "?" || crate::store::users::check_name(who).is_ok())
+        });
+        match parsed {
+            Some((at, who)) if moved < MAX_FAILED_ENTRIES => {
+                record(
+                    &tx,
+                    who,
+                    action::LOGIN_FAILED,
+                    "",
+                    &format!("attempt at {at}"),
+                )?;
+                moved += 1;
+            }
+            _ => unreadable += 1,
+        }
+    }
+    if unreadable > 0 {
+        record(
+            &tx,
+            "?",
+            action::LOGIN_FAILED,
+            "",
+            &format!("{unreadable} more attempts (not listed one by one)"),
+        )?;
+    }
+    tx.commit()?;
+    // A power cut here would import these lines twice at the next login
+    // (harmless); a line appended between the read and the removal is lost.
+    std::fs::remove_file(&file).map_err(|e| Error::io("cannot remove the failed-login file", e))?;
+    Ok(moved + unreadable)
+}
+
+/// Everything a successful login does to the trail after its own entry:
+/// bring in failed attempts and move the head file forward. Problems are
+/// logged, never shown as a failed login.
+pub fn after_login(conn: &mut Connection, paths: &OfficePaths) {
+    if let Err(e) = import_failed_logins(conn, paths) {
+        tracing::warn!(error = %e, "could not import failed logins");
+    }
+    if let Err(e) = advance_anchor(conn) {
+        tracing::warn!(error = %e, "could not write the audit head file");
+    }
+}
+
+/// The screen was locked (idle timeout, panic key or by hand).
+pub fn locked(session: &Session) -> Result<()> {
+    session.audit(action::LOCK, "", "")?;
+    advance_anchor(&session.conn)
+}
+
+/// An unlock attempt on the lock screen; `ok` says whether the password
+/// was right.
+pub fn unlocked(session: &Session, ok: bool) -> Result<()> {
+    session.audit(
+        if ok {
+            action::UNLOCK
+        } else {
+            action::UNLOCK_FAILED
+        },
+        "",
+        "",
+    )
+}
+
+/// Which entries the manager wants to see. Empty means all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Entries about this person (their file, their counselling sessions).
+    pub person: Option<i64>,
+    /// Entries by this account.
+    pub user: Option<String>,
+    /// From this local date, inclusive.
+    pub from: Option<NaiveDate>,
+    /// To this local date, inclusive.
+    pub to: Option<NaiveDate>,
+    /// This action or its sub-actions (`login` matches `login.failed`).
+    pub action: Option<String>,
+    /// Newest first (for a screen) instead of oldest first.
+    pub newest_first: bool,
+    /// At most this many entries.
+    pub limit: Option<usize>,
+}
+
+/// Local midnight at the start of `day`, as a stored instant.
+fn local_start(day: NaiveDate) -> String {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let utc = match chrono::Local.from_local_datetime(&midnight).earliest() {
+        Some(t) => t.with_timezone(&chrono::Utc),
+        None => midnight.and_utc(),
+    };
+    utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The entries matching `filter`.
+pub fn query(conn: &Connection, filter: &AuditFilter) -> Result<Vec<Entry>> {
+    let from = filter.from.map(local_start);
+    let to = filter.to.and_then(|d| d.succ_opt()).map(local_start);
+    let limit = filter
+        .limit
+        .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+    let sql = format!(
+        "SELECT seq, at, user_name, action, target, detail, prev_hash, hash FROM audit
+         WHERE (?1 IS NULL OR (' ' || target || ' ') LIKE '% person:' || ?1 || ' %')
+           AND (?2 IS NULL OR user_name = ?2)
+           AND (?3 IS NULL OR at >= ?3)
+           AND (?4 IS NULL OR at < ?4)
+           AND (?5 IS NULL OR action = ?5 OR substr(action, 1, length(?5) + 1) = ?5 || '.')
+         ORDER BY seq {}
+         LIMIT ?6",
+        if filter.newest_first { "DESC" } else { "ASC" }
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(
+        params![filter.person, filter.user, from, to, filter.action, limit],
+        |r| {
+            Ok(Entry {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                user_name: r.get(2)?,
+                action: r.get(3)?,
+                target: r.get(4)?,
+                detail: r.get(5)?,
+                prev_hash: r.get(6)?,
+                hash: r.get(7)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

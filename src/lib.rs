@@ -6,6 +6,7 @@
 //! about the UI.
 
 pub mod audit;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod demo;

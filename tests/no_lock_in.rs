@@ -26,7 +26,9 @@ fn have_sqlcipher3() -> bool {
 #[test]
 fn the_recovery_key_age_cli_and_a_sqlcipher_client_read_the_office() {
     if !have("age", "--version") || !have_sqlcipher3() {
-        eprintln!("skipped: needs the `age` CLI and python3 with sqlcipher3 (pip install sqlcipher3-binary)");
+        eprintln!(
+            "skipped: needs the `age` CLI and python3 with sqlcipher3 (pip install sqlcipher3-binary)"
+        );
         return;
     }
     let o = Office::empty();
@@ -51,7 +53,11 @@ fn the_recovery_key_age_cli_and_a_sqlcipher_client_read_the_office() {
         .current_dir(dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let master = String::from_utf8(out.stdout).unwrap();
     assert_eq!(master.trim().len(), 64);
 
@@ -68,6 +74,10 @@ fn the_recovery_key_age_cli_and_a_sqlcipher_client_read_the_office() {
         .current_dir(dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "boss\n1\n");
 }

@@ -10,7 +10,10 @@ use common::*;
 const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 
 fn init_cli(o: &Office, user: &str, password: &str) -> std::process::Output {
-    o.run(&["init", "--office", "Test office", "--user", user], &format!("{password}\n"))
+    o.run(
+        &["init", "--office", "Test office", "--user", user],
+        &format!("{password}\n"),
+    )
 }
 
 // ---------------------------------------------------------------- init
@@ -26,8 +29,15 @@ fn init_creates_an_encrypted_office_and_prints_the_recovery_key_once() {
     assert!(stderr(&out).contains("keep it in the safe"));
 
     let bytes = std::fs::read(&o.paths.db).unwrap();
-    assert_ne!(&bytes[..16], SQLITE_MAGIC, "the office file must not be plain SQLite");
-    assert!(o.paths.keys.exists(), "the key file sits beside the office file");
+    assert_ne!(
+        &bytes[..16],
+        SQLITE_MAGIC,
+        "the office file must not be plain SQLite"
+    );
+    assert!(
+        o.paths.keys.exists(),
+        "the key file sits beside the office file"
+    );
 
     // The key file records the work factor of the slot.
     let file = KeyFile::read(&o.paths.keys).unwrap();
@@ -77,7 +87,10 @@ fn a_missing_user_is_a_usage_error() {
 #[test]
 fn wrong_password_unknown_user_and_disabled_user_look_the_same() {
     let o = Office::new();
-    let add = o.run(&["user", "add", "amina", "--role", "staff", "--user", "boss"], "boss-pw\namina-pw\n");
+    let add = o.run(
+        &["user", "add", "amina", "--role", "staff", "--user", "boss"],
+        "boss-pw\namina-pw\n",
+    );
     assert!(add.status.success(), "{}", stderr(&add));
     let dis = o.run(&["user", "disable", "amina", "--user", "boss"], "boss-pw\n");
     assert!(dis.status.success(), "{}", stderr(&dis));
@@ -97,10 +110,21 @@ fn wrong_password_unknown_user_and_disabled_user_look_the_same() {
 fn a_disabled_accounts_slot_is_gone_from_the_key_file() {
     let o = Office::new();
     let mut s = o.login("boss", "boss-pw");
-    s.add_user("amina", casedesk::domain::Role::Staff, &secret("amina-pw")).unwrap();
-    assert!(KeyFile::read(&o.paths.keys).unwrap().slot("amina").is_some());
+    s.add_user("amina", casedesk::domain::Role::Staff, &secret("amina-pw"))
+        .unwrap();
+    assert!(
+        KeyFile::read(&o.paths.keys)
+            .unwrap()
+            .slot("amina")
+            .is_some()
+    );
     s.disable_user("amina").unwrap();
-    assert!(KeyFile::read(&o.paths.keys).unwrap().slot("amina").is_none());
+    assert!(
+        KeyFile::read(&o.paths.keys)
+            .unwrap()
+            .slot("amina")
+            .is_none()
+    );
     assert!(matches!(
         vault::login(&o.paths, "amina", &secret("amina-pw")),
         Err(Error::BadLogin)
@@ -114,11 +138,18 @@ fn a_disabled_accounts_slot_is_gone_from_the_key_file() {
 fn only_a_manager_adds_or_disables_accounts() {
     let o = Office::new();
     let mut s = o.login("boss", "boss-pw");
-    s.add_user("amina", casedesk::domain::Role::Staff, &secret("amina-pw")).unwrap();
+    s.add_user("amina", casedesk::domain::Role::Staff, &secret("amina-pw"))
+        .unwrap();
     drop(s);
-    let out = o.run(&["user", "add", "zara", "--role", "staff", "--user", "amina"], "amina-pw\nzara-pw\n");
+    let out = o.run(
+        &["user", "add", "zara", "--role", "staff", "--user", "amina"],
+        "amina-pw\nzara-pw\n",
+    );
     assert_error(&out, 3, "only a manager");
-    let out = o.run(&["user", "disable", "boss", "--user", "amina"], "amina-pw\n");
+    let out = o.run(
+        &["user", "disable", "boss", "--user", "amina"],
+        "amina-pw\n",
+    );
     assert_error(&out, 3, "only a manager");
     let out = o.run(&["user", "list", "--user", "amina"], "amina-pw\n");
     assert_error(&out, 3, "only a manager");
@@ -128,30 +159,67 @@ fn only_a_manager_adds_or_disables_accounts() {
 #[test]
 fn user_list_shows_accounts_roles_and_enabled() {
     let o = Office::new();
-    let out = o.run(&["user", "add", "nadia", "--role", "psychologist", "--user", "boss"], "boss-pw\nn-pw\n");
+    let out = o.run(
+        &[
+            "user",
+            "add",
+            "nadia",
+            "--role",
+            "psychologist",
+            "--user",
+            "boss",
+        ],
+        "boss-pw\nn-pw\n",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = o.run(&["user", "add", "amina", "--role", "staff", "--user", "boss"], "boss-pw\na-pw\n");
+    let out = o.run(
+        &["user", "add", "amina", "--role", "staff", "--user", "boss"],
+        "boss-pw\na-pw\n",
+    );
     assert!(out.status.success());
     o.run(&["user", "disable", "amina", "--user", "boss"], "boss-pw\n");
     let list = stdout(&o.run(&["user", "list", "--user", "boss"], "boss-pw\n"));
-    let rows: Vec<Vec<&str>> = list.lines().map(|l| l.split_whitespace().collect()).collect();
+    let rows: Vec<Vec<&str>> = list
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
     assert_eq!(rows[0], ["name", "role", "enabled"]);
     assert!(rows.contains(&vec!["amina", "staff", "no"]), "{list}");
     assert!(rows.contains(&vec!["boss", "manager", "yes"]), "{list}");
-    assert!(rows.contains(&vec!["nadia", "psychologist", "yes"]), "{list}");
+    assert!(
+        rows.contains(&vec!["nadia", "psychologist", "yes"]),
+        "{list}"
+    );
 }
 
 #[test]
 fn adding_an_account_twice_or_with_a_bad_name_is_refused() {
     let o = Office::new();
     let mut s = o.login("boss", "boss-pw");
-    s.add_user("amina", casedesk::domain::Role::Staff, &secret("x")).unwrap();
+    s.add_user("amina", casedesk::domain::Role::Staff, &secret("x"))
+        .unwrap();
     let keys = std::fs::read(&o.paths.keys).unwrap();
-    assert!(s.add_user("amina", casedesk::domain::Role::Staff, &secret("y")).is_err());
-    assert!(s.add_user("a b", casedesk::domain::Role::Staff, &secret("y")).is_err());
-    assert!(s.add_user("\u{1b}[31m", casedesk::domain::Role::Staff, &secret("y")).is_err());
-    assert!(s.add_user("zara", casedesk::domain::Role::Staff, &secret("")).is_err());
-    assert_eq!(std::fs::read(&o.paths.keys).unwrap(), keys, "key file unchanged");
+    assert!(
+        s.add_user("amina", casedesk::domain::Role::Staff, &secret("y"))
+            .is_err()
+    );
+    assert!(
+        s.add_user("a b", casedesk::domain::Role::Staff, &secret("y"))
+            .is_err()
+    );
+    assert!(
+        s.add_user("\u{1b}[31m", casedesk::domain::Role::Staff, &secret("y"))
+            .is_err()
+    );
+    assert!(
+        s.add_user("zara", casedesk::domain::Role::Staff, &secret(""))
+            .is_err()
+    );
+    assert_eq!(
+        std::fs::read(&o.paths.keys).unwrap(),
+        keys,
+        "key file unchanged"
+    );
 }
 
 #[test]
@@ -159,12 +227,22 @@ fn passwd_changes_only_ones_own_password() {
     let o = Office::new();
     let out = o.run(&["user", "passwd", "--user", "boss"], "boss-pw\nnew-pw\n");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_error(&o.run(&["check", "--user", "boss"], "boss-pw\n"), 3, "wrong user name or password");
-    assert_eq!(stdout(&o.run(&["check", "--user", "boss"], "new-pw\n")).trim(), "ok");
+    assert_error(
+        &o.run(&["check", "--user", "boss"], "boss-pw\n"),
+        3,
+        "wrong user name or password",
+    );
+    assert_eq!(
+        stdout(&o.run(&["check", "--user", "boss"], "new-pw\n")).trim(),
+        "ok"
+    );
     // An empty new password is refused and the old one still works.
     let out = o.run(&["user", "passwd", "--user", "boss"], "new-pw\n\n");
     assert_error(&out, 1, "must not be empty");
-    assert_eq!(stdout(&o.run(&["check", "--user", "boss"], "new-pw\n")).trim(), "ok");
+    assert_eq!(
+        stdout(&o.run(&["check", "--user", "boss"], "new-pw\n")).trim(),
+        "ok"
+    );
 }
 
 // ------------------------------------------------------- damaged files
@@ -175,13 +253,25 @@ fn a_missing_truncated_or_edited_key_file_gives_a_clear_message() {
     let good = std::fs::read(&o.paths.keys).unwrap();
 
     std::fs::remove_file(&o.paths.keys).unwrap();
-    assert_error(&o.run(&["check", "--user", "boss"], "boss-pw\n"), 1, "key file");
+    assert_error(
+        &o.run(&["check", "--user", "boss"], "boss-pw\n"),
+        1,
+        "key file",
+    );
 
     std::fs::write(&o.paths.keys, &good[..good.len() / 2]).unwrap();
-    assert_error(&o.run(&["check", "--user", "boss"], "boss-pw\n"), 1, "key file");
+    assert_error(
+        &o.run(&["check", "--user", "boss"], "boss-pw\n"),
+        1,
+        "key file",
+    );
 
     std::fs::write(&o.paths.keys, b"").unwrap();
-    assert_error(&o.run(&["check", "--user", "boss"], "boss-pw\n"), 1, "key file");
+    assert_error(
+        &o.run(&["check", "--user", "boss"], "boss-pw\n"),
+        1,
+        "key file",
+    );
 
     // Edit the armored identity: decryption fails as damage, not a panic.
     let text = String::from_utf8(good.clone()).unwrap();
@@ -192,7 +282,11 @@ fn a_missing_truncated_or_edited_key_file_gives_a_clear_message() {
     id.replace_range(mid..mid + 1, c);
     std::fs::write(&o.paths.keys, serde_json::to_vec(&file).unwrap()).unwrap();
     let out = o.run(&["check", "--user", "boss"], "boss-pw\n");
-    assert!(matches!(out.status.code(), Some(1) | Some(3)), "{}", stderr(&out));
+    assert!(
+        matches!(out.status.code(), Some(1) | Some(3)),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(stderr(&out).lines().count(), 1);
     assert!(!stderr(&out).contains("panicked"));
 
@@ -200,11 +294,18 @@ fn a_missing_truncated_or_edited_key_file_gives_a_clear_message() {
     let mut file: KeyFile = serde_json::from_str(&text).unwrap();
     file.users[0].public_key = age::x25519::Identity::generate().to_public().to_string();
     std::fs::write(&o.paths.keys, serde_json::to_vec(&file).unwrap()).unwrap();
-    assert_error(&o.run(&["check", "--user", "boss"], "boss-pw\n"), 1, "key file does not match");
+    assert_error(
+        &o.run(&["check", "--user", "boss"], "boss-pw\n"),
+        1,
+        "key file does not match",
+    );
 
     // With the good file back, everything works again.
     std::fs::write(&o.paths.keys, &good).unwrap();
-    assert_eq!(stdout(&o.run(&["check", "--user", "boss"], "boss-pw\n")).trim(), "ok");
+    assert_eq!(
+        stdout(&o.run(&["check", "--user", "boss"], "boss-pw\n")).trim(),
+        "ok"
+    );
 }
 
 #[test]
@@ -212,7 +313,11 @@ fn an_office_file_that_is_not_ours_gives_a_clear_message() {
     let o = Office::new();
     let good = std::fs::read(&o.paths.db).unwrap();
     let expect_damaged = |o: &Office| {
-        assert_error(&o.run(&["check", "--user", "boss"], "boss-pw\n"), 1, "office file");
+        assert_error(
+            &o.run(&["check", "--user", "boss"], "boss-pw\n"),
+            1,
+            "office file",
+        );
     };
 
     // Random bytes.
@@ -224,7 +329,8 @@ fn an_office_file_that_is_not_ours_gives_a_clear_message() {
     std::fs::remove_file(&o.paths.db).unwrap();
     {
         let c = rusqlite::Connection::open(&o.paths.db).unwrap();
-        c.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);").unwrap();
+        c.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .unwrap();
     }
     expect_damaged(&o);
 
@@ -251,20 +357,32 @@ fn an_office_file_that_is_not_ours_gives_a_clear_message() {
     std::fs::write(&o.paths.db, &good).unwrap();
     let _ = std::fs::remove_file(o.dir.path().join("office.casedesk-wal"));
     let _ = std::fs::remove_file(o.dir.path().join("office.casedesk-shm"));
-    assert_eq!(stdout(&o.run(&["check", "--user", "boss"], "boss-pw\n")).trim(), "ok");
+    assert_eq!(
+        stdout(&o.run(&["check", "--user", "boss"], "boss-pw\n")).trim(),
+        "ok"
+    );
 }
 
 #[test]
 fn check_finds_a_damaged_page() {
     let o = Office::demo(300);
     drop(o.login("manager", "demo")); // checkpoint the WAL into the file
-    assert_eq!(stdout(&o.run(&["check", "--user", "manager"], "demo\n")).trim(), "ok");
+    assert_eq!(
+        stdout(&o.run(&["check", "--user", "manager"], "demo\n")).trim(),
+        "ok"
+    );
     let mut bytes = std::fs::read(&o.paths.db).unwrap();
     let at = bytes.len() / 2;
     bytes[at] ^= 0x40;
     std::fs::write(&o.paths.db, &bytes).unwrap();
     let out = o.run(&["check", "--user", "manager"], "demo\n");
-    assert_eq!(out.status.code(), Some(1), "{} / {}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{} / {}",
+        stdout(&out),
+        stderr(&out)
+    );
     assert!(stderr(&out).starts_with("error: "));
 }
 
@@ -277,7 +395,9 @@ fn no_demo_name_is_readable_in_any_file_and_plain_sqlite_cannot_open_it() {
         // Leave a WAL behind as a running desk would.
         let s = o.login("staff", "demo");
         s.conn
-            .execute_batch("PRAGMA wal_autocheckpoint = 0; UPDATE persons SET area = area WHERE id < 50;")
+            .execute_batch(
+                "PRAGMA wal_autocheckpoint = 0; UPDATE persons SET area = area WHERE id < 50;",
+            )
             .unwrap();
         std::mem::forget(s); // keep the WAL: no checkpoint on close
     }
@@ -288,7 +408,10 @@ fn no_demo_name_is_readable_in_any_file_and_plain_sqlite_cannot_open_it() {
         // at least 3 bytes, and ciphertext matching a 6+ byte name would be
         // astronomically unlikely.
         if name.len() >= 6 {
-            assert!(!contains_bytes(&bytes, name.as_bytes()), "found a demo name in plaintext");
+            assert!(
+                !contains_bytes(&bytes, name.as_bytes()),
+                "found a demo name in plaintext"
+            );
         }
     }
     for area in ["Satellite Town", "Baldia Plaza", "police station"] {
@@ -298,7 +421,9 @@ fn no_demo_name_is_readable_in_any_file_and_plain_sqlite_cannot_open_it() {
     // Plain SQLite (no key) cannot read it.
     let plain = rusqlite::Connection::open(&o.paths.db).unwrap();
     let err = plain
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
         .unwrap_err();
     assert!(err.to_string().contains("not a database"), "{err}");
 
@@ -322,20 +447,55 @@ fn the_recovery_key_gives_a_manager_a_new_password() {
     std::fs::write(&key_file, stdout(&out)).unwrap();
     let kf = key_file.to_str().unwrap();
 
-    let out = o.run(&["recover", "--recovery-key", kf, "--user", "boss"], "fresh-pw\n");
+    let out = o.run(
+        &["recover", "--recovery-key", kf, "--user", "boss"],
+        "fresh-pw\n",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_error(&o.run(&["check", "--user", "boss"], "forgotten\n"), 3, "wrong user name");
-    assert_eq!(stdout(&o.run(&["check", "--user", "boss"], "fresh-pw\n")).trim(), "ok");
+    assert_error(
+        &o.run(&["check", "--user", "boss"], "forgotten\n"),
+        3,
+        "wrong user name",
+    );
+    assert_eq!(
+        stdout(&o.run(&["check", "--user", "boss"], "fresh-pw\n")).trim(),
+        "ok"
+    );
 
     // A different key, or a file with no key, is refused.
     let wrong = o.dir.path().join("wrong.txt");
-    std::fs::write(&wrong, age::x25519::Identity::generate().to_string().expose()).unwrap();
-    let out = o.run(&["recover", "--recovery-key", wrong.to_str().unwrap(), "--user", "boss"], "x\n");
+    std::fs::write(
+        &wrong,
+        age::x25519::Identity::generate().to_string().expose(),
+    )
+    .unwrap();
+    let out = o.run(
+        &[
+            "recover",
+            "--recovery-key",
+            wrong.to_str().unwrap(),
+            "--user",
+            "boss",
+        ],
+        "x\n",
+    );
     assert_error(&out, 3, "wrong user name or password");
     std::fs::write(&wrong, "hello").unwrap();
-    let out = o.run(&["recover", "--recovery-key", wrong.to_str().unwrap(), "--user", "boss"], "x\n");
+    let out = o.run(
+        &[
+            "recover",
+            "--recovery-key",
+            wrong.to_str().unwrap(),
+            "--user",
+            "boss",
+        ],
+        "x\n",
+    );
     assert_error(&out, 1, "recovery key");
-    assert_eq!(stdout(&o.run(&["check", "--user", "boss"], "fresh-pw\n")).trim(), "ok");
+    assert_eq!(
+        stdout(&o.run(&["check", "--user", "boss"], "fresh-pw\n")).trim(),
+        "ok"
+    );
 }
 
 trait Expose {
@@ -365,7 +525,11 @@ fn rekey_replaces_the_master_key_and_every_account_still_logs_in() {
     let file = KeyFile::read(&o.paths.keys).unwrap();
     assert!(file.users.iter().all(|s| s.master_next.is_none()));
     // Staff may not rekey.
-    assert_error(&o.run(&["rekey", "--user", "staff"], "demo\n"), 3, "only a manager");
+    assert_error(
+        &o.run(&["rekey", "--user", "staff"], "demo\n"),
+        3,
+        "only a manager",
+    );
 }
 
 /// A rekey cut off between its steps must still open, with either key.
@@ -396,13 +560,21 @@ fn a_rekey_cut_short_at_either_step_still_opens() {
     both.write(&old.keys).unwrap();
     let s = vault::login(&old, "boss", &secret("boss-pw")).unwrap();
     drop(s);
-    assert!(KeyFile::read(&old.keys).unwrap().users[0].master_next.is_none());
+    assert!(
+        KeyFile::read(&old.keys).unwrap().users[0]
+            .master_next
+            .is_none()
+    );
 
     // Office file rekeyed, key file not yet cleaned: the new key opens it.
     both.write(&o.paths.keys).unwrap();
     let s = vault::login(&o.paths, "boss", &secret("boss-pw")).unwrap();
     assert_eq!(s.check().unwrap(), Vec::<String>::new());
-    assert!(KeyFile::read(&o.paths.keys).unwrap().users[0].master_next.is_none());
+    assert!(
+        KeyFile::read(&o.paths.keys).unwrap().users[0]
+            .master_next
+            .is_none()
+    );
 }
 
 // ---------------------------------------------------------------- schema
@@ -413,7 +585,9 @@ fn every_connection_has_the_pragmas_we_rely_on() {
     let s = o.login("boss", "boss-pw");
     let get = |p: &str| -> String {
         s.conn
-            .query_row(&format!("PRAGMA {p}"), [], |r| r.get::<_, rusqlite::types::Value>(0))
+            .query_row(&format!("PRAGMA {p}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
             .map(|v| match v {
                 rusqlite::types::Value::Integer(i) => i.to_string(),
                 rusqlite::types::Value::Text(t) => t,
@@ -454,12 +628,17 @@ fn an_old_file_is_upgraded_in_one_go_keeping_its_data() {
         store::migrate_to(&mut c, 1).unwrap();
         assert_eq!(store::user_version(&c).unwrap(), 1);
         store::users::add(&c, "boss", casedesk::domain::Role::Manager, "age1xyz").unwrap();
-        assert!(c.prepare("SELECT 1 FROM persons").is_err(), "no registers at v1");
+        assert!(
+            c.prepare("SELECT 1 FROM persons").is_err(),
+            "no registers at v1"
+        );
     }
     let c = store::open(&o.paths.db, &key).unwrap();
     assert_eq!(store::user_version(&c).unwrap(), store::schema::LATEST);
     assert!(store::users::find(&c, "boss").unwrap().is_some());
-    let n: i64 = c.query_row("SELECT count(*) FROM persons", [], |r| r.get(0)).unwrap();
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM persons", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 0);
 }
 
@@ -470,9 +649,17 @@ fn demo_is_deterministic_for_a_seed() {
     let list = |seed: &str| {
         let o = Office::empty();
         let db = o.paths.db.to_str().unwrap().to_string();
-        let out = o.run(&["demo", "--children", "150", "--seed", seed, "--no-open"], "");
+        let out = o.run(
+            &["demo", "--children", "150", "--seed", seed, "--no-open"],
+            "",
+        );
         assert!(out.status.success(), "{}", stderr(&out));
-        let out = run_binary(o.dir.path(), std::path::Path::new(&db), &["list", "children", "--format", "csv", "--user", "staff"], "demo\n");
+        let out = run_binary(
+            o.dir.path(),
+            std::path::Path::new(&db),
+            &["list", "children", "--format", "csv", "--user", "staff"],
+            "demo\n",
+        );
         assert!(out.status.success(), "{}", stderr(&out));
         stdout(&out)
     };
@@ -490,8 +677,14 @@ fn demo_has_plausible_people() {
     let o = Office::demo(400);
     let s = o.login("staff", "demo");
     let rows = store::persons::list_register(&s.conn, &Default::default(), store::today()).unwrap();
-    let cpc: Vec<_> = rows.iter().filter(|r| r.programme == casedesk::domain::Programme::Cpc).collect();
-    let wd: Vec<_> = rows.iter().filter(|r| r.programme != casedesk::domain::Programme::Cpc).collect();
+    let cpc: Vec<_> = rows
+        .iter()
+        .filter(|r| r.programme == casedesk::domain::Programme::Cpc)
+        .collect();
+    let wd: Vec<_> = rows
+        .iter()
+        .filter(|r| r.programme != casedesk::domain::Programme::Cpc)
+        .collect();
     assert_eq!(cpc.len(), 400);
     assert_eq!(wd.len(), 100);
     assert!(cpc.iter().all(|r| r.case_number.starts_with("CPC-")));
@@ -500,14 +693,25 @@ fn demo_has_plausible_people() {
     assert!(cpc.iter().all(|r| (7..=21).contains(&r.age.unwrap())));
     assert!(wd.iter().all(|r| r.age.unwrap() >= 18));
     // Some names in Urdu script, several statuses, dates over three years.
-    assert!(rows.iter().any(|r| r.name.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))));
+    assert!(rows.iter().any(|r| {
+        r.name
+            .chars()
+            .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+    }));
     let statuses: std::collections::HashSet<_> = rows.iter().map(|r| r.status).collect();
     assert!(statuses.len() >= 3, "{statuses:?}");
     let first = rows.iter().map(|r| r.registered_on).min().unwrap();
     assert!((store::today() - first).num_days() > 600);
     // Demo accounts exist with their roles.
-    for (u, role) in [("manager", "manager"), ("staff", "staff"), ("psychologist", "psychologist")] {
-        assert_eq!(store::users::find(&s.conn, u).unwrap().unwrap().role.code(), role);
+    for (u, role) in [
+        ("manager", "manager"),
+        ("staff", "staff"),
+        ("psychologist", "psychologist"),
+    ] {
+        assert_eq!(
+            store::users::find(&s.conn, u).unwrap().unwrap().role.code(),
+            role
+        );
     }
 }
 
@@ -520,11 +724,22 @@ fn demo_replaces_a_demo_office_but_never_a_real_one() {
     assert_eq!(std::fs::read(&o.paths.keys).unwrap(), keys);
 
     let d = Office::empty();
-    assert!(d.run(&["demo", "--children", "10", "--no-open"], "").status.success());
+    assert!(
+        d.run(&["demo", "--children", "10", "--no-open"], "")
+            .status
+            .success()
+    );
     let out = d.run(&["demo", "--children", "20", "--no-open"], "");
     assert!(out.status.success(), "{}", stderr(&out));
     let s = d.login("staff", "demo");
-    let n: i64 = s.conn.query_row("SELECT count(*) FROM persons WHERE programme='cpc'", [], |r| r.get(0)).unwrap();
+    let n: i64 = s
+        .conn
+        .query_row(
+            "SELECT count(*) FROM persons WHERE programme='cpc'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(n, 20);
 }
 
@@ -533,19 +748,43 @@ fn demo_replaces_a_demo_office_but_never_a_real_one() {
 #[test]
 fn list_children_prints_the_register_as_csv_and_table() {
     let o = Office::demo(60);
-    let out = o.run(&["list", "children", "--format", "csv", "--user", "staff"], "demo\n");
+    let out = o.run(
+        &["list", "children", "--format", "csv", "--user", "staff"],
+        "demo\n",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let mut r = csv::Reader::from_reader(out.stdout.as_slice());
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
         header,
-        ["case_number", "name", "father_name", "sex", "age", "programme", "status", "risk", "registered_on"]
+        [
+            "case_number",
+            "name",
+            "father_name",
+            "sex",
+            "age",
+            "programme",
+            "status",
+            "risk",
+            "registered_on"
+        ]
     );
     let records: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 75);
 
     let only_closed = o.run(
-        &["list", "children", "--format", "csv", "--status", "closed", "--programme", "cpc", "--user", "staff"],
+        &[
+            "list",
+            "children",
+            "--format",
+            "csv",
+            "--status",
+            "closed",
+            "--programme",
+            "cpc",
+            "--user",
+            "staff",
+        ],
         "demo\n",
     );
     let mut r = csv::Reader::from_reader(only_closed.stdout.as_slice());
@@ -558,9 +797,15 @@ fn list_children_prints_the_register_as_csv_and_table() {
     assert_eq!(table.lines().count(), 76);
 
     // Bad filter values are usage mistakes with a plain message.
-    let out = o.run(&["list", "children", "--status", "gone", "--user", "staff"], "demo\n");
-    assert_error(&out, 1, "not a known case status");
-    let out = o.run(&["list", "children", "--format", "xml", "--user", "staff"], "demo\n");
+    let out = o.run(
+        &["list", "children", "--status", "gone", "--user", "staff"],
+        "demo\n",
+    );
+    assert_error(&out, 2, "not a known case status");
+    let out = o.run(
+        &["list", "children", "--format", "xml", "--user", "staff"],
+        "demo\n",
+    );
     assert_eq!(out.status.code(), Some(2));
     // The psychologist does not list the register (CLI.md: staff, manager).
     let out = o.run(&["list", "children", "--user", "psychologist"], "demo\n");
@@ -572,7 +817,9 @@ fn help_describes_every_command() {
     let o = Office::empty();
     let out = o.run(&["--help"], "");
     let help = stdout(&out);
-    for cmd in ["init", "demo", "user", "list", "check", "rekey", "recover", "audit"] {
+    for cmd in [
+        "init", "demo", "user", "list", "check", "rekey", "recover", "audit",
+    ] {
         assert!(help.contains(cmd), "--help mentions {cmd}");
     }
     assert!(help.contains("Exit codes"));

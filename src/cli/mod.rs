@@ -1,6 +1,8 @@
 //! The scripting surface (CLI.md): names, options, exit codes and output
 //! formats here are relied on by scripts and tests. Extend, never rename.
 
+mod backup;
+mod counselling;
 mod output;
 
 use std::path::PathBuf;
@@ -65,12 +67,14 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         recovery_key: PathBuf,
     },
-    /// The audit trail (manager)
-    Audit {
-        /// Check the hash chain; exits 1 and names the first broken entry if it is broken
-        #[arg(long)]
-        verify: bool,
-    },
+    /// Encrypted backups: export, verify, restore, automatic backups
+    #[command(subcommand)]
+    Backup(backup::BackupCommand),
+    /// The audit trail (manager); filter by person, account (--by) and dates
+    Audit(counselling::AuditArgs),
+    /// Counselling sessions; notes are readable by psychologists only
+    #[command(subcommand)]
+    Counselling(counselling::CounsellingCommand),
 }
 
 #[derive(Debug, Args)]
@@ -280,8 +284,12 @@ fn run(cli: Cli) -> Result<()> {
             status,
         }) => {
             let paths = office_paths(cli.db);
-            let programme: Option<Programme> = programme.map(|p| p.parse()).transpose()?;
-            let status: Option<CaseStatus> = status.map(|s| s.parse()).transpose()?;
+            // A filter value that is not a programme or status is a usage error.
+            let usage = |e: Error| Error::Usage(e.to_string());
+            let programme: Option<Programme> =
+                programme.map(|p| p.parse()).transpose().map_err(usage)?;
+            let status: Option<CaseStatus> =
+                status.map(|s| s.parse()).transpose().map_err(usage)?;
             let session = login(&paths, cli.user, &mut secrets)?;
             session.require(&[Role::Staff, Role::Manager], "list the register")?;
             let rows = crate::store::persons::list_register(
@@ -325,24 +333,16 @@ fn run(cli: Cli) -> Result<()> {
             vault::recover(&paths, &text, &user, &password)?;
             eprintln!("{user} has a new password.");
         }
-        Command::Audit { verify } => {
+        Command::Backup(cmd) => backup::run(cmd, cli.db, cli.user, &mut secrets)?,
+        Command::Audit(args) => {
             let paths = office_paths(cli.db);
             let session = login(&paths, cli.user, &mut secrets)?;
-            session.require(&[Role::Manager], "read the audit trail")?;
-            if verify {
-                match crate::audit::verify(&session.conn)? {
-                    crate::audit::Verdict::Intact { entries } => {
-                        println!("ok: {entries} entries, chain intact");
-                    }
-                    crate::audit::Verdict::Broken { seq, reason } => {
-                        return Err(Error::damaged(format!(
-                            "the audit trail is broken at entry {seq}: {reason}"
-                        )));
-                    }
-                }
-            } else {
-                output::audit(&session.conn)?;
-            }
+            counselling::audit(&session, args)?;
+        }
+        Command::Counselling(cmd) => {
+            let paths = office_paths(cli.db);
+            let mut session = login(&paths, cli.user, &mut secrets)?;
+            counselling::run(&mut session, cmd)?;
         }
     }
     Ok(())

@@ -128,20 +128,10 @@ pub fn register(rows: &[RegisterRow], format: Format) -> Result<()> {
     }
 }
 
-pub fn audit(conn: &rusqlite::Connection) -> Result<()> {
-    let mut stmt =
-        conn.prepare("SELECT seq, at, user_name, action, target, detail FROM audit ORDER BY seq")?;
-    let rows: Vec<Vec<String>> = stmt
-        .query_map([], |r| {
-            Ok(vec![
-                r.get::<_, i64>(0)?.to_string(),
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ])
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    table(&["#", "at", "user", "action", "record", "detail"], &rows)
+/// Rows in the chosen format.
+pub fn rows(header: &[&str], cells: &[Vec<String>], format: Format) -> Result<()> {
+    match format {
+        Format::Csv => csv(header, cells),
+        Format::Table => table(header, cells),
+    }
 }

@@ -5,6 +5,8 @@
 //! seeded RNG in a fixed order; each later part of the office (services,
 //! classes, notes, …) adds its own `generate_*` step to `fill`.
 
+pub mod casework;
+pub mod counselling;
 pub mod names;
 
 use age::secrecy::SecretString;
@@ -85,7 +87,7 @@ fn is_demo_office(paths: &OfficePaths) -> bool {
 
 fn remove(paths: &OfficePaths) -> Result<()> {
     let mut files = vec![paths.db.clone(), paths.keys.clone()];
-    for suffix in ["-wal", "-shm"] {
+    for suffix in ["-wal", "-shm", ".audit-head", ".failed-logins"] {
         let mut p = paths.db.clone().into_os_string();
         p.push(suffix);
         files.push(p.into());
@@ -116,8 +118,14 @@ pub fn fill(session: &mut Session, opts: &DemoOptions) -> Result<DemoSummary> {
     let tx = store::write_tx(&mut session.conn)?;
     meta::set(&tx, "demo", "1")?;
     let women = opts.children / 4;
+    let t0 = std::time::Instant::now();
     generate_persons(&tx, &mut rng, &mut ctx, Programme::Cpc, opts.children)?;
     generate_persons(&tx, &mut rng, &mut ctx, Programme::WomensDesk, women)?;
+    eprintln!("TIMING persons {:?}", t0.elapsed());
+    counselling::generate(&tx, &mut rng, &ctx)?;
+    eprintln!("TIMING counselling {:?}", t0.elapsed());
+    casework::generate(&tx, &mut rng, &ctx)?;
+    eprintln!("TIMING casework {:?}", t0.elapsed());
     crate::audit::record(
         &tx,
         &session.user.name,
@@ -126,6 +134,7 @@ pub fn fill(session: &mut Session, opts: &DemoOptions) -> Result<DemoSummary> {
         &format!("seed {}", opts.seed),
     )?;
     tx.commit()?;
+    eprintln!("TIMING commit {:?}", t0.elapsed());
     Ok(DemoSummary {
         children: opts.children,
         women,

@@ -1,5 +1,8 @@
 //! Plain types and rules of the office's work. No I/O here.
 
+pub mod casework;
+pub mod counselling;
+pub mod names;
 pub mod person;
 
 use std::fmt;

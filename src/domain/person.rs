@@ -102,6 +102,16 @@ pub fn cnic_is_valid(s: &str) -> bool {
             .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Characters that reorder text on screen (bidi embeddings, overrides and
+/// isolates). Urdu needs none of them (the terminal lays out right-to-left
+/// text by itself) and they can make a name display as something else.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Plain-text rules every stored text field passes: required, length,
+/// no control characters (escape sequences start with one), no
+/// direction-changing characters. Names also refuse line breaks.
 fn check_text(
     errors: &mut Vec<FieldError>,
     field: &'static str,
@@ -110,21 +120,126 @@ fn check_text(
     required: bool,
     max: usize,
 ) {
+    check_text_with(errors, field, label, value, required, max, true);
+}
+
+fn check_text_with(
+    errors: &mut Vec<FieldError>,
+    field: &'static str,
+    label: &str,
+    value: &str,
+    required: bool,
+    max: usize,
+    multi_line: bool,
+) {
     if required && value.trim().is_empty() {
         errors.push(FieldError::new(field, format!("{label} is required")));
+        return;
     }
-    if value.chars().count() > max {
+    let n = value.chars().count();
+    if n > max {
         errors.push(FieldError::new(
             field,
-            format!("{label} is too long (at most {max} characters)"),
+            format!("{label} is too long ({n} characters; at most {max})"),
         ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n') {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !(multi_line && c == '\n'))
+    {
         errors.push(FieldError::new(
             field,
-            format!("{label} contains control characters; type it again"),
+            if multi_line {
+                format!("{label} contains control characters (such as escape codes); type it again")
+            } else {
+                format!(
+                    "{label} contains control characters or line breaks (such as escape codes); type it again"
+                )
+            },
         ));
     }
+    if value.chars().any(is_bidi_control) {
+        errors.push(FieldError::new(
+            field,
+            format!(
+                "{label} contains hidden characters that change the direction of text; type it again without them"
+            ),
+        ));
+    }
+}
+
+/// A person's name: one line, not too long, and holding at least a letter.
+fn check_name(
+    errors: &mut Vec<FieldError>,
+    field: &'static str,
+    label: &str,
+    value: &str,
+    required: bool,
+) {
+    let before = errors.len();
+    check_text_with(errors, field, label, value, required, MAX_NAME_CHARS, false);
+    if errors.len() == before && !value.trim().is_empty() && !value.chars().any(char::is_alphabetic)
+    {
+        errors.push(FieldError::new(
+            field,
+            format!("{label} must contain letters"),
+        ));
+    }
+}
+
+/// The earliest intake date accepted: older dates are typing mistakes.
+pub fn earliest_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
+}
+
+/// Read a date as people type it: `2026-03-14`, `14/03/2026` or
+/// `14-03-2026`. Dates that do not exist (31/02) get their own message.
+pub fn parse_date(field: &'static str, label: &str, text: &str) -> Result<NaiveDate, FieldError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(FieldError::new(field, format!("{label} is required")));
+    }
+    let mut impossible = false;
+    for fmt in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"] {
+        match NaiveDate::parse_from_str(text, fmt) {
+            Ok(d) => return Ok(d),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    chrono::format::ParseErrorKind::OutOfRange
+                        | chrono::format::ParseErrorKind::Impossible
+                ) =>
+            {
+                impossible = true
+            }
+            Err(_) => {}
+        }
+    }
+    // "no such date" only for a full day, month and year that fail.
+    let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
+    impossible &= parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    Err(FieldError::new(
+        field,
+        if impossible {
+            format!("{label}: there is no such date; check the day and month")
+        } else {
+            format!("{label}: write the date as YYYY-MM-DD or DD/MM/YYYY")
+        },
+    ))
+}
+
+/// Check free text typed into a casework form (notes, purposes, goals).
+pub fn check_note(
+    errors: &mut Vec<FieldError>,
+    field: &'static str,
+    label: &str,
+    value: &str,
+    required: bool,
+) {
+    check_text(errors, field, label, value, required, MAX_TEXT_CHARS);
 }
 
 impl NewPerson {
@@ -132,27 +247,32 @@ impl NewPerson {
     /// all problems at once. `today` is passed in so tests are repeatable.
     pub fn validate(&self, today: NaiveDate) -> Vec<FieldError> {
         let mut e = Vec::new();
-        check_text(&mut e, "name", "Name", &self.name, true, MAX_NAME_CHARS);
-        check_text(
+        check_name(&mut e, "name", "Name", &self.name, true);
+        check_name(
             &mut e,
             "father_name",
             "Father's or husband's name",
             &self.father_name,
             false,
-            MAX_NAME_CHARS,
         );
-        check_text(&mut e, "alias", "Alias", &self.alias, false, MAX_NAME_CHARS);
+        check_name(&mut e, "alias", "Alias", &self.alias, false);
+        check_name(
+            &mut e,
+            "guardian_name",
+            "Guardian",
+            &self.guardian_name,
+            false,
+        );
         for (field, label, value) in [
             ("phone", "Phone", &self.phone),
             ("area", "Area", &self.area),
-            ("guardian_name", "Guardian", &self.guardian_name),
             ("guardian_relation", "Relation", &self.guardian_relation),
             ("school_status", "School status", &self.school_status),
             ("work_status", "Work status", &self.work_status),
             ("referral_detail", "Referred by", &self.referral_detail),
             ("consent_by", "Consent given by", &self.consent_by),
         ] {
-            check_text(&mut e, field, label, value, false, MAX_NAME_CHARS);
+            check_text_with(&mut e, field, label, value, false, MAX_NAME_CHARS, false);
         }
         check_text(
             &mut e,
@@ -193,11 +313,20 @@ impl NewPerson {
                 "registered_on",
                 "Intake date is in the future",
             ));
+        } else if self.registered_on < earliest_date() {
+            e.push(FieldError::new(
+                "registered_on",
+                "Intake date is before 2000; check the year",
+            ));
         }
         match self.birth_date {
             Some(b) if b > today => e.push(FieldError::new(
                 "birth_date",
                 "Date of birth is in the future",
+            )),
+            Some(b) if b > self.registered_on => e.push(FieldError::new(
+                "birth_date",
+                "Date of birth is after the intake date",
             )),
             Some(b) => {
                 let range = age_range(self.programme);
@@ -225,7 +354,30 @@ impl NewPerson {
                     "consent_date",
                     "Consent date is in the future",
                 ));
+            } else if self
+                .birth_date
+                .is_some_and(|b| c < b && b <= self.registered_on)
+            {
+                e.push(FieldError::new(
+                    "consent_date",
+                    "Consent date is before the date of birth",
+                ));
             }
+        }
+        if (self.consent_services || self.consent_sharing) && self.consent_by.trim().is_empty() {
+            e.push(FieldError::new(
+                "consent_by",
+                "Say who gave consent (the person, or a parent or guardian)",
+            ));
+        }
+        if (self.consent_services || self.consent_sharing) && self.consent_date.is_none() {
+            e.push(FieldError::new(
+                "consent_date",
+                "Give the date consent was given",
+            ));
+        }
+        if self.concerns.is_empty() {
+            e.push(FieldError::new("concerns", "Choose at least one concern"));
         }
         if let Some(bad) = self
             .concerns
@@ -250,4 +402,97 @@ impl NewPerson {
 pub fn estimated_birth_date(age: u32, on: NaiveDate) -> NaiveDate {
     on.checked_sub_months(chrono::Months::new(age * 12))
         .unwrap_or(on)
+}
+
+/// A person's file as stored: the profile plus what the office keeps about
+/// the record itself. `version` goes with every save (see
+/// `store::persons::update_person`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Person {
+    pub id: i64,
+    pub case_number: String,
+    pub version: i64,
+    pub status: CaseStatus,
+    pub closure_reason: Option<ClosureReason>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The editable profile; pass an edited copy to `update_person`.
+    pub profile: NewPerson,
+}
+
+/// The words shown for a profile field, for history and conflict messages.
+pub fn field_label(field: &str) -> &'static str {
+    match field {
+        "programme" => "programme",
+        "name" => "name",
+        "father_name" => "father's or husband's name",
+        "alias" => "alias",
+        "sex" => "sex",
+        "birth_date" => "date of birth",
+        "age_estimated" => "age estimated",
+        "cnic" => "CNIC / B-form",
+        "phone" => "phone",
+        "area" => "area",
+        "address" => "address",
+        "guardian_name" => "guardian",
+        "guardian_relation" => "guardian's relation",
+        "school_status" => "school status",
+        "work_status" => "work status",
+        "referral_source" => "referral source",
+        "referral_detail" => "referred by",
+        "concerns" => "concerns",
+        "consent_by" => "consent given by",
+        "consent_date" => "consent date",
+        "consent_services" => "consent to services",
+        "consent_sharing" => "consent to sharing data",
+        "risk" => "risk level",
+        "risk_reason" => "risk reason",
+        "worker_id" => "assigned worker",
+        "centre" => "centre",
+        "registered_on" => "intake date",
+        _ => "other",
+    }
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
+impl NewPerson {
+    /// Every profile field as the text kept in the history, in form order.
+    /// `None` is an empty optional value.
+    pub fn field_values(&self) -> Vec<(&'static str, Option<String>)> {
+        let text = |s: &str| Some(s.to_string());
+        let mut concerns: Vec<&str> = self.concerns.iter().map(|c| c.code()).collect();
+        concerns.sort_unstable();
+        vec![
+            ("programme", text(self.programme.code())),
+            ("name", text(&self.name)),
+            ("father_name", text(&self.father_name)),
+            ("alias", text(&self.alias)),
+            ("sex", text(self.sex.code())),
+            ("birth_date", self.birth_date.map(|d| d.to_string())),
+            ("age_estimated", Some(yes_no(self.age_estimated))),
+            ("cnic", text(&self.cnic)),
+            ("phone", text(&self.phone)),
+            ("area", text(&self.area)),
+            ("address", text(&self.address)),
+            ("guardian_name", text(&self.guardian_name)),
+            ("guardian_relation", text(&self.guardian_relation)),
+            ("school_status", text(&self.school_status)),
+            ("work_status", text(&self.work_status)),
+            ("referral_source", text(self.referral_source.code())),
+            ("referral_detail", text(&self.referral_detail)),
+            ("concerns", Some(concerns.join(","))),
+            ("consent_by", text(&self.consent_by)),
+            ("consent_date", self.consent_date.map(|d| d.to_string())),
+            ("consent_services", Some(yes_no(self.consent_services))),
+            ("consent_sharing", Some(yes_no(self.consent_sharing))),
+            ("risk", text(self.risk.code())),
+            ("risk_reason", text(&self.risk_reason)),
+            ("worker_id", self.worker_id.map(|w| w.to_string())),
+            ("centre", text(self.centre.code())),
+            ("registered_on", Some(self.registered_on.to_string())),
+        ]
+    }
 }

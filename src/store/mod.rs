@@ -4,9 +4,13 @@
 //! connection or transaction. Transactions are opened by the caller, so a
 //! screen's save is one transaction however many tables it touches.
 
+pub mod casework;
+pub mod counselling;
+pub mod duplicates;
 pub mod meta;
 pub mod persons;
 pub mod schema;
+pub mod search;
 pub mod users;
 
 use std::path::Path;

@@ -1,10 +1,13 @@
 //! The registers: people, their concerns, case numbers and status history.
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::domain::person::{NewPerson, RegisterRow, age_on};
-use crate::domain::{CaseStatus, Programme};
+use crate::domain::casework::HistoryEntry;
+use crate::domain::names::name_key;
+use crate::domain::person::{FieldError, NewPerson, Person, RegisterRow, age_on, field_label};
+use crate::domain::{CaseStatus, Concern, Programme};
+use crate::store::users::User;
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,8 +27,43 @@ pub fn next_case_number(conn: &Connection, programme: Programme, year: i32) -> R
     Ok(format!("{}-{year}-{n:04}", programme.case_prefix()))
 }
 
-/// Register a new person. The caller validates first (`NewPerson::validate`)
-/// and owns the transaction.
+/// Intake: validate, register and record it in the audit trail. Run it in
+/// the caller's write transaction (`store::write_tx`) together with
+/// anything else the form saves. Returns the new id and case number.
+pub fn register_person(
+    conn: &Connection,
+    p: &NewPerson,
+    user: &User,
+) -> Result<(PersonId, String)> {
+    refuse_invalid(&p.validate(crate::store::today()))?;
+    let (id, case_number) = add_person(conn, p, Some(user.id))?;
+    crate::audit::record(
+        conn,
+        &user.name,
+        "person.create",
+        &target(id),
+        &format!("case number {case_number}"),
+    )?;
+    Ok((id, case_number))
+}
+
+/// The audit target for a person: the record id, never a name.
+pub fn target(id: PersonId) -> String {
+    format!("person:{}", id.0)
+}
+
+/// Turn form errors into one refusal, for callers that skipped `validate`.
+/// Messages name fields, never the values typed.
+pub fn refuse_invalid(errors: &[FieldError]) -> Result<()> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let msgs: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    Err(Error::invalid(msgs.join("; ")))
+}
+
+/// Register a new person without validation or audit: the low-level insert
+/// `register_person` and the demo generator use. Owns no transaction.
 pub fn add_person(
     conn: &Connection,
     p: &NewPerson,
@@ -33,57 +71,61 @@ pub fn add_person(
 ) -> Result<(PersonId, String)> {
     let case_number = next_case_number(conn, p.programme, p.registered_on.year())?;
     let now = crate::store::now();
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO persons(case_number, programme, name, father_name, alias, sex, birth_date,
             age_estimated, cnic, phone, area, address, guardian_name, guardian_relation,
             school_status, work_status, referral_source, referral_detail, consent_by,
             consent_date, consent_services, consent_sharing, risk, risk_reason, worker_id,
-            centre, status, registered_on, created_by, created_at, updated_at)
+            centre, status, registered_on, created_by, created_at, updated_at, name_key,
+            father_key)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, 'registered', ?27, ?28, ?29, ?29)",
-        params![
-            case_number,
-            p.programme,
-            p.name,
-            p.father_name,
-            p.alias,
-            p.sex,
-            p.birth_date,
-            p.age_estimated,
-            p.cnic,
-            p.phone,
-            p.area,
-            p.address,
-            p.guardian_name,
-            p.guardian_relation,
-            p.school_status,
-            p.work_status,
-            p.referral_source,
-            p.referral_detail,
-            p.consent_by,
-            p.consent_date,
-            p.consent_services,
-            p.consent_sharing,
-            p.risk,
-            p.risk_reason,
-            p.worker_id,
-            p.centre,
-            p.registered_on,
-            created_by,
-            now,
-        ],
-    )?;
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, 'registered', ?27, ?28, ?29, ?29, ?30,
+            ?31)",
+    )?
+    .execute(params![
+        case_number,
+        p.programme,
+        p.name,
+        p.father_name,
+        p.alias,
+        p.sex,
+        p.birth_date,
+        p.age_estimated,
+        p.cnic,
+        p.phone,
+        p.area,
+        p.address,
+        p.guardian_name,
+        p.guardian_relation,
+        p.school_status,
+        p.work_status,
+        p.referral_source,
+        p.referral_detail,
+        p.consent_by,
+        p.consent_date,
+        p.consent_services,
+        p.consent_sharing,
+        p.risk,
+        p.risk_reason,
+        p.worker_id,
+        p.centre,
+        p.registered_on,
+        created_by,
+        now,
+        name_key(&p.name),
+        name_key(&p.father_name),
+    ])?;
     let id = conn.last_insert_rowid();
     let mut stmt =
         conn.prepare_cached("INSERT INTO person_concerns(person_id, concern) VALUES (?1, ?2)")?;
     for c in &p.concerns {
         stmt.execute(params![id, c])?;
     }
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO status_changes(person_id, on_date, at, user_id, from_status, to_status)
          VALUES (?1, ?2, ?3, ?4, NULL, 'registered')",
-        params![id, p.registered_on, now, created_by],
-    )?;
+    )?
+    .execute(params![id, p.registered_on, now, created_by])?;
     Ok((PersonId(id), case_number))
 }
 
@@ -128,6 +170,256 @@ pub fn list_register(
     )?;
     let rows = stmt.query_map(params![filter.programme, filter.status], |r| {
         register_row(r, today)
+    })?;
+    rows.collect::<rusqlite::Result<_>>().map_err(Error::from)
+}
+
+const PERSON_COLUMNS: &str = "id, case_number, version, status, closure_reason, created_at,
+    updated_at, programme, name, father_name, alias, sex, birth_date, age_estimated, cnic, phone,
+    area, address, guardian_name, guardian_relation, school_status, work_status, referral_source,
+    referral_detail, consent_by, consent_date, consent_services, consent_sharing, risk,
+    risk_reason, worker_id, centre, registered_on";
+
+fn person_row(r: &Row<'_>) -> rusqlite::Result<Person> {
+    Ok(Person {
+        id: r.get(0)?,
+        case_number: r.get(1)?,
+        version: r.get(2)?,
+        status: r.get(3)?,
+        closure_reason: r.get(4)?,
+        created_at: r.get(5)?,
+        updated_at: r.get(6)?,
+        profile: NewPerson {
+            programme: r.get(7)?,
+            name: r.get(8)?,
+            father_name: r.get(9)?,
+            alias: r.get(10)?,
+            sex: r.get(11)?,
+            birth_date: r.get(12)?,
+            age_estimated: r.get(13)?,
+            cnic: r.get(14)?,
+            phone: r.get(15)?,
+            area: r.get(16)?,
+            address: r.get(17)?,
+            guardian_name: r.get(18)?,
+            guardian_relation: r.get(19)?,
+            school_status: r.get(20)?,
+            work_status: r.get(21)?,
+            referral_source: r.get(22)?,
+            referral_detail: r.get(23)?,
+            concerns: Vec::new(),
+            consent_by: r.get(24)?,
+            consent_date: r.get(25)?,
+            consent_services: r.get(26)?,
+            consent_sharing: r.get(27)?,
+            risk: r.get(28)?,
+            risk_reason: r.get(29)?,
+            worker_id: r.get(30)?,
+            centre: r.get(31)?,
+            registered_on: r.get(32)?,
+        },
+    })
+}
+
+/// Read a person's file without recording a view. Screens call
+/// `get_person`; this is for the store's own checks.
+pub fn load_person(conn: &Connection, id: PersonId) -> Result<Person> {
+    let mut p = conn
+        .prepare_cached(&format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE id = ?1"
+        ))?
+        .query_row([id.0], person_row)
+        .optional()?
+        .ok_or_else(|| no_such_person(id))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT concern FROM person_concerns WHERE person_id = ?1 ORDER BY concern",
+    )?;
+    p.profile.concerns = stmt
+        .query_map([id.0], |r| r.get::<_, Concern>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    p.profile.concerns.sort();
+    Ok(p)
+}
+
+pub(crate) fn no_such_person(id: PersonId) -> Error {
+    Error::invalid(format!("there is no person with record id {}", id.0))
+}
+
+/// Open a person's file: read it and record the view in the audit trail.
+pub fn get_person(conn: &Connection, id: PersonId, user: &User) -> Result<Person> {
+    let p = load_person(conn, id)?;
+    crate::audit::record(conn, &user.name, "person.view", &target(id), "")?;
+    Ok(p)
+}
+
+/// Find a person by case number (exact, ignoring case). No audit: opening
+/// the file with `get_person` records the view.
+pub fn find_by_case_number(conn: &Connection, case_number: &str) -> Result<Option<PersonId>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM persons WHERE case_number = ?1")?
+        .query_row([case_number.trim().to_uppercase()], |r| r.get(0))
+        .optional()?
+        .map(PersonId))
+}
+
+/// What a profile save did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// The version the file is at now; pass it with the next save.
+    pub version: i64,
+    /// Fields that changed (empty when nothing did).
+    pub changed: Vec<&'static str>,
+}
+
+/// Save an edited profile. `expected_version` is the version the form was
+/// loaded from: when someone else saved in between, the save is refused
+/// with `Error::Conflict` naming the fields they changed, and nothing is
+/// written. Every changed field goes to `person_history` (old and new
+/// value, who, when) and the audit trail records the field names only.
+/// Run inside `store::write_tx`.
+pub fn update_person(
+    conn: &Connection,
+    id: PersonId,
+    expected_version: i64,
+    changes: &NewPerson,
+    user: &User,
+) -> Result<Saved> {
+    let current = load_person(conn, id)?;
+    if current.version != expected_version {
+        return Err(conflict(conn, id, expected_version)?);
+    }
+    if changes.programme != current.profile.programme {
+        return Err(Error::invalid(
+            "the programme of a file cannot be changed; close it and register the person in the other programme",
+        ));
+    }
+    refuse_invalid(&changes.validate(crate::store::today()))?;
+    let old = current.profile.field_values();
+    let new = changes.field_values();
+    let diffs: Vec<(&'static str, Option<String>, Option<String>)> = old
+        .into_iter()
+        .zip(new)
+        .filter(|(a, b)| a.1 != b.1)
+        .map(|(a, b)| (a.0, a.1, b.1))
+        .collect();
+    if diffs.is_empty() {
+        return Ok(Saved {
+            version: current.version,
+            changed: Vec::new(),
+        });
+    }
+    let version = current.version + 1;
+    let now = crate::store::now();
+    let p = changes;
+    let n = conn.execute(
+        "UPDATE persons SET name = ?3, father_name = ?4, alias = ?5, sex = ?6, birth_date = ?7,
+            age_estimated = ?8, cnic = ?9, phone = ?10, area = ?11, address = ?12,
+            guardian_name = ?13, guardian_relation = ?14, school_status = ?15, work_status = ?16,
+            referral_source = ?17, referral_detail = ?18, consent_by = ?19, consent_date = ?20,
+            consent_services = ?21, consent_sharing = ?22, risk = ?23, risk_reason = ?24,
+            worker_id = ?25, centre = ?26, registered_on = ?27, name_key = ?28, father_key = ?29,
+            version = ?30, updated_at = ?31
+         WHERE id = ?1 AND version = ?2",
+        params![
+            id.0,
+            expected_version,
+            p.name,
+            p.father_name,
+            p.alias,
+            p.sex,
+            p.birth_date,
+            p.age_estimated,
+            p.cnic,
+            p.phone,
+            p.area,
+            p.address,
+            p.guardian_name,
+            p.guardian_relation,
+            p.school_status,
+            p.work_status,
+            p.referral_source,
+            p.referral_detail,
+            p.consent_by,
+            p.consent_date,
+            p.consent_services,
+            p.consent_sharing,
+            p.risk,
+            p.risk_reason,
+            p.worker_id,
+            p.centre,
+            p.registered_on,
+            name_key(&p.name),
+            name_key(&p.father_name),
+            version,
+            now,
+        ],
+    )?;
+    if n != 1 {
+        return Err(conflict(conn, id, expected_version)?);
+    }
+    if diffs.iter().any(|d| d.0 == "concerns") {
+        conn.execute("DELETE FROM person_concerns WHERE person_id = ?1", [id.0])?;
+        let mut stmt = conn.prepare_cached(
+            "INSERT OR IGNORE INTO person_concerns(person_id, concern) VALUES (?1, ?2)",
+        )?;
+        for c in &p.concerns {
+            stmt.execute(params![id.0, c])?;
+        }
+    }
+    let mut hist = conn.prepare_cached(
+        "INSERT INTO person_history(person_id, at, user_id, field, old_value, new_value, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (field, old, new) in &diffs {
+        hist.execute(params![id.0, now, user.id, field, old, new, version])?;
+    }
+    let changed: Vec<&'static str> = diffs.iter().map(|d| d.0).collect();
+    crate::audit::record(
+        conn,
+        &user.name,
+        "person.edit",
+        &target(id),
+        &format!("version {version}; fields: {}", changed.join(", ")),
+    )?;
+    Ok(Saved { version, changed })
+}
+
+/// The refusal for a stale save, naming (never showing) what changed.
+fn conflict(conn: &Connection, id: PersonId, since: i64) -> Result<Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT field FROM person_history WHERE person_id = ?1 AND version > ?2
+         GROUP BY field ORDER BY min(id)",
+    )?;
+    let fields: Vec<String> = stmt
+        .query_map(params![id.0, since], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let labels: Vec<&str> = fields.iter().map(|f| field_label(f)).collect();
+    let what = if labels.is_empty() {
+        String::new()
+    } else {
+        format!(" (they changed: {})", labels.join(", "))
+    };
+    Ok(Error::Conflict(format!(
+        "someone else saved this file while you were editing it{what}; your changes were not saved. Reopen the file to see theirs, then make yours again"
+    )))
+}
+
+/// Every profile change of a person, oldest first.
+pub fn history(conn: &Connection, id: PersonId) -> Result<Vec<HistoryEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT h.at, u.name, h.field, h.old_value, h.new_value, h.version
+         FROM person_history h LEFT JOIN users u ON u.id = h.user_id
+         WHERE h.person_id = ?1 ORDER BY h.id",
+    )?;
+    let rows = stmt.query_map([id.0], |r| {
+        Ok(HistoryEntry {
+            at: r.get(0)?,
+            user_name: r.get(1)?,
+            field: r.get(2)?,
+            old_value: r.get(3)?,
+            new_value: r.get(4)?,
+            version: r.get(5)?,
+        })
     })?;
     rows.collect::<rusqlite::Result<_>>().map_err(Error::from)
 }

@@ -95,6 +95,11 @@ CREATE TABLE persons (
     -- Bumped on every save; a save naming an older version is refused, so
     -- two terminals never silently overwrite each other.
     version           INTEGER NOT NULL DEFAULT 1,
+    -- Name keys for the duplicate warning (`domain::names::name_key`):
+    -- spelling variants and Urdu-script names reduced to one form. Written
+    -- by `store::persons` on every insert and profile save.
+    name_key          TEXT NOT NULL DEFAULT '',
+    father_key        TEXT NOT NULL DEFAULT '',
     created_by        INTEGER REFERENCES users(id),
     created_at        TEXT NOT NULL,
     updated_at        TEXT NOT NULL
@@ -102,6 +107,13 @@ CREATE TABLE persons (
 CREATE INDEX persons_programme_status ON persons(programme, status);
 CREATE INDEX persons_registered ON persons(registered_on);
 CREATE INDEX persons_worker ON persons(worker_id);
+CREATE INDEX persons_name_key ON persons(name_key);
+CREATE INDEX persons_father_key ON persons(father_key);
+-- Register search: one- and two-letter searches are name prefixes (the
+-- trigram index needs three), and sorting by name pages without a sort.
+CREATE INDEX persons_name_lower ON persons(lower(name));
+CREATE INDEX persons_father_lower ON persons(lower(father_name));
+CREATE INDEX persons_birth ON persons(birth_date);
 
 CREATE TABLE person_concerns (
     person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
@@ -118,9 +130,12 @@ CREATE TABLE person_history (
     user_id   INTEGER REFERENCES users(id),
     field     TEXT NOT NULL,
     old_value TEXT,
-    new_value TEXT
+    new_value TEXT,
+    -- The version this save produced: a refused save names the fields
+    -- changed since the version it started from.
+    version   INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX person_history_person ON person_history(person_id);
+CREATE INDEX person_history_person ON person_history(person_id, version);
 
 CREATE TABLE status_changes (
     id          INTEGER PRIMARY KEY,
@@ -130,6 +145,7 @@ CREATE TABLE status_changes (
     user_id     INTEGER REFERENCES users(id),
     from_status TEXT,
     to_status   TEXT NOT NULL,
+    -- the closure reason code, when closing
     reason      TEXT
 ) STRICT;
 CREATE INDEX status_changes_person ON status_changes(person_id);
@@ -202,6 +218,8 @@ CREATE INDEX goals_person ON goals(person_id);
 const V4_COUNSELLING: &str = r#"
 CREATE TABLE counselling_sessions (
     id              INTEGER PRIMARY KEY,
+    -- The person whose file the session is on; for a group session, the
+    -- others present are in counselling_participants.
     person_id       INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
     kind            TEXT NOT NULL CHECK (kind IN ('assessment', 'individual', 'group')),
     on_date         TEXT NOT NULL,
@@ -218,16 +236,23 @@ CREATE TABLE counselling_participants (
     person_id  INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
     PRIMARY KEY (session_id, person_id)
 ) STRICT, WITHOUT ROWID;
+CREATE INDEX counselling_participants_person ON counselling_participants(person_id);
 
--- Every version of a note is kept; the highest version is current. The
--- sealed text is an age file to the counselling recipient.
+-- Every version of a note is kept; the highest version is current. `sealed`
+-- is a binary age file to the counselling recipient whose plaintext is
+--   casedesk-note 1\nperson P\nsession S\nversion V\n\n<text>
+-- and is checked against the row on opening, so a sealed note moved to
+-- another person, session or version is refused. Versions are never
+-- rewritten: an amendment is a new row.
 CREATE TABLE counselling_notes (
     id         INTEGER PRIMARY KEY,
     session_id INTEGER NOT NULL REFERENCES counselling_sessions(id) ON DELETE CASCADE,
-    version    INTEGER NOT NULL,
+    version    INTEGER NOT NULL CHECK (version >= 1),
     sealed     BLOB NOT NULL,
     written_by INTEGER REFERENCES users(id),
     written_at TEXT NOT NULL,
     UNIQUE (session_id, version)
 ) STRICT;
+CREATE TRIGGER counselling_notes_no_update BEFORE UPDATE ON counselling_notes
+BEGIN SELECT RAISE(ABORT, 'a counselling note version is never rewritten; amend it instead'); END;
 "#;

@@ -418,9 +418,16 @@ fn is_typing(mods: KeyModifiers) -> bool {
     !m.intersects(ctrl_alt) || m.contains(ctrl_alt)
 }
 
-/// Named keys (arrows) before letters in help, so "down, j" not "j, down".
+/// Order within one help line: named keys, then letters, then chords,
+/// so "down, j" and "pageup, ctrl-b".
 fn key_rank(k: &str) -> u8 {
-    if k.chars().count() == 1 { 1 } else { 0 }
+    if k.starts_with("ctrl-") || k.starts_with("alt-") {
+        2
+    } else if k.chars().count() == 1 {
+        1
+    } else {
+        0
+    }
 }
 
 #[cfg(test)]

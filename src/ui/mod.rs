@@ -8,6 +8,8 @@
 pub mod action;
 pub mod keymap;
 pub mod layout;
+pub mod screen;
+pub mod screens;
 pub mod theme;
 pub mod widgets;
 

@@ -160,7 +160,23 @@ fn remove_office_files(paths: &OfficePaths) {
 
 /// Log in: open the account's slot with its password, then the office file.
 /// Unknown user, wrong password and disabled account give the same error.
+/// A failed attempt is noted beside the office file and enters the audit
+/// trail at the next successful login (see `audit`).
 pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result<Session> {
+    match login_inner(paths, name, password) {
+        Err(Error::BadLogin) => {
+            audit::note_failed_login(paths, name);
+            Err(Error::BadLogin)
+        }
+        Ok(mut session) => {
+            audit::after_login(&mut session.conn, paths);
+            Ok(session)
+        }
+        other => other,
+    }
+}
+
+fn login_inner(paths: &OfficePaths, name: &str, password: &SecretString) -> Result<Session> {
     let file = KeyFile::read(&paths.keys)?;
     let Some(slot) = file.slot(name) else {
         // Spend the same effort as a real attempt, so timing does not tell

@@ -48,11 +48,8 @@ impl Office {
     /// psychologist; password demo).
     pub fn demo(children: usize) -> Office {
         let o = Office::empty();
-        casedesk::demo::build(
-            &o.paths,
-            &casedesk::demo::DemoOptions { children, seed: 7 },
-        )
-        .expect("demo");
+        casedesk::demo::build(&o.paths, &casedesk::demo::DemoOptions { children, seed: 7 })
+            .expect("demo");
         o
     }
 

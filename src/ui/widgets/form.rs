@@ -91,7 +91,13 @@ impl FieldSpec {
     /// A date that may not be in the future (dates of birth, intake);
     /// see [`FieldSpec::allow_future`].
     pub fn date(key: &str, label: &str) -> FieldSpec {
-        FieldSpec::new(key, label, FieldKind::Date { allow_future: false })
+        FieldSpec::new(
+            key,
+            label,
+            FieldKind::Date {
+                allow_future: false,
+            },
+        )
     }
     pub fn number(key: &str, label: &str, min: Option<i64>, max: Option<i64>) -> FieldSpec {
         FieldSpec::new(key, label, FieldKind::Number { min, max })
@@ -247,6 +253,9 @@ struct FieldState {
     ticks: Vec<bool>,
     /// Highlighted option while a choice field is open.
     hover: usize,
+    /// The user moved the highlight in this visit, so Enter means "this
+    /// one" rather than "next field" (passing through must not pick).
+    browsed: bool,
     error: Option<String>,
 }
 
@@ -343,12 +352,12 @@ impl Form {
             (FieldKind::Text { .. } | FieldKind::MultiLine { .. }, Value::Text(s)) => {
                 f.input.set_text(s)
             }
-            (FieldKind::Date { .. }, Value::Date(d)) => {
-                f.input.set_text(d.map(|d| d.to_string()).unwrap_or_default())
-            }
-            (FieldKind::Number { .. }, Value::Number(n)) => {
-                f.input.set_text(n.map(|n| n.to_string()).unwrap_or_default())
-            }
+            (FieldKind::Date { .. }, Value::Date(d)) => f
+                .input
+                .set_text(d.map(|d| d.to_string()).unwrap_or_default()),
+            (FieldKind::Number { .. }, Value::Number(n)) => f
+                .input
+                .set_text(n.map(|n| n.to_string()).unwrap_or_default()),
             (FieldKind::YesNo, Value::Bool(b)) => f.choice = b.map(|b| if b { 0 } else { 1 }),
             (FieldKind::Choice { .. }, Value::Choice(c)) if c.is_none_or(|c| c < n_options) => {
                 f.choice = c;
@@ -385,7 +394,8 @@ impl Form {
     }
 
     pub fn error(&self, key: &str) -> Option<&str> {
-        self.index(key).and_then(|i| self.fields[i].error.as_deref())
+        self.index(key)
+            .and_then(|i| self.fields[i].error.as_deref())
     }
 
     pub fn focused_key(&self) -> &str {
@@ -476,31 +486,40 @@ impl Form {
                 f.error = None;
             }
             (Action::Confirm, FieldKind::Choice { .. }) => {
-                f.choice = Some(f.hover);
-                f.error = None;
+                if f.browsed {
+                    f.choice = Some(f.hover);
+                    f.error = None;
+                }
                 return self.next_or_submit();
             }
             (Action::Confirm, _) => return self.next_or_submit(),
             (Action::Toggle, _) => self.type_char(' '),
             // Up/Down walk options inside an open choice, rows inside a
             // note, and otherwise move between fields like Tab.
-            (Action::Up | Action::Down, FieldKind::Choice { .. } | FieldKind::MultiChoice { .. }) => {
+            (
+                Action::Up | Action::Down,
+                FieldKind::Choice { .. } | FieldKind::MultiChoice { .. },
+            ) => {
                 let down = action == Action::Down;
                 if down && f.hover + 1 < n_options {
                     f.hover += 1;
+                    f.browsed = true;
                 } else if !down && f.hover > 0 {
                     f.hover -= 1;
+                    f.browsed = true;
                 } else {
                     self.move_focus(if down { 1 } else { -1 });
                 }
             }
             (Action::Up, FieldKind::MultiLine { .. }) => {
-                if !f.input.up(width) {
+                let moved = f.input.up(width);
+                if !moved {
                     self.move_focus(-1);
                 }
             }
             (Action::Down, FieldKind::MultiLine { .. }) => {
-                if !f.input.down(width) {
+                let moved = f.input.down(width);
+                if !moved {
                     self.move_focus(1);
                 }
             }
@@ -513,11 +532,18 @@ impl Form {
                 });
                 f.error = None;
             }
-            (Action::Home, FieldKind::Choice { .. } | FieldKind::MultiChoice { .. }) => f.hover = 0,
-            (Action::End, FieldKind::Choice { .. } | FieldKind::MultiChoice { .. }) => {
-                f.hover = n_options.saturating_sub(1)
+            (Action::Home, FieldKind::Choice { .. } | FieldKind::MultiChoice { .. }) => {
+                f.hover = 0;
+                f.browsed = true;
             }
-            (Action::DeleteBack | Action::DeleteForward, FieldKind::YesNo | FieldKind::Choice { .. }) => {
+            (Action::End, FieldKind::Choice { .. } | FieldKind::MultiChoice { .. }) => {
+                f.hover = n_options.saturating_sub(1);
+                f.browsed = true;
+            }
+            (
+                Action::DeleteBack | Action::DeleteForward,
+                FieldKind::YesNo | FieldKind::Choice { .. },
+            ) => {
                 f.choice = None;
             }
             (_, _) if self.specs[i].is_textual() => {
@@ -589,10 +615,12 @@ impl Form {
                     // Typing a letter jumps to the next option starting with it.
                     let lc: String = c.to_lowercase().collect();
                     let n = options.len();
-                    if let Some(j) = (1..=n).map(|k| (f.hover + k) % n).find(|&j| {
-                        options[j].to_lowercase().starts_with(&lc)
-                    }) {
+                    if let Some(j) = (1..=n)
+                        .map(|k| (f.hover + k) % n)
+                        .find(|&j| options[j].to_lowercase().starts_with(&lc))
+                    {
                         f.hover = j;
+                        f.browsed = true;
                     }
                 }
             }
@@ -614,6 +642,11 @@ impl Form {
         self.check_field(self.focus);
         let last = self.specs.len().saturating_sub(1) as isize;
         self.focus = (self.focus as isize + delta).clamp(0, last) as usize;
+        let f = &mut self.fields[self.focus];
+        f.browsed = false;
+        if let Some(c) = f.choice {
+            f.hover = c;
+        }
     }
 
     fn check_field(&mut self, i: usize) -> Option<Value> {
@@ -781,7 +814,10 @@ fn field_height(spec: &FieldSpec, state: &FieldState, focused: bool, width: u16)
         }
         _ => 1,
     };
-    let error = state.error.as_deref().map_or(0, |e| error_lines(e, width).len());
+    let error = state
+        .error
+        .as_deref()
+        .map_or(0, |e| error_lines(e, width).len());
     let hint = usize::from(focused && spec.hint.is_some() && state.error.is_none());
     body + error + hint
 }
@@ -794,7 +830,10 @@ impl Widget for &Form {
             .borders(Borders::ALL)
             .border_style(t.border_focus)
             .style(t.base)
-            .title(Span::styled(format!(" {} ", sanitize(&self.title)), t.title));
+            .title(Span::styled(
+                format!(" {} ", sanitize(&self.title)),
+                t.title,
+            ));
         let inner = block.inner(area);
         block.render(area, buf);
         if inner.height < 2 || inner.width < 10 {
@@ -809,7 +848,10 @@ impl Widget for &Form {
             usize::from(inner.width - 1),
             t.hint,
         );
-        let view = Rect { height: inner.height - 1, ..inner };
+        let view = Rect {
+            height: inner.height - 1,
+            ..inner
+        };
 
         let label_w = self
             .specs
@@ -868,11 +910,19 @@ impl Widget for &Form {
                 } else {
                     spec.label.clone()
                 };
-                let style = if i == self.focus { t.label_focus } else { t.label };
+                let style = if i == self.focus {
+                    t.label_focus
+                } else {
+                    t.label
+                };
                 buf.set_string(view.x + 2, y, fit(&label, label_w, Align::Left), style);
                 buf.set_string(view.x + 2 + label_w as u16, y, ":", style);
             }
-            let err_lines = f.error.as_deref().map(|e| error_lines(e, input_w)).unwrap_or_default();
+            let err_lines = f
+                .error
+                .as_deref()
+                .map(|e| error_lines(e, input_w))
+                .unwrap_or_default();
             let body_rows = heights[i]
                 - err_lines.len()
                 - usize::from(focused && spec.hint.is_some() && f.error.is_none());
@@ -881,12 +931,22 @@ impl Widget for &Form {
             if !err_lines.is_empty() {
                 for (k, l) in err_lines.iter().enumerate() {
                     if let Some(y) = row_y(extra + k) {
-                        buf.set_string(input_x, y, fit(l, usize::from(input_w), Align::Left), t.error);
+                        buf.set_string(
+                            input_x,
+                            y,
+                            fit(l, usize::from(input_w), Align::Left),
+                            t.error,
+                        );
                     }
                 }
             } else if focused {
                 if let (Some(hint), Some(y)) = (&spec.hint, row_y(extra)) {
-                    buf.set_string(input_x, y, fit(hint, usize::from(input_w), Align::Left), t.hint);
+                    buf.set_string(
+                        input_x,
+                        y,
+                        fit(hint, usize::from(input_w), Align::Left),
+                        t.hint,
+                    );
                 }
             }
         }
@@ -956,7 +1016,11 @@ impl Form {
                 for (j, v) in [true, false].into_iter().enumerate() {
                     let mark = if f.choice == Some(j) { "(•)" } else { "( )" };
                     let s = format!("{mark} {}", yes_no_label(v));
-                    let st = if focused && f.choice == Some(j) { t.selected } else { style };
+                    let st = if focused && f.choice == Some(j) {
+                        t.selected
+                    } else {
+                        style
+                    };
                     buf.set_stringn(cx, rect.y, &s, usize::from(rect.right() - cx), st);
                     cx = (cx + s.chars().count() as u16 + 3).min(rect.right());
                 }
@@ -974,14 +1038,26 @@ impl Form {
                             .collect();
                         ticked.join(", ")
                     } else {
-                        f.choice.and_then(|c| options.get(c)).cloned().unwrap_or_default()
+                        f.choice
+                            .and_then(|c| options.get(c))
+                            .cloned()
+                            .unwrap_or_default()
                     };
                     buf.set_style(rect, style);
                     if summary.is_empty() {
-                        let ph = if multi { "— none ticked —" } else { "— not chosen —" };
+                        let ph = if multi {
+                            "— none ticked —"
+                        } else {
+                            "— not chosen —"
+                        };
                         buf.set_stringn(x, rect.y, ph, usize::from(w), t.placeholder);
                     } else {
-                        buf.set_string(x, rect.y, fit(&summary, usize::from(w), Align::Left), style);
+                        buf.set_string(
+                            x,
+                            rect.y,
+                            fit(&summary, usize::from(w), Align::Left),
+                            style,
+                        );
                     }
                     return;
                 }
@@ -989,14 +1065,22 @@ impl Form {
                 let first = (f.hover + 1).saturating_sub(shown);
                 for (r, j) in (first..options.len()).take(shown).enumerate() {
                     let Some(rect) = line(r) else { continue };
-                    let on = if multi { f.ticks.get(j).copied().unwrap_or(false) } else { f.choice == Some(j) };
+                    let on = if multi {
+                        f.ticks.get(j).copied().unwrap_or(false)
+                    } else {
+                        f.choice == Some(j)
+                    };
                     let mark = match (multi, on) {
                         (true, true) => "[x]",
                         (true, false) => "[ ]",
                         (false, true) => "(•)",
                         (false, false) => "( )",
                     };
-                    let text = fit(&format!("{mark} {}", options[j]), usize::from(w), Align::Left);
+                    let text = fit(
+                        &format!("{mark} {}", options[j]),
+                        usize::from(w),
+                        Align::Left,
+                    );
                     let st = if j == f.hover { t.selected } else { style };
                     buf.set_string(x, rect.y, text, st);
                 }
@@ -1032,7 +1116,11 @@ mod tests {
                 FieldSpec::number("age", "Age", Some(0), Some(25)),
                 FieldSpec::yes_no("consent", "Consent given").required(),
                 FieldSpec::choice("risk", "Risk level", ["High", "Medium", "Low"]).required(),
-                FieldSpec::multi_choice("concern", "Concerns", ["CSEC", "CSA", "At risk", "Runaway"]),
+                FieldSpec::multi_choice(
+                    "concern",
+                    "Concerns",
+                    ["CSEC", "CSA", "At risk", "Runaway"],
+                ),
                 FieldSpec::multi_line("notes", "Notes", 3).hint("Not counselling notes."),
             ],
         )
@@ -1071,7 +1159,10 @@ mod tests {
         typ(&mut form, "40");
         assert_eq!(act(&mut form, Action::Save), FormOutcome::Pending);
         assert_eq!(form.focused_key(), "intake", "first bad field gets focus");
-        assert!(form.error("intake").is_some_and(|e| e.contains("23/11/2026")));
+        assert!(
+            form.error("intake")
+                .is_some_and(|e| e.contains("23/11/2026"))
+        );
         assert_eq!(form.error("age"), Some("Must be from 0 to 25."));
         assert_eq!(form.error("consent"), Some("Choose yes or no."));
         assert_eq!(form.error("risk"), Some("Choose one."));
@@ -1087,7 +1178,11 @@ mod tests {
         act(&mut form, Action::NextField);
         typ(&mut form, "yesterday");
         act(&mut form, Action::NextField);
-        assert_eq!(form.fields[2].input.text(), "2026-11-22", "shown as understood");
+        assert_eq!(
+            form.fields[2].input.text(),
+            "2026-11-22",
+            "shown as understood"
+        );
         typ(&mut form, "12");
         act(&mut form, Action::NextField);
         typ(&mut form, "y");
@@ -1103,7 +1198,10 @@ mod tests {
         act(&mut form, Action::Confirm);
         typ(&mut form, "line two");
         let FormOutcome::Submitted(v) = act(&mut form, Action::Save) else {
-            panic!("should submit: {:?}", form.fields.iter().map(|f| &f.error).collect::<Vec<_>>());
+            panic!(
+                "should submit: {:?}",
+                form.fields.iter().map(|f| &f.error).collect::<Vec<_>>()
+            );
         };
         assert_eq!(v.text("name"), "علی خان");
         assert_eq!(v.date("intake"), Some(day(2026, 11, 22)));
@@ -1118,7 +1216,10 @@ mod tests {
     fn future_dates_need_permission() {
         let mut form = Form::new(
             "f",
-            vec![FieldSpec::date("dob", "Born"), FieldSpec::date("due", "Due").allow_future()],
+            vec![
+                FieldSpec::date("dob", "Born"),
+                FieldSpec::date("due", "Due").allow_future(),
+            ],
         )
         .with_today(day(2026, 11, 23));
         typ(&mut form, "2027-01-01");
@@ -1159,6 +1260,26 @@ mod tests {
     }
 
     #[test]
+    fn enter_passing_through_a_choice_picks_nothing() {
+        let mut form = Form::new(
+            "f",
+            vec![
+                FieldSpec::choice("src", "Source", ["Police", "Self"]),
+                FieldSpec::text("x", "X"),
+            ],
+        );
+        act(&mut form, Action::Confirm);
+        assert_eq!(form.focused_key(), "x");
+        act(&mut form, Action::PrevField);
+        typ(&mut form, "s");
+        act(&mut form, Action::Confirm);
+        let FormOutcome::Submitted(v) = act(&mut form, Action::Save) else {
+            panic!("valid");
+        };
+        assert_eq!(v.choice("src"), Some(1));
+    }
+
+    #[test]
     fn max_chars_refuses_and_says_so() {
         let mut form = Form::new("f", vec![FieldSpec::text("code", "Code").max_chars(3)]);
         typ(&mut form, "abcd");
@@ -1177,6 +1298,14 @@ mod tests {
         act(&mut form, Action::NextField);
         typ(&mut form, "40");
         act(&mut form, Action::Save);
+        insta::assert_snapshot!(render_80x24(&form));
+    }
+
+    #[test]
+    fn snapshot_discard_question() {
+        let mut form = intake_form();
+        typ(&mut form, "Ali");
+        act(&mut form, Action::Back);
         insta::assert_snapshot!(render_80x24(&form));
     }
 

@@ -334,6 +334,35 @@ mod tests {
         assert_eq!(buf, Buffer::with_lines(["6789 "]));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_edits_keep_the_cursor_on_a_boundary(
+            start in ".{0,12}",
+            ops in proptest::collection::vec((0u8..9, proptest::char::any()), 0..40),
+            width in 1u16..12,
+        ) {
+            let mut t = TextInput::new(start);
+            for (op, c) in ops {
+                match op {
+                    0 => t.insert(c),
+                    1 => { t.delete_back(); }
+                    2 => { t.delete_forward(); }
+                    3 => t.left(),
+                    4 => t.right(),
+                    5 => t.home(),
+                    6 => t.end(),
+                    7 => { t.up(width); }
+                    _ => { t.down(width); }
+                }
+                proptest::prop_assert!(t.text().is_char_boundary(t.cursor()));
+            }
+            let area = Rect::new(0, 0, width, 3);
+            let mut buf = Buffer::empty(area);
+            t.render_wrapped(area, &mut buf, Style::default(), Some(Style::default()));
+            t.render_line(Rect::new(0, 0, width, 1), &mut buf, Style::default(), Some(Style::default()));
+        }
+    }
+
     #[test]
     fn escape_sequences_never_reach_the_buffer() {
         let t = TextInput::new("a\x1b[2Jb");

@@ -1,0 +1,179 @@
+//! The manifest at the head of every backup, and what it is computed from.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::store::{meta, schema};
+use crate::vault::MasterKey;
+use crate::{Error, Result};
+
+/// The backup format this casedesk writes and the newest it reads.
+pub const FORMAT: u32 = 1;
+
+/// `manifest.json`. Unknown fields are ignored, so a later casedesk may add
+/// some without bumping `format`; a change that an older reader would get
+/// wrong bumps `format`, which older readers refuse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Backup format version (`FORMAT`).
+    pub format: u32,
+    /// The casedesk that wrote the backup.
+    pub casedesk_version: String,
+    /// `PRAGMA user_version` of the contained office file.
+    pub schema_version: u32,
+    /// When the snapshot was taken (RFC 3339, UTC).
+    pub created_at: String,
+    pub office_id: String,
+    pub office_name: String,
+    /// Rows per table of the snapshot (full-text index tables left out).
+    pub counts: BTreeMap<String, u64>,
+    /// The two contained files, with size and SHA-256 (lowercase hex).
+    pub files: Vec<FileEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+impl Manifest {
+    pub fn file(&self, name: &str) -> Option<&FileEntry> {
+        self.files.iter().find(|f| f.name == name)
+    }
+
+    /// Refuse what this casedesk cannot read correctly.
+    pub(crate) fn check_supported(&self) -> Result<()> {
+        if self.format > FORMAT {
+            return Err(Error::TooNew(format!(
+                "this backup was made by a newer casedesk ({}, backup format {}); update casedesk to use it",
+                crate::safe_text::sanitize(&self.casedesk_version),
+                self.format
+            )));
+        }
+        if self.schema_version > schema::LATEST {
+            return Err(Error::TooNew(format!(
+                "this backup was made by a newer casedesk ({}, schema {}; this one knows up to {}); update casedesk to use it",
+                crate::safe_text::sanitize(&self.casedesk_version),
+                self.schema_version,
+                schema::LATEST
+            )));
+        }
+        if self.format == 0
+            || self.file(super::DB_NAME).is_none()
+            || self.file(super::KEYS_NAME).is_none()
+        {
+            return Err(Error::damaged(
+                "the backup's manifest is incomplete; the backup is damaged",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Open a snapshot (or a restored copy) read-only with the master key.
+/// Nothing is written beside it: the snapshot is in rollback-journal mode
+/// and `temp_store` keeps SQLite's scratch space in memory.
+pub(crate) fn open_snapshot(path: &Path, key: &MasterKey) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.hex().as_str()));
+    conn.execute_batch(&pragma)?;
+    conn.execute_batch("PRAGMA cipher_log_level = NONE; PRAGMA temp_store = MEMORY;")?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+        .map_err(|_| Error::damaged("the key does not open the office data in this backup"))?;
+    Ok(conn)
+}
+
+/// What the manifest says about the data itself.
+pub(crate) struct DataFacts {
+    pub schema_version: u32,
+    pub office_id: String,
+    pub office_name: String,
+    pub counts: BTreeMap<String, u64>,
+}
+
+pub(crate) fn data_facts(conn: &Connection) -> Result<DataFacts> {
+    Ok(DataFacts {
+        schema_version: crate::store::user_version(conn)?,
+        office_id: meta::get(conn, meta::OFFICE_ID)?.unwrap_or_default(),
+        office_name: meta::get(conn, meta::OFFICE_NAME)?.unwrap_or_default(),
+        counts: table_counts(conn)?,
+    })
+}
+
+/// Rows per ordinary table; virtual tables and their shadow tables (the
+/// full-text index, rebuilt from `persons`) are left out.
+pub(crate) fn table_counts(conn: &Connection) -> Result<BTreeMap<String, u64>> {
+    let mut stmt = conn.prepare(
+        "SELECT name, type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' FROM sqlite_master
+         WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    )?;
+    let tables: Vec<(String, bool)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let virtuals: Vec<&str> = tables
+        .iter()
+        .filter(|(_, v)| *v)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let mut counts = BTreeMap::new();
+    for (name, is_virtual) in &tables {
+        if *is_virtual || virtuals.iter().any(|v| name.starts_with(&format!("{v}_"))) {
+            continue;
+        }
+        let n: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\"")),
+            [],
+            |r| r.get(0),
+        )?;
+        counts.insert(name.clone(), n as u64);
+    }
+    Ok(counts)
+}
+
+/// A writer that hashes and counts what goes through it.
+pub(crate) struct Hashing<W> {
+    pub inner: W,
+    hasher: Sha256,
+    pub size: u64,
+}
+
+impl<W> Hashing<W> {
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            hasher: Sha256::new(),
+            size: 0,
+        }
+    }
+
+    pub fn finish(self) -> (W, String, u64) {
+        (self.inner, hex::encode(self.hasher.finalize()), self.size)
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}

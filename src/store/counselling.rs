@@ -1,0 +1,475 @@
+//! Counselling sessions and their sealed notes.
+//!
+//! A session row (person, kind, date, minutes, psychologist, participants)
+//! is visible to every account and counts in reports. Its note is sealed
+//! with age to the office's counselling recipient *before* it reaches the
+//! database, with the person, session and version written inside the
+//! sealed text (`NoteBinding`) and checked on opening. Only the counselling
+//! identity opens it, and only psychologists' key slots hold that: a staff
+//! or manager `Session` has no identity to open a note with, so no function
+//! here can give them the text.
+//!
+//! Two layers:
+//! - connection-level functions (`add_session`, `insert_session`,
+//!   `insert_note`, `list_sessions`, …) that never see an identity;
+//! - session-level functions (`record`, `read_note`, `amend_note`,
+//!   `note_history`) that check the role, seal or open, and write the audit
+//!   trail.
+
+use age::x25519;
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::domain::counselling::{NewSession, NoteBinding, NoteText, validate_note};
+use crate::domain::{CounsellingKind, Role};
+use crate::vault::{Session, crypto};
+use crate::{Error, Result, audit};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SessionId(pub i64);
+
+/// Another person present at a group session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participant {
+    pub person_id: i64,
+    pub case_number: String,
+}
+
+/// What anyone may see of a session: never its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub id: SessionId,
+    /// The person whose file the session belongs to.
+    pub person_id: i64,
+    pub case_number: String,
+    pub kind: CounsellingKind,
+    pub on_date: NaiveDate,
+    pub minutes: u32,
+    /// The psychologist's account name.
+    pub psychologist: Option<String>,
+    pub participants: Vec<Participant>,
+    /// How many versions the note has (1 = never amended).
+    pub versions: i64,
+    pub created_at: String,
+}
+
+/// When and by whom a version of a note was written; no text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteVersionInfo {
+    pub version: i64,
+    pub written_by: Option<String>,
+    pub written_at: String,
+}
+
+/// An opened note. Its text is wiped from memory when dropped and never
+/// printed by `Debug`.
+pub struct Note {
+    pub session_id: SessionId,
+    pub version: i64,
+    pub written_by: Option<String>,
+    pub written_at: String,
+    pub text: NoteText,
+}
+
+impl std::fmt::Debug for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Note")
+            .field("session_id", &self.session_id)
+            .field("version", &self.version)
+            .field("written_at", &self.written_at)
+            .finish_non_exhaustive()
+    }
+}
+
+// ---------------------------------------------------------------------
+// Sealing
+
+/// Seal a note's text, bound to its person, session and version.
+pub fn seal_note(
+    recipient: &x25519::Recipient,
+    binding: NoteBinding,
+    text: &str,
+) -> Result<Vec<u8>> {
+    let plain = binding.wrap(text);
+    crypto::seal_to(std::slice::from_ref(recipient), plain.as_bytes())
+}
+
+/// Open a sealed note and check it belongs where it was found.
+pub fn open_note(
+    identity: &x25519::Identity,
+    binding: NoteBinding,
+    sealed: &[u8],
+) -> Result<NoteText> {
+    let plain = crypto::open_sealed(identity, sealed)?;
+    let text = std::str::from_utf8(&plain)
+        .map_err(|_| Error::damaged("a sealed counselling note is damaged"))?;
+    binding.unwrap(text)
+}
+
+// ---------------------------------------------------------------------
+// Connection level: no identities here.
+
+fn person_exists(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM persons WHERE id = ?1", [id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Insert a session and its participants (no note yet). The caller owns
+/// the transaction and has validated `new`.
+pub fn insert_session(conn: &Connection, new: &NewSession, user_id: i64) -> Result<SessionId> {
+    for p in std::iter::once(&new.person_id).chain(&new.participants) {
+        if !person_exists(conn, *p)? {
+            return Err(Error::invalid(format!("there is no person with id {p}")));
+        }
+    }
+    conn.execute(
+        "INSERT INTO counselling_sessions(person_id, kind, on_date, minutes, psychologist_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            new.person_id,
+            new.kind,
+            new.on_date,
+            new.minutes,
+            user_id,
+            crate::store::now()
+        ],
+    )?;
+    let id = conn.last_insert_rowid();
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO counselling_participants(session_id, person_id) VALUES (?1, ?2)",
+    )?;
+    for p in &new.participants {
+        stmt.execute(params![id, p])?;
+    }
+    Ok(SessionId(id))
+}
+
+/// Store one sealed version of a note.
+pub fn insert_note(
+    conn: &Connection,
+    session: SessionId,
+    version: i64,
+    sealed: &[u8],
+    user_id: i64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO counselling_notes(session_id, version, sealed, written_by, written_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![session.0, version, sealed, user_id, crate::store::now()],
+    )?;
+    Ok(())
+}
+
+/// Insert a session with its note sealed to `recipient` (version 1). The
+/// caller owns the transaction, has validated `new` and the note, and
+/// writes the audit entry.
+pub fn add_session(
+    conn: &Connection,
+    new: &NewSession,
+    recipient: &x25519::Recipient,
+    note: &str,
+    user_id: i64,
+) -> Result<SessionId> {
+    let id = insert_session(conn, new, user_id)?;
+    let sealed = seal_note(
+        recipient,
+        NoteBinding {
+            person_id: new.person_id,
+            session_id: id.0,
+            version: 1,
+        },
+        note,
+    )?;
+    insert_note(conn, id, 1, &sealed, user_id)?;
+    Ok(id)
+}
+
+const SESSION_COLUMNS: &str =
+    "s.id, s.person_id, p.case_number, s.kind, s.on_date, s.minutes, u.name,
+    (SELECT count(*) FROM counselling_notes n WHERE n.session_id = s.id), s.created_at";
+
+fn session_rows(conn: &Connection, where_sql: &str, arg: i64) -> Result<Vec<SessionRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SESSION_COLUMNS}
+         FROM counselling_sessions s
+         JOIN persons p ON p.id = s.person_id
+         LEFT JOIN users u ON u.id = s.psychologist_id
+         WHERE {where_sql}
+         ORDER BY s.on_date DESC, s.id DESC"
+    ))?;
+    let mut rows: Vec<SessionRow> = stmt
+        .query_map([arg], |r| {
+            Ok(SessionRow {
+                id: SessionId(r.get(0)?),
+                person_id: r.get(1)?,
+                case_number: r.get(2)?,
+                kind: r.get(3)?,
+                on_date: r.get(4)?,
+                minutes: r.get(5)?,
+                psychologist: r.get(6)?,
+                participants: Vec::new(),
+                versions: r.get(7)?,
+                created_at: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut parts = conn.prepare_cached(
+        "SELECT cp.person_id, p.case_number FROM counselling_participants cp
+         JOIN persons p ON p.id = cp.person_id
+         WHERE cp.session_id = ?1 ORDER BY p.case_number",
+    )?;
+    for row in &mut rows {
+        row.participants = parts
+            .query_map([row.id.0], |r| {
+                Ok(Participant {
+                    person_id: r.get(0)?,
+                    case_number: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(rows)
+}
+
+/// The sessions on a person's file — their own and group sessions they
+/// took part in — newest first. Visible to every account; never text.
+pub fn list_sessions(conn: &Connection, person_id: i64) -> Result<Vec<SessionRow>> {
+    session_rows(
+        conn,
+        "s.person_id = ?1 OR s.id IN
+            (SELECT session_id FROM counselling_participants WHERE person_id = ?1)",
+        person_id,
+    )
+}
+
+/// One session, without its text.
+pub fn get_session(conn: &Connection, id: SessionId) -> Result<SessionRow> {
+    session_rows(conn, "s.id = ?1", id.0)?
+        .pop()
+        .ok_or_else(|| Error::invalid(format!("there is no counselling session {}", id.0)))
+}
+
+/// Who wrote each version of a session's note, and when; no text.
+pub fn note_versions(conn: &Connection, id: SessionId) -> Result<Vec<NoteVersionInfo>> {
+    let mut stmt = conn.prepare(
+        "SELECT n.version, u.name, n.written_at FROM counselling_notes n
+         LEFT JOIN users u ON u.id = n.written_by
+         WHERE n.session_id = ?1 ORDER BY n.version",
+    )?;
+    let rows = stmt.query_map([id.0], |r| {
+        Ok(NoteVersionInfo {
+            version: r.get(0)?,
+            written_by: r.get(1)?,
+            written_at: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Sessions and minutes by kind with a date in `from..=to`, for reports.
+/// Each session counts once (a group session is one session).
+pub fn totals_by_kind(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(CounsellingKind, i64, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT kind, count(*), sum(minutes) FROM counselling_sessions
+         WHERE on_date BETWEEN ?1 AND ?2 GROUP BY kind ORDER BY kind",
+    )?;
+    let rows = stmt.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+// ---------------------------------------------------------------------
+// Session level: role checks, sealing, opening, audit.
+
+fn require_psychologist(session: &Session, what: &str) -> Result<()> {
+    session.require(&[Role::Psychologist], what)
+}
+
+fn identity(session: &Session) -> Result<&x25519::Identity> {
+    require_psychologist(session, "read counselling notes")?;
+    session.counselling_identity().ok_or_else(|| {
+        Error::not_allowed(
+            "you do not hold the counselling key yet; ask a psychologist who does to run 'casedesk user grant' for you",
+        )
+    })
+}
+
+/// The recipient to seal to, checked three ways: the office file, the key
+/// file, and (when this psychologist holds it) the identity itself. Someone
+/// who swapped the recipient in the office file to read future notes is
+/// refused here instead of silently receiving them.
+fn sealing_recipient(session: &Session) -> Result<x25519::Recipient> {
+    let recipient = session.counselling_recipient()?.ok_or_else(|| {
+        Error::invalid("the office has no counselling key yet: a manager must add a psychologist account first")
+    })?;
+    let text = recipient.to_string();
+    let swapped = || {
+        Error::damaged(
+            "the counselling key recorded in the office file has been changed; notes cannot be written safely",
+        )
+    };
+    let file = crate::vault::read_key_file(&session.paths)?;
+    if file.counselling_recipient.as_deref() != Some(text.as_str()) {
+        return Err(swapped());
+    }
+    if let Some(id) = session.counselling_identity() {
+        if id.to_public().to_string() != text {
+            return Err(swapped());
+        }
+    }
+    Ok(recipient)
+}
+
+struct Located {
+    person_id: i64,
+    persons: Vec<i64>,
+}
+
+fn locate(conn: &Connection, id: SessionId) -> Result<Located> {
+    let row = get_session(conn, id)?;
+    let mut persons = vec![row.person_id];
+    persons.extend(row.participants.iter().map(|p| p.person_id));
+    Ok(Located {
+        person_id: row.person_id,
+        persons,
+    })
+}
+
+/// Record a session with its note (psychologists). The note is sealed
+/// before it is stored.
+pub fn record(session: &mut Session, new: &NewSession, note: &str) -> Result<SessionId> {
+    require_psychologist(session, "record counselling sessions")?;
+    new.validate(crate::store::today())?;
+    validate_note(note)?;
+    let recipient = sealing_recipient(session)?;
+    let user_id = session.user.id;
+    let tx = crate::store::write_tx(&mut session.conn)?;
+    let id = add_session(&tx, new, &recipient, note, user_id)?;
+    let mut persons = vec![new.person_id];
+    persons.extend(&new.participants);
+    audit::record(
+        &tx,
+        &session.user.name,
+        audit::action::COUNSELLING_CREATE,
+        &audit::counselling(&persons, id.0),
+        new.kind.code(),
+    )?;
+    tx.commit()?;
+    Ok(id)
+}
+
+/// Save a new version of a session's note (psychologists). Earlier
+/// versions stay, sealed. Returns the new version number.
+pub fn amend_note(session: &mut Session, id: SessionId, note: &str) -> Result<i64> {
+    require_psychologist(session, "amend counselling notes")?;
+    validate_note(note)?;
+    let recipient = sealing_recipient(session)?;
+    let user_id = session.user.id;
+    let tx = crate::store::write_tx(&mut session.conn)?;
+    let at = locate(&tx, id)?;
+    let version: i64 = tx.query_row(
+        "SELECT coalesce(max(version), 0) + 1 FROM counselling_notes WHERE session_id = ?1",
+        [id.0],
+        |r| r.get(0),
+    )?;
+    let sealed = seal_note(
+        &recipient,
+        NoteBinding {
+            person_id: at.person_id,
+            session_id: id.0,
+            version,
+        },
+        note,
+    )?;
+    insert_note(&tx, id, version, &sealed, user_id)?;
+    audit::record(
+        &tx,
+        &session.user.name,
+        audit::action::COUNSELLING_AMEND,
+        &audit::counselling(&at.persons, id.0),
+        &format!("version {version}"),
+    )?;
+    tx.commit()?;
+    Ok(version)
+}
+
+/// A stored version: number, sealed bytes, writer, when.
+type SealedVersion = (i64, Vec<u8>, Option<String>, String);
+
+fn load_versions(
+    conn: &Connection,
+    id: SessionId,
+    only_latest: bool,
+) -> Result<Vec<SealedVersion>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT n.version, n.sealed, u.name, n.written_at FROM counselling_notes n
+         LEFT JOIN users u ON u.id = n.written_by
+         WHERE n.session_id = ?1 ORDER BY n.version {}",
+        if only_latest { "DESC LIMIT 1" } else { "ASC" }
+    ))?;
+    let rows = stmt.query_map([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn open_versions(
+    session: &Session,
+    id: SessionId,
+    only_latest: bool,
+    action: &str,
+) -> Result<Vec<Note>> {
+    let identity = identity(session)?;
+    let at = locate(&session.conn, id)?;
+    let rows = load_versions(&session.conn, id, only_latest)?;
+    if rows.is_empty() {
+        return Err(Error::invalid(format!(
+            "counselling session {} has no note",
+            id.0
+        )));
+    }
+    let mut notes = Vec::with_capacity(rows.len());
+    for (version, sealed, written_by, written_at) in rows {
+        let text = open_note(
+            identity,
+            NoteBinding {
+                person_id: at.person_id,
+                session_id: id.0,
+                version,
+            },
+            &sealed,
+        )?;
+        notes.push(Note {
+            session_id: id,
+            version,
+            written_by,
+            written_at,
+            text,
+        });
+    }
+    let versions: Vec<String> = notes.iter().map(|n| n.version.to_string()).collect();
+    // No record, no text: if the read cannot be audited it does not happen.
+    session.audit(
+        action,
+        &audit::counselling(&at.persons, id.0),
+        &format!("version {}", versions.join(",")),
+    )?;
+    Ok(notes)
+}
+
+/// The current text of a session's note (psychologists holding the
+/// counselling key; everyone else gets `Error::NotAllowed`). Audited.
+pub fn read_note(session: &Session, id: SessionId) -> Result<Note> {
+    open_versions(session, id, true, audit::action::COUNSELLING_READ)?
+        .pop()
+        .ok_or_else(|| Error::invalid("the note has no versions"))
+}
+
+/// Every version of a session's note, oldest first (psychologists).
+/// Audited.
+pub fn note_history(session: &Session, id: SessionId) -> Result<Vec<Note>> {
+    open_versions(session, id, false, audit::action::COUNSELLING_HISTORY)
+}

@@ -1,0 +1,298 @@
+//! The registers: instant search, filters, sort and paging over persons.
+//!
+//! Text is matched in any script, in part, ignoring case, against case
+//! number, name, father's or husband's name, alias and area:
+//! - words of three or more characters go through the FTS5 trigram index
+//!   (`person_search`), every word must match somewhere;
+//! - a search of only one- or two-character words (the first keystrokes)
+//!   cannot use trigrams, so it matches names and fathers' names that begin
+//!   with it, and case numbers that begin with it (`cp`, `wd`) or whose
+//!   serial number it is (`42` finds `CPC-2026-0042`), all through indexes;
+//! - short words typed after a long one narrow the trigram matches with a
+//!   substring test on those rows only.
+//!
+//! Each call returns one page and the total, so a screen can scroll a
+//! 100,000-row register without loading it.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, ToSql, params_from_iter};
+
+use crate::domain::person::{RegisterRow, age_on};
+use crate::domain::{CaseStatus, Centre, Concern, Programme, RiskLevel};
+use crate::{Error, Result};
+
+/// Columns the register can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortColumn {
+    #[default]
+    CaseNumber,
+    Name,
+    FatherName,
+    Sex,
+    Age,
+    Programme,
+    Status,
+    Risk,
+    Area,
+    RegisteredOn,
+}
+
+impl SortColumn {
+    pub const ALL: &'static [SortColumn] = &[
+        SortColumn::CaseNumber,
+        SortColumn::Name,
+        SortColumn::FatherName,
+        SortColumn::Sex,
+        SortColumn::Age,
+        SortColumn::Programme,
+        SortColumn::Status,
+        SortColumn::Risk,
+        SortColumn::Area,
+        SortColumn::RegisteredOn,
+    ];
+
+    /// The ORDER BY expression (ascending). Age ascending is birth date
+    /// descending; risk sorts high, medium, low.
+    fn expr(self, descending: bool) -> String {
+        let (col, flip) = match self {
+            SortColumn::CaseNumber => ("p.programme, p.registered_on, p.id", false),
+            SortColumn::Name => ("lower(p.name)", false),
+            SortColumn::FatherName => ("lower(p.father_name)", false),
+            SortColumn::Sex => ("p.sex", false),
+            SortColumn::Age => ("p.birth_date", true),
+            SortColumn::Programme => ("p.programme", false),
+            SortColumn::Status => (
+                "CASE p.status WHEN 'registered' THEN 0 WHEN 'active' THEN 1 WHEN 'reopened' THEN 2 ELSE 3 END",
+                false,
+            ),
+            SortColumn::Risk => (
+                "CASE p.risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END",
+                false,
+            ),
+            SortColumn::Area => ("p.area", false),
+            SortColumn::RegisteredOn => ("p.registered_on", false),
+        };
+        let dir = if descending != flip { "DESC" } else { "ASC" };
+        if self == SortColumn::CaseNumber {
+            // Case numbers sort by programme, then intake order.
+            return format!("p.programme {dir}, p.registered_on {dir}, p.id {dir}");
+        }
+        format!("{col} {dir}, p.id {dir}")
+    }
+}
+
+/// What the register screen asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterQuery {
+    /// What was typed in the search box (may be empty).
+    pub text: String,
+    pub programme: Option<Programme>,
+    pub status: Option<CaseStatus>,
+    pub risk: Option<RiskLevel>,
+    pub worker_id: Option<i64>,
+    pub concern: Option<Concern>,
+    pub centre: Option<Centre>,
+    pub sort: SortColumn,
+    pub descending: bool,
+    /// Rows to skip and rows to return: one screen's page.
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Default for RegisterQuery {
+    fn default() -> Self {
+        RegisterQuery {
+            text: String::new(),
+            programme: None,
+            status: None,
+            risk: None,
+            worker_id: None,
+            concern: None,
+            centre: None,
+            sort: SortColumn::default(),
+            descending: false,
+            offset: 0,
+            limit: 100,
+        }
+    }
+}
+
+/// One page of the register and how many rows match in all.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RegisterPage {
+    pub rows: Vec<RegisterRow>,
+    pub total: usize,
+}
+
+/// An FTS5 string literal: the word in double quotes, quotes doubled, so
+/// nothing typed is read as query syntax.
+fn fts_phrase(word: &str) -> String {
+    format!("\"{}\"", word.replace('"', "\"\""))
+}
+
+/// LIKE pattern for a substring, with `\` as the escape character.
+fn like_substring(word: &str) -> String {
+    let mut s = String::with_capacity(word.len() + 2);
+    s.push('%');
+    for c in word.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('%');
+    s
+}
+
+/// The upper bound of a prefix range: every string starting with `prefix`
+/// sorts below `prefix` followed by the highest code point.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+/// Build the WHERE clause and its parameters.
+fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<(String, Vec<Box<dyn ToSql>>)> {
+    let mut sql: Vec<String> = Vec::new();
+    let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+    let arg = |args: &mut Vec<Box<dyn ToSql>>, v: Box<dyn ToSql>| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    if let Some(p) = q.programme {
+        sql.push(format!("p.programme = {}", arg(&mut args, Box::new(p))));
+    }
+    if let Some(s) = q.status {
+        sql.push(format!("p.status = {}", arg(&mut args, Box::new(s))));
+    }
+    if let Some(r) = q.risk {
+        sql.push(format!("p.risk = {}", arg(&mut args, Box::new(r))));
+    }
+    if let Some(w) = q.worker_id {
+        sql.push(format!("p.worker_id = {}", arg(&mut args, Box::new(w))));
+    }
+    if let Some(c) = q.centre {
+        sql.push(format!("p.centre = {}", arg(&mut args, Box::new(c))));
+    }
+    if let Some(c) = q.concern {
+        sql.push(format!(
+            "EXISTS (SELECT 1 FROM person_concerns c WHERE c.person_id = p.id AND c.concern = {})",
+            arg(&mut args, Box::new(c))
+        ));
+    }
+
+    // Control characters never match anything stored; drop them.
+    let text: String = q.text.chars().filter(|c| !c.is_control()).collect();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let (long, short): (Vec<&str>, Vec<&str>) = words.iter().partition(|w| w.chars().count() >= 3);
+    if !long.is_empty() {
+        let fts: Vec<String> = long.iter().map(|w| fts_phrase(w)).collect();
+        sql.push(format!(
+            "p.id IN (SELECT rowid FROM person_search WHERE person_search MATCH {})",
+            arg(&mut args, Box::new(fts.join(" AND ")))
+        ));
+        for w in &short {
+            let pat = arg(&mut args, Box::new(like_substring(w)));
+            sql.push(format!(
+                "(p.case_number LIKE {pat} ESCAPE '\\' OR p.name LIKE {pat} ESCAPE '\\'
+                  OR p.father_name LIKE {pat} ESCAPE '\\' OR p.alias LIKE {pat} ESCAPE '\\'
+                  OR p.area LIKE {pat} ESCAPE '\\')"
+            ));
+        }
+    } else if let Some(first) = short.first() {
+        // Only first keystrokes: indexed prefix lookups.
+        let lower = first.to_lowercase();
+        let upper = first.to_uppercase();
+        let lo = arg(&mut args, Box::new(lower.clone()));
+        let hi = arg(&mut args, Box::new(prefix_end(&lower)));
+        let clo = arg(&mut args, Box::new(upper.clone()));
+        let chi = arg(&mut args, Box::new(prefix_end(&upper)));
+        let mut alts = vec![
+            format!("(lower(p.name) >= {lo} AND lower(p.name) < {hi})"),
+            format!("(lower(p.father_name) >= {lo} AND lower(p.father_name) < {hi})"),
+            format!("(p.case_number >= {clo} AND p.case_number < {chi})"),
+        ];
+        if let Ok(n) = first.parse::<u32>() {
+            // A serial number: every case number with it, in any year.
+            let numbers = case_numbers_with_serial(conn, n)?;
+            if !numbers.is_empty() {
+                let marks: Vec<String> = numbers
+                    .into_iter()
+                    .map(|c| arg(&mut args, Box::new(c)))
+                    .collect();
+                alts.push(format!("p.case_number IN ({})", marks.join(", ")));
+            }
+        }
+        sql.push(format!("({})", alts.join(" OR ")));
+        for w in short.iter().skip(1) {
+            let pat = arg(&mut args, Box::new(like_substring(w)));
+            sql.push(format!(
+                "(p.name LIKE {pat} ESCAPE '\\' OR p.father_name LIKE {pat} ESCAPE '\\')"
+            ));
+        }
+    }
+    let clause = if sql.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", sql.join(" AND "))
+    };
+    Ok((clause, args))
+}
+
+/// Every case number that has serial `n` in some programme and year.
+fn case_numbers_with_serial(conn: &Connection, n: u32) -> Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT programme, year FROM case_counters WHERE last >= ?1")?;
+    let rows = stmt.query_map([n], |r| {
+        Ok((r.get::<_, Programme>(0)?, r.get::<_, i32>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (p, year) = row?;
+        out.push(format!("{}-{year}-{n:04}", p.case_prefix()));
+    }
+    Ok(out)
+}
+
+const ROW_COLUMNS: &str = "p.id, p.case_number, p.name, p.father_name, p.sex, p.birth_date,
+    p.age_estimated, p.programme, p.status, p.risk, p.area, p.registered_on, p.closure_reason";
+
+/// One page of the register for a query, with the total count. Reads only;
+/// nothing is audited (opening a file is, with `persons::get_person`).
+pub fn register(conn: &Connection, q: &RegisterQuery, today: NaiveDate) -> Result<RegisterPage> {
+    let (clause, mut args) = where_clause(conn, q)?;
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM persons p {clause}"))?
+        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+    let limit_at = args.len() + 1;
+    args.push(Box::new(q.limit as i64));
+    args.push(Box::new(q.offset as i64));
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM persons p {clause} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+        q.sort.expr(q.descending),
+        limit_at,
+        limit_at + 1
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+        let birth: Option<NaiveDate> = r.get(5)?;
+        Ok(RegisterRow {
+            id: r.get(0)?,
+            case_number: r.get(1)?,
+            name: r.get(2)?,
+            father_name: r.get(3)?,
+            sex: r.get(4)?,
+            age: birth.and_then(|b| age_on(b, today)),
+            age_estimated: r.get(6)?,
+            programme: r.get(7)?,
+            status: r.get(8)?,
+            risk: r.get(9)?,
+            area: r.get(10)?,
+            registered_on: r.get(11)?,
+            closure_reason: r.get(12)?,
+        })
+    })?;
+    Ok(RegisterPage {
+        rows: rows.collect::<rusqlite::Result<_>>().map_err(Error::from)?,
+        total: total.max(0) as usize,
+    })
+}

@@ -1,0 +1,358 @@
+//! The audit trail: hash chain, tail anchors, failed logins, filters, and
+//! no personal data in entries. Breaks are found by the real binary.
+
+mod common;
+
+use casedesk::audit::{self, AuditFilter, Verdict};
+use casedesk::vault::Session;
+use common::{Office, assert_error, secret, stdout};
+
+fn verify_cli(o: &Office) -> std::process::Output {
+    o.run(&["--user", "boss", "audit", "--verify"], "boss-pw\n")
+}
+
+/// An office with a few entries: logins and some views.
+fn busy_office() -> Office {
+    let o = Office::new();
+    for _ in 0..3 {
+        let s = o.login("boss", "boss-pw");
+        s.audit("person.view", "person:1", "").unwrap();
+    }
+    o
+}
+
+fn last_seq(s: &Session) -> i64 {
+    s.conn
+        .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn an_intact_trail_verifies() {
+    let o = busy_office();
+    let out = verify_cli(&o);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert!(stdout(&out).starts_with("ok: "), "{}", stdout(&out));
+    assert!(stdout(&out).contains("entries, chain intact"));
+    let s = o.login("boss", "boss-pw");
+    assert!(matches!(
+        audit::verify(&s.conn).unwrap(),
+        Verdict::Intact { .. }
+    ));
+}
+
+#[test]
+fn the_trail_is_append_only() {
+    let o = busy_office();
+    let s = o.login("boss", "boss-pw");
+    assert!(
+        s.conn
+            .execute("DELETE FROM audit WHERE seq = 2", [])
+            .is_err()
+    );
+    assert!(
+        s.conn
+            .execute("UPDATE audit SET detail = 'x' WHERE seq = 2", [])
+            .is_err()
+    );
+}
+
+#[test]
+fn an_edited_entry_is_found() {
+    let o = busy_office();
+    let s = o.login("boss", "boss-pw");
+    s.conn
+        .execute_batch(
+            "DROP TRIGGER audit_no_update;
+             UPDATE audit SET user_name = 'someone' WHERE seq = 3;",
+        )
+        .unwrap();
+    drop(s);
+    let out = verify_cli(&o);
+    assert_error(&out, 1, "broken at entry 3");
+    assert_error(&out, 1, "altered");
+}
+
+#[test]
+fn a_deleted_entry_is_found() {
+    let o = busy_office();
+    let s = o.login("boss", "boss-pw");
+    s.conn
+        .execute_batch(
+            "DROP TRIGGER audit_no_delete;
+             DELETE FROM audit WHERE seq = 4;",
+        )
+        .unwrap();
+    drop(s);
+    assert_error(&verify_cli(&o), 1, "broken at entry 4");
+}
+
+#[test]
+fn cutting_off_the_last_entries_is_found() {
+    let o = busy_office();
+    let s = o.login("boss", "boss-pw");
+    s.audit("person.view", "person:2", "").unwrap();
+    s.audit("person.view", "person:3", "").unwrap();
+    let last = last_seq(&s);
+    s.conn
+        .execute_batch(&format!(
+            "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq >= {};",
+            last - 1
+        ))
+        .unwrap();
+    // Nothing else in the chain shows it; the head does.
+    match audit::verify(&s.conn).unwrap() {
+        Verdict::Broken { seq, reason } => {
+            assert_eq!(seq, last - 1);
+            assert!(reason.contains("cut off"), "{reason}");
+        }
+        v => panic!("expected broken, got {v:?}"),
+    }
+    drop(s);
+    // The next login continues from the recorded head, so the gap stays.
+    assert_error(&verify_cli(&o), 1, &format!("broken at entry {}", last - 1));
+}
+
+#[test]
+fn cutting_off_the_end_and_rewriting_the_head_is_found_by_the_head_file() {
+    let o = busy_office();
+    // This login moves the head file beside the office file to its entry.
+    let s = o.login("boss", "boss-pw");
+    let anchored = last_seq(&s);
+    s.audit("person.view", "person:2", "").unwrap();
+    let keep = anchored - 2;
+    let hash: String = s
+        .conn
+        .query_row("SELECT hash FROM audit WHERE seq = ?1", [keep], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    s.conn
+        .execute_batch(&format!(
+            "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq > {keep};
+             UPDATE meta SET value = '{keep} {hash}' WHERE key = 'audit_head';"
+        ))
+        .unwrap();
+    drop(s);
+    let out = verify_cli(&o);
+    assert_error(&out, 1, &format!("broken at entry {anchored}"));
+    assert_error(&out, 1, "head file");
+}
+
+#[test]
+fn failed_logins_enter_the_trail_at_the_next_login() {
+    let o = Office::new();
+    for (name, pw) in [("boss", "wrong"), ("nobody", "x"), ("boss", "my secret")] {
+        assert!(matches!(
+            casedesk::vault::login(&o.paths, name, &secret(pw)),
+            Err(casedesk::Error::BadLogin)
+        ));
+    }
+    let noted = audit::failed_logins_path(&o.paths);
+    assert!(noted.exists());
+    let text = std::fs::read_to_string(&noted).unwrap();
+    assert!(!text.contains("nobody"), "unknown names are not kept");
+    assert!(!text.contains("secret"));
+    let s = o.login("boss", "boss-pw");
+    assert!(!noted.exists(), "imported and removed");
+    let failed = audit::query(
+        &s.conn,
+        &AuditFilter {
+            action: Some("login.failed".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let who: Vec<&str> = failed.iter().map(|e| e.user_name.as_str()).collect();
+    assert_eq!(who, ["boss", "?", "boss"]);
+    assert!(failed.iter().all(|e| e.detail.starts_with("attempt at ")));
+    // Junk in the file is counted, never copied.
+    std::fs::write(&noted, "not a line with Ayesha in it\n").unwrap();
+    drop(s);
+    let s = o.login("boss", "boss-pw");
+    let last = audit::query(
+        &s.conn,
+        &AuditFilter {
+            action: Some("login.failed".into()),
+            newest_first: true,
+            limit: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(last[0].detail.contains("1 more"), "{:?}", last[0]);
+    assert!(!last[0].detail.contains("Ayesha"));
+    assert!(matches!(
+        audit::verify(&s.conn).unwrap(),
+        Verdict::Intact { .. }
+    ));
+}
+
+#[test]
+fn lock_and_unlock_are_recorded() {
+    let o = Office::new();
+    let s = o.login("boss", "boss-pw");
+    audit::locked(&s).unwrap();
+    audit::unlocked(&s, false).unwrap();
+    audit::unlocked(&s, true).unwrap();
+    let actions: Vec<String> = audit::query(
+        &s.conn,
+        &AuditFilter {
+            action: Some("session".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .map(|e| e.action)
+    .collect();
+    assert_eq!(
+        actions,
+        ["session.lock", "session.unlock_failed", "session.unlock"]
+    );
+}
+
+#[test]
+fn filters_by_person_user_action_and_date() {
+    let o = Office::new();
+    let mut s = o.login("boss", "boss-pw");
+    s.add_user(
+        "sam",
+        casedesk::domain::Role::Staff,
+        &secret("sam-password-1"),
+    )
+    .unwrap();
+    s.audit("person.view", "person:12", "").unwrap();
+    s.audit("person.view", "person:123", "").unwrap();
+    s.audit("counselling.read", "person:7 person:12 counselling:3", "")
+        .unwrap();
+    let sam = o.login("sam", "sam-password-1");
+    sam.audit("person.edit", "person:12", "name").unwrap();
+
+    let q = |f: AuditFilter| audit::query(&s.conn, &f).unwrap();
+    let p12 = q(AuditFilter {
+        person: Some(12),
+        ..Default::default()
+    });
+    assert_eq!(
+        p12.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["person.view", "counselling.read", "person.edit"]
+    );
+    let by_sam = q(AuditFilter {
+        user: Some("sam".into()),
+        ..Default::default()
+    });
+    assert!(by_sam.iter().all(|e| e.user_name == "sam"));
+    assert_eq!(by_sam.len(), 2, "login and edit");
+    let today = casedesk::store::today();
+    assert_eq!(
+        q(AuditFilter {
+            from: Some(today),
+            to: Some(today),
+            ..Default::default()
+        })
+        .len(),
+        q(AuditFilter::default()).len()
+    );
+    assert!(
+        q(AuditFilter {
+            from: today.succ_opt(),
+            ..Default::default()
+        })
+        .is_empty()
+    );
+    assert!(
+        q(AuditFilter {
+            to: today.pred_opt(),
+            ..Default::default()
+        })
+        .is_empty()
+    );
+    let newest = q(AuditFilter {
+        newest_first: true,
+        limit: Some(1),
+        ..Default::default()
+    });
+    assert_eq!(newest[0].action, "person.edit");
+
+    // The same through the CLI (`--by` filters by account; `--user` is who acts).
+    drop(sam);
+    drop(s);
+    let d = today.to_string();
+    let out = o.run(
+        &[
+            "--user", "boss", "audit", "--by", "sam", "--from", &d, "--to", &d, "--format", "csv",
+        ],
+        "boss-pw\n",
+    );
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let csv = stdout(&out);
+    assert!(csv.starts_with("seq,at,user,action,record,detail"));
+    assert!(csv.contains(",sam,person.edit,person:12,name"), "{csv}");
+    assert!(!csv.contains(",boss,"), "{csv}");
+    let out = o.run(
+        &["--user", "boss", "audit", "--from", "2026-13-01"],
+        "boss-pw\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // Staff may not read the trail.
+    let out = o.run(&["--user", "sam", "audit"], "sam-password-1\n");
+    assert_error(&out, 3, "manager");
+}
+
+#[test]
+fn entries_hold_no_personal_names() {
+    let o = Office::demo(40);
+    {
+        let psy = o.login("psychologist", "demo");
+        let ids: Vec<i64> = psy
+            .conn
+            .prepare("SELECT id FROM counselling_sessions LIMIT 5")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for id in ids {
+            casedesk::store::counselling::read_note(
+                &psy,
+                casedesk::store::counselling::SessionId(id),
+            )
+            .unwrap();
+        }
+        audit::locked(&psy).unwrap();
+    }
+    let _ = o.run(
+        &["--user", "manager", "list", "children", "--format", "csv"],
+        "demo\n",
+    );
+    let _ = casedesk::vault::login(&o.paths, "manager", &secret("Muhammad"));
+    let s = o.login("manager", "demo");
+    let entries = audit::query(&s.conn, &AuditFilter::default()).unwrap();
+    assert!(entries.len() > 5);
+    let names = casedesk::demo::names::all_personal_names();
+    for e in &entries {
+        let text = format!(
+            "{} {} {} {} {}",
+            e.at, e.user_name, e.action, e.target, e.detail
+        );
+        for n in names.iter().filter(|n| n.chars().count() >= 3) {
+            assert!(!text.contains(n), "audit entry {} holds a name", e.seq);
+        }
+    }
+}
+
+#[test]
+fn a_head_file_from_another_office_is_ignored() {
+    let a = busy_office();
+    drop(a.login("boss", "boss-pw"));
+    let b = Office::new();
+    let head = |o: &Office| {
+        let mut p = o.paths.db.clone().into_os_string();
+        p.push(".audit-head");
+        std::path::PathBuf::from(p)
+    };
+    std::fs::copy(head(&a), head(&b)).unwrap();
+    let out = b.run(&["--user", "boss", "audit", "--verify"], "boss-pw\n");
+    assert!(out.status.success(), "{}", common::stderr(&out));
+}

@@ -1,0 +1,962 @@
+//! Encrypted backups (issue 6): export, verify, restore, automatic backups.
+//! Real office files in temp dirs; the real binary for the CLI.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use age::secrecy::SecretString;
+use casedesk::backup::{self, DataKey, Encryption, Progress, Stage, Unlock};
+use casedesk::vault::{self, OfficePaths, Session};
+use casedesk::{Error, store};
+use common::*;
+use rusqlite::types::Value;
+
+const PASS: &str = "correct horse battery";
+
+fn pass() -> SecretString {
+    secret(PASS)
+}
+
+fn unlock() -> Unlock {
+    Unlock::Passphrase(pass())
+}
+
+fn export_to(session: &Session, out: &Path) -> backup::ExportSummary {
+    backup::export(
+        session,
+        out,
+        &Encryption::Passphrase(pass()),
+        &mut backup::no_progress(),
+    )
+    .expect("export")
+}
+
+/// Every row of every ordinary table, in a stable order.
+fn dump(conn: &rusqlite::Connection) -> BTreeMap<String, Vec<Vec<Value>>> {
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table'
+             AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out = BTreeMap::new();
+    for t in tables {
+        let stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+        let n = stmt.column_count();
+        let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT * FROM \"{t}\" ORDER BY {}",
+                order.join(", ")
+            ))
+            .unwrap();
+        let rows: Vec<Vec<Value>> = stmt
+            .query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        out.insert(t, rows);
+    }
+    out
+}
+
+/// File names (not contents) under a folder, recursively, sorted.
+fn listing(dir: &Path) -> Vec<PathBuf> {
+    let mut v = walk(dir);
+    v.sort();
+    v
+}
+
+/// Panics if any file under `dirs` holds a demo name in plaintext.
+fn assert_no_plaintext(dirs: &[&Path]) {
+    let names: Vec<&str> = casedesk::demo::names::all_personal_names()
+        .into_iter()
+        .filter(|n| n.len() >= 4)
+        .collect();
+    for dir in dirs {
+        for f in walk(dir) {
+            let Ok(bytes) = std::fs::read(&f) else {
+                continue;
+            };
+            for n in &names {
+                assert!(
+                    !contains_bytes(&bytes, n.as_bytes()),
+                    "{} holds a demo name in plaintext",
+                    f.display()
+                );
+            }
+        }
+    }
+}
+
+fn restored_paths(dir: &Path) -> OfficePaths {
+    OfficePaths::new(dir.join("restored").join("office.casedesk"))
+}
+
+#[test]
+fn export_verify_restore_round_trips_every_table() {
+    let o = Office::demo(60);
+    let session = o.login("manager", "demo");
+    let before = dump(&session.conn);
+    assert!(before["persons"].len() >= 60);
+    let out = o.dir.path().join("office.backup.age");
+    let mut stages = Vec::new();
+    let summary = backup::export(
+        &session,
+        &out,
+        &Encryption::Passphrase(pass()),
+        &mut |p: Progress| stages.push(p.stage),
+    )
+    .unwrap();
+    assert!(out.exists());
+    assert_eq!(summary.bytes, std::fs::metadata(&out).unwrap().len());
+    for s in [
+        Stage::Snapshot,
+        Stage::Checksums,
+        Stage::Encrypting,
+        Stage::Verifying,
+    ] {
+        assert!(stages.contains(&s), "progress reports {s:?}");
+    }
+    let m = &summary.manifest;
+    assert_eq!(m.schema_version, store::schema::LATEST);
+    assert_eq!(m.casedesk_version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(m.counts["persons"], before["persons"].len() as u64);
+    assert_eq!(m.counts["audit"], before["audit"].len() as u64);
+    assert!(!m.counts.contains_key("person_search_data"));
+
+    let report =
+        backup::verify(&out, &unlock(), DataKey::None, &mut backup::no_progress()).unwrap();
+    assert!(!report.data_checked);
+    assert_eq!(&report.manifest, m);
+    let report = backup::verify(
+        &out,
+        &unlock(),
+        DataKey::Master(session.master_key()),
+        &mut backup::no_progress(),
+    )
+    .unwrap();
+    assert!(report.data_checked);
+
+    let to = restored_paths(o.dir.path());
+    let restored_manifest =
+        backup::restore(&out, &to, &unlock(), &mut backup::no_progress()).unwrap();
+    assert_eq!(&restored_manifest, m);
+    let conn = store::open(&to.db, session.master_key()).unwrap();
+    let after = dump(&conn);
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    for (table, rows) in &before {
+        assert_eq!(rows, &after[table], "table {table} round-trips row by row");
+    }
+    drop(conn);
+    // Every account logs in with its usual password; the psychologist still
+    // holds the counselling key.
+    for user in ["manager", "staff", "psychologist"] {
+        let s = vault::login(&to, user, &secret("demo")).expect("login after restore");
+        assert!(s.check().unwrap().is_empty(), "check after restore");
+        if user == "psychologist" {
+            assert!(s.counselling_identity().is_some());
+        }
+    }
+}
+
+#[test]
+fn the_backup_is_age_then_tar_then_sqlcipher_with_no_plaintext_inside() {
+    let o = Office::demo(30);
+    let session = o.login("manager", "demo");
+    let out = o.dir.path().join("b.age");
+    export_to(&session, &out);
+
+    // `age -d` with the passphrase, then `tar x`: the standard tools' view.
+    let dec =
+        age::Decryptor::new_buffered(std::io::BufReader::new(std::fs::File::open(&out).unwrap()))
+            .unwrap();
+    assert!(dec.is_scrypt());
+    let id = age::scrypt::Identity::new(pass());
+    let reader = dec
+        .decrypt(std::iter::once(&id as &dyn age::Identity))
+        .unwrap();
+    let mut archive = tar::Archive::new(reader);
+    let mut files = Vec::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        files.push((name, bytes));
+    }
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["manifest.json", "office.casedesk", "office.casedesk.keys"]
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(&files[0].1).unwrap();
+    assert_eq!(manifest["format"], 1);
+    let db = &files[1].1;
+    // VACUUM INTO wrote the snapshot encrypted with the master key.
+    assert!(db.len() > 4096);
+    assert_ne!(
+        &db[..16],
+        b"SQLite format 3\0",
+        "the snapshot is not plaintext"
+    );
+    for n in casedesk::demo::names::all_personal_names() {
+        if n.len() >= 4 {
+            assert!(!contains_bytes(db, n.as_bytes()), "no name in the snapshot");
+        }
+    }
+    assert_eq!(files[2].1, std::fs::read(&o.paths.keys).unwrap());
+    // The extracted pair is an office file and its key file, as is.
+    let dir = o.dir.path().join("extracted");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("office.casedesk"), db).unwrap();
+    std::fs::write(dir.join("office.casedesk.keys"), &files[2].1).unwrap();
+    vault::login(
+        &OfficePaths::new(dir.join("office.casedesk")),
+        "staff",
+        &secret("demo"),
+    )
+    .expect("the extracted office opens");
+}
+
+#[test]
+fn no_plaintext_on_disk_during_or_after_export_and_restore() {
+    let o = Office::demo(40);
+    let session = o.login("manager", "demo");
+    let target = tempfile::tempdir().unwrap();
+    let out = target.path().join("b.age");
+    let mut scans = 0;
+    backup::export(
+        &session,
+        &out,
+        &Encryption::Passphrase(pass()),
+        &mut |p: Progress| {
+            if matches!(
+                p.stage,
+                Stage::Checksums | Stage::Encrypting | Stage::Verifying
+            ) {
+                assert_no_plaintext(&[o.dir.path(), target.path()]);
+                scans += 1;
+            }
+        },
+    )
+    .unwrap();
+    assert!(scans >= 3);
+    assert_no_plaintext(&[o.dir.path(), target.path()]);
+    // Nothing of ours is left in the temp dirs.
+    for f in listing(target.path()) {
+        assert_eq!(f, out, "only the backup is in the target folder");
+    }
+    for f in walk(o.dir.path()) {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            !name.contains("snapshot") && !name.ends_with(".partial"),
+            "{name}"
+        );
+    }
+    let to = OfficePaths::new(target.path().join("new").join("office.casedesk"));
+    let mut rscans = 0;
+    backup::restore(&out, &to, &unlock(), &mut |_p: Progress| {
+        assert_no_plaintext(&[target.path()]);
+        rscans += 1;
+    })
+    .unwrap();
+    assert!(rscans >= 2);
+    assert_no_plaintext(&[o.dir.path(), target.path()]);
+}
+
+#[test]
+fn restore_never_overwrites() {
+    let o = Office::demo(10);
+    let session = o.login("manager", "demo");
+    let out = o.dir.path().join("b.age");
+    export_to(&session, &out);
+    // Onto the live office itself.
+    let before = std::fs::read(&o.paths.keys).unwrap();
+    let e = backup::restore(&out, &o.paths, &unlock(), &mut backup::no_progress()).unwrap_err();
+    assert!(e.to_string().contains("will not overwrite"), "{e}");
+    assert_eq!(std::fs::read(&o.paths.keys).unwrap(), before);
+    // Onto a lone key file, a lone db, or a leftover -wal.
+    for existing in ["x.casedesk.keys", "x.casedesk", "x.casedesk-wal"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(existing), b"mine").unwrap();
+        let to = OfficePaths::new(dir.path().join("x.casedesk"));
+        let e = backup::restore(&out, &to, &unlock(), &mut backup::no_progress()).unwrap_err();
+        assert!(matches!(e, Error::Invalid(_)), "{e}");
+        assert_eq!(listing(dir.path()), vec![dir.path().join(existing)]);
+        assert_eq!(std::fs::read(dir.path().join(existing)).unwrap(), b"mine");
+    }
+}
+
+/// Restore `file` and expect an error; the target folder must stay empty.
+fn restore_fails(file: &Path, unlock: &Unlock) -> Error {
+    let dir = tempfile::tempdir().unwrap();
+    let to = OfficePaths::new(dir.path().join("sub").join("office.casedesk"));
+    let e = backup::restore(file, &to, unlock, &mut backup::no_progress()).unwrap_err();
+    assert!(listing(dir.path()).is_empty(), "nothing created: {e}");
+    assert!(!dir.path().join("sub").exists(), "not even the folder: {e}");
+    // Verify says the same.
+    let v = backup::verify(file, unlock, DataKey::None, &mut backup::no_progress()).unwrap_err();
+    assert_eq!(v.to_string(), e.to_string());
+    e
+}
+
+#[test]
+fn wrong_passphrase_is_a_clear_error_and_creates_nothing() {
+    let o = Office::demo(5);
+    let session = o.login("manager", "demo");
+    let out = o.dir.path().join("b.age");
+    export_to(&session, &out);
+    let e = restore_fails(&out, &Unlock::Passphrase(secret("not the passphrase")));
+    assert!(matches!(e, Error::NotAllowed(_)), "{e:?}");
+    assert!(e.to_string().contains("passphrase does not open"), "{e}");
+    assert_eq!(e.exit_code(), 3);
+}
+
+#[test]
+fn truncated_backups_are_refused_and_create_nothing() {
+    let o = Office::demo(20);
+    let session = o.login("manager", "demo");
+    let out = o.dir.path().join("b.age");
+    export_to(&session, &out);
+    let full = std::fs::read(&out).unwrap();
+    let n = full.len();
+    assert!(n > 70_000, "several age chunks: {n}");
+    for cut in [
+        0,
+        5,
+        40,
+        150,
+        400,
+        5_000,
+        65_536 + 200,
+        n / 2,
+        n - 100,
+        n - 17,
+        n - 1,
+    ] {
+        let f = o.dir.path().join(format!("cut-{cut}.age"));
+        std::fs::write(&f, &full[..cut]).unwrap();
+        let e = restore_fails(&f, &unlock());
+        assert!(matches!(e, Error::Damaged(_)), "cut at {cut}: {e:?}");
+        assert!(
+            e.to_string().contains("damaged") || e.to_string().contains("not a casedesk backup"),
+            "cut at {cut}: {e}"
+        );
+    }
+    // Trailing garbage is refused too.
+    let f = o.dir.path().join("longer.age");
+    let mut longer = full.clone();
+    longer.extend_from_slice(b"more");
+    std::fs::write(&f, &longer).unwrap();
+    restore_fails(&f, &unlock());
+}
+
+#[test]
+fn a_flipped_byte_anywhere_is_refused() {
+    let o = Office::demo(20);
+    let session = o.login("manager", "demo");
+    let out = o.dir.path().join("b.age");
+    export_to(&session, &out);
+    let full = std::fs::read(&out).unwrap();
+    let n = full.len();
+    for at in [20, 60, 120, 200, 1_000, n / 3, n / 2, n - 20, n - 1] {
+        let mut bad = full.clone();
+        bad[at] ^= 0x01;
+        let f = o.dir.path().join(format!("flip-{at}.age"));
+        std::fs::write(&f, &bad).unwrap();
+        let e = restore_fails(&f, &unlock());
+        // A flip in the passphrase stanza looks like a wrong passphrase;
+        // anywhere else it is reported as damage.
+        assert!(
+            matches!(e, Error::Damaged(_) | Error::NotAllowed(_)),
+            "flip at {at}: {e:?}"
+        );
+        if at > 200 {
+            assert!(matches!(e, Error::Damaged(_)), "flip at {at}: {e:?}");
+        }
+    }
+}
+
+#[test]
+fn recipients_backup_opens_with_the_identity_only() {
+    let o = Office::demo(10);
+    let session = o.login("manager", "demo");
+    let head_office = age::x25519::Identity::generate();
+    let other = age::x25519::Identity::generate();
+    let out = o.dir.path().join("ho.age");
+    backup::export(
+        &session,
+        &out,
+        &Encryption::Recipients(vec![head_office.to_public()]),
+        &mut backup::no_progress(),
+    )
+    .unwrap();
+    use age::secrecy::ExposeSecret;
+    let write_id = |name: &str, id: &age::x25519::Identity| {
+        let p = o.dir.path().join(name);
+        std::fs::write(
+            &p,
+            format!("# test key\n{}\n", id.to_string().expose_secret()),
+        )
+        .unwrap();
+        p
+    };
+    let good = Unlock::identity_file(&write_id("ho.key", &head_office)).unwrap();
+    let bad = Unlock::identity_file(&write_id("other.key", &other)).unwrap();
+    assert!(!backup::needs_passphrase(&out).unwrap());
+    let e = restore_fails(&out, &bad);
+    assert!(matches!(e, Error::NotAllowed(_)), "{e:?}");
+    assert!(e.to_string().contains("identities"), "{e}");
+    let e = restore_fails(&out, &unlock());
+    assert!(e.to_string().contains("--identity"), "{e}");
+    let to = restored_paths(o.dir.path());
+    backup::restore(&out, &to, &good, &mut backup::no_progress()).unwrap();
+    vault::login(&to, "manager", &secret("demo")).unwrap();
+}
+
+/// Build a backup by hand with a doctored manifest.
+fn doctored_backup(o: &Office, edit: impl Fn(&mut serde_json::Value)) -> PathBuf {
+    let session = o.login("manager", "demo");
+    let out = o.dir.path().join(format!("orig-{}.age", rand_name()));
+    export_to(&session, &out);
+    let dec =
+        age::Decryptor::new_buffered(std::io::BufReader::new(std::fs::File::open(&out).unwrap()))
+            .unwrap();
+    let id = age::scrypt::Identity::new(pass());
+    let mut archive = tar::Archive::new(
+        dec.decrypt(std::iter::once(&id as &dyn age::Identity))
+            .unwrap(),
+    );
+    let mut files = Vec::new();
+    for e in archive.entries().unwrap() {
+        let mut e = e.unwrap();
+        let mut b = Vec::new();
+        e.read_to_end(&mut b).unwrap();
+        files.push((e.path().unwrap().to_string_lossy().into_owned(), b));
+    }
+    let mut m: serde_json::Value = serde_json::from_slice(&files[0].1).unwrap();
+    edit(&mut m);
+    files[0].1 = serde_json::to_vec(&m).unwrap();
+    let path = o.dir.path().join(format!("doctored-{}.age", rand_name()));
+    let mut r = age::scrypt::Recipient::new(pass());
+    r.set_work_factor(10);
+    let enc = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient)).unwrap();
+    let w = enc
+        .wrap_output(std::fs::File::create(&path).unwrap())
+        .unwrap();
+    let mut tar = tar::Builder::new(w);
+    for (name, bytes) in &files {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o600);
+        tar.append_data(&mut h, name, bytes.as_slice()).unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap();
+    path
+}
+
+fn rand_name() -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    N.fetch_add(1, Ordering::SeqCst).to_string()
+}
+
+#[test]
+fn backups_from_a_newer_casedesk_or_with_wrong_checksums_are_refused() {
+    let o = Office::demo(5);
+    let newer_schema = doctored_backup(&o, |m| m["schema_version"] = 999.into());
+    let e = restore_fails(&newer_schema, &unlock());
+    assert!(matches!(e, Error::TooNew(_)), "{e:?}");
+    assert!(e.to_string().contains("newer casedesk"), "{e}");
+    let newer_format = doctored_backup(&o, |m| m["format"] = 2.into());
+    let e = restore_fails(&newer_format, &unlock());
+    assert!(matches!(e, Error::TooNew(_)), "{e:?}");
+    let bad_sum = doctored_backup(&o, |m| {
+        m["files"][0]["sha256"] = "00".repeat(32).into();
+    });
+    let e = restore_fails(&bad_sum, &unlock());
+    assert!(e.to_string().contains("checksum"), "{e}");
+    // A doctored count is only found when the data is opened.
+    let bad_count = doctored_backup(&o, |m| m["counts"]["persons"] = 1.into());
+    let session = o.login("manager", "demo");
+    backup::verify(
+        &bad_count,
+        &unlock(),
+        DataKey::None,
+        &mut backup::no_progress(),
+    )
+    .unwrap();
+    let e = backup::verify(
+        &bad_count,
+        &unlock(),
+        DataKey::Master(session.master_key()),
+        &mut backup::no_progress(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("does not match its manifest"), "{e}");
+}
+
+#[test]
+fn verify_opens_the_data_with_an_account_of_the_backup() {
+    let o = Office::demo(10);
+    let session = o.login("manager", "demo");
+    let out = o.dir.path().join("b.age");
+    export_to(&session, &out);
+    drop(session);
+    let pw = secret("demo");
+    let r = backup::verify(
+        &out,
+        &unlock(),
+        DataKey::Account {
+            name: "staff",
+            password: &pw,
+        },
+        &mut backup::no_progress(),
+    )
+    .unwrap();
+    assert!(r.data_checked);
+    let wrong = secret("nope");
+    for (name, password) in [("staff", &wrong), ("nobody", &pw)] {
+        let e = backup::verify(
+            &out,
+            &unlock(),
+            DataKey::Account { name, password },
+            &mut backup::no_progress(),
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::BadLogin), "{e:?}");
+    }
+    // The account's password is checked against the backup's slots, so it
+    // still works after the office has changed the password since.
+    let mut s = o.login("staff", "demo");
+    s.change_password(&secret("changed")).unwrap();
+    backup::verify(
+        &out,
+        &unlock(),
+        DataKey::Account {
+            name: "staff",
+            password: &pw,
+        },
+        &mut backup::no_progress(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn writes_during_export_give_a_consistent_backup() {
+    let o = Office::demo(150);
+    let stop = Arc::new(AtomicBool::new(false));
+    let writes = Arc::new(AtomicUsize::new(0));
+    let writer = {
+        let paths = o.paths.clone();
+        let stop = stop.clone();
+        let writes = writes.clone();
+        std::thread::spawn(move || {
+            let s = vault::login(&paths, "staff", &secret("demo")).unwrap();
+            while !stop.load(Ordering::SeqCst) {
+                s.conn
+                    .execute_batch(
+                        "BEGIN IMMEDIATE;
+                         INSERT INTO services(person_id, kind, on_date, note, created_at)
+                         VALUES ((SELECT min(id) FROM persons), 'counselling', '2026-01-02', '', '2026-01-02T00:00:00Z');",
+                    )
+                    .unwrap();
+                casedesk::audit::record(&s.conn, "staff", "test.write", "", "").unwrap();
+                s.conn.execute_batch("COMMIT").unwrap();
+                writes.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    while writes.load(Ordering::SeqCst) < 5 {
+        std::thread::yield_now();
+    }
+    let session = o.login("manager", "demo");
+    let out = o.dir.path().join("b.age");
+    let at_start = writes.load(Ordering::SeqCst);
+    let summary = export_to(&session, &out);
+    let at_end = writes.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    writer.join().unwrap();
+    assert!(
+        at_end > at_start,
+        "the writer kept writing during the export"
+    );
+
+    // The data matches its manifest and passes the integrity checks.
+    backup::verify(
+        &out,
+        &unlock(),
+        DataKey::Master(session.master_key()),
+        &mut backup::no_progress(),
+    )
+    .unwrap();
+    let to = restored_paths(o.dir.path());
+    backup::restore(&out, &to, &unlock(), &mut backup::no_progress()).unwrap();
+    let conn = store::open(&to.db, session.master_key()).unwrap();
+    assert_eq!(
+        casedesk::audit::verify(&conn).unwrap(),
+        casedesk::audit::Verdict::Intact {
+            entries: summary.manifest.counts["audit"] as i64
+        }
+    );
+    // Each write added one service and one audit entry, atomically.
+    let tests: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'test.write'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let services: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM services WHERE on_date = '2026-01-02' AND created_at = '2026-01-02T00:00:00Z'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tests, services);
+    assert!(tests as usize >= at_start && tests as usize <= at_end);
+}
+
+#[test]
+fn export_is_for_managers_refuses_existing_files_and_is_audited() {
+    let o = Office::demo(5);
+    let staff = o.login("staff", "demo");
+    let out = o.dir.path().join("b.age");
+    let e = backup::export(
+        &staff,
+        &out,
+        &Encryption::Passphrase(pass()),
+        &mut backup::no_progress(),
+    )
+    .unwrap_err();
+    assert_eq!(e.exit_code(), 3);
+    assert!(!out.exists());
+
+    let session = o.login("manager", "demo");
+    assert!(backup::last_good_backup(&session.conn).is_none());
+    assert!(backup::backup_is_stale(&session.conn, chrono::Utc::now()));
+    let e = backup::export(
+        &session,
+        &out,
+        &Encryption::Passphrase(secret("short")),
+        &mut backup::no_progress(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("at least 8"), "{e}");
+    export_to(&session, &out);
+    let t = backup::last_good_backup(&session.conn).expect("recorded");
+    assert!((chrono::Utc::now() - t).num_seconds() < 60);
+    assert!(!backup::backup_is_stale(&session.conn, chrono::Utc::now()));
+    assert!(backup::backup_is_stale(
+        &session.conn,
+        chrono::Utc::now() + chrono::Duration::days(8)
+    ));
+    let action: (String, String, String) = session
+        .conn
+        .query_row(
+            "SELECT action, target, detail FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        action,
+        ("backup.export".into(), "".into(), "passphrase".into())
+    );
+
+    let first = std::fs::read(&out).unwrap();
+    let e = backup::export(
+        &session,
+        &out,
+        &Encryption::Passphrase(pass()),
+        &mut backup::no_progress(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("will not overwrite"), "{e}");
+    assert_eq!(std::fs::read(&out).unwrap(), first);
+    let e = backup::export(
+        &session,
+        &o.dir.path().join("no-such-dir").join("b.age"),
+        &Encryption::Passphrase(pass()),
+        &mut backup::no_progress(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("does not exist"), "{e}");
+}
+
+#[test]
+fn automatic_backups_once_a_day_keeping_the_last_n() {
+    let o = Office::demo(5);
+    let session = o.login("manager", "demo");
+    let folder = o.dir.path().join("auto");
+    std::fs::create_dir(&folder).unwrap();
+    let office_key = age::x25519::Identity::generate();
+    let config = casedesk::config::Config::default();
+    // Not set up: nothing happens.
+    assert_eq!(backup::auto_backup_if_due(&session, &config).unwrap(), None);
+
+    let staff = o.login("staff", "demo");
+    let settings = backup::AutoSettings {
+        enabled: true,
+        folder: folder.clone(),
+        recipients: vec![office_key.to_public().to_string()],
+        keep: 2,
+    };
+    let e = backup::configure_auto(&staff, Some(settings.clone())).unwrap_err();
+    assert_eq!(e.exit_code(), 3);
+    backup::configure_auto(&session, Some(settings)).unwrap();
+
+    // The day's first login (by anyone) makes one; the next does not.
+    let first = backup::auto_backup_if_due(&staff, &config)
+        .unwrap()
+        .expect("due");
+    assert!(first.starts_with(&folder));
+    assert_eq!(backup::auto_backup_if_due(&session, &config).unwrap(), None);
+    assert!(backup::last_good_backup(&session.conn).is_some());
+    let mut made = vec![first];
+    for _ in 0..2 {
+        // Pretend a day went by.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        store::meta::set(&session.conn, "backup.auto.day", "2000-01-01").unwrap();
+        made.push(
+            backup::auto_backup_if_due(&session, &config)
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    let left = listing(&folder);
+    assert_eq!(left, made[1..].to_vec(), "keeps the newest 2");
+    let id_file = o.dir.path().join("office.key");
+    use age::secrecy::ExposeSecret;
+    std::fs::write(&id_file, office_key.to_string().expose_secret()).unwrap();
+    let unlock = Unlock::identity_file(&id_file).unwrap();
+    backup::verify(&made[2], &unlock, DataKey::None, &mut backup::no_progress()).unwrap();
+
+    // A missing folder is an error, and the day stays unclaimed.
+    std::fs::remove_dir_all(&folder).unwrap();
+    store::meta::set(&session.conn, "backup.auto.day", "2000-01-01").unwrap();
+    assert!(backup::auto_backup_if_due(&session, &config).is_err());
+    assert_eq!(
+        store::meta::get(&session.conn, "backup.auto.day")
+            .unwrap()
+            .as_deref(),
+        Some("2000-01-01")
+    );
+    // Off means off.
+    backup::configure_auto(&session, None).unwrap();
+    assert!(
+        !backup::auto_settings(&session.conn)
+            .unwrap()
+            .unwrap()
+            .enabled
+    );
+    assert_eq!(backup::auto_backup_if_due(&session, &config).unwrap(), None);
+}
+
+// ---- the command line ----
+
+#[test]
+fn cli_export_verify_restore() {
+    let o = Office::demo(10);
+    let out = o.dir.path().join("cli.age");
+    let out_s = out.to_str().unwrap();
+    let r = o.run(
+        &["--user", "manager", "backup", "export", "--out", out_s],
+        &format!("demo\n{PASS}\n"),
+    );
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(out.exists());
+
+    // Verify needs no login: the passphrase is the only secret.
+    let r = o.run(&["backup", "verify", "--from", out_s], &format!("{PASS}\n"));
+    assert!(r.status.success(), "{}", stderr(&r));
+    let text = stdout(&r);
+    assert!(text.starts_with("ok\n"), "{text}");
+    assert!(text.contains("rows: persons "), "{text}");
+    assert!(text.contains("data: not opened"), "{text}");
+    // With --user, the account's password (first) opens the data too.
+    let r = o.run(
+        &["--user", "staff", "backup", "verify", "--from", out_s],
+        &format!("demo\n{PASS}\n"),
+    );
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(stdout(&r).contains("data: opened"), "{}", stdout(&r));
+
+    let to = o.dir.path().join("restored.casedesk");
+    let to_s = to.to_str().unwrap();
+    let r = o.run(
+        &["backup", "restore", "--from", out_s, "--to", to_s],
+        &format!("{PASS}\n"),
+    );
+    assert!(r.status.success(), "{}", stderr(&r));
+    let r = run_binary(o.dir.path(), &to, &["--user", "manager", "check"], "demo\n");
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert_eq!(stdout(&r), "ok\n");
+
+    // Recipients and an identity file.
+    let id = age::x25519::Identity::generate();
+    let id_file = o.dir.path().join("id.txt");
+    use age::secrecy::ExposeSecret;
+    std::fs::write(&id_file, id.to_string().expose_secret()).unwrap();
+    let out2 = o.dir.path().join("cli2.age");
+    let pk = id.to_public().to_string();
+    let r = o.run(
+        &[
+            "--user",
+            "manager",
+            "backup",
+            "export",
+            "--out",
+            out2.to_str().unwrap(),
+            "--recipient",
+            &pk,
+        ],
+        "demo\n",
+    );
+    assert!(r.status.success(), "{}", stderr(&r));
+    let r = o.run(
+        &[
+            "backup",
+            "verify",
+            "--from",
+            out2.to_str().unwrap(),
+            "--identity",
+            id_file.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(r.status.success(), "{}", stderr(&r));
+}
+
+#[test]
+fn cli_errors_are_one_line_with_the_right_exit_code() {
+    let o = Office::demo(5);
+    let out = o.dir.path().join("cli.age");
+    let out_s = out.to_str().unwrap();
+    // Staff may not export.
+    let r = o.run(
+        &["--user", "staff", "backup", "export", "--out", out_s],
+        &format!("demo\n{PASS}\n"),
+    );
+    assert_error(&r, 3, "only a manager");
+    // A bad recipient is a usage error, and the value is not echoed.
+    let r = o.run(
+        &[
+            "--user",
+            "manager",
+            "backup",
+            "export",
+            "--out",
+            out_s,
+            "--recipient",
+            "AGE-SECRET-KEY-1NOTAKEY",
+        ],
+        "demo\n",
+    );
+    assert_error(&r, 2, "not an age public key");
+    assert!(!stderr(&r).contains("AGE-SECRET-KEY"));
+    let r = o.run(
+        &["--user", "manager", "backup", "export", "--out", out_s],
+        &format!("demo\n{PASS}\n"),
+    );
+    assert!(r.status.success(), "{}", stderr(&r));
+
+    let r = o.run(&["backup", "verify", "--from", out_s], "wrong passphrase\n");
+    assert_error(&r, 3, "passphrase does not open");
+    let missing = o.dir.path().join("missing.age");
+    let r = o.run(
+        &["backup", "verify", "--from", missing.to_str().unwrap()],
+        "x\n",
+    );
+    assert_error(&r, 1, "there is no backup");
+    let junk = o.dir.path().join("junk.age");
+    std::fs::write(&junk, b"hello, not a backup").unwrap();
+    let r = o.run(
+        &["backup", "verify", "--from", junk.to_str().unwrap()],
+        "x\n",
+    );
+    assert_error(&r, 1, "not a casedesk backup");
+    let cut = o.dir.path().join("cut.age");
+    let full = std::fs::read(&out).unwrap();
+    std::fs::write(&cut, &full[..full.len() / 2]).unwrap();
+    let r = o.run(
+        &[
+            "backup",
+            "restore",
+            "--from",
+            cut.to_str().unwrap(),
+            "--to",
+            o.dir.path().join("r.casedesk").to_str().unwrap(),
+        ],
+        &format!("{PASS}\n"),
+    );
+    assert_error(&r, 1, "damaged or incomplete");
+    assert!(!o.dir.path().join("r.casedesk").exists());
+    // Restoring over the live office is refused.
+    let r = o.run(
+        &[
+            "backup",
+            "restore",
+            "--from",
+            out_s,
+            "--to",
+            o.paths.db.to_str().unwrap(),
+        ],
+        &format!("{PASS}\n"),
+    );
+    assert_error(&r, 1, "will not overwrite");
+    // Missing flags are usage errors (clap).
+    let r = o.run(&["backup", "restore", "--from", out_s], "");
+    assert_eq!(r.status.code(), Some(2));
+}
+
+#[test]
+fn cli_auto_settings() {
+    let o = Office::demo(5);
+    let folder = o.dir.path().join("auto");
+    std::fs::create_dir(&folder).unwrap();
+    let pk = age::x25519::Identity::generate().to_public().to_string();
+    let r = o.run(
+        &[
+            "--user",
+            "manager",
+            "backup",
+            "auto",
+            "--folder",
+            folder.to_str().unwrap(),
+            "--recipient",
+            &pk,
+            "--keep",
+            "3",
+        ],
+        "demo\n",
+    );
+    assert!(r.status.success(), "{}", stderr(&r));
+    let text = stdout(&r);
+    assert!(text.contains("automatic backups: on"), "{text}");
+    assert!(text.contains("keep: 3"), "{text}");
+    assert!(text.contains("last good backup: never"), "{text}");
+    let r = o.run(&["--user", "manager", "backup", "auto", "--off"], "demo\n");
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(stdout(&r).contains("automatic backups: off"));
+    let r = o.run(&["--user", "staff", "backup", "auto", "--off"], "demo\n");
+    assert_error(&r, 3, "only a manager");
+    let r = o.run(
+        &["--user", "manager", "backup", "auto", "--folder", "x"],
+        "demo\n",
+    );
+    assert_eq!(r.status.code(), Some(2), "--folder needs --recipient");
+}

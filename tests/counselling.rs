@@ -1,0 +1,389 @@
+//! Confidential counselling notes: sealed before storage, readable only by
+//! psychologists, amendments kept, moved notes refused, and nothing
+//! recoverable with a staff password.
+
+mod common;
+
+use casedesk::Error;
+use casedesk::domain::counselling::NewSession;
+use casedesk::domain::{CounsellingKind, Role};
+use casedesk::store::counselling::{self, SessionId};
+use casedesk::vault::{self, Session};
+use common::{Office, contains_bytes, secret};
+
+const PHRASE: &str = "Zebra-quill marmalade 4711 confided";
+
+fn persons(s: &Session) -> Vec<i64> {
+    let mut stmt = s
+        .conn
+        .prepare("SELECT id FROM persons ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn individual(person: i64) -> NewSession {
+    NewSession {
+        person_id: person,
+        kind: CounsellingKind::Individual,
+        on_date: casedesk::store::today(),
+        minutes: 45,
+        participants: vec![],
+    }
+}
+
+/// A demo office (manager, staff, psychologist; password demo) with one
+/// note holding PHRASE. Returns the office, the person and the session.
+fn office_with_note() -> (Office, i64, SessionId) {
+    let o = Office::demo(12);
+    let mut psy = o.login("psychologist", "demo");
+    let person = persons(&psy)[0];
+    let id = counselling::record(
+        &mut psy,
+        &individual(person),
+        &format!("Presenting problem\n{PHRASE}\n"),
+    )
+    .expect("record");
+    (o, person, id)
+}
+
+#[test]
+fn psychologist_reads_back_and_the_read_is_audited() {
+    let (o, person, id) = office_with_note();
+    let psy = o.login("psychologist", "demo");
+    let note = counselling::read_note(&psy, id).expect("read");
+    assert!(note.text.contains(PHRASE));
+    assert_eq!(note.version, 1);
+    assert_eq!(note.written_by.as_deref(), Some("psychologist"));
+    assert!(
+        !format!("{note:?}").contains(PHRASE),
+        "Debug never shows text"
+    );
+    let reads = casedesk::audit::query(
+        &psy.conn,
+        &casedesk::audit::AuditFilter {
+            person: Some(person),
+            action: Some("counselling".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let actions: Vec<&str> = reads.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"counselling.create"), "{actions:?}");
+    assert!(actions.contains(&"counselling.read"), "{actions:?}");
+}
+
+#[test]
+fn staff_and_manager_cannot_read_or_write_notes() {
+    let (o, person, id) = office_with_note();
+    for user in ["staff", "manager"] {
+        let mut s = o.login(user, "demo");
+        assert!(s.counselling_identity().is_none());
+        assert!(matches!(
+            counselling::read_note(&s, id),
+            Err(Error::NotAllowed(_))
+        ));
+        assert!(matches!(
+            counselling::note_history(&s, id),
+            Err(Error::NotAllowed(_))
+        ));
+        assert!(matches!(
+            counselling::record(&mut s, &individual(person), "x"),
+            Err(Error::NotAllowed(_))
+        ));
+        assert!(matches!(
+            counselling::amend_note(&mut s, id, "x"),
+            Err(Error::NotAllowed(_))
+        ));
+        // They do see that the session happened.
+        let rows = counselling::list_sessions(&s.conn, person).unwrap();
+        let row = rows.iter().find(|r| r.id == id).expect("session listed");
+        assert_eq!(row.kind, CounsellingKind::Individual);
+        assert_eq!(row.minutes, 45);
+        assert_eq!(row.psychologist.as_deref(), Some("psychologist"));
+        assert_eq!(row.versions, 1);
+        assert!(!format!("{rows:?}").contains(PHRASE));
+    }
+}
+
+#[test]
+fn staff_password_office_and_key_file_do_not_reveal_the_note() {
+    let (o, _person, _id) = office_with_note();
+    let staff = o.login("staff", "demo");
+    // 1. The raw bytes of every file (office file, WAL, key file, …).
+    let raw = o.all_bytes();
+    assert!(!contains_bytes(&raw, PHRASE.as_bytes()));
+    assert!(!contains_bytes(&raw, b"Zebra-quill"));
+    // 2. Everything the staff login can read inside the office file.
+    let tables: Vec<String> = staff
+        .conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for t in &tables {
+        let mut stmt = staff
+            .conn
+            .prepare(&format!("SELECT * FROM \"{t}\""))
+            .unwrap();
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            for i in 0..n {
+                let bytes: Vec<u8> = match r.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                        b.to_vec()
+                    }
+                    _ => continue,
+                };
+                assert!(
+                    !contains_bytes(&bytes, b"Zebra-quill"),
+                    "plaintext note in table {t}"
+                );
+            }
+        }
+    }
+    // 3. The staff identity (opened from its slot with the password) does
+    // not open any sealed note, and the staff slot holds no counselling key.
+    let file = vault::read_key_file(&o.paths).unwrap();
+    let slot = file.slot("staff").unwrap();
+    assert!(slot.counselling.is_none());
+    let manager_slot = file.slot("manager").unwrap();
+    assert!(manager_slot.counselling.is_none());
+    for (name, pw) in [("staff", "demo"), ("manager", "demo")] {
+        let identity = vault::crypto::open_identity(file.slot(name).unwrap(), &secret(pw)).unwrap();
+        let sealed: Vec<Vec<u8>> = staff
+            .conn
+            .prepare("SELECT sealed FROM counselling_notes")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!sealed.is_empty());
+        for s in &sealed {
+            assert!(vault::crypto::open_sealed(&identity, s).is_err());
+        }
+    }
+}
+
+#[test]
+fn amend_keeps_every_version() {
+    let (o, _person, id) = office_with_note();
+    let mut psy = o.login("psychologist", "demo");
+    assert_eq!(
+        counselling::amend_note(&mut psy, id, "second version").unwrap(),
+        2
+    );
+    assert_eq!(
+        counselling::amend_note(&mut psy, id, "third version").unwrap(),
+        3
+    );
+    assert_eq!(
+        counselling::read_note(&psy, id).unwrap().text.as_str(),
+        "third version"
+    );
+    let history = counselling::note_history(&psy, id).unwrap();
+    let texts: Vec<&str> = history.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(texts.len(), 3);
+    assert!(texts[0].contains(PHRASE));
+    assert_eq!(&texts[1..], ["second version", "third version"]);
+    let versions = counselling::note_versions(&psy.conn, id).unwrap();
+    assert_eq!(
+        versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    // Stored versions are never rewritten.
+    assert!(
+        psy.conn
+            .execute(
+                "UPDATE counselling_notes SET written_at = 'x' WHERE session_id = ?1",
+                [id.0]
+            )
+            .is_err()
+    );
+}
+
+#[test]
+fn a_sealed_note_moved_to_another_file_is_refused() {
+    let (o, person, id) = office_with_note();
+    let mut psy = o.login("psychologist", "demo");
+    let other = persons(&psy)[1];
+    let theirs = counselling::record(&mut psy, &individual(other), "their own note").unwrap();
+    let same_person = counselling::record(&mut psy, &individual(person), "later note").unwrap();
+    psy.conn
+        .execute_batch("DROP TRIGGER counselling_notes_no_update")
+        .unwrap();
+    for target in [theirs, same_person] {
+        psy.conn
+            .execute(
+                "UPDATE counselling_notes SET sealed =
+                   (SELECT sealed FROM counselling_notes WHERE session_id = ?1 AND version = 1)
+                 WHERE session_id = ?2",
+                [id.0, target.0],
+            )
+            .unwrap();
+        match counselling::read_note(&psy, target) {
+            Err(Error::Damaged(m)) => assert!(m.contains("does not belong"), "{m}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+    // The note where it belongs still opens.
+    assert!(counselling::read_note(&psy, id).is_ok());
+}
+
+#[test]
+fn group_sessions_show_on_every_participants_file() {
+    let o = Office::demo(12);
+    let mut psy = o.login("psychologist", "demo");
+    let p = persons(&psy);
+    let mut group = NewSession {
+        kind: CounsellingKind::Group,
+        participants: vec![],
+        ..individual(p[0])
+    };
+    assert!(matches!(
+        counselling::record(&mut psy, &group, "note"),
+        Err(Error::Invalid(_))
+    ));
+    group.participants = vec![p[1], p[2]];
+    let id = counselling::record(&mut psy, &group, "group note").unwrap();
+    for who in &p[..3] {
+        let rows = counselling::list_sessions(&psy.conn, *who).unwrap();
+        let row = rows.iter().find(|r| r.id == id).expect("listed");
+        assert_eq!(row.person_id, p[0]);
+        assert_eq!(row.participants.len(), 2);
+    }
+    let future = NewSession {
+        on_date: casedesk::store::today().succ_opt().unwrap(),
+        ..individual(p[0])
+    };
+    assert!(counselling::record(&mut psy, &future, "note").is_err());
+    assert!(counselling::record(&mut psy, &individual(p[0]), "  \n").is_err());
+}
+
+#[test]
+fn second_psychologist_gets_the_key_by_grant_and_loses_it_when_disabled() {
+    let (o, _person, id) = office_with_note();
+    let mut boss = o.login("manager", "demo");
+    boss.add_user("pia", Role::Psychologist, &secret("pia-password-1"))
+        .unwrap();
+    // Not yet granted: may not read.
+    let pia = o.login("pia", "pia-password-1");
+    assert!(matches!(
+        counselling::read_note(&pia, id),
+        Err(Error::NotAllowed(_))
+    ));
+    drop(pia);
+    let mut psy = o.login("psychologist", "demo");
+    assert_eq!(psy.pending_counselling_grants().unwrap(), ["pia"]);
+    psy.grant_counselling("pia").unwrap();
+    let pia = o.login("pia", "pia-password-1");
+    assert!(
+        counselling::read_note(&pia, id)
+            .unwrap()
+            .text
+            .contains(PHRASE)
+    );
+    drop(pia);
+    boss.disable_user("pia").unwrap();
+    assert!(matches!(
+        vault::login(&o.paths, "pia", &secret("pia-password-1")),
+        Err(Error::BadLogin)
+    ));
+    assert!(
+        vault::read_key_file(&o.paths)
+            .unwrap()
+            .slot("pia")
+            .is_none()
+    );
+    assert!(counselling::read_note(&psy, id).is_ok());
+}
+
+#[test]
+fn rekey_loses_no_note() {
+    let (o, _person, _id) = office_with_note();
+    let mut boss = o.login("manager", "demo");
+    boss.rekey().unwrap();
+    drop(boss);
+    let psy = o.login("psychologist", "demo");
+    let ids: Vec<i64> = psy
+        .conn
+        .prepare("SELECT id FROM counselling_sessions")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(ids.len() > 1, "the demo adds sessions too");
+    for id in ids {
+        counselling::read_note(&psy, SessionId(id)).expect("every note opens after rekey");
+    }
+}
+
+#[test]
+fn cli_writes_shows_and_hides_notes() {
+    let o = Office::demo(8);
+    let case: String = o
+        .login("manager", "demo")
+        .conn
+        .query_row(
+            "SELECT case_number FROM persons ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let out = o.run(
+        &[
+            "--user",
+            "psychologist",
+            "counselling",
+            "add",
+            "--person",
+            &case,
+            "--kind",
+            "individual",
+            "--minutes",
+            "50",
+        ],
+        &format!("demo\nFirst line\n{PHRASE}\x1b[31m\n"),
+    );
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let id = common::stdout(&out).trim().to_string();
+    let out = o.run(
+        &["--user", "psychologist", "counselling", "show", &id],
+        "demo\n",
+    );
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let text = common::stdout(&out);
+    assert!(text.contains(PHRASE));
+    assert!(
+        !text.contains('\x1b'),
+        "escape sequences are not printed raw"
+    );
+    for user in ["staff", "manager"] {
+        let out = o.run(&["--user", user, "counselling", "show", &id], "demo\n");
+        common::assert_error(&out, 3, "psychologist");
+        let out = o.run(
+            &[
+                "--user",
+                user,
+                "counselling",
+                "list",
+                "--person",
+                &case,
+                "--format",
+                "csv",
+            ],
+            "demo\n",
+        );
+        assert!(out.status.success(), "{}", common::stderr(&out));
+        let list = common::stdout(&out);
+        assert!(list.contains(",individual,50,psychologist,"), "{list}");
+        assert!(!list.contains("Zebra"));
+    }
+}

@@ -1,0 +1,1299 @@
+//! Intake, the registers and each person's file: the store functions and
+//! their rules, on real office files in temp dirs, and `list children`
+//! through the real binary.
+
+mod common;
+
+use casedesk::domain::casework::{
+    FollowUpDone, NewFollowUp, NewGoal, NewService, StatusChange, TimelineEvent,
+};
+use casedesk::domain::person::{FieldError, NewPerson, estimated_birth_date, parse_date};
+use casedesk::domain::{
+    CaseStatus, Centre, ClosureReason, Concern, Programme, ReferralSource, RiskLevel, ServiceKind,
+    Sex,
+};
+use casedesk::store::persons::{self, PersonId};
+use casedesk::store::search::{self, RegisterQuery, SortColumn};
+use casedesk::store::{self, casework, duplicates};
+use casedesk::vault::Session;
+use casedesk::{Error, audit};
+use chrono::{Datelike, Duration, NaiveDate};
+use common::*;
+
+fn today() -> NaiveDate {
+    store::today()
+}
+
+fn child(name: &str, father: &str, age: u32) -> NewPerson {
+    let registered_on = today() - Duration::days(30);
+    NewPerson {
+        programme: Programme::Cpc,
+        name: name.into(),
+        father_name: father.into(),
+        alias: String::new(),
+        sex: Sex::Male,
+        birth_date: Some(estimated_birth_date(age, registered_on)),
+        age_estimated: true,
+        cnic: String::new(),
+        phone: "0300-1234567".into(),
+        area: "Satellite Town".into(),
+        address: String::new(),
+        guardian_name: String::new(),
+        guardian_relation: "mother".into(),
+        school_status: "dropped out".into(),
+        work_status: "street vending".into(),
+        referral_source: ReferralSource::OutreachSpot,
+        referral_detail: "Baldia Plaza".into(),
+        concerns: vec![Concern::AtRisk],
+        consent_by: "mother".into(),
+        consent_date: Some(registered_on),
+        consent_services: true,
+        consent_sharing: false,
+        risk: RiskLevel::Medium,
+        risk_reason: String::new(),
+        worker_id: None,
+        centre: Centre::Cpc,
+        registered_on,
+    }
+}
+
+fn woman(name: &str, husband: &str, age: u32) -> NewPerson {
+    NewPerson {
+        programme: Programme::WomensDesk,
+        sex: Sex::Female,
+        concerns: vec![Concern::DomesticViolence],
+        centre: Centre::Desk,
+        referral_source: ReferralSource::PoliceStation,
+        cnic: "54400-1234567-1".into(),
+        ..child(name, husband, age)
+    }
+}
+
+/// Register through the audited intake, in its own write transaction.
+fn register(s: &mut Session, p: &NewPerson) -> (PersonId, String) {
+    let user = s.user.clone();
+    let tx = store::write_tx(&mut s.conn).unwrap();
+    let r = persons::register_person(&tx, p, &user).expect("register");
+    tx.commit().unwrap();
+    r
+}
+
+fn fields(errors: &[FieldError]) -> Vec<&'static str> {
+    errors.iter().map(|e| e.field).collect()
+}
+
+#[track_caller]
+fn assert_only(errors: &[FieldError], field: &str, contains: &str) {
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.field == field && e.message.contains(contains)),
+        "expected {field}: {contains:?}, got {errors:?}"
+    );
+    assert!(
+        errors.iter().all(|e| e.field == field),
+        "only {field} should fail: {errors:?}"
+    );
+}
+
+fn query(text: &str) -> RegisterQuery {
+    RegisterQuery {
+        text: text.into(),
+        ..RegisterQuery::default()
+    }
+}
+
+fn names(conn: &rusqlite::Connection, q: &RegisterQuery) -> Vec<String> {
+    search::register(conn, q, today())
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.name)
+        .collect()
+}
+
+// ------------------------------------------------------------ validation
+
+#[test]
+fn a_complete_intake_passes_every_rule() {
+    assert_eq!(child("Hamza", "Abdul Qadir", 12).validate(today()), vec![]);
+    assert_eq!(woman("Ayesha", "Gul Khan", 30).validate(today()), vec![]);
+    assert_eq!(child("حمزہ", "عبدالقادر", 12).validate(today()), vec![]);
+    // Urdu joiners (ZWNJ) and plain direction marks are part of real text.
+    assert_eq!(
+        child("عبد\u{200C}الله", "گل\u{200F} محمد", 12).validate(today()),
+        vec![]
+    );
+}
+
+#[test]
+fn impossible_dates_are_refused_with_a_plain_message() {
+    for bad in [
+        "2026-02-31",
+        "31/02/2026",
+        "30-02-2025",
+        "2025-13-01",
+        "2025-04-31",
+    ] {
+        let e = parse_date("birth_date", "Date of birth", bad).unwrap_err();
+        assert_eq!(e.field, "birth_date");
+        assert!(e.message.contains("no such date"), "{bad}: {}", e.message);
+    }
+    for bad in ["yesterday", "12.2025", "2025/1", "1-1"] {
+        let e = parse_date("on_date", "Date", bad).unwrap_err();
+        assert!(e.message.contains("YYYY-MM-DD"), "{bad}: {}", e.message);
+    }
+    assert!(
+        parse_date("d", "Date", "")
+            .unwrap_err()
+            .message
+            .contains("required")
+    );
+    let d = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+    assert_eq!(parse_date("d", "Date", "2024-02-29").unwrap(), d);
+    assert_eq!(parse_date("d", "Date", " 29/02/2024 ").unwrap(), d);
+}
+
+#[test]
+fn future_and_out_of_order_dates_are_refused() {
+    let mut p = child("Hamza", "Abdul Qadir", 12);
+    p.birth_date = Some(today() + Duration::days(1));
+    assert_only(&p.validate(today()), "birth_date", "in the future");
+
+    let mut p = child("Hamza", "Abdul Qadir", 12);
+    p.birth_date = Some(p.registered_on + Duration::days(1));
+    assert_only(&p.validate(today()), "birth_date", "after the intake date");
+
+    let mut p = child("Hamza", "Abdul Qadir", 12);
+    p.registered_on = today() + Duration::days(3);
+    p.consent_date = Some(today());
+    assert!(fields(&p.validate(today())).contains(&"registered_on"));
+
+    let mut p = child("Hamza", "Abdul Qadir", 12);
+    p.registered_on = NaiveDate::from_ymd_opt(1999, 12, 31).unwrap();
+    p.birth_date = Some(estimated_birth_date(12, p.registered_on));
+    p.consent_date = Some(p.registered_on);
+    assert_only(&p.validate(today()), "registered_on", "before 2000");
+
+    let mut p = child("Hamza", "Abdul Qadir", 12);
+    p.consent_date = Some(today() + Duration::days(2));
+    assert_only(&p.validate(today()), "consent_date", "in the future");
+
+    let mut p = child("Hamza", "Abdul Qadir", 12);
+    p.birth_date = None;
+    assert_only(&p.validate(today()), "birth_date", "estimated age");
+}
+
+#[test]
+fn age_must_fit_the_programme() {
+    assert_only(
+        &child("Hamza", "Qadir", 25).validate(today()),
+        "birth_date",
+        "4 to 20",
+    );
+    assert_only(
+        &child("Hamza", "Qadir", 2).validate(today()),
+        "birth_date",
+        "4 to 20",
+    );
+    assert_only(
+        &woman("Ayesha", "Gul", 12).validate(today()),
+        "birth_date",
+        "16 to 100",
+    );
+    assert_eq!(child("Hamza", "Qadir", 20).validate(today()), vec![]);
+    assert_eq!(woman("Ayesha", "Gul", 16).validate(today()), vec![]);
+}
+
+#[test]
+fn malformed_cnic_is_refused() {
+    for bad in [
+        "12345-1234567",
+        "1234512345671",
+        "12345-123456a-1",
+        "12345-1234567-12",
+        "1234-1234567-1",
+        " 12345-1234567-1",
+        "１２３４５-1234567-1",
+    ] {
+        let mut p = woman("Ayesha", "Gul Khan", 30);
+        p.cnic = bad.into();
+        assert_only(&p.validate(today()), "cnic", "12345-1234567-1");
+    }
+    let mut p = woman("Ayesha", "Gul Khan", 30);
+    p.cnic = String::new();
+    assert_eq!(p.validate(today()), vec![], "CNIC is optional");
+}
+
+#[test]
+fn empty_required_fields_are_refused() {
+    for blank in ["", "   ", "\u{3000}"] {
+        assert_only(
+            &child(blank, "Qadir", 12).validate(today()),
+            "name",
+            "required",
+        );
+    }
+    let mut p = child("Hamza", "Qadir", 12);
+    p.concerns.clear();
+    assert_only(&p.validate(today()), "concerns", "at least one");
+    let mut p = child("Hamza", "Qadir", 12);
+    p.consent_by = String::new();
+    assert_only(&p.validate(today()), "consent_by", "who gave consent");
+    let mut p = child("Hamza", "Qadir", 12);
+    p.consent_date = None;
+    assert_only(&p.validate(today()), "consent_date", "date consent");
+    let mut p = child("Hamza", "Qadir", 12);
+    p.concerns = vec![Concern::ForcedMarriage];
+    assert_only(&p.validate(today()), "concerns", "not a concern of the CPC");
+    assert_only(
+        &child("12345", "Qadir", 12).validate(today()),
+        "name",
+        "letters",
+    );
+}
+
+#[test]
+fn ten_thousand_character_names_are_refused_without_echoing_them() {
+    let long = "ب".repeat(10_000);
+    let errors = child(&long, "Qadir", 12).validate(today());
+    assert_only(&errors, "name", "too long");
+    assert!(errors[0].message.len() < 200, "{}", errors[0].message);
+    let errors = child("Hamza", &"x".repeat(10_000), 12).validate(today());
+    assert_only(&errors, "father_name", "too long");
+    let mut p = child("Hamza", "Qadir", 12);
+    p.address = "y".repeat(10_000);
+    assert_only(&p.validate(today()), "address", "too long");
+}
+
+#[test]
+fn escape_sequences_and_direction_overrides_are_refused() {
+    for bad in [
+        "\u{1b}[31mHamza",
+        "Hamza\u{1b}]0;owned\u{7}",
+        "Ham\u{0}za",
+        "Hamza\nAli",
+        "Hamza\r",
+        "\u{9b}31mHamza",
+    ] {
+        let errors = child(bad, "Qadir", 12).validate(today());
+        assert_only(&errors, "name", "control characters");
+        assert!(!errors[0].message.contains("Hamza"), "no value echoed");
+    }
+    for bad in [
+        "Hamza\u{202E}azmaH",
+        "\u{202A}Hamza",
+        "\u{202D}Ali",
+        "\u{2066}Ali\u{2069}",
+        "\u{2067}علی",
+        "\u{2068}Ali",
+    ] {
+        assert_only(
+            &child(bad, "Qadir", 12).validate(today()),
+            "name",
+            "change the direction of text",
+        );
+        assert_only(
+            &child("Hamza", bad, 12).validate(today()),
+            "father_name",
+            "change the direction of text",
+        );
+    }
+    let mut p = child("Hamza", "Qadir", 12);
+    p.area = "Satellite\u{1b}[2J Town".into();
+    assert_only(&p.validate(today()), "area", "control characters");
+    // Addresses may span lines, but not carry escapes.
+    let mut p = child("Hamza", "Qadir", 12);
+    p.address = "House 4\nStreet 9".into();
+    assert_eq!(p.validate(today()), vec![]);
+}
+
+#[test]
+fn register_person_refuses_invalid_input_and_saves_nothing() {
+    let o = Office::new();
+    let mut s = o.login("boss", "boss-pw");
+    let user = s.user.clone();
+    let tx = store::write_tx(&mut s.conn).unwrap();
+    let mut p = child("Hamza\u{1b}[31m", "Qadir", 12);
+    p.cnic = "123".into();
+    let err = persons::register_person(&tx, &p, &user).unwrap_err();
+    assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("control characters") && msg.contains("CNIC"),
+        "{msg}"
+    );
+    assert!(!msg.contains("Hamza"));
+    tx.commit().unwrap();
+    let n: i64 = s
+        .conn
+        .query_row("SELECT count(*) FROM persons", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+    let c: i64 = s
+        .conn
+        .query_row("SELECT count(*) FROM case_counters", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(c, 0, "no case number spent on a refused intake");
+}
+
+// ---------------------------------------------------------- case numbers
+
+#[test]
+fn case_numbers_run_per_programme_and_year_and_are_never_reused() {
+    let o = Office::new();
+    let mut s = o.login("boss", "boss-pw");
+    let year = today().year();
+    let (_, a) = register(&mut s, &child("Hamza", "Qadir", 12));
+    let (b_id, b) = register(&mut s, &child("Bilal", "Noor Muhammad", 11));
+    let (_, w) = register(&mut s, &woman("Ayesha", "Gul Khan", 30));
+    assert_eq!(a, format!("CPC-{year}-0001"));
+    assert_eq!(b, format!("CPC-{year}-0002"));
+    assert_eq!(w, format!("WD-{year}-0001"));
+
+    // An intake dated last year takes last year's series.
+    let mut old = child("Usman", "Sher Khan", 12);
+    old.registered_on = NaiveDate::from_ymd_opt(year - 1, 12, 30).unwrap();
+    old.birth_date = Some(estimated_birth_date(12, old.registered_on));
+    old.consent_date = Some(old.registered_on);
+    let (_, c) = register(&mut s, &old);
+    assert_eq!(c, format!("CPC-{}-0001", year - 1));
+
+    // Deleting the latest person does not free its number.
+    s.conn
+        .execute("DELETE FROM persons WHERE id = ?1", [b_id.0])
+        .unwrap();
+    let (_, d) = register(&mut s, &child("Imran", "Lal Khan", 9));
+    assert_eq!(d, format!("CPC-{year}-0003"));
+
+    // A duplicate case number is impossible by construction.
+    let dup = s.conn.execute(
+        "UPDATE persons SET case_number = ?1 WHERE case_number = ?2",
+        [&a, &d],
+    );
+    assert!(dup.is_err(), "case numbers are unique");
+    assert_eq!(
+        persons::find_by_case_number(&s.conn, &d.to_lowercase())
+            .unwrap()
+            .is_some(),
+        true
+    );
+}
+
+#[test]
+fn two_terminals_registering_at_once_get_different_numbers() {
+    let o = Office::new();
+    let mut handles = Vec::new();
+    for t in 0..3 {
+        let o_paths = o.paths.clone();
+        handles.push(std::thread::spawn(move || {
+            let mut s = casedesk::vault::login(&o_paths, "boss", &secret("boss-pw")).unwrap();
+            (0..5)
+                .map(|i| register(&mut s, &child(&format!("Child {t} {i}"), "Qadir", 12)).1)
+                .collect::<Vec<_>>()
+        }));
+    }
+    let mut all: Vec<String> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    all.sort();
+    let before = all.len();
+    all.dedup();
+    assert_eq!(all.len(), before);
+    assert_eq!(all.len(), 15);
+}
+
+// ------------------------------------------------------------ duplicates
+
+#[test]
+fn duplicates_are_found_across_spellings_and_scripts() {
+    let o = Office::new();
+    let mut s = o.login("boss", "boss-pw");
+    let (id, _) = register(&mut s, &child("Muhammad Ali", "Muhammad Akbar", 12));
+    register(&mut s, &child("Zainab", "Gul Muhammad", 10));
+    register(&mut s, &child("Ali Raza", "Muhammad Akbar", 9));
+
+    for (name, father, age) in [
+        ("Muhammad Ali", "Muhammad Akbar", 12),
+        ("Mohammad Ali", "Mohd Akbar", 13),
+        ("MUHAMMED ALY", "muhammad akber", 11),
+        ("Ali Muhammad", "Muhammad Akbar", 14),
+        ("محمد علی", "محمد اکبر", 12),
+        ("محمد علي", "محمد اكبر", 12),
+        ("Muhammad Ali", "", 12),
+    ] {
+        let m = duplicates::likely_matches(&s.conn, &child(name, father, age)).unwrap();
+        assert!(
+            m.first().is_some_and(|m| m.id == id.0),
+            "{name} / {father} should match, got {m:?}"
+        );
+        assert!(!m[0].reasons.is_empty());
+    }
+
+    // Different father, far age, different name: no warning.
+    let none = |n: &str, f: &str, a: u32| {
+        duplicates::likely_matches(&s.conn, &child(n, f, a))
+            .unwrap()
+            .into_iter()
+            .all(|m| m.id != id.0)
+    };
+    assert!(none("Muhammad Ali", "Abdul Sattar", 12), "another father");
+    assert!(
+        none("Muhammad Ali", "Muhammad Akbar", 19),
+        "seven years apart"
+    );
+    assert!(
+        none("Bilal", "Muhammad Akbar", 12),
+        "a brother, not the same child"
+    );
+    assert!(
+        duplicates::likely_matches(&s.conn, &child(" ", "", 12))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_typo_in_the_name_with_the_same_father_is_flagged() {
+    let o = Office::new();
+    let mut s = o.login("boss", "boss-pw");
+    let (id, _) = register(&mut s, &child("Shahzaib", "Haji Nazar", 12));
+    let m = duplicates::likely_matches(&s.conn, &child("Shahzeb", "Haji Nazar", 12)).unwrap();
+    assert_eq!(m.first().map(|m| m.id), Some(id.0), "{m:?}");
+    assert!(
+        m[0].reasons.iter().any(|r| r == "similar name"),
+        "{:?}",
+        m[0].reasons
+    );
+    // The key follows a profile edit.
+    let p = persons::load_person(&s.conn, id).unwrap();
+    let mut edited = p.profile.clone();
+    edited.name = "Kamran".into();
+    let user = s.user.clone();
+    persons::update_person(&s.conn, id, p.version, &edited, &user).unwrap();
+    assert!(
+        duplicates::likely_matches(&s.conn, &child("Shahzaib", "Haji Nazar", 12))
+            .unwrap()
+            .is_empty()
+    );
+    let m = duplicates::likely_matches(&s.conn, &child("Kamraan", "Haji Nazar", 12)).unwrap();
+    assert_eq!(m.first().map(|m| m.id), Some(id.0));
+}
+
+#[test]
+fn duplicate_check_is_quick_on_a_demo_office() {
+    let o = Office::demo(3_000);
+    let s = o.login("staff", "demo");
+    let p = child("Muhammad Ali", "Muhammad Akbar", 12);
+    let t = std::time::Instant::now();
+    let m = duplicates::likely_matches(&s.conn, &p).unwrap();
+    assert!(
+        t.elapsed() < std::time::Duration::from_millis(500),
+        "{:?}",
+        t.elapsed()
+    );
+    assert!(m.len() <= 10);
+}
+
+// ---------------------------------------------------------------- search
+
+fn searchable_office() -> (Office, Session) {
+    let o = Office::new();
+    let mut s = o.login("boss", "boss-pw");
+    register(&mut s, &child("Hamza Khan", "Abdul Qadir", 12));
+    register(&mut s, &child("Bilal Ahmed", "Noor Muhammad", 9));
+    let mut z = child("Zainab", "Gul Muhammad", 10);
+    z.sex = Sex::Female;
+    z.area = "Jinnah Town".into();
+    z.centre = Centre::ChildFriendlySpace;
+    z.risk = RiskLevel::High;
+    z.concerns = vec![Concern::Csa, Concern::Runaway];
+    register(&mut s, &z);
+    register(&mut s, &child("عائشہ", "محمد اسلم", 11));
+    register(&mut s, &woman("Nadia", "Sher Khan", 28));
+    (o, s)
+}
+
+#[test]
+fn search_is_partial_case_insensitive_and_in_any_script() {
+    let (_o, s) = searchable_office();
+    let c = &s.conn;
+    assert_eq!(names(c, &query("amz")), vec!["Hamza Khan"]);
+    assert_eq!(names(c, &query("HAMZA")), vec!["Hamza Khan"]);
+    assert_eq!(names(c, &query("hAmZa kH")), vec!["Hamza Khan"]);
+    assert_eq!(
+        names(c, &query("qadir")),
+        vec!["Hamza Khan"],
+        "father's name"
+    );
+    assert_eq!(names(c, &query("jinnah")), vec!["Zainab"], "area");
+    assert_eq!(names(c, &query("ائش")), vec!["عائشہ"], "Urdu, partial");
+    assert_eq!(
+        names(c, &query("اسلم")),
+        vec!["عائشہ"],
+        "Urdu father's name"
+    );
+    let mut khan = names(c, &query("khan"));
+    khan.sort();
+    assert_eq!(khan, vec!["Hamza Khan", "Nadia"]);
+    assert_eq!(
+        names(c, &query("khan nadia")),
+        vec!["Nadia"],
+        "every word must match"
+    );
+    assert!(names(c, &query("nobody")).is_empty());
+    // Query syntax typed by accident is just text.
+    assert!(names(c, &query("\"ham* OR (")).is_empty());
+    assert!(names(c, &query("100%")).is_empty());
+}
+
+#[test]
+fn search_by_case_number_in_full_or_part() {
+    let (_o, s) = searchable_office();
+    let c = &s.conn;
+    let year = today().year();
+    assert_eq!(
+        names(c, &query(&format!("CPC-{year}-0002"))),
+        vec!["Bilal Ahmed"]
+    );
+    assert_eq!(
+        names(c, &query(&format!("cpc-{year}-0002"))),
+        vec!["Bilal Ahmed"]
+    );
+    assert_eq!(names(c, &query("0003")), vec!["Zainab"]);
+    assert_eq!(names(c, &query("WD-")), vec!["Nadia"]);
+    // One or two characters: serial numbers and prefixes, through indexes.
+    let mut two = names(c, &query("1"));
+    two.sort();
+    assert_eq!(
+        two,
+        vec!["Hamza Khan", "Nadia"],
+        "serial 1 in both programmes"
+    );
+    assert_eq!(names(c, &query("wd")), vec!["Nadia"]);
+}
+
+#[test]
+fn first_keystrokes_match_name_beginnings() {
+    let (_o, s) = searchable_office();
+    let c = &s.conn;
+    assert_eq!(names(c, &query("h")), vec!["Hamza Khan"]);
+    assert_eq!(names(c, &query("Bi")), vec!["Bilal Ahmed"]);
+    assert_eq!(
+        names(c, &query("gu")),
+        vec!["Zainab"],
+        "father's name beginning"
+    );
+    assert_eq!(names(c, &query("عا")), vec!["عائشہ"]);
+    assert_eq!(names(c, &query("bilal a")), vec!["Bilal Ahmed"]);
+    assert!(names(c, &query("bilal x")).is_empty());
+    assert_eq!(search::register(c, &query(""), today()).unwrap().total, 5);
+    assert_eq!(search::register(c, &query("  "), today()).unwrap().total, 5);
+}
+
+#[test]
+fn filters_sort_and_pages() {
+    let (_o, s) = searchable_office();
+    let c = &s.conn;
+    let q = |f: &dyn Fn(&mut RegisterQuery)| {
+        let mut q = RegisterQuery::default();
+        f(&mut q);
+        names(c, &q)
+    };
+    assert_eq!(
+        q(&|q| q.programme = Some(Programme::WomensDesk)),
+        vec!["Nadia"]
+    );
+    assert_eq!(q(&|q| q.risk = Some(RiskLevel::High)), vec!["Zainab"]);
+    assert_eq!(q(&|q| q.concern = Some(Concern::Runaway)), vec!["Zainab"]);
+    assert_eq!(
+        q(&|q| q.centre = Some(Centre::ChildFriendlySpace)),
+        vec!["Zainab"]
+    );
+    assert_eq!(
+        q(&|q| q.status = Some(CaseStatus::Closed)),
+        Vec::<String>::new()
+    );
+    assert_eq!(q(&|q| q.worker_id = Some(12345)), Vec::<String>::new());
+    assert_eq!(
+        q(&|q| {
+            q.programme = Some(Programme::Cpc);
+            q.text = "muhammad".into();
+        }),
+        vec!["Bilal Ahmed", "Zainab"]
+    );
+    assert_eq!(
+        q(&|q| q.sort = SortColumn::Name),
+        vec!["Bilal Ahmed", "Hamza Khan", "Nadia", "Zainab", "عائشہ"]
+    );
+    assert_eq!(
+        q(&|q| {
+            q.sort = SortColumn::Name;
+            q.descending = true;
+        }),
+        vec!["عائشہ", "Zainab", "Nadia", "Hamza Khan", "Bilal Ahmed"]
+    );
+    assert_eq!(
+        q(&|q| q.sort = SortColumn::Age),
+        vec!["Bilal Ahmed", "Zainab", "عائشہ", "Hamza Khan", "Nadia"]
+    );
+    assert_eq!(q(&|q| q.sort = SortColumn::Risk)[0], "Zainab");
+    for col in SortColumn::ALL {
+        for desc in [false, true] {
+            let got = q(&|q| {
+                q.sort = *col;
+                q.descending = desc;
+            });
+            assert_eq!(got.len(), 5, "{col:?}");
+        }
+    }
+    let page = search::register(
+        c,
+        &RegisterQuery {
+            sort: SortColumn::Name,
+            offset: 1,
+            limit: 2,
+            ..RegisterQuery::default()
+        },
+        today(),
+    )
+    .unwrap();
+    assert_eq!(page.total, 5);
+    let got: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(got, vec!["Hamza Khan", "Nadia"]);
+}
+
+// ----------------------------------------------------------- the file
+
+#[test]
+fn a_stale_save_is_refused_naming_the_fields_and_nothing_is_overwritten() {
+    let o = Office::new();
+    let mut first = o.login("boss", "boss-pw");
+    let (id, _) = register(&mut first, &child("Hamza", "Abdul Qadir", 12));
+    let mut second = o.login("boss", "boss-pw");
+
+    // Both terminals open the file at version 1.
+    let a = persons::get_person(&first.conn, id, &first.user).unwrap();
+    let b = persons::get_person(&second.conn, id, &second.user).unwrap();
+    assert_eq!((a.version, b.version), (1, 1));
+
+    let mut edit_a = a.profile.clone();
+    edit_a.phone = "0333-7654321".into();
+    edit_a.area = "Jinnah Town".into();
+    let user = first.user.clone();
+    let tx = store::write_tx(&mut first.conn).unwrap();
+    let saved = persons::update_person(&tx, id, a.version, &edit_a, &user).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(saved.version, 2);
+    assert_eq!(saved.changed, vec!["phone", "area"]);
+
+    let mut edit_b = b.profile.clone();
+    edit_b.phone = "0345-0000000".into();
+    edit_b.risk = RiskLevel::High;
+    let user = second.user.clone();
+    let tx = store::write_tx(&mut second.conn).unwrap();
+    let err = persons::update_person(&tx, id, b.version, &edit_b, &user).unwrap_err();
+    drop(tx);
+    let Error::Conflict(msg) = &err else {
+        panic!("expected a conflict, got {err:?}")
+    };
+    assert!(msg.contains("phone") && msg.contains("area"), "{msg}");
+    assert!(
+        !msg.contains("0333") && !msg.contains("Jinnah"),
+        "no values: {msg}"
+    );
+
+    let now = persons::load_person(&second.conn, id).unwrap();
+    assert_eq!(now.version, 2);
+    assert_eq!(now.profile.phone, "0333-7654321");
+    assert_eq!(now.profile.area, "Jinnah Town");
+    assert_eq!(now.profile.risk, RiskLevel::Medium);
+
+    // Reloaded, the second terminal can save.
+    let mut again = now.profile.clone();
+    again.risk = RiskLevel::High;
+    let saved = persons::update_person(&second.conn, id, now.version, &again, &user).unwrap();
+    assert_eq!(saved.version, 3);
+    assert_eq!(saved.changed, vec!["risk"]);
+}
+
+#[test]
+fn every_change_is_kept_in_the_history() {
+    let o = Office::new();
+    let mut s = o.login("boss", "boss-pw");
+    let (id, _) = register(&mut s, &child("Hamza", "Abdul Qadir", 12));
+    let user = s.user.clone();
+    let p = persons::load_person(&s.conn, id).unwrap();
+    let mut e = p.profile.clone();
+    e.name = "Hamza Khan".into();
+    e.concerns = vec![Concern::Csec, Concern::AtRisk];
+    e.birth_date = None;
+    let err = persons::update_person(&s.conn, id, p.version, &e, &user).unwrap_err();
+    assert!(
+        matches!(err, Error::Invalid(_)),
+        "invalid edits are refused: {err:?}"
+    );
+    e.birth_date = p.profile.birth_date;
+    let saved = persons::update_person(&s.conn, id, p.version, &e, &user).unwrap();
+    assert_eq!(saved.changed, vec!["name", "concerns"]);
+
+    // Saving the same again changes nothing and keeps the version.
+    let same = persons::update_person(&s.conn, id, saved.version, &e, &user).unwrap();
+    assert_eq!(
+        same,
+        persons::Saved {
+            version: 2,
+            changed: vec![]
+        }
+    );
+
+    let mut prog = e.clone();
+    prog.programme = Programme::WomensDesk;
+    assert!(persons::update_person(&s.conn, id, 2, &prog, &user).is_err());
+
+    let h = persons::history(&s.conn, id).unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[0].field, "name");
+    assert_eq!(h[0].old_value.as_deref(), Some("Hamza"));
+    assert_eq!(h[0].new_value.as_deref(), Some("Hamza Khan"));
+    assert_eq!(h[0].user_name.as_deref(), Some("boss"));
+    assert_eq!(h[0].version, 2);
+    assert_eq!(h[1].field, "concerns");
+    assert_eq!(h[1].old_value.as_deref(), Some("at_risk"));
+    assert_eq!(h[1].new_value.as_deref(), Some("at_risk,csec"));
+    let now = persons::load_person(&s.conn, id).unwrap();
+    assert_eq!(now.profile.concerns, vec![Concern::Csec, Concern::AtRisk]);
+    assert_eq!(now.profile.name, "Hamza Khan");
+    // Search follows the edit.
+    assert_eq!(names(&s.conn, &query("khan")), vec!["Hamza Khan"]);
+}
+
+#[test]
+fn status_lifecycle_is_recorded_and_illegal_moves_refused() {
+    let o = Office::new();
+    let mut s = o.login("boss", "boss-pw");
+    let (id, _) = register(&mut s, &child("Hamza", "Abdul Qadir", 12));
+    let user = s.user.clone();
+    let reg = persons::load_person(&s.conn, id)
+        .unwrap()
+        .profile
+        .registered_on;
+    let step = |to, days: i64, reason| StatusChange {
+        to,
+        on_date: reg + Duration::days(days),
+        reason,
+    };
+    let refuse = |c: &StatusChange, contains: &str| {
+        let err = casework::change_status(&s.conn, id, c, &user).unwrap_err();
+        assert!(err.to_string().contains(contains), "{err}");
+    };
+    refuse(
+        &step(CaseStatus::Reopened, 1, None),
+        "cannot become reopened",
+    );
+    refuse(
+        &step(CaseStatus::Registered, 1, None),
+        "cannot become registered",
+    );
+    refuse(
+        &step(CaseStatus::Active, 1, Some(ClosureReason::Transferred)),
+        "only when closing",
+    );
+    refuse(
+        &step(CaseStatus::Active, -1, None),
+        "before the case's last status change",
+    );
+    refuse(&step(CaseStatus::Active, 40, None), "in the future");
+
+    casework::change_status(&s.conn, id, &step(CaseStatus::Active, 2, None), &user).unwrap();
+    refuse(
+        &step(CaseStatus::Closed, 10, None),
+        "why the case is closed",
+    );
+    refuse(&step(CaseStatus::Active, 3, None), "cannot become active");
+    casework::change_status(
+        &s.conn,
+        id,
+        &step(CaseStatus::Closed, 10, Some(ClosureReason::Mainstreamed)),
+        &user,
+    )
+    .unwrap();
+    let p = persons::load_person(&s.conn, id).unwrap();
+    assert_eq!(p.status, CaseStatus::Closed);
+    assert_eq!(p.closure_reason, Some(ClosureReason::Mainstreamed));
+    refuse(&step(CaseStatus::Active, 11, None), "cannot become active");
+    casework::change_status(&s.conn, id, &step(CaseStatus::Reopened, 12, None), &user).unwrap();
+    let p = persons::load_person(&s.conn, id).unwrap();
+    assert_eq!((p.status, p.closure_reason), (CaseStatus::Reopened, None));
+    assert_eq!(p.version, 1, "status moves do not make profile edits stale");
+
+    let steps = casework::status_steps(&s.conn, id).unwrap();
+    let path: Vec<(Option<CaseStatus>, CaseStatus)> =
+        steps.iter().map(|s| (s.from, s.to)).collect();
+    assert_eq!(
+        path,
+        vec![
+            (None, CaseStatus::Registered),
+            (Some(CaseStatus::Registered), CaseStatus::Active),
+            (Some(CaseStatus::Active), CaseStatus::Closed),
+            (Some(CaseStatus::Closed), CaseStatus::Reopened),
+        ]
+    );
+    assert_eq!(steps[2].reason, Some(ClosureReason::Mainstreamed));
+    // The register filter sees the new status.
+    let q = RegisterQuery {
+        status: Some(CaseStatus::Reopened),
+        ..RegisterQuery::default()
+    };
+    assert_eq!(names(&s.conn, &q), vec!["Hamza"]);
+}
+
+#[test]
+fn services_follow_ups_goals_and_the_timeline() {
+    let o = Office::new();
+    let mut s = o.login("boss", "boss-pw");
+    let (id, _) = register(&mut s, &child("Hamza", "Abdul Qadir", 12));
+    let user = s.user.clone();
+    let c = &s.conn;
+    let reg = persons::load_person(c, id).unwrap().profile.registered_on;
+
+    // Bad input.
+    let svc = |kind, days: i64, detail: &str| NewService {
+        kind,
+        on_date: reg + Duration::days(days),
+        detail: detail.into(),
+        note: String::new(),
+    };
+    for (bad, contains) in [
+        (
+            svc(ServiceKind::HealthCheck, -1, ""),
+            "before the intake date",
+        ),
+        (svc(ServiceKind::HealthCheck, 31, ""), "in the future"),
+        (
+            svc(ServiceKind::MedicalReferral, 1, ""),
+            "Referred to is required",
+        ),
+        (
+            svc(ServiceKind::Literacy, 1, "\u{1b}[2J"),
+            "control characters",
+        ),
+    ] {
+        let err = casework::add_service(c, id, &bad, &user).unwrap_err();
+        assert!(err.to_string().contains(contains), "{err}");
+    }
+    let early = NewFollowUp {
+        due_on: reg - Duration::days(1),
+        purpose: "Home visit".into(),
+    };
+    assert_eq!(fields(&early.validate(reg)), vec!["due_on"]);
+    let err = casework::add_follow_up(c, id, &early, &user).unwrap_err();
+    assert!(err.to_string().contains("before the intake date"), "{err}");
+    let no_purpose = NewFollowUp {
+        due_on: today(),
+        purpose: " ".into(),
+    };
+    assert!(casework::add_follow_up(c, id, &no_purpose, &user).is_err());
+    let err = casework::add_goal(
+        c,
+        id,
+        &NewGoal {
+            goal: "Enrol".into(),
+            target_date: Some(reg - Duration::days(3)),
+        },
+        &user,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("before the intake date"));
+    assert!(
+        casework::add_service(c, PersonId(999), &svc(ServiceKind::Literacy, 1, ""), &user).is_err()
+    );
+
+    // Good input.
+    casework::add_service(
+        c,
+        id,
+        &svc(ServiceKind::MedicalReferral, 3, "Civil Hospital"),
+        &user,
+    )
+    .unwrap();
+    casework::add_service(c, id, &svc(ServiceKind::Literacy, 5, ""), &user).unwrap();
+    let overdue = casework::add_follow_up(
+        c,
+        id,
+        &NewFollowUp {
+            due_on: today() - Duration::days(2),
+            purpose: "Home visit".into(),
+        },
+        &user,
+    )
+    .unwrap();
+    let due_today = casework::add_follow_up(
+        c,
+        id,
+        &NewFollowUp {
+            due_on: today(),
+            purpose: "Check school".into(),
+        },
+        &user,
+    )
+    .unwrap();
+    casework::add_follow_up(
+        c,
+        id,
+        &NewFollowUp {
+            due_on: today() + Duration::days(7),
+            purpose: "Later".into(),
+        },
+        &user,
+    )
+    .unwrap();
+    let due = casework::due_follow_ups(c, today(), None, 50).unwrap();
+    let ids: Vec<i64> = due.iter().map(|d| d.follow_up.id).collect();
+    assert_eq!(ids, vec![overdue, due_today]);
+    assert!(due[0].follow_up.is_overdue(today()));
+    assert!(!due[1].follow_up.is_overdue(today()));
+
+    let done = FollowUpDone {
+        done_on: today(),
+        outcome: "Met the mother".into(),
+    };
+    casework::complete_follow_up(c, overdue, &done, &user).unwrap();
+    assert!(matches!(
+        casework::complete_follow_up(c, overdue, &done, &user),
+        Err(Error::Conflict(_))
+    ));
+    let no_outcome = FollowUpDone {
+        done_on: today(),
+        outcome: String::new(),
+    };
+    assert!(casework::complete_follow_up(c, due_today, &no_outcome, &user).is_err());
+
+    let goal = casework::add_goal(
+        c,
+        id,
+        &NewGoal {
+            goal: "Enrol in school".into(),
+            target_date: Some(today() + Duration::days(60)),
+        },
+        &user,
+    )
+    .unwrap();
+    casework::achieve_goal(c, goal, today(), &user).unwrap();
+    assert!(casework::achieve_goal(c, goal, today() + Duration::days(1), &user).is_err());
+    assert_eq!(
+        casework::goals(c, id).unwrap()[0].achieved_on,
+        Some(today())
+    );
+
+    // A counselling session (the counselling issue writes these).
+    let psych_id: i64 = c
+        .query_row("SELECT id FROM users WHERE name = 'boss'", [], |r| r.get(0))
+        .unwrap();
+    c.execute(
+        "INSERT INTO counselling_sessions(person_id, kind, on_date, minutes, psychologist_id, created_at)
+         VALUES (?1, 'individual', ?2, 45, ?3, 'now')",
+        rusqlite::params![id.0, reg + Duration::days(4), psych_id],
+    )
+    .unwrap();
+
+    let t = casework::timeline(c, id).unwrap();
+    assert!(
+        t.windows(2).all(|w| w[0].on_date >= w[1].on_date),
+        "newest first"
+    );
+    let kinds: Vec<&str> = t
+        .iter()
+        .map(|e| match &e.event {
+            TimelineEvent::Service { .. } => "service",
+            TimelineEvent::Status { .. } => "status",
+            TimelineEvent::FollowUpDue { .. } => "due",
+            TimelineEvent::FollowUpDone { .. } => "done",
+            TimelineEvent::Counselling { .. } => "counselling",
+            TimelineEvent::GoalAchieved { .. } => "goal",
+        })
+        .collect();
+    for k in ["service", "status", "due", "done", "counselling", "goal"] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+    assert_eq!(
+        kinds.last(),
+        Some(&"status"),
+        "registration is the oldest entry"
+    );
+    assert!(t.iter().all(|e| e.who.as_deref() == Some("boss")));
+}
+
+// ----------------------------------------------------------------- audit
+
+#[test]
+fn create_view_and_edit_are_audited_without_personal_data() {
+    let o = Office::new();
+    let mut s = o.login("boss", "boss-pw");
+    let mut p = child("Hamza", "Abdul Qadir", 12);
+    p.phone = "0312-9988776".into();
+    let (id, case_number) = register(&mut s, &p);
+    let user = s.user.clone();
+    let file = persons::get_person(&s.conn, id, &user).unwrap();
+    let mut e = file.profile.clone();
+    e.phone = "0399-1112223".into();
+    e.name = "Hamza Baloch".into();
+    persons::update_person(&s.conn, id, file.version, &e, &user).unwrap();
+    let reg = file.profile.registered_on;
+    casework::change_status(
+        &s.conn,
+        id,
+        &StatusChange {
+            to: CaseStatus::Active,
+            on_date: reg,
+            reason: None,
+        },
+        &user,
+    )
+    .unwrap();
+    casework::add_service(
+        &s.conn,
+        id,
+        &NewService {
+            kind: ServiceKind::Counselling,
+            on_date: reg,
+            detail: String::new(),
+            note: "Talked about the hotel owner".into(),
+        },
+        &user,
+    )
+    .unwrap();
+
+    let rows: Vec<(String, String, String)> = s
+        .conn
+        .prepare("SELECT action, target, detail FROM audit ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let target = format!("person:{}", id.0);
+    for action in [
+        "person.create",
+        "person.view",
+        "person.edit",
+        "person.status",
+        "service.add",
+    ] {
+        assert!(
+            rows.iter().any(|r| r.0 == action && r.1 == target),
+            "{action} in {rows:?}"
+        );
+    }
+    let edit = rows.iter().find(|r| r.0 == "person.edit").unwrap();
+    assert!(
+        edit.2.contains("name") && edit.2.contains("phone"),
+        "{edit:?}"
+    );
+    assert!(rows.iter().any(|r| r.2.contains(&case_number)));
+    let all = format!("{rows:?}");
+    for secret in [
+        "Hamza",
+        "Qadir",
+        "Baloch",
+        "0312",
+        "0399",
+        "hotel",
+        "Satellite",
+    ] {
+        assert!(
+            !all.contains(secret),
+            "{secret} leaked into the audit trail: {all}"
+        );
+    }
+    assert!(matches!(
+        audit::verify(&s.conn).unwrap(),
+        audit::Verdict::Intact { .. }
+    ));
+}
+
+// ------------------------------------------------------------------- CLI
+
+fn csv_rows(out: &std::process::Output) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new().from_reader(out.stdout.as_slice());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        vec![
+            "case_number",
+            "name",
+            "father_name",
+            "sex",
+            "age",
+            "programme",
+            "status",
+            "risk",
+            "registered_on"
+        ]
+    );
+    r.records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+#[test]
+fn list_children_filters_by_programme_and_status_and_round_trips_urdu() {
+    let o = Office::new();
+    let mut s = o.login("boss", "boss-pw");
+    let tricky = child("محمد \"علی\", خان", "عبدالغفور\u{200C}", 12);
+    let (id, _) = register(&mut s, &tricky);
+    register(&mut s, &child("Hamza", "Abdul Qadir", 12));
+    register(&mut s, &woman("Nadia", "Sher Khan", 28));
+    let user = s.user.clone();
+    let reg = tricky.registered_on;
+    casework::change_status(
+        &s.conn,
+        id,
+        &StatusChange {
+            to: CaseStatus::Active,
+            on_date: reg,
+            reason: None,
+        },
+        &user,
+    )
+    .unwrap();
+    drop(s);
+
+    let run = |args: &[&str]| {
+        let mut all = vec!["--user", "boss", "list", "children"];
+        all.extend_from_slice(args);
+        o.run(&all, "boss-pw\n")
+    };
+    let out = run(&["--format", "csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows = csv_rows(&out);
+    assert_eq!(rows.len(), 3);
+    let urdu = rows
+        .iter()
+        .find(|r| r[5] == "cpc" && r[6] == "active")
+        .unwrap();
+    assert_eq!(
+        urdu[1], tricky.name,
+        "Urdu with quotes and commas round-trips"
+    );
+    assert_eq!(urdu[2], tricky.father_name);
+    assert_eq!(urdu[4], "12");
+
+    let out = run(&["--format", "csv", "--programme", "wd"]);
+    let rows = csv_rows(&out);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][1], "Nadia");
+    assert_eq!(rows[0][5], "wd");
+
+    let out = run(&[
+        "--format",
+        "csv",
+        "--programme",
+        "CPC",
+        "--status",
+        "active",
+    ]);
+    let rows = csv_rows(&out);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][1], tricky.name);
+
+    let out = run(&["--format", "csv", "--status", "registered"]);
+    assert_eq!(csv_rows(&out).len(), 2);
+    assert_eq!(
+        csv_rows(&run(&["--format", "csv", "--status", "closed"])).len(),
+        0
+    );
+
+    let out = run(&["--programme", "wd"]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = stdout(&out);
+    assert!(
+        table.lines().next().unwrap().starts_with("Case number"),
+        "{table}"
+    );
+    assert_eq!(table.lines().count(), 2, "{table}");
+    assert!(table.contains("Nadia") && !table.contains("Hamza"));
+
+    assert_error(&run(&["--programme", "school"]), 2, "not a known programme");
+    assert_error(
+        &run(&["--status", "finished"]),
+        2,
+        "not a known case status",
+    );
+}
+
+// ------------------------------------------------------------------ demo
+
+#[test]
+fn the_demo_fills_case_work_consistently() {
+    let o = Office::demo(400);
+    let s = o.login("staff", "demo");
+    let c = &s.conn;
+    let count = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert!(count("SELECT count(*) FROM services") > 400);
+    assert!(count("SELECT count(*) FROM follow_ups WHERE done_on IS NOT NULL") > 0);
+    assert!(count("SELECT count(*) FROM goals") > 50);
+    let t = today().to_string();
+    let due_today: i64 = c
+        .query_row(
+            "SELECT count(*) FROM follow_ups WHERE done_on IS NULL AND due_on = ?1",
+            [&t],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let overdue: i64 = c
+        .query_row(
+            "SELECT count(*) FROM follow_ups WHERE done_on IS NULL AND due_on < ?1",
+            [&t],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(due_today > 0 && overdue > 0, "{due_today} {overdue}");
+    // Every entry falls inside its case.
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM services s JOIN persons p ON p.id = s.person_id
+             WHERE s.on_date < p.registered_on OR s.on_date > date('now', 'localtime')"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM follow_ups f JOIN persons p ON p.id = f.person_id
+             WHERE f.due_on < p.registered_on"
+        ),
+        0
+    );
+    // Edited profiles carry their history and version.
+    assert!(count("SELECT count(*) FROM person_history") > 0);
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM persons p WHERE p.version <>
+               1 + (SELECT count(DISTINCT version) FROM person_history h WHERE h.person_id = p.id)"
+        ),
+        0
+    );
+    // Name keys are filled for every person.
+    assert_eq!(count("SELECT count(*) FROM persons WHERE name_key = ''"), 0);
+    // The timeline of a closed case ends with its closing.
+    let closed: i64 = c
+        .query_row(
+            "SELECT id FROM persons WHERE status = 'closed' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let t = casework::timeline(c, PersonId(closed)).unwrap();
+    assert!(t.iter().any(|e| matches!(
+        e.event,
+        TimelineEvent::Status {
+            to: CaseStatus::Closed,
+            reason: Some(_),
+            ..
+        }
+    )));
+    // Searching the demo register finds people by a common name.
+    let page = search::register(c, &query("muhammad"), today()).unwrap();
+    assert!(page.total > 10 && page.rows.len() <= 100);
+}
