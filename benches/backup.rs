@@ -65,15 +65,22 @@ fn main() {
     };
 
     let out_r = work.path().join("recipients.age");
+    // When each stage of this export began, from its progress reports.
+    let mut stages: Vec<(backup::Stage, Instant)> = Vec::new();
     time("export (to a recipient)", db_size, &mut || {
         backup::export(
             &session,
             &out_r,
             &Encryption::Recipients(vec![recipient.to_public()]),
-            &mut backup::no_progress(),
+            &mut |p: backup::Progress| {
+                if stages.last().is_none_or(|(s, _)| *s != p.stage) {
+                    stages.push((p.stage, Instant::now()));
+                }
+            },
         )
         .expect("export");
     });
+    let export_end = Instant::now();
     let out_p = work.path().join("passphrase.age");
     time("export (to a passphrase)", db_size, &mut || {
         backup::export(
@@ -120,6 +127,11 @@ fn main() {
     println!("| --- | ---: | ---: |");
     for (label, s, mbps) in rows {
         println!("| {label} | {s:.2} | {mbps:.0} |");
+    }
+    println!("\nexport (to a recipient), by stage:");
+    for (i, (stage, start)) in stages.iter().enumerate() {
+        let end = stages.get(i + 1).map_or(export_end, |(_, t)| *t);
+        println!("- {}: {:.2} s", stage.label(), (end - *start).as_secs_f64());
     }
     println!(
         "\nfor comparison: rage -r {} -o {}/rage.age {}",

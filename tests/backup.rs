@@ -960,3 +960,34 @@ fn cli_auto_settings() {
     );
     assert_eq!(r.status.code(), Some(2), "--folder needs --recipient");
 }
+
+#[test]
+fn an_exporter_runs_on_a_worker_thread_with_progress_by_channel() {
+    let o = Office::demo(10);
+    let session = o.login("manager", "demo");
+    let exporter = backup::Exporter::new(&session).unwrap();
+    assert!(backup::Exporter::new(&o.login("staff", "demo")).is_err());
+    let out = o.dir.path().join("bg.age");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = {
+        let out = out.clone();
+        std::thread::spawn(move || {
+            exporter.run(
+                &out,
+                &Encryption::Passphrase(pass()),
+                &mut backup::progress_to(tx),
+            )
+        })
+    };
+    // The session stays usable on this thread meanwhile.
+    session.audit("test.meanwhile", "", "").unwrap();
+    let reports: Vec<Progress> = rx.iter().collect();
+    worker.join().unwrap().unwrap();
+    assert!(
+        reports
+            .iter()
+            .any(|p| p.stage == Stage::Verifying && p.done == p.total && p.total > 0)
+    );
+    assert!(backup::last_good_backup(&session.conn).is_some());
+    backup::verify(&out, &unlock(), DataKey::None, &mut backup::no_progress()).unwrap();
+}

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
-use super::export::{LAST_GOOD, record_good, write_backup};
+use super::export::{LAST_GOOD, Office, record_good, write_backup};
 use super::{Encryption, no_progress};
 use crate::domain::Role;
 use crate::store::meta;
@@ -159,13 +159,18 @@ pub fn auto_backup_if_due(
         let tag: String = office_id.chars().take(8).collect();
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
         let out = folder.join(format!("{FILE_PREFIX}{stamp}-{tag}.age"));
+        let office = Office {
+            conn: &session.conn,
+            key: session.master_key(),
+            paths: &session.paths,
+        };
         let summary = write_backup(
-            session,
+            &office,
             &out,
             &Encryption::Recipients(recipients),
             &mut no_progress(),
         )?;
-        record_good(session, "backup.auto", "")?;
+        record_good(&session.conn, &session.user.name, "backup.auto", "")?;
         prune(&folder, &tag, keep);
         Ok(summary.path)
     })();

@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use age::x25519;
-use rusqlite::{Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::manifest::{self, FileEntry, Hashing, Manifest};
 use super::{
@@ -13,8 +13,8 @@ use super::{
 };
 use crate::domain::Role;
 use crate::store::meta;
-use crate::vault::Session;
 use crate::vault::keyfile::KeyFile;
+use crate::vault::{MasterKey, OfficePaths, Session};
 use crate::{Error, Result, audit};
 
 /// Where `last_good_backup` is recorded (RFC 3339 UTC).
@@ -31,7 +31,8 @@ pub struct ExportSummary {
 
 /// Export a backup of the session's office to `out` (managers only).
 /// Refuses an existing `out`. On success the export is in the audit trail
-/// and `last_good_backup` is now.
+/// and `last_good_backup` is now. This runs on the calling thread; for a
+/// progress bar, use [`Exporter`] on a worker thread.
 pub fn export(
     session: &Session,
     out: &Path,
@@ -39,20 +40,78 @@ pub fn export(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ExportSummary> {
     session.require(&[Role::Manager], "export a backup")?;
-    let summary = write_backup(session, out, to, progress)?;
-    let detail = match to {
-        Encryption::Passphrase(_) => "passphrase".to_string(),
-        Encryption::Recipients(r) => format!("recipients:{}", r.len()),
+    let office = Office {
+        conn: &session.conn,
+        key: session.master_key(),
+        paths: &session.paths,
     };
-    record_good(session, "backup.export", &detail)?;
+    let summary = write_backup(&office, out, to, progress)?;
+    record_good(
+        &session.conn,
+        &session.user.name,
+        "backup.export",
+        &detail(to),
+    )?;
     Ok(summary)
 }
 
+fn detail(to: &Encryption) -> String {
+    match to {
+        Encryption::Passphrase(_) => "passphrase".to_string(),
+        Encryption::Recipients(r) => format!("recipients:{}", r.len()),
+    }
+}
+
+/// An export that can move to a worker thread (it is `Send`): it holds the
+/// master key and opens its own connection, so the UI keeps its session
+/// and reports progress from a channel (`backup::progress_to`).
+pub struct Exporter {
+    paths: OfficePaths,
+    key: MasterKey,
+    user: String,
+}
+
+impl Exporter {
+    /// Managers only, checked here.
+    pub fn new(session: &Session) -> Result<Exporter> {
+        session.require(&[Role::Manager], "export a backup")?;
+        Ok(Exporter {
+            paths: session.paths.clone(),
+            key: MasterKey::from_hex(&session.master_key().hex())?,
+            user: session.user.name.clone(),
+        })
+    }
+
+    pub fn run(
+        &self,
+        out: &Path,
+        to: &Encryption,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ExportSummary> {
+        let conn = crate::store::open(&self.paths.db, &self.key)?;
+        let office = Office {
+            conn: &conn,
+            key: &self.key,
+            paths: &self.paths,
+        };
+        let summary = write_backup(&office, out, to, progress)?;
+        record_good(&conn, &self.user, "backup.export", &detail(to))?;
+        Ok(summary)
+    }
+}
+
+/// What a backup is taken from.
+pub(crate) struct Office<'a> {
+    pub conn: &'a Connection,
+    pub key: &'a MasterKey,
+    pub paths: &'a OfficePaths,
+}
+
 /// Note a checked backup: audit entry and `last_good_backup`, together.
-pub(crate) fn record_good(session: &Session, action: &str, detail: &str) -> Result<()> {
-    let tx = Transaction::new_unchecked(&session.conn, TransactionBehavior::Immediate)?;
+pub(crate) fn record_good(conn: &Connection, user: &str, action: &str, detail: &str) -> Result<()> {
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     meta::set(&tx, LAST_GOOD, &crate::store::now())?;
-    audit::record(&tx, &session.user.name, action, "", detail)?;
+    audit::record(&tx, user, action, "", detail)?;
     tx.commit()?;
     Ok(())
 }
@@ -66,7 +125,7 @@ struct Snapshot {
 
 /// Write, check and rename a backup; no role check, no audit entry.
 pub(crate) fn write_backup(
-    session: &Session,
+    session: &Office<'_>,
     out: &Path,
     to: &Encryption,
     progress: &mut dyn FnMut(Progress),
@@ -176,7 +235,7 @@ fn write_error(e: Error, out: &Path) -> Error {
 /// it encrypted with the same master key. The key file is read before and
 /// after, so a rekey or account change at that moment cannot give a
 /// snapshot whose key slots do not open it.
-fn take_snapshot(session: &Session, progress: &mut dyn FnMut(Progress)) -> Result<Snapshot> {
+fn take_snapshot(session: &Office<'_>, progress: &mut dyn FnMut(Progress)) -> Result<Snapshot> {
     let office_dir = super::parent_dir(&session.paths.db);
     let read_keys = || {
         std::fs::read(&session.paths.keys).map_err(|e| {
@@ -212,7 +271,7 @@ fn take_snapshot(session: &Session, progress: &mut dyn FnMut(Progress)) -> Resul
             total: 0,
         });
         let facts = {
-            let conn = manifest::open_snapshot(file.path(), session.master_key())?;
+            let conn = manifest::open_snapshot(file.path(), session.key)?;
             manifest::data_facts(&conn)?
         };
         let key_file: KeyFile = serde_json::from_slice(&keys).map_err(|_| {

@@ -67,7 +67,7 @@ pub use auto::{
     AutoSettings, DEFAULT_KEEP, STALE_AFTER_DAYS, auto_backup_if_due, auto_settings,
     backup_is_stale, configure_auto, last_good_backup,
 };
-pub use export::{ExportSummary, export};
+pub use export::{ExportSummary, Exporter, export};
 pub use manifest::{FORMAT, FileEntry, Manifest};
 pub use read::{DataKey, VerifyReport, needs_passphrase, restore, verify};
 

@@ -17,13 +17,13 @@ pub struct PersonId(pub i64);
 /// write transaction that inserts the person, so two terminals cannot get
 /// the same number; the counter never goes back, so numbers are never reused.
 pub fn next_case_number(conn: &Connection, programme: Programme, year: i32) -> Result<String> {
-    let n: i64 = conn.query_row(
-        "INSERT INTO case_counters(programme, year, last) VALUES (?1, ?2, 1)
-         ON CONFLICT(programme, year) DO UPDATE SET last = last + 1
-         RETURNING last",
-        params![programme, year],
-        |r| r.get(0),
-    )?;
+    let n: i64 = conn
+        .prepare_cached(
+            "INSERT INTO case_counters(programme, year, last) VALUES (?1, ?2, 1)
+             ON CONFLICT(programme, year) DO UPDATE SET last = last + 1
+             RETURNING last",
+        )?
+        .query_row(params![programme, year], |r| r.get(0))?;
     Ok(format!("{}-{year}-{n:04}", programme.case_prefix()))
 }
 

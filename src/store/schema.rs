@@ -114,6 +114,8 @@ CREATE INDEX persons_father_key ON persons(father_key);
 CREATE INDEX persons_name_lower ON persons(lower(name));
 CREATE INDEX persons_father_lower ON persons(lower(father_name));
 CREATE INDEX persons_birth ON persons(birth_date);
+-- The register in case-number order (ids follow intake order).
+CREATE INDEX persons_case_order ON persons(programme, id);
 
 CREATE TABLE person_concerns (
     person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,

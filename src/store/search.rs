@@ -51,11 +51,12 @@ impl SortColumn {
         SortColumn::RegisteredOn,
     ];
 
-    /// The ORDER BY expression (ascending). Age ascending is birth date
-    /// descending; risk sorts high, medium, low.
-    fn expr(self, descending: bool) -> String {
+    /// The ORDER BY clause. Age ascending is birth date descending; risk
+    /// sorts high, medium, low; case numbers sort by programme, then intake
+    /// (id) order, which is the order they were issued in.
+    fn order_by(self, descending: bool, one_programme: bool) -> String {
         let (col, flip) = match self {
-            SortColumn::CaseNumber => ("p.programme, p.registered_on, p.id", false),
+            SortColumn::CaseNumber => ("p.programme", false),
             SortColumn::Name => ("lower(p.name)", false),
             SortColumn::FatherName => ("lower(p.father_name)", false),
             SortColumn::Sex => ("p.sex", false),
@@ -73,11 +74,24 @@ impl SortColumn {
             SortColumn::RegisteredOn => ("p.registered_on", false),
         };
         let dir = if descending != flip { "DESC" } else { "ASC" };
-        if self == SortColumn::CaseNumber {
-            // Case numbers sort by programme, then intake order.
-            return format!("p.programme {dir}, p.registered_on {dir}, p.id {dir}");
+        let id_dir = if descending { "DESC" } else { "ASC" };
+        if self == SortColumn::CaseNumber && one_programme {
+            return format!("p.id {id_dir}");
         }
-        format!("{col} {dir}, p.id {dir}")
+        format!("{col} {dir}, p.id {id_dir}")
+    }
+
+    /// The index that yields rows in this order, for text searches with
+    /// many matches: scanning it and stopping after one page beats sorting
+    /// every match.
+    fn index(self) -> Option<&'static str> {
+        match self {
+            SortColumn::Name => Some("persons_name_lower"),
+            SortColumn::FatherName => Some("persons_father_lower"),
+            SortColumn::Age => Some("persons_birth"),
+            SortColumn::RegisteredOn => Some("persons_registered"),
+            _ => None,
+        }
     }
 }
 
@@ -117,11 +131,18 @@ impl Default for RegisterQuery {
     }
 }
 
+/// A text search counts its matches up to this many when filters are set
+/// too (counting further would read every matching row on each keystroke).
+pub const COUNT_CAP: usize = 1_000;
+
 /// One page of the register and how many rows match in all.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegisterPage {
     pub rows: Vec<RegisterRow>,
+    /// How many rows match: exact when `exact`, else at least this many
+    /// (show "1000+"; paging past it still works).
     pub total: usize,
+    pub exact: bool,
 }
 
 /// An FTS5 string literal: the word in double quotes, quotes doubled, so
@@ -151,28 +172,48 @@ fn prefix_end(prefix: &str) -> String {
 }
 
 /// Build the WHERE clause and its parameters.
-fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<(String, Vec<Box<dyn ToSql>>)> {
+/// What `where_clause` built: the clause, its parameters, and the FTS
+/// query when the text is matched through the trigram index alone.
+struct Where {
+    clause: String,
+    args: Vec<Box<dyn ToSql>>,
+    /// Set when the search has text; `fts_only` when text is all there is.
+    text: bool,
+    fts_only: Option<String>,
+}
+
+fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<Where> {
     let mut sql: Vec<String> = Vec::new();
     let mut args: Vec<Box<dyn ToSql>> = Vec::new();
     let arg = |args: &mut Vec<Box<dyn ToSql>>, v: Box<dyn ToSql>| {
         args.push(v);
         format!("?{}", args.len())
     };
+    // With search text, the text match drives the query; `+` keeps SQLite
+    // from driving it with a filter's index instead.
+    let plus = if q.text.trim().is_empty() { "" } else { "+" };
     if let Some(p) = q.programme {
-        sql.push(format!("p.programme = {}", arg(&mut args, Box::new(p))));
+        sql.push(format!(
+            "{plus}p.programme = {}",
+            arg(&mut args, Box::new(p))
+        ));
     }
     if let Some(s) = q.status {
-        sql.push(format!("p.status = {}", arg(&mut args, Box::new(s))));
+        sql.push(format!("{plus}p.status = {}", arg(&mut args, Box::new(s))));
     }
     if let Some(r) = q.risk {
-        sql.push(format!("p.risk = {}", arg(&mut args, Box::new(r))));
+        sql.push(format!("{plus}p.risk = {}", arg(&mut args, Box::new(r))));
     }
     if let Some(w) = q.worker_id {
-        sql.push(format!("p.worker_id = {}", arg(&mut args, Box::new(w))));
+        sql.push(format!(
+            "{plus}p.worker_id = {}",
+            arg(&mut args, Box::new(w))
+        ));
     }
     if let Some(c) = q.centre {
-        sql.push(format!("p.centre = {}", arg(&mut args, Box::new(c))));
+        sql.push(format!("{plus}p.centre = {}", arg(&mut args, Box::new(c))));
     }
+    let filtered = !sql.is_empty() || q.concern.is_some();
     if let Some(c) = q.concern {
         sql.push(format!(
             "EXISTS (SELECT 1 FROM person_concerns c WHERE c.person_id = p.id AND c.concern = {})",
@@ -184,11 +225,16 @@ fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<(String, Vec<Box
     let text: String = q.text.chars().filter(|c| !c.is_control()).collect();
     let words: Vec<&str> = text.split_whitespace().collect();
     let (long, short): (Vec<&str>, Vec<&str>) = words.iter().partition(|w| w.chars().count() >= 3);
+    let mut fts_only = None;
     if !long.is_empty() {
         let fts: Vec<String> = long.iter().map(|w| fts_phrase(w)).collect();
+        let fts = fts.join(" AND ");
+        if !filtered && short.is_empty() {
+            fts_only = Some(fts.clone());
+        }
         sql.push(format!(
             "p.id IN (SELECT rowid FROM person_search WHERE person_search MATCH {})",
-            arg(&mut args, Box::new(fts.join(" AND ")))
+            arg(&mut args, Box::new(fts))
         ));
         for w in &short {
             let pat = arg(&mut args, Box::new(like_substring(w)));
@@ -204,13 +250,18 @@ fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<(String, Vec<Box
         let upper = first.to_uppercase();
         let lo = arg(&mut args, Box::new(lower.clone()));
         let hi = arg(&mut args, Box::new(prefix_end(&lower)));
-        let clo = arg(&mut args, Box::new(upper.clone()));
-        let chi = arg(&mut args, Box::new(prefix_end(&upper)));
         let mut alts = vec![
             format!("(lower(p.name) >= {lo} AND lower(p.name) < {hi})"),
             format!("(lower(p.father_name) >= {lo} AND lower(p.father_name) < {hi})"),
-            format!("(p.case_number >= {clo} AND p.case_number < {chi})"),
         ];
+        // "wd", "cp": case numbers; one letter would match a whole programme.
+        if first.chars().count() == 2 {
+            let clo = arg(&mut args, Box::new(upper.clone()));
+            let chi = arg(&mut args, Box::new(prefix_end(&upper)));
+            alts.push(format!(
+                "(p.case_number >= {clo} AND p.case_number < {chi})"
+            ));
+        }
         if let Ok(n) = first.parse::<u32>() {
             // A serial number: every case number with it, in any year.
             let numbers = case_numbers_with_serial(conn, n)?;
@@ -235,7 +286,12 @@ fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<(String, Vec<Box
     } else {
         format!("WHERE {}", sql.join(" AND "))
     };
-    Ok((clause, args))
+    Ok(Where {
+        clause,
+        args,
+        text: !words.is_empty(),
+        fts_only,
+    })
 }
 
 /// Every case number that has serial `n` in some programme and year.
@@ -259,16 +315,48 @@ const ROW_COLUMNS: &str = "p.id, p.case_number, p.name, p.father_name, p.sex, p.
 /// One page of the register for a query, with the total count. Reads only;
 /// nothing is audited (opening a file is, with `persons::get_person`).
 pub fn register(conn: &Connection, q: &RegisterQuery, today: NaiveDate) -> Result<RegisterPage> {
-    let (clause, mut args) = where_clause(conn, q)?;
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM persons p {clause}"))?
-        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+    let Where {
+        clause,
+        mut args,
+        text,
+        fts_only,
+    } = where_clause(conn, q)?;
+    let (total, exact) = if let Some(fts) = fts_only {
+        // Text alone: the trigram index counts without reading rows.
+        let n: i64 = conn
+            .prepare_cached("SELECT count(*) FROM person_search WHERE person_search MATCH ?1")?
+            .query_row([fts], |r| r.get(0))?;
+        (n.max(0) as usize, true)
+    } else if text {
+        let n: i64 = conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM persons p {clause} LIMIT {})",
+                COUNT_CAP + 1
+            ))?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        let n = n.max(0) as usize;
+        (n.min(COUNT_CAP), n <= COUNT_CAP)
+    } else {
+        let n: i64 = conn
+            .prepare_cached(&format!("SELECT count(*) FROM persons p {clause}"))?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        (n.max(0) as usize, true)
+    };
+    // Many text matches, sorted by an indexed column: walk that index.
+    let indexed = match q.sort.index() {
+        Some(ix) if text && (!exact || total > COUNT_CAP) => format!("INDEXED BY {ix}"),
+        _ => String::new(),
+    };
     let limit_at = args.len() + 1;
     args.push(Box::new(q.limit as i64));
     args.push(Box::new(q.offset as i64));
+    let order = q.sort.order_by(q.descending, q.programme.is_some());
+    // Find the page's ids first (indexes only where possible), then read
+    // just those rows.
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM persons p {clause} ORDER BY {} LIMIT ?{} OFFSET ?{}",
-        q.sort.expr(q.descending),
+        "SELECT {ROW_COLUMNS} FROM persons p WHERE p.id IN (
+            SELECT p.id FROM persons p {indexed} {clause} ORDER BY {order} LIMIT ?{} OFFSET ?{})
+         ORDER BY {order}",
         limit_at,
         limit_at + 1
     );
@@ -293,6 +381,7 @@ pub fn register(conn: &Connection, q: &RegisterQuery, today: NaiveDate) -> Resul
     })?;
     Ok(RegisterPage {
         rows: rows.collect::<rusqlite::Result<_>>().map_err(Error::from)?,
-        total: total.max(0) as usize,
+        total,
+        exact,
     })
 }

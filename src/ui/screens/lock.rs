@@ -90,12 +90,21 @@ impl LockScreen {
         self.wait_left = self.backoff.wait_left(now);
     }
 
+    /// A message that is not a failed try.
+    pub fn note(&mut self, message: &str) {
+        self.message = Some(message.into());
+    }
+
     pub fn tick(&mut self, now: Instant) {
         self.wait_left = self.backoff.wait_left(now);
     }
 
     pub fn cursor(&self) -> Option<Position> {
-        if self.busy { None } else { self.fields.cursor() }
+        if self.busy {
+            None
+        } else {
+            self.fields.cursor()
+        }
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {

@@ -15,11 +15,11 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
 
 use super::fields::{Entries, Entry, EntryEvent};
+use crate::Error;
 use crate::safe_text::{Align, fit};
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::layout::centered;
 use crate::ui::theme::Theme;
-use crate::Error;
 
 /// Words for a failed login (the same for every kind of wrong).
 pub const WRONG_LOGIN: &str = "Wrong user name or password.";
@@ -150,16 +150,15 @@ impl LoginScreen {
     }
 
     pub fn cursor(&self) -> Option<Position> {
-        if self.busy { None } else { self.fields.cursor() }
+        if self.busy {
+            None
+        } else {
+            self.fields.cursor()
+        }
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let lines = vec![
-            (
-                format!("Office file: {}", self.place),
-                theme.hint,
-            ),
-        ];
+        let lines = vec![(format!("Office file: {}", self.place), theme.hint)];
         let status = if self.busy {
             Some(("Opening…".to_string(), theme.hint))
         } else {
@@ -241,7 +240,12 @@ pub(crate) fn render_card(
     }
     let fh = fields.height();
     fields.render(
-        Rect::new(inner.x, y, inner.width, fh.min(inner.bottom().saturating_sub(y))),
+        Rect::new(
+            inner.x,
+            y,
+            inner.width,
+            fh.min(inner.bottom().saturating_sub(y)),
+        ),
         buf,
         theme,
         true,

@@ -1,5 +1,18 @@
 //! One module per screen. `open` builds a screen for the shell; each
 //! screen module adds its arm here.
+//!
+//! The shell's own pages (set-up, login, lock) are not `Screen`s: they come
+//! before there is a session.
+
+pub mod accounts;
+pub mod audit;
+pub mod counselling;
+pub mod fields;
+pub mod home;
+pub mod lock;
+pub mod login;
+pub mod register;
+pub mod setup;
 
 use crate::ui::screen::{Screen, ScreenId};
 
@@ -7,6 +20,11 @@ use crate::ui::screen::{Screen, ScreenId};
 /// shows a "coming later" page for those).
 pub fn open(id: ScreenId) -> Option<Box<dyn Screen>> {
     match id {
+        ScreenId::Home => Some(Box::new(home::HomeScreen::new())),
+        ScreenId::Register => Some(Box::new(register::RegisterScreen::new())),
+        ScreenId::Accounts => Some(Box::new(accounts::AccountsScreen::new())),
+        ScreenId::Counselling => Some(Box::new(counselling::CounsellingScreen::new())),
+        ScreenId::Audit => Some(Box::new(audit::AuditScreen::new())),
         _ => None,
     }
 }

@@ -1,0 +1,213 @@
+//! Register search latency per keystroke over a demo office of 100,000
+//! children (+ 25,000 women), and the duplicate check at intake.
+//!
+//! `cargo bench --bench search` builds the demo office once in a temp dir
+//! (about half a minute), prints a per-keystroke table (median of 15 runs
+//! each, one page of 50 rows plus the total count), then runs criterion on
+//! a few representative searches. `CASEDESK_BENCH_CHILDREN=N` changes the
+//! size. Figures are in docs/bench-search.md.
+
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use casedesk::domain::person::{NewPerson, estimated_birth_date};
+use casedesk::domain::{Centre, Concern, Programme, ReferralSource, RiskLevel, Sex};
+use casedesk::store::search::{RegisterQuery, SortColumn, register};
+use casedesk::store::{self, duplicates};
+use casedesk::vault::{self, OfficePaths, Session};
+
+struct Bench {
+    _dir: tempfile::TempDir,
+    session: Session,
+}
+
+fn build() -> Bench {
+    let children: usize = std::env::var("CASEDESK_BENCH_CHILDREN")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = OfficePaths::new(dir.path().join("bench.casedesk"));
+    let t = Instant::now();
+    casedesk::demo::build(&paths, &casedesk::demo::DemoOptions { children, seed: 7 })
+        .expect("demo");
+    eprintln!(
+        "demo office with {children} children built in {:.1?}",
+        t.elapsed()
+    );
+    let password = age::secrecy::SecretString::from("demo".to_string());
+    let session = vault::login(&paths, "staff", &password).expect("login");
+    Bench { _dir: dir, session }
+}
+
+fn page(text: &str) -> RegisterQuery {
+    RegisterQuery {
+        text: text.into(),
+        limit: 50,
+        ..RegisterQuery::default()
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn time<F: FnMut()>(mut f: F) -> (Duration, Duration) {
+    f(); // warm the page cache
+    let runs: Vec<Duration> = (0..15)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    let max = *runs.iter().max().unwrap_or(&Duration::ZERO);
+    (median(runs), max)
+}
+
+fn keystrokes(conn: &rusqlite::Connection, typed: &str) {
+    let today = store::today();
+    let mut prefix = String::new();
+    for c in typed.chars() {
+        prefix.push(c);
+        let mut total = 0;
+        let (med, max) = time(|| total = register(conn, &page(&prefix), today).unwrap().total);
+        println!(
+            "| `{prefix}` | {total} | {:.2} | {:.2} |",
+            med.as_secs_f64() * 1e3,
+            max.as_secs_f64() * 1e3
+        );
+    }
+}
+
+fn intake(name: &str, father: &str) -> NewPerson {
+    let today = store::today();
+    NewPerson {
+        programme: Programme::Cpc,
+        name: name.into(),
+        father_name: father.into(),
+        alias: String::new(),
+        sex: Sex::Male,
+        birth_date: Some(estimated_birth_date(12, today)),
+        age_estimated: true,
+        cnic: String::new(),
+        phone: String::new(),
+        area: String::new(),
+        address: String::new(),
+        guardian_name: String::new(),
+        guardian_relation: String::new(),
+        school_status: String::new(),
+        work_status: String::new(),
+        referral_source: ReferralSource::OutreachSpot,
+        referral_detail: String::new(),
+        concerns: vec![Concern::AtRisk],
+        consent_by: String::new(),
+        consent_date: None,
+        consent_services: false,
+        consent_sharing: false,
+        risk: RiskLevel::Low,
+        risk_reason: String::new(),
+        worker_id: None,
+        centre: Centre::Cpc,
+        registered_on: today,
+    }
+}
+
+fn table(conn: &rusqlite::Connection) {
+    let year = store::today().format("%Y").to_string();
+    println!("\n| typed | matches | median ms | max ms |\n| --- | ---: | ---: | ---: |");
+    keystrokes(conn, "Muhammad Ali");
+    keystrokes(conn, "zainab");
+    keystrokes(conn, "محمد علی");
+    keystrokes(conn, &format!("CPC-{year}-0042"));
+    keystrokes(conn, "satellite");
+    keystrokes(conn, "42");
+
+    let today = store::today();
+    println!("\n| query | median ms | max ms |\n| --- | ---: | ---: |");
+    let cases: Vec<(&str, RegisterQuery)> = vec![
+        ("whole register, case-number order", page("")),
+        (
+            "whole register sorted by name, page 1000",
+            RegisterQuery {
+                sort: SortColumn::Name,
+                offset: 50_000,
+                ..page("")
+            },
+        ),
+        (
+            "CPC, active, high risk, sorted by age",
+            RegisterQuery {
+                programme: Some(Programme::Cpc),
+                status: Some(casedesk::domain::CaseStatus::Active),
+                risk: Some(RiskLevel::High),
+                sort: SortColumn::Age,
+                ..page("")
+            },
+        ),
+        (
+            "`khan`, concern CSEC, sorted by risk",
+            RegisterQuery {
+                concern: Some(Concern::Csec),
+                sort: SortColumn::Risk,
+                ..page("khan")
+            },
+        ),
+        (
+            "whole register sorted by status",
+            RegisterQuery {
+                sort: SortColumn::Status,
+                ..page("")
+            },
+        ),
+    ];
+    for (label, q) in &cases {
+        let (med, max) = time(|| {
+            register(conn, q, today).unwrap();
+        });
+        println!(
+            "| {label} | {:.2} | {:.2} |",
+            med.as_secs_f64() * 1e3,
+            max.as_secs_f64() * 1e3
+        );
+    }
+    for (name, father) in [
+        ("Muhammad Ali", "Muhammad Akbar"),
+        ("Mohd Ali", ""),
+        ("محمد علی", "عبدالغفور"),
+        ("Zainab", "Gul Muhammad"),
+    ] {
+        let p = intake(name, father);
+        let mut n = 0;
+        let (med, max) = time(|| n = duplicates::likely_matches(conn, &p).unwrap().len());
+        println!(
+            "| duplicate check `{name}` / `{father}` ({n} shown) | {:.2} | {:.2} |",
+            med.as_secs_f64() * 1e3,
+            max.as_secs_f64() * 1e3
+        );
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let b = build();
+    let conn = &b.session.conn;
+    table(conn);
+    let today = store::today();
+    let mut g = c.benchmark_group("register_search");
+    g.sample_size(10).measurement_time(Duration::from_secs(2));
+    for text in ["m", "mu", "muh", "muhammad", "muhammad ali", "محمد", "0042"] {
+        g.bench_function(text, |bch| {
+            bch.iter(|| register(conn, &page(text), today).unwrap())
+        });
+    }
+    g.finish();
+    let p = intake("Mohammad Ali", "Mohd Akbar");
+    c.bench_function("likely_matches", |bch| {
+        bch.iter(|| duplicates::likely_matches(conn, &p).unwrap())
+    });
+}
+
+criterion_group!(search, benches);
+criterion_main!(search);

@@ -1,0 +1,289 @@
+//! Accounts (managers): who may log in, with which role. `n` adds an
+//! account (name, role, password twice); Enter on an account asks before
+//! disabling it — its key slot goes, so its password opens nothing.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
+
+use super::fields::{Entries, Entry, EntryEvent};
+use super::login::{capitalise, check_twice};
+use crate::Result;
+use crate::domain::Role;
+use crate::store::users::{self, User};
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Input, stacks};
+use crate::ui::layout::centered;
+use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
+use crate::ui::theme::Theme;
+use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome};
+use crate::ui::widgets::table::{Column, Table, TableEvent, TableState};
+
+const ROLES: [Role; 3] = [Role::Staff, Role::Manager, Role::Psychologist];
+const NAME: usize = 0;
+const ROLE: usize = 1;
+const PASSWORD: usize = 2;
+const AGAIN: usize = 3;
+
+enum Mode {
+    List,
+    Add(Entries),
+    Disable(Box<ConfirmDialog>, String),
+}
+
+pub struct AccountsScreen {
+    users: Vec<User>,
+    shown: Vec<Vec<String>>,
+    /// Index into `users` for each shown row.
+    index: Vec<usize>,
+    state: TableState,
+    columns: Vec<Column>,
+    mode: Mode,
+    me: String,
+}
+
+impl Default for AccountsScreen {
+    fn default() -> Self {
+        AccountsScreen::new()
+    }
+}
+
+impl AccountsScreen {
+    pub fn new() -> AccountsScreen {
+        AccountsScreen {
+            users: Vec::new(),
+            shown: Vec::new(),
+            index: Vec::new(),
+            state: TableState::new(),
+            columns: vec![
+                Column::fill("Name", 2),
+                Column::fixed("Role", 13),
+                Column::fixed("Account", 9),
+                Column::fixed("Since", 10),
+            ],
+            mode: Mode::List,
+            me: String::new(),
+        }
+    }
+
+    fn filter(&mut self) {
+        let q = self.state.query().to_lowercase();
+        self.index = (0..self.users.len())
+            .filter(|&i| q.is_empty() || self.users[i].name.to_lowercase().contains(&q))
+            .collect();
+        self.shown = self
+            .index
+            .iter()
+            .map(|&i| {
+                let u = &self.users[i];
+                vec![
+                    u.name.clone(),
+                    u.role.label().to_string(),
+                    if u.enabled { "enabled" } else { "disabled" }.to_string(),
+                    u.created_at.chars().take(10).collect(),
+                ]
+            })
+            .collect();
+    }
+
+    fn add_form() -> Entries {
+        Entries::new(vec![
+            Entry::text("Name"),
+            Entry::cycle("Role", &ROLES.map(|r| r.label())),
+            Entry::secret("Password"),
+            Entry::secret("Password again"),
+        ])
+    }
+
+    fn submit(form: &mut Entries, ctx: &mut ScreenCtx<'_>) -> Result<Option<String>> {
+        form.clear_errors();
+        let name = form.text(NAME).trim().to_string();
+        if let Err(e) = users::check_name(&name) {
+            form.set_error(NAME, capitalise(&e.to_string()));
+            return Ok(None);
+        }
+        if let Err(msg) = check_twice(form.text(PASSWORD), form.text(AGAIN)) {
+            form.set_error(AGAIN, msg);
+            form.clear(AGAIN);
+            return Ok(None);
+        }
+        let role = ROLES[form.choice(ROLE).min(ROLES.len() - 1)];
+        match ctx.session.add_user(&name, role, &form.secret(PASSWORD)) {
+            Ok(()) => Ok(Some(name)),
+            Err(e @ (crate::Error::Invalid(_) | crate::Error::NotAllowed(_))) => {
+                form.set_error(NAME, format!("{}.", capitalise(&e.to_string())));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Screen for AccountsScreen {
+    fn id(&self) -> ScreenId {
+        ScreenId::Accounts
+    }
+
+    fn context_stack(&self) -> &'static [Context] {
+        match self.mode {
+            Mode::List => self.state.context_stack(),
+            Mode::Add(_) => stacks::TEXT,
+            Mode::Disable(..) => stacks::DIALOG,
+        }
+    }
+
+    fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
+        self.me = ctx.session.user.name.clone();
+        self.users = users::list(&ctx.session.conn)?;
+        self.filter();
+        Ok(())
+    }
+
+    fn handle(&mut self, input: Input, ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
+        match &mut self.mode {
+            Mode::Add(form) => match form.handle(input) {
+                EntryEvent::Back => {
+                    self.mode = Mode::List;
+                    Ok(Outcome::Stay)
+                }
+                EntryEvent::Submit => match AccountsScreen::submit(form, ctx)? {
+                    Some(name) => {
+                        self.mode = Mode::List;
+                        self.refresh(ctx)?;
+                        tracing::info!("account.added");
+                        Ok(Outcome::Status(format!(
+                            "Added the account {}.",
+                            crate::safe_text::sanitize(&name)
+                        )))
+                    }
+                    None => Ok(Outcome::Stay),
+                },
+                EntryEvent::None => Ok(Outcome::Stay),
+            },
+            Mode::Disable(dialog, name) => {
+                let Input::Action(a) = input else {
+                    return Ok(Outcome::Stay);
+                };
+                match dialog.handle(a) {
+                    DialogOutcome::Pending => Ok(Outcome::Stay),
+                    DialogOutcome::No => {
+                        self.mode = Mode::List;
+                        Ok(Outcome::Stay)
+                    }
+                    DialogOutcome::Yes => {
+                        let name = std::mem::take(name);
+                        self.mode = Mode::List;
+                        let result = ctx.session.disable_user(&name);
+                        self.refresh(ctx)?;
+                        match result {
+                            Ok(()) => Ok(Outcome::Status(format!(
+                                "Disabled the account {}.",
+                                crate::safe_text::sanitize(&name)
+                            ))),
+                            Err(e) => {
+                                Ok(Outcome::Status(format!("{}.", capitalise(&e.to_string()))))
+                            }
+                        }
+                    }
+                }
+            }
+            Mode::List => match self.state.handle(input, self.shown.len(), &self.columns) {
+                TableEvent::QueryChanged(_) => {
+                    self.filter();
+                    Ok(Outcome::Stay)
+                }
+                TableEvent::Activate(i) => {
+                    let Some(u) = self.index.get(i).map(|&k| &self.users[k]) else {
+                        return Ok(Outcome::Stay);
+                    };
+                    if !u.enabled {
+                        return Ok(Outcome::Status("That account is already disabled.".into()));
+                    }
+                    if u.name == self.me {
+                        return Ok(Outcome::Status(
+                            "You cannot disable your own account while using it.".into(),
+                        ));
+                    }
+                    let question = format!(
+                        "Disable the account {}? Its password will open nothing from now on.",
+                        crate::safe_text::sanitize(&u.name)
+                    );
+                    self.mode = Mode::Disable(
+                        Box::new(
+                            ConfirmDialog::new("Disable account", question)
+                                .labels("Disable", "Keep")
+                                .with_theme(ctx.theme),
+                        ),
+                        u.name.clone(),
+                    );
+                    Ok(Outcome::Stay)
+                }
+                TableEvent::Other(Action::New, _) => {
+                    self.mode = Mode::Add(AccountsScreen::add_form());
+                    Ok(Outcome::Stay)
+                }
+                TableEvent::Other(Action::Refresh, _) => {
+                    self.refresh(ctx)?;
+                    Ok(Outcome::Stay)
+                }
+                TableEvent::Back => Ok(Outcome::Back),
+                _ => Ok(Outcome::Stay),
+            },
+        }
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        Table::new(&self.shown, &self.columns, &self.state, theme)
+            .title("Accounts · n add · Enter disable")
+            .render(area, buf);
+        match &self.mode {
+            Mode::List => {}
+            Mode::Disable(dialog, _) => dialog.render(area, buf),
+            Mode::Add(form) => {
+                let rect = centered(area, 56, form.height() + 4);
+                Clear.render(rect, buf);
+                let block = Block::default()
+                    .borders(Borders::ALL)
+                    .border_type(BorderType::Double)
+                    .border_style(theme.border_focus)
+                    .style(theme.dialog)
+                    .title(Span::styled(" New account ", theme.title))
+                    .title_bottom(Span::styled(
+                        " Enter next / add · ←→ role · Esc cancel ",
+                        theme.hint,
+                    ));
+                let inner = block.inner(rect);
+                block.render(rect, buf);
+                form.render(
+                    Rect {
+                        x: inner.x + 1,
+                        y: inner.y + 1,
+                        width: inner.width.saturating_sub(2),
+                        height: inner.height.saturating_sub(1),
+                    },
+                    buf,
+                    theme,
+                    true,
+                );
+            }
+        }
+    }
+
+    fn cursor(&self) -> Option<Position> {
+        match &self.mode {
+            Mode::Add(form) => form.cursor(),
+            _ => None,
+        }
+    }
+
+    fn has_unsaved_work(&self) -> bool {
+        matches!(&self.mode, Mode::Add(f) if !f.is_empty())
+    }
+
+    fn help_intro(&self) -> &str {
+        "Who may log in. n adds an account: a name, a role (staff, manager or psychologist) \
+         and a first password, typed twice. Enter on an account asks before disabling it; a \
+         disabled account's password opens nothing."
+    }
+}

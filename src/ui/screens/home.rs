@@ -1,0 +1,355 @@
+//! The home page: today at a glance for whoever logged in — follow-ups due
+//! today and overdue, the latest intakes, counts per programme and the
+//! last good backup. Up/Down pick a line, Enter opens that person's file.
+
+use chrono::NaiveDate;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders, Widget};
+use rusqlite::Connection;
+
+use crate::Result;
+use crate::domain::casework::DueFollowUp;
+use crate::domain::person::RegisterRow;
+use crate::domain::{CaseStatus, Programme, Role};
+use crate::safe_text::{Align, fit};
+use crate::store::casework;
+use crate::store::search::{self, RegisterQuery, SortColumn};
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Input, stacks};
+use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
+use crate::ui::theme::Theme;
+
+const DUE_LIMIT: usize = 50;
+const LATEST: usize = 6;
+
+/// When the last good backup was made, in words, or `None` if there is
+/// none yet (the page then says "no backup yet").
+pub fn last_backup(conn: &Connection) -> Option<String> {
+    crate::backup::last_good_backup(conn).map(|t| {
+        t.with_timezone(&chrono::Local)
+            .format("%-d %B %Y, %H:%M")
+            .to_string()
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+struct Counts {
+    /// (programme, people, active cases)
+    per_programme: Vec<(Programme, usize, usize)>,
+}
+
+#[derive(Default)]
+pub struct HomeScreen {
+    today: Option<NaiveDate>,
+    user: String,
+    role: Option<Role>,
+    counts: Counts,
+    due: Vec<DueFollowUp>,
+    latest: Vec<RegisterRow>,
+    backup: Option<String>,
+    selected: usize,
+}
+
+impl HomeScreen {
+    pub fn new() -> HomeScreen {
+        HomeScreen::default()
+    }
+
+    /// Lines that open a file: follow-ups, then intakes.
+    fn targets(&self) -> Vec<i64> {
+        self.due
+            .iter()
+            .map(|d| d.follow_up.person_id)
+            .chain(self.latest.iter().map(|r| r.id))
+            .collect()
+    }
+
+    fn count(conn: &Connection, q: RegisterQuery, today: NaiveDate) -> Result<usize> {
+        Ok(search::register(conn, &RegisterQuery { limit: 0, ..q }, today)?.total)
+    }
+}
+
+impl Screen for HomeScreen {
+    fn id(&self) -> ScreenId {
+        ScreenId::Home
+    }
+
+    fn context_stack(&self) -> &'static [Context] {
+        stacks::LIST
+    }
+
+    fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
+        let conn = &ctx.session.conn;
+        let today = ctx.today;
+        self.today = Some(today);
+        self.user = ctx.session.user.name.clone();
+        let role = ctx.session.role();
+        self.role = Some(role);
+        self.counts = Counts::default();
+        for p in Programme::ALL {
+            let base = RegisterQuery {
+                programme: Some(*p),
+                ..RegisterQuery::default()
+            };
+            let people = HomeScreen::count(conn, base.clone(), today)?;
+            let active = HomeScreen::count(
+                conn,
+                RegisterQuery {
+                    status: Some(CaseStatus::Active),
+                    ..base
+                },
+                today,
+            )?;
+            self.counts.per_programme.push((*p, people, active));
+        }
+        // Psychologists see counts; the case lists belong to the case workers.
+        if role == Role::Psychologist {
+            self.due.clear();
+            self.latest.clear();
+        } else {
+            self.due = casework::due_follow_ups(conn, today, None, DUE_LIMIT)?;
+            self.latest = search::register(
+                conn,
+                &RegisterQuery {
+                    sort: SortColumn::RegisteredOn,
+                    descending: true,
+                    limit: LATEST,
+                    ..RegisterQuery::default()
+                },
+                today,
+            )?
+            .rows;
+        }
+        self.backup = last_backup(conn);
+        let n = self.targets().len();
+        self.selected = self.selected.min(n.saturating_sub(1));
+        Ok(())
+    }
+
+    fn handle(&mut self, input: Input, _ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
+        let n = self.targets().len();
+        let Input::Action(a) = input else {
+            return Ok(Outcome::Stay);
+        };
+        match a {
+            Action::Down if self.selected + 1 < n => self.selected += 1,
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::PageDown | Action::End => self.selected = n.saturating_sub(1),
+            Action::PageUp | Action::Home => self.selected = 0,
+            Action::Confirm => {
+                if let Some(id) = self.targets().get(self.selected) {
+                    return Ok(Outcome::OpenPerson(*id));
+                }
+            }
+            Action::New if self.role != Some(Role::Psychologist) => {
+                return Ok(Outcome::Go(ScreenId::Intake));
+            }
+            _ => {}
+        }
+        Ok(Outcome::Stay)
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let t = theme;
+        let lists = self.role != Some(Role::Psychologist);
+        let [top, mid, bottom] = Layout::vertical([
+            Constraint::Length(5),
+            Constraint::Fill(1),
+            Constraint::Length(if lists { LATEST as u16 + 2 } else { 0 }),
+        ])
+        .areas(area);
+
+        // At a glance.
+        let block = boxed(" Today ", t);
+        let inner = block.inner(top);
+        block.render(top, buf);
+        let w = usize::from(inner.width.saturating_sub(1));
+        let date = self
+            .today
+            .map(|d| d.format("%A %-d %B %Y").to_string())
+            .unwrap_or_default();
+        let counts: Vec<String> = self
+            .counts
+            .per_programme
+            .iter()
+            .map(|(p, n, active)| {
+                let who = match p {
+                    Programme::Cpc => "children",
+                    Programme::WomensDesk => "women",
+                };
+                format!("{}: {n} {who}, {active} active", p.label_cap())
+            })
+            .collect();
+        let backup = match &self.backup {
+            Some(when) => format!("Last good backup: {when}"),
+            None => "Last good backup: no backup yet".to_string(),
+        };
+        let lines = [
+            (format!("{date} · {}", self.user), t.base),
+            (counts.join(" · "), t.base),
+            (
+                backup,
+                if self.backup.is_some() {
+                    t.base
+                } else {
+                    t.warning
+                },
+            ),
+        ];
+        for (i, (text, style)) in lines.iter().enumerate() {
+            if (i as u16) < inner.height {
+                buf.set_stringn(
+                    inner.x + 1,
+                    inner.y + i as u16,
+                    fit(text, w, Align::Left),
+                    w,
+                    *style,
+                );
+            }
+        }
+
+        if !lists {
+            let block = boxed(" Counselling ", t);
+            let inner = block.inner(mid);
+            block.render(mid, buf);
+            buf.set_stringn(
+                inner.x + 1,
+                inner.y,
+                "Sessions and notes are on the Counselling screen.",
+                usize::from(inner.width.saturating_sub(1)),
+                t.hint,
+            );
+            return;
+        }
+
+        // Follow-ups due.
+        let today = self.today.unwrap_or_default();
+        let overdue = self
+            .due
+            .iter()
+            .filter(|d| d.follow_up.is_overdue(today))
+            .count();
+        let title = format!(
+            " Follow-ups due today and overdue: {}{} ",
+            self.due.len(),
+            if self.due.len() >= DUE_LIMIT { "+" } else { "" }
+        );
+        let block = boxed(&title, t);
+        let inner = block.inner(mid);
+        block.render(mid, buf);
+        if self.due.is_empty() {
+            buf.set_stringn(
+                inner.x + 1,
+                inner.y,
+                "Nothing due. ",
+                usize::from(inner.width),
+                t.hint,
+            );
+        }
+        let rows = usize::from(inner.height);
+        let first = (self.selected + 1)
+            .saturating_sub(rows)
+            .min(self.due.len().saturating_sub(rows));
+        for (k, d) in self.due.iter().enumerate().skip(first).take(rows) {
+            let y = inner.y + (k - first) as u16;
+            let late = d.follow_up.is_overdue(today);
+            let when = if late { "overdue" } else { "today" };
+            let text = format!(
+                "{} {:7} {:13} {} · {}",
+                d.follow_up.due_on.format("%d/%m"),
+                when,
+                d.case_number,
+                d.name,
+                d.follow_up.purpose
+            );
+            line(buf, inner, y, &text, k == self.selected, late, t);
+        }
+        if overdue > 0 && inner.height > 0 {
+            let note = format!(" {overdue} overdue ");
+            let x = mid.right().saturating_sub(note.len() as u16 + 1);
+            buf.set_string(x, mid.y, note, t.warning);
+        }
+
+        // Latest intakes.
+        let block = boxed(" Latest intakes ", t);
+        let inner = block.inner(bottom);
+        block.render(bottom, buf);
+        if self.latest.is_empty() && inner.height > 0 {
+            buf.set_stringn(
+                inner.x + 1,
+                inner.y,
+                "No intakes yet.",
+                usize::from(inner.width),
+                t.hint,
+            );
+        }
+        for (k, r) in self
+            .latest
+            .iter()
+            .enumerate()
+            .take(usize::from(inner.height))
+        {
+            let idx = self.due.len() + k;
+            let text = format!(
+                "{} {:13} {} ({})",
+                r.registered_on.format("%d/%m/%Y"),
+                r.case_number,
+                r.name,
+                r.status.label()
+            );
+            line(
+                buf,
+                inner,
+                inner.y + k as u16,
+                &text,
+                idx == self.selected,
+                false,
+                t,
+            );
+        }
+    }
+
+    fn help_intro(&self) -> &str {
+        "Today at a glance. Up and down pick a follow-up or an intake; Enter opens that \
+         person's file. The numbers 1–9 and the menu go to the other screens."
+    }
+}
+
+trait CapLabel {
+    fn label_cap(self) -> String;
+}
+
+impl CapLabel for Programme {
+    fn label_cap(self) -> String {
+        super::login::capitalise(self.label())
+    }
+}
+
+fn boxed<'a>(title: &'a str, t: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border)
+        .style(t.base)
+        .title(Span::styled(title, t.title))
+}
+
+/// One selectable line; text from the office file goes through `fit`
+/// (which sanitizes).
+fn line(buf: &mut Buffer, inner: Rect, y: u16, text: &str, selected: bool, late: bool, t: &Theme) {
+    if y >= inner.bottom() {
+        return;
+    }
+    let style = match (selected, late) {
+        (true, _) => t.selected,
+        (false, true) => t.warning,
+        (false, false) => t.base,
+    };
+    let w = usize::from(inner.width.saturating_sub(2));
+    buf.set_style(Rect::new(inner.x, y, inner.width, 1), style);
+    if selected {
+        buf.set_string(inner.x, y, "▸", style);
+    }
+    buf.set_stringn(inner.x + 1, y, fit(text, w, Align::Left), w, style);
+}

@@ -1,0 +1,350 @@
+//! The registers: every child (CPC) and woman (women's desk) in one list,
+//! with instant search, programme tabs, status and risk filters and sort.
+//!
+//! The list is virtual: the screen holds one window of a few hundred rows
+//! around the selection (`search::register` with offset and limit) and the
+//! total count; the table asks only for the rows it draws. Moving near the
+//! edge of the window fetches the next one in `handle`, so drawing never
+//! touches the office file and a 100,000-row register scrolls like a short
+//! one.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::Result;
+use crate::domain::person::RegisterRow;
+use crate::domain::{CaseStatus, Programme, RiskLevel};
+use crate::store::search::{self, RegisterQuery, SortColumn};
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Input};
+use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
+use crate::ui::theme::Theme;
+use crate::ui::widgets::table::{Column, RowSource, SortDir, Table, TableEvent, TableState};
+
+/// Rows fetched per window, and how close to its edge the selection may
+/// come before the next window is fetched.
+pub const WINDOW: usize = 1000;
+const MARGIN: usize = 200;
+
+const HELP: &str = "The CPC register and the women's desk register. Left and right switch \
+between all, CPC and women's desk. Type / and a few letters of a name, father's or \
+husband's name, area or case number: the list narrows as you type. In the search you can \
+also write status:active, status:closed, risk:high or risk:low to filter. s sorts by the \
+next column, S reverses. Enter opens the person's file; n registers a new intake.";
+
+/// Which programme's register is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    All,
+    Cpc,
+    WomensDesk,
+}
+
+impl Tab {
+    const ALL: [Tab; 3] = [Tab::All, Tab::Cpc, Tab::WomensDesk];
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::All => "All",
+            Tab::Cpc => "CPC",
+            Tab::WomensDesk => "Women's desk",
+        }
+    }
+
+    fn programme(self) -> Option<Programme> {
+        match self {
+            Tab::All => None,
+            Tab::Cpc => Some(Programme::Cpc),
+            Tab::WomensDesk => Some(Programme::WomensDesk),
+        }
+    }
+
+    fn step(self, by: isize) -> Tab {
+        let i = Tab::ALL.iter().position(|t| *t == self).unwrap_or(0) as isize;
+        Tab::ALL[(i + by).rem_euclid(3) as usize]
+    }
+}
+
+/// One window of the register plus the total that matches.
+#[derive(Debug, Clone, Default)]
+pub struct Window {
+    pub total: usize,
+    pub offset: usize,
+    pub rows: Vec<RegisterRow>,
+}
+
+impl Window {
+    fn get(&self, index: usize) -> Option<&RegisterRow> {
+        index
+            .checked_sub(self.offset)
+            .and_then(|i| self.rows.get(i))
+    }
+}
+
+impl RowSource for Window {
+    fn len(&self) -> usize {
+        self.total
+    }
+
+    fn row(&self, index: usize) -> Vec<Cow<'_, str>> {
+        let Some(r) = self.get(index) else {
+            return vec![Cow::Borrowed("…")];
+        };
+        let age = match (r.age, r.age_estimated) {
+            (Some(a), true) => format!("~{a}"),
+            (Some(a), false) => a.to_string(),
+            (None, _) => String::new(),
+        };
+        vec![
+            Cow::Borrowed(r.case_number.as_str()),
+            Cow::Borrowed(r.name.as_str()),
+            Cow::Borrowed(r.father_name.as_str()),
+            Cow::Owned(age),
+            Cow::Borrowed(r.status.label()),
+            Cow::Borrowed(r.risk.label()),
+            Cow::Borrowed(r.area.as_str()),
+        ]
+    }
+}
+
+/// The sort column behind each table column.
+const SORTS: [SortColumn; 7] = [
+    SortColumn::CaseNumber,
+    SortColumn::Name,
+    SortColumn::FatherName,
+    SortColumn::Age,
+    SortColumn::Status,
+    SortColumn::Risk,
+    SortColumn::Area,
+];
+
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::fixed("Case no.", 13),
+        Column::fill("Name", 3),
+        Column::fill("Father/husband", 3),
+        Column::fixed("Age", 3).right(),
+        Column::fixed("Status", 10),
+        Column::fixed("Risk", 6),
+        Column::fill("Area", 2),
+    ]
+}
+
+pub struct RegisterScreen {
+    state: TableState,
+    columns: Vec<Column>,
+    tab: Tab,
+    query: RegisterQuery,
+    window: Window,
+    /// A filter word that was not understood, shown above the list.
+    problem: Option<String>,
+}
+
+impl Default for RegisterScreen {
+    fn default() -> Self {
+        RegisterScreen::new()
+    }
+}
+
+impl RegisterScreen {
+    pub fn new() -> RegisterScreen {
+        RegisterScreen {
+            state: TableState::new(),
+            columns: columns(),
+            tab: Tab::All,
+            query: RegisterQuery {
+                limit: WINDOW,
+                ..RegisterQuery::default()
+            },
+            window: Window::default(),
+            problem: None,
+        }
+    }
+
+    /// The rows as the table sees them (tests, benches).
+    pub fn window(&self) -> &Window {
+        &self.window
+    }
+
+    pub fn total(&self) -> usize {
+        self.window.total
+    }
+
+    /// Turn the typed search into query text and filters.
+    fn apply_search(&mut self, typed: &str) {
+        let mut words = Vec::new();
+        self.query.status = None;
+        self.query.risk = None;
+        self.problem = None;
+        for w in typed.split_whitespace() {
+            let (key, value) = match w.split_once(':') {
+                Some((k, v)) if !v.is_empty() => (k.to_ascii_lowercase(), v),
+                _ => {
+                    words.push(w);
+                    continue;
+                }
+            };
+            match key.as_str() {
+                "status" => match CaseStatus::from_str(value) {
+                    Ok(s) => self.query.status = Some(s),
+                    Err(_) => {
+                        self.problem =
+                            Some("status: can be registered, active, closed or reopened".into())
+                    }
+                },
+                "risk" => match RiskLevel::from_str(value) {
+                    Ok(r) => self.query.risk = Some(r),
+                    Err(_) => self.problem = Some("risk: can be high, medium or low".into()),
+                },
+                _ => words.push(w),
+            }
+        }
+        self.query.text = words.join(" ");
+    }
+
+    /// Fetch the window around `center` (the first page when 0).
+    fn fetch(&mut self, ctx: &ScreenCtx<'_>, center: usize) -> Result<()> {
+        self.query.programme = self.tab.programme();
+        self.query.offset = center.saturating_sub(WINDOW / 2);
+        self.query.limit = WINDOW;
+        let page = search::register(&ctx.session.conn, &self.query, ctx.today)?;
+        self.window = Window {
+            total: page.total,
+            offset: self.query.offset,
+            rows: page.rows,
+        };
+        Ok(())
+    }
+
+    /// Re-query from the top (new search, tab, sort).
+    fn reload(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
+        self.state.select(0);
+        self.fetch(ctx, 0)
+    }
+
+    /// Fetch a new window if the selection came near this one's edge.
+    fn follow(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
+        let Some(sel) = self.state.selected(self.window.total) else {
+            return Ok(());
+        };
+        let w = &self.window;
+        let start = w.offset;
+        let end = w.offset + w.rows.len();
+        let near_top = start > 0 && sel < start + MARGIN;
+        let near_end = end < w.total && sel + MARGIN >= end;
+        if near_top || near_end || sel < start || sel >= end {
+            self.fetch(ctx, sel)?;
+        }
+        Ok(())
+    }
+}
+
+impl Screen for RegisterScreen {
+    fn id(&self) -> ScreenId {
+        ScreenId::Register
+    }
+
+    fn context_stack(&self) -> &'static [Context] {
+        self.state.context_stack()
+    }
+
+    fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
+        let sel = self.state.selected(self.window.total).unwrap_or(0);
+        self.fetch(ctx, sel)
+    }
+
+    fn handle(&mut self, input: Input, ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
+        let searching = self.state.is_searching();
+        if !searching {
+            if let Input::Action(a @ (Action::Left | Action::Right)) = input {
+                self.tab = self.tab.step(if a == Action::Left { -1 } else { 1 });
+                self.reload(ctx)?;
+                return Ok(Outcome::Stay);
+            }
+        }
+        match self.state.handle(input, self.window.total, &self.columns) {
+            TableEvent::None => {
+                self.follow(ctx)?;
+                Ok(Outcome::Stay)
+            }
+            TableEvent::QueryChanged(q) => {
+                self.apply_search(&q);
+                self.reload(ctx)?;
+                Ok(Outcome::Stay)
+            }
+            TableEvent::SortChanged { column, dir } => {
+                self.query.sort = SORTS.get(column).copied().unwrap_or_default();
+                self.query.descending = dir == SortDir::Desc;
+                self.reload(ctx)?;
+                Ok(Outcome::Stay)
+            }
+            TableEvent::Activate(i) => Ok(match self.window.get(i) {
+                Some(r) => Outcome::OpenPerson(r.id),
+                None => Outcome::Stay,
+            }),
+            TableEvent::Back => Ok(Outcome::Back),
+            TableEvent::Other(Action::New, _) => Ok(Outcome::Go(ScreenId::Intake)),
+            TableEvent::Other(Action::Refresh, _) => {
+                self.refresh(ctx)?;
+                Ok(Outcome::Status("Reloaded.".into()))
+            }
+            TableEvent::Other(..) => Ok(Outcome::Stay),
+        }
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        if area.height < 3 {
+            return;
+        }
+        // Tabs and filters on the first line.
+        let mut spans = vec![Span::styled(" ", theme.base)];
+        for t in Tab::ALL {
+            let style = if t == self.tab {
+                theme.selected
+            } else {
+                theme.hint
+            };
+            spans.push(Span::styled(format!(" {} ", t.label()), style));
+            spans.push(Span::styled(" ", theme.base));
+        }
+        if let Some(s) = self.query.status {
+            spans.push(Span::styled(format!(" status: {} ", s.label()), theme.key));
+        }
+        if let Some(r) = self.query.risk {
+            spans.push(Span::styled(format!(" risk: {} ", r.label()), theme.key));
+        }
+        if let Some(p) = &self.problem {
+            spans.push(Span::styled(format!(" {p}"), theme.error));
+        } else {
+            spans.push(Span::styled(" ←→ programme", theme.hint));
+        }
+        let top = Rect { height: 1, ..area };
+        buf.set_style(top, theme.base);
+        Line::from(spans).render(top, buf);
+        let rest = Rect {
+            y: area.y + 1,
+            height: area.height - 1,
+            ..area
+        };
+        let empty = if self.state.query().is_empty() {
+            "Nobody is registered here yet. Press n for a new intake."
+        } else {
+            "Nobody matches. Esc clears the search."
+        };
+        let title = format!("Register: {}", self.tab.label());
+        Table::new(&self.window, &self.columns, &self.state, theme)
+            .title(title)
+            .empty_message(empty)
+            .render(rest, buf);
+    }
+
+    fn help_intro(&self) -> &str {
+        HELP
+    }
+}

@@ -1,0 +1,276 @@
+//! End-to-end: the real binary in a pseudo-terminal at 80x24, its output
+//! parsed by a terminal emulator (vt100) so the tests read the screen as a
+//! person would. Every wait is for text on the screen, with a generous
+//! limit, never a fixed sleep.
+#![cfg(unix)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{TEST_LOG_N, bin};
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+struct Pty {
+    session: expectrl::Session,
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+}
+
+impl Pty {
+    /// `casedesk ARGS` in a PTY; after it exits, `stty -a` prints the
+    /// terminal's modes so the test can see raw mode was left.
+    fn spawn(home: &Path, args: &[&str]) -> Pty {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
+            .arg("\"$0\" \"$@\"; echo \"exit=$?\"; stty -a")
+            .arg(bin())
+            .args(args)
+            .env("TERM", "xterm-256color")
+            .env("CASEDESK_SCRYPT_LOG_N", TEST_LOG_N)
+            .env("CASEDESK_DATA_DIR", home.join("data"))
+            .env("CASEDESK_CONFIG_DIR", home.join("config"))
+            .env_remove("CASEDESK_DB")
+            .env_remove("CASEDESK_USER");
+        let session = expectrl::Session::spawn(cmd).expect("spawn in a pty");
+        Pty {
+            session,
+            parser: vt100::Parser::new(
+                std::num::NonZeroU16::new(24).expect("rows"),
+                std::num::NonZeroU16::new(80).expect("cols"),
+                0,
+            ),
+            raw: Vec::new(),
+        }
+    }
+
+    fn pump(&mut self) -> bool {
+        let mut buf = [0u8; 16384];
+        let mut got = false;
+        loop {
+            match self.session.try_read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    self.raw.extend_from_slice(&buf[..n]);
+                    self.parser.process(&buf[..n]);
+                    got = true;
+                }
+                Err(_) => break,
+            }
+        }
+        got
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    #[track_caller]
+    fn wait_for(&mut self, what: &str, ok: impl Fn(&str) -> bool) {
+        let end = Instant::now() + LIMIT;
+        loop {
+            self.pump();
+            if ok(&self.screen()) {
+                return;
+            }
+            if Instant::now() > end {
+                panic!("timed out waiting for {what}; screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[track_caller]
+    fn wait_text(&mut self, text: &str) {
+        let t = text.to_string();
+        self.wait_for(text, move |s| s.contains(&t));
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.session.send(bytes).expect("send");
+    }
+
+    /// Wait for the shell's `stty -a` after casedesk exits.
+    #[track_caller]
+    fn wait_exit(&mut self) -> String {
+        let end = Instant::now() + LIMIT;
+        loop {
+            self.pump();
+            let all = String::from_utf8_lossy(&self.raw).into_owned();
+            if all.contains("exit=") && (all.contains("icanon") || all.contains("speed")) {
+                // Give stty a moment to finish its lines.
+                std::thread::sleep(Duration::from_millis(200));
+                self.pump();
+                return String::from_utf8_lossy(&self.raw).into_owned();
+            }
+            if Instant::now() > end {
+                panic!("casedesk did not exit; screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn demo_office(home: &Path) -> std::path::PathBuf {
+    let db = home.join("demo.casedesk");
+    let out = Command::new(bin())
+        .args(["demo", "--no-open", "--children", "200", "--db"])
+        .arg(&db)
+        .env("CASEDESK_SCRYPT_LOG_N", TEST_LOG_N)
+        .env("CASEDESK_DATA_DIR", home.join("data"))
+        .env("CASEDESK_CONFIG_DIR", home.join("config"))
+        .output()
+        .expect("run demo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db
+}
+
+#[track_caller]
+fn assert_restored(all: &str) {
+    assert!(all.contains("\x1b[?1049l"), "left the alternate screen");
+    assert!(all.contains("\x1b[?25h"), "cursor shown again");
+    assert!(all.contains("exit=0"), "exit code 0: {all:?}");
+    let tail = &all[all.rfind("exit=").unwrap_or(0)..];
+    // Raw mode is off: line editing is back (the PTY starts with echo off,
+    // so echo is not a sign either way).
+    assert!(tail.contains(" icanon"), "canonical mode: {tail}");
+    assert!(!tail.contains("-icanon"), "raw mode left on: {tail}");
+}
+
+#[test]
+fn log_in_search_help_panic_unlock_quit() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let db = demo_office(home.path());
+    let db_s = db.to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(home.path(), &["--db", &db_s, "--user", "manager"]);
+    pty.wait_text("Password");
+    pty.send("demo\r");
+    pty.wait_text("Follow-ups due");
+    assert!(pty.screen().contains("Demo office"));
+
+    // The register, and a search for a name the demo always has.
+    pty.send("2");
+    pty.wait_text("Register: All");
+    pty.send("/khan");
+    pty.wait_text("Search: khan");
+    pty.wait_for("a Khan in the list", |s| {
+        s.lines().any(|l| l.contains("CPC-") && l.contains("Khan"))
+    });
+    pty.send("\r");
+
+    // Help for the register.
+    pty.send("?");
+    pty.wait_text("Help: Register");
+    pty.send("\x1b");
+    pty.wait_for("help closed", |s| !s.contains("Help: Register"));
+
+    // The panic key: nothing of the desk stays on the screen.
+    pty.send("\x1b[24~");
+    pty.wait_for("the blank page", |s| {
+        !s.contains("Khan") && !s.contains("casedesk") && !s.contains("CPC-")
+    });
+    // Only a clock and a date: every word is a weekday or a month.
+    let blank = pty.screen();
+    let calendar = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    for word in blank.split_whitespace() {
+        if word.chars().any(char::is_alphabetic) {
+            assert!(
+                calendar.contains(&word),
+                "{word:?} on the blank page:\n{blank}"
+            );
+        }
+    }
+    // The password, typed blind, brings the desk back as it was.
+    pty.send("demo\r");
+    pty.wait_text("Register: All");
+    pty.wait_text("Search: khan");
+
+    // Ctrl-Q quits; the terminal is as it was.
+    pty.send("\x11");
+    let all = pty.wait_exit();
+    assert_restored(&all);
+}
+
+#[test]
+fn wrong_password_shows_the_message_and_keeps_running() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let db = demo_office(home.path());
+    let db_s = db.to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(home.path(), &["--db", &db_s, "--user", "manager"]);
+    pty.wait_text("Password");
+    pty.send("wrong\r");
+    pty.wait_text("Wrong user name or password.");
+    assert!(!pty.screen().contains("wrong"), "the password never shows");
+    // Still alive: a second try with the right password works.
+    pty.send("demo\r");
+    pty.wait_for("the desk or a wait", |s| {
+        s.contains("Follow-ups due") || s.contains("Wait")
+    });
+    if pty.screen().contains("Wait") {
+        std::thread::sleep(Duration::from_millis(1100));
+        pty.send("demo\r");
+        pty.wait_text("Follow-ups due");
+    }
+    pty.send("\x11");
+    let all = pty.wait_exit();
+    assert_restored(&all);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let db = demo_office(home.path());
+    let db_s = db.to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(home.path(), &["--db", &db_s, "--user", "manager"]);
+    pty.wait_text("Password");
+    // Find casedesk (the shell's child) and send it SIGTERM.
+    let shell = pty.session.get_process().pid();
+    let end = Instant::now() + LIMIT;
+    let child = loop {
+        let out = Command::new("pgrep")
+            .args(["-P", &shell.to_string()])
+            .output()
+            .expect("pgrep");
+        let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if let Some(pid) = s.lines().next().filter(|l| !l.is_empty()) {
+            break pid.to_string();
+        }
+        assert!(Instant::now() < end, "no child process");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Command::new("kill")
+        .args(["-TERM", &child])
+        .status()
+        .expect("kill");
+    let all = pty.wait_exit();
+    assert!(all.contains("\x1b[?1049l"), "left the alternate screen");
+    let tail = &all[all.rfind("exit=").unwrap_or(0)..];
+    assert!(!tail.contains("-icanon"), "raw mode left on: {tail}");
+}
