@@ -51,7 +51,7 @@
 //! not proof.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{NaiveDate, TimeZone};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -349,17 +349,11 @@ pub fn verify(conn: &Connection) -> Result<Verdict> {
     Ok(Verdict::Intact { entries: last })
 }
 
-fn sibling(db: &Path, suffix: &str) -> PathBuf {
-    let mut p = db.as_os_str().to_owned();
-    p.push(suffix);
-    PathBuf::from(p)
-}
-
 /// The head file beside the office file this connection has open.
 fn anchor_path(conn: &Connection) -> Option<PathBuf> {
     conn.path()
         .filter(|p| !p.is_empty())
-        .map(|p| sibling(Path::new(p), ".audit-head"))
+        .map(|p| OfficePaths::new(p).sibling(".audit-head"))
 }
 
 const ANCHOR_TITLE: &str = "casedesk audit head";
@@ -404,7 +398,7 @@ pub fn advance_anchor(conn: &Connection) -> Result<()> {
 
 /// The file failed logins are noted in until the next successful login.
 pub fn failed_logins_path(paths: &OfficePaths) -> PathBuf {
-    sibling(&paths.db, ".failed-logins")
+    paths.sibling(".failed-logins")
 }
 
 /// Note a failed login beside the office file (best effort: a failure to

@@ -334,8 +334,8 @@ fn check_data(conn: &rusqlite::Connection, manifest: &Manifest) -> Result<()> {
 }
 
 /// Restore a backup into a new office file `to.db` and its key file
-/// `to.keys`. Never overwrites: if either exists (or a leftover `-wal` /
-/// `-shm`), nothing happens. On any error nothing is left behind, not even
+/// `to.keys`. Never overwrites: if any file of an office is there (see
+/// `OfficePaths::all_files`), nothing happens. On any error nothing is left behind, not even
 /// a folder this call created.
 pub fn restore(
     from: &Path,
@@ -349,7 +349,7 @@ pub fn restore(
             p.display()
         ))
     };
-    for p in office_file_set(to) {
+    for p in to.all_files() {
         if p.exists() {
             return Err(refuse(&p));
         }
@@ -412,17 +412,6 @@ fn restore_into(
     super::sync_dir(dir);
     tracing::info!("backup restored");
     Ok(contents.manifest)
-}
-
-/// The office file, its key file and SQLite's companions.
-fn office_file_set(to: &OfficePaths) -> Vec<PathBuf> {
-    let mut v = vec![to.db.clone(), to.keys.clone()];
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut p = to.db.clone().into_os_string();
-        p.push(suffix);
-        v.push(p.into());
-    }
-    v
 }
 
 /// Create `dir` and any missing parents; returns those created, outermost

@@ -55,7 +55,7 @@ pub struct DemoContext {
 pub fn build(paths: &OfficePaths, opts: &DemoOptions) -> Result<DemoSummary> {
     if paths.any_exists() {
         if is_demo_office(paths) {
-            remove(paths)?;
+            paths.remove_all()?;
         } else {
             return Err(Error::invalid(format!(
                 "{} already exists and is not a demo office; casedesk will not overwrite it",
@@ -83,23 +83,6 @@ fn is_demo_office(paths: &OfficePaths) -> bool {
         .ok()
         .and_then(|s| meta::get(&s.conn, "demo").ok().flatten())
         .is_some_and(|v| v == "1")
-}
-
-fn remove(paths: &OfficePaths) -> Result<()> {
-    let mut files = vec![paths.db.clone(), paths.keys.clone()];
-    for suffix in ["-wal", "-shm", ".audit-head", ".failed-logins"] {
-        let mut p = paths.db.clone().into_os_string();
-        p.push(suffix);
-        files.push(p.into());
-    }
-    for f in files {
-        match std::fs::remove_file(&f) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io(format!("cannot remove {}", f.display()), e)),
-        }
-    }
-    Ok(())
 }
 
 /// Fill an empty office with synthetic records, in one transaction.

@@ -71,6 +71,16 @@ struct Desk {
     guard: Option<Guard>,
 }
 
+impl Desk {
+    /// Before a lock or blank: every screen drops what it only shows.
+    fn forget_shown(&mut self) {
+        self.screen.on_lock();
+        for s in &mut self.history {
+            s.on_lock();
+        }
+    }
+}
+
 enum Overlay {
     Help(HelpOverlay),
     Palette(Palette<Target>),
@@ -679,6 +689,7 @@ impl App {
         if desk.guard.is_some() {
             return;
         }
+        desk.forget_shown();
         let _ = desk.session.audit("lock", "", reason.code());
         tracing::info!(reason = reason.code(), "desk.lock");
         desk.guard = Some(Guard::Locked(Box::new(LockScreen::new(
@@ -695,6 +706,7 @@ impl App {
         if matches!(desk.guard, Some(Guard::Blank(_))) {
             return;
         }
+        desk.forget_shown();
         desk.guard = Some(Guard::Blank(BlindEntry::default()));
         let _ = desk.session.audit("lock", "", "panic");
         tracing::info!("desk.blank");

@@ -131,6 +131,10 @@ pub trait Screen {
         false
     }
 
+    /// The desk is being locked or blanked: drop anything sensitive that is
+    /// only being shown (an opened counselling note), keep typed work.
+    fn on_lock(&mut self) {}
+
     /// A paragraph at the top of this screen's help (`?`).
     fn help_intro(&self) -> &str {
         ""

@@ -41,6 +41,36 @@ impl OfficePaths {
     pub fn any_exists(&self) -> bool {
         self.db.exists() || self.keys.exists()
     }
+
+    /// A file beside the office file: `<office><suffix>`.
+    pub fn sibling(&self, suffix: &str) -> PathBuf {
+        let mut p = self.db.clone().into_os_string();
+        p.push(suffix);
+        p.into()
+    }
+
+    /// Every file that belongs to this office: the office file, its key
+    /// file, SQLite's companions and casedesk's side files. Creating,
+    /// replacing or restoring an office considers all of them.
+    pub fn all_files(&self) -> Vec<PathBuf> {
+        let mut v = vec![self.db.clone(), self.keys.clone()];
+        for suffix in ["-wal", "-shm", "-journal", ".audit-head", ".failed-logins"] {
+            v.push(self.sibling(suffix));
+        }
+        v
+    }
+
+    /// Remove every file of this office; missing ones are fine.
+    pub fn remove_all(&self) -> Result<()> {
+        for f in self.all_files() {
+            match std::fs::remove_file(&f) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(format!("cannot remove {}", f.display()), e)),
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A logged-in user with the office file open.
@@ -141,20 +171,9 @@ pub fn create_office(
         Ok(session) => Ok((session, RecoveryKey(recovery.to_string()))),
         Err(e) => {
             // Leave nothing half-made behind: a later `init` must work.
-            remove_office_files(paths);
+            let _ = paths.remove_all();
             Err(e)
         }
-    }
-}
-
-fn remove_office_files(paths: &OfficePaths) {
-    for p in [&paths.db, &paths.keys] {
-        let _ = std::fs::remove_file(p);
-    }
-    for suffix in ["-wal", "-shm"] {
-        let mut p = paths.db.clone().into_os_string();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
     }
 }
 

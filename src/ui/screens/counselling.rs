@@ -1133,6 +1133,13 @@ impl Screen for CounsellingScreen {
         }
     }
 
+    fn on_lock(&mut self) {
+        // An opened note must not sit in memory behind the lock screen.
+        if matches!(self.view, View::Note(_)) {
+            self.view = View::Sessions;
+        }
+    }
+
     fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
         self.role = ctx.session.role();
         self.user = ctx.session.user.name.clone();
@@ -1474,7 +1481,13 @@ mod tests {
         assert!(!old.contains("amended"), "{old}");
         act(&mut screen, &mut psy, Action::Right);
         assert!(draw(&screen).contains("Version 2 of 2"));
-        // Shown again (e.g. after a lock): the opened note is gone.
+        // Locked: the opened note is dropped at once, before any unlock.
+        screen.on_lock();
+        assert!(matches!(screen.view, View::Sessions));
+        assert!(!draw(&screen).contains("amended"));
+        // Shown again: an opened note is not kept either.
+        act(&mut screen, &mut psy, Action::Confirm);
+        assert!(matches!(screen.view, View::Note(_)));
         let theme = Theme::default();
         screen.refresh(&mut ctx(&mut psy, &theme)).expect("refresh");
         assert!(matches!(screen.view, View::Sessions));
