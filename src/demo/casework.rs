@@ -235,9 +235,7 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
             let chosen: Vec<&str> = list.choose_multiple(rng, how_many).copied().collect();
             for g in chosen {
                 let target = c.registered_on + Duration::days(rng.gen_range(60..=180));
-                let achieved = (c.closed_on.is_some() || target < today)
-                    .then(|| rng.gen_bool(0.5))
-                    .unwrap_or(false)
+                let achieved = ((c.closed_on.is_some() || target < today) && rng.gen_bool(0.5))
                     .then(|| target.min(end));
                 goal.execute(params![
                     c.id,

@@ -5,14 +5,17 @@
 //! - words of three or more characters go through the FTS5 trigram index
 //!   (`person_search`), every word must match somewhere;
 //! - a search of only one- or two-character words (the first keystrokes)
-//!   cannot use trigrams, so it matches names and fathers' names that begin
-//!   with it, and case numbers that begin with it (`cp`, `wd`) or whose
-//!   serial number it is (`42` finds `CPC-2026-0042`), all through indexes;
+//!   cannot use trigrams, so it is one indexed lookup, listed in that
+//!   index's order whatever the sort: digits are a serial number (`42`
+//!   finds `CPC-2026-0042` and `WD-2025-0042`), `cp`/`wd` the programme's
+//!   case numbers, anything else names that begin with it, alphabetically;
 //! - short words typed after a long one narrow the trigram matches with a
 //!   substring test on those rows only.
 //!
 //! Each call returns one page and the total, so a screen can scroll a
-//! 100,000-row register without loading it.
+//! 100,000-row register without loading it. Counting every match of a
+//! search with filters would read every matching row per keystroke, so
+//! such counts stop at `COUNT_CAP` (`RegisterPage::exact` is false).
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, ToSql, params_from_iter};
@@ -84,8 +87,9 @@ impl SortColumn {
     /// The index that yields rows in this order, for text searches with
     /// many matches: scanning it and stopping after one page beats sorting
     /// every match.
-    fn index(self) -> Option<&'static str> {
+    fn index(self, one_programme: bool) -> Option<&'static str> {
         match self {
+            SortColumn::CaseNumber if !one_programme => Some("persons_case_order"),
             SortColumn::Name => Some("persons_name_lower"),
             SortColumn::FatherName => Some("persons_father_lower"),
             SortColumn::Age => Some("persons_birth"),
@@ -135,6 +139,10 @@ impl Default for RegisterQuery {
 /// too (counting further would read every matching row on each keystroke).
 pub const COUNT_CAP: usize = 1_000;
 
+/// Above this many matches, a sorted page is read by walking the sort
+/// column's index (it finds a page quickly when matches are dense).
+const DENSE: usize = 2_000;
+
 /// One page of the register and how many rows match in all.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegisterPage {
@@ -180,6 +188,8 @@ struct Where {
     /// Set when the search has text; `fts_only` when text is all there is.
     text: bool,
     fts_only: Option<String>,
+    /// For a search of first keystrokes only: the order its index gives.
+    short_order: Option<&'static str>,
 }
 
 fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<Where> {
@@ -226,6 +236,7 @@ fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<Where> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let (long, short): (Vec<&str>, Vec<&str>) = words.iter().partition(|w| w.chars().count() >= 3);
     let mut fts_only = None;
+    let mut short_order = None;
     if !long.is_empty() {
         let fts: Vec<String> = long.iter().map(|w| fts_phrase(w)).collect();
         let fts = fts.join(" AND ");
@@ -245,35 +256,35 @@ fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<Where> {
             ));
         }
     } else if let Some(first) = short.first() {
-        // Only first keystrokes: indexed prefix lookups.
-        let lower = first.to_lowercase();
-        let upper = first.to_uppercase();
-        let lo = arg(&mut args, Box::new(lower.clone()));
-        let hi = arg(&mut args, Box::new(prefix_end(&lower)));
-        let mut alts = vec![
-            format!("(lower(p.name) >= {lo} AND lower(p.name) < {hi})"),
-            format!("(lower(p.father_name) >= {lo} AND lower(p.father_name) < {hi})"),
-        ];
-        // "wd", "cp": case numbers; one letter would match a whole programme.
-        if first.chars().count() == 2 {
-            let clo = arg(&mut args, Box::new(upper.clone()));
-            let chi = arg(&mut args, Box::new(prefix_end(&upper)));
-            alts.push(format!(
-                "(p.case_number >= {clo} AND p.case_number < {chi})"
-            ));
-        }
+        // Only first keystrokes: one indexed lookup each, in its own order.
         if let Ok(n) = first.parse::<u32>() {
             // A serial number: every case number with it, in any year.
-            let numbers = case_numbers_with_serial(conn, n)?;
-            if !numbers.is_empty() {
-                let marks: Vec<String> = numbers
-                    .into_iter()
-                    .map(|c| arg(&mut args, Box::new(c)))
-                    .collect();
-                alts.push(format!("p.case_number IN ({})", marks.join(", ")));
-            }
+            let marks: Vec<String> = case_numbers_with_serial(conn, n)?
+                .into_iter()
+                .map(|c| arg(&mut args, Box::new(c)))
+                .collect();
+            sql.push(format!("p.case_number IN ({})", marks.join(", ")));
+            short_order = Some("p.case_number");
+        } else if Programme::ALL.iter().any(|p| {
+            p.case_prefix()
+                .to_lowercase()
+                .starts_with(&first.to_lowercase())
+        }) && first.chars().count() == 2
+        {
+            // "wd", "cp": case numbers of that programme.
+            let upper = first.to_uppercase();
+            let lo = arg(&mut args, Box::new(upper.clone()));
+            let hi = arg(&mut args, Box::new(prefix_end(&upper)));
+            sql.push(format!("p.case_number >= {lo} AND p.case_number < {hi}"));
+            short_order = Some("p.case_number");
+        } else {
+            // Names beginning with the letters, alphabetically.
+            let lower = first.to_lowercase();
+            let lo = arg(&mut args, Box::new(lower.clone()));
+            let hi = arg(&mut args, Box::new(prefix_end(&lower)));
+            sql.push(format!("lower(p.name) >= {lo} AND lower(p.name) < {hi}"));
+            short_order = Some("lower(p.name)");
         }
-        sql.push(format!("({})", alts.join(" OR ")));
         for w in short.iter().skip(1) {
             let pat = arg(&mut args, Box::new(like_substring(w)));
             sql.push(format!(
@@ -291,6 +302,7 @@ fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<Where> {
         args,
         text: !words.is_empty(),
         fts_only,
+        short_order,
     })
 }
 
@@ -320,6 +332,7 @@ pub fn register(conn: &Connection, q: &RegisterQuery, today: NaiveDate) -> Resul
         mut args,
         text,
         fts_only,
+        short_order,
     } = where_clause(conn, q)?;
     let (total, exact) = if let Some(fts) = fts_only {
         // Text alone: the trigram index counts without reading rows.
@@ -342,15 +355,24 @@ pub fn register(conn: &Connection, q: &RegisterQuery, today: NaiveDate) -> Resul
             .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
         (n.max(0) as usize, true)
     };
-    // Many text matches, sorted by an indexed column: walk that index.
-    let indexed = match q.sort.index() {
-        Some(ix) if text && (!exact || total > COUNT_CAP) => format!("INDEXED BY {ix}"),
+    // Many matches, sorted by an indexed column: walk that index and stop
+    // after one page, rather than sort every match.
+    let indexed = match q.sort.index(q.programme.is_some()) {
+        Some(ix) if short_order.is_none() && (!exact || total > DENSE) => {
+            format!("INDEXED BY {ix}")
+        }
         _ => String::new(),
     };
     let limit_at = args.len() + 1;
     args.push(Box::new(q.limit as i64));
     args.push(Box::new(q.offset as i64));
-    let order = q.sort.order_by(q.descending, q.programme.is_some());
+    let order = match short_order {
+        Some(col) => {
+            let dir = if q.descending { "DESC" } else { "ASC" };
+            format!("{col} {dir}, p.id {dir}")
+        }
+        None => q.sort.order_by(q.descending, q.programme.is_some()),
+    };
     // Find the page's ids first (indexes only where possible), then read
     // just those rows.
     let sql = format!(
