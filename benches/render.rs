@@ -29,8 +29,7 @@ fn per(d: Duration, n: u32) -> String {
 }
 
 fn main() {
-    // SAFETY: single-threaded here, before any other thread starts.
-    unsafe { std::env::set_var("CASEDESK_SCRYPT_LOG_N", "10") };
+    casedesk::vault::crypto::pin_work_factor(10);
     let tmp = tempfile::tempdir().expect("temp dir");
     let paths = match std::env::var_os("BENCH_DB") {
         Some(p) if std::path::Path::new(&p).exists() => OfficePaths::new(p),

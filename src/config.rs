@@ -27,19 +27,60 @@ pub struct Config {
     pub panic_key: String,
     /// Theme name: "default", "high_contrast", or one from `theme.toml`.
     pub theme: String,
-    /// Automatic backups. Not used yet; reserved so a config written for a
-    /// later version is not rejected by this one.
+    /// This machine's side of automatic backups (the manager turns them on
+    /// for the whole office on the Backup screen or `casedesk backup auto`).
     pub auto_backup: AutoBackup,
 }
 
-/// Settings for automatic encrypted backups (reserved for a later issue).
+/// This machine's settings for automatic encrypted backups. Whether they
+/// happen, and to which keys, is the office's setting (in the office file).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AutoBackup {
-    /// Folder to write a backup to on exit; `None` means no automatic backup.
+    /// Write this machine's automatic backups here instead of the office's
+    /// folder (e.g. a USB stick's drive letter on this PC).
     pub dir: Option<PathBuf>,
-    /// How many automatic backups to keep in `dir` (0 = keep all).
+    /// How many automatic backups to keep (0 = the office's setting).
     pub keep: u32,
+    /// When the day's automatic backup is written: after the day's first
+    /// login (`"login"`, the default) or when leaving the desk (`"exit"`).
+    pub when: BackupWhen,
+}
+
+/// When the day's automatic backup is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum BackupWhen {
+    /// After the day's first login, off the UI thread.
+    #[default]
+    Login,
+    /// When the first person leaves the desk that day (quit).
+    Exit,
+}
+
+impl BackupWhen {
+    /// In words, for the Backup screen.
+    pub fn describe(self) -> &'static str {
+        match self {
+            BackupWhen::Login => "after the day's first login",
+            BackupWhen::Exit => "when leaving casedesk",
+        }
+    }
+}
+
+impl TryFrom<String> for BackupWhen {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<BackupWhen, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "login" => Ok(BackupWhen::Login),
+            "exit" => Ok(BackupWhen::Exit),
+            _ => Err(format!(
+                "auto_backup.when must be \"login\" (after the day's first login) or \"exit\" (when leaving casedesk), not \"{}\"",
+                crate::safe_text::sanitize(&s)
+            )),
+        }
+    }
 }
 
 impl Default for Config {
@@ -152,6 +193,9 @@ mod tests {
         assert_eq!(cfg.idle_lock_minutes, 5);
         let cfg = Config::from_toml("[auto_backup]\ndir = \"E:/backups\"\nkeep = 3\n").expect("ok");
         assert_eq!(cfg.auto_backup.keep, 3);
+        assert_eq!(cfg.auto_backup.when, BackupWhen::Login);
+        let cfg = Config::from_toml("[auto_backup]\nwhen = \"exit\"\n").expect("ok");
+        assert_eq!(cfg.auto_backup.when, BackupWhen::Exit);
     }
 
     #[test]
@@ -164,6 +208,11 @@ mod tests {
         assert!(e.contains("from 1 to 120"), "{e}");
         let e = Config::from_toml("panic_key = \"ctrl-\"").expect_err("key");
         assert!(e.contains("panic_key"), "{e}");
+        let e = Config::from_toml("[auto_backup]\nwhen = \"daily\"\n").expect_err("when");
+        assert!(
+            e.contains("line 2") && e.contains("\"login\"") && e.contains("\"exit\""),
+            "{e}"
+        );
         let e = Config::from_toml("idle_lock_minutes = -1").expect_err("negative");
         assert!(!e.is_empty());
     }

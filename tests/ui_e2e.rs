@@ -6,148 +6,14 @@
 
 mod common;
 
-use std::path::Path;
+use common::pty::{LIMIT, Pty, assert_restored, demo_office};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-use common::{TEST_LOG_N, bin};
-
-const LIMIT: Duration = Duration::from_secs(60);
-
-struct Pty {
-    session: expectrl::Session,
-    parser: vt100::Parser,
-    raw: Vec<u8>,
-}
-
-impl Pty {
-    /// `casedesk ARGS` in a PTY; after it exits, `stty -a` prints the
-    /// terminal's modes so the test can see raw mode was left.
-    fn spawn(home: &Path, args: &[&str]) -> Pty {
-        let mut cmd = Command::new("sh");
-        cmd.arg("-c")
-            .arg("\"$0\" \"$@\"; echo \"exit=$?\"; stty -a")
-            .arg(bin())
-            .args(args)
-            .env("TERM", "xterm-256color")
-            .env("CASEDESK_SCRYPT_LOG_N", TEST_LOG_N)
-            .env("CASEDESK_DATA_DIR", home.join("data"))
-            .env("CASEDESK_CONFIG_DIR", home.join("config"))
-            .env_remove("CASEDESK_DB")
-            .env_remove("CASEDESK_USER");
-        let session = expectrl::Session::spawn(cmd).expect("spawn in a pty");
-        Pty {
-            session,
-            parser: vt100::Parser::new(
-                std::num::NonZeroU16::new(24).expect("rows"),
-                std::num::NonZeroU16::new(80).expect("cols"),
-                0,
-            ),
-            raw: Vec::new(),
-        }
-    }
-
-    fn pump(&mut self) -> bool {
-        let mut buf = [0u8; 16384];
-        let mut got = false;
-        loop {
-            match self.session.try_read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    self.raw.extend_from_slice(&buf[..n]);
-                    self.parser.process(&buf[..n]);
-                    got = true;
-                }
-                Err(_) => break,
-            }
-        }
-        got
-    }
-
-    fn screen(&self) -> String {
-        self.parser.screen().contents()
-    }
-
-    #[track_caller]
-    fn wait_for(&mut self, what: &str, ok: impl Fn(&str) -> bool) {
-        let end = Instant::now() + LIMIT;
-        loop {
-            self.pump();
-            if ok(&self.screen()) {
-                return;
-            }
-            if Instant::now() > end {
-                panic!("timed out waiting for {what}; screen:\n{}", self.screen());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    #[track_caller]
-    fn wait_text(&mut self, text: &str) {
-        let t = text.to_string();
-        self.wait_for(text, move |s| s.contains(&t));
-    }
-
-    fn send(&mut self, bytes: &str) {
-        self.session.send(bytes).expect("send");
-    }
-
-    /// Wait for the shell's `stty -a` after casedesk exits.
-    #[track_caller]
-    fn wait_exit(&mut self) -> String {
-        let end = Instant::now() + LIMIT;
-        loop {
-            self.pump();
-            let all = String::from_utf8_lossy(&self.raw).into_owned();
-            if all.contains("exit=") && (all.contains("icanon") || all.contains("speed")) {
-                // Give stty a moment to finish its lines.
-                std::thread::sleep(Duration::from_millis(200));
-                self.pump();
-                return String::from_utf8_lossy(&self.raw).into_owned();
-            }
-            if Instant::now() > end {
-                panic!("casedesk did not exit; screen:\n{}", self.screen());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-fn demo_office(home: &Path) -> std::path::PathBuf {
-    let db = home.join("demo.casedesk");
-    let out = Command::new(bin())
-        .args(["demo", "--no-open", "--children", "200", "--db"])
-        .arg(&db)
-        .env("CASEDESK_SCRYPT_LOG_N", TEST_LOG_N)
-        .env("CASEDESK_DATA_DIR", home.join("data"))
-        .env("CASEDESK_CONFIG_DIR", home.join("config"))
-        .output()
-        .expect("run demo");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    db
-}
-
-#[track_caller]
-fn assert_restored(all: &str) {
-    assert!(all.contains("\x1b[?1049l"), "left the alternate screen");
-    assert!(all.contains("\x1b[?25h"), "cursor shown again");
-    assert!(all.contains("exit=0"), "exit code 0: {all:?}");
-    let tail = &all[all.rfind("exit=").unwrap_or(0)..];
-    // Raw mode is off: line editing is back (the PTY starts with echo off,
-    // so echo is not a sign either way).
-    assert!(tail.contains(" icanon"), "canonical mode: {tail}");
-    assert!(!tail.contains("-icanon"), "raw mode left on: {tail}");
-}
 
 #[test]
 fn log_in_search_help_panic_unlock_quit() {
     let home = tempfile::tempdir().expect("temp dir");
-    let db = demo_office(home.path());
+    let db = demo_office(home.path(), 200);
     let db_s = db.to_string_lossy().into_owned();
     let mut pty = Pty::spawn(home.path(), &["--db", &db_s, "--user", "manager"]);
     pty.wait_text("Password");
@@ -221,7 +87,7 @@ fn log_in_search_help_panic_unlock_quit() {
 #[test]
 fn wrong_password_shows_the_message_and_keeps_running() {
     let home = tempfile::tempdir().expect("temp dir");
-    let db = demo_office(home.path());
+    let db = demo_office(home.path(), 200);
     let db_s = db.to_string_lossy().into_owned();
     let mut pty = Pty::spawn(home.path(), &["--db", &db_s, "--user", "manager"]);
     pty.wait_text("Password");
@@ -246,7 +112,7 @@ fn wrong_password_shows_the_message_and_keeps_running() {
 #[test]
 fn sigterm_restores_the_terminal() {
     let home = tempfile::tempdir().expect("temp dir");
-    let db = demo_office(home.path());
+    let db = demo_office(home.path(), 200);
     let db_s = db.to_string_lossy().into_owned();
     let mut pty = Pty::spawn(home.path(), &["--db", &db_s, "--user", "manager"]);
     pty.wait_text("Password");

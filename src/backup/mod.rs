@@ -251,16 +251,12 @@ impl<R: std::io::Read> std::io::Read for ProgressReader<'_, R> {
 }
 
 /// The scrypt recipient for a new passphrase backup: age's own work factor
-/// (about a second here), unless `CASEDESK_SCRYPT_LOG_N` asks for another
-/// (tests use a small one).
+/// (about a second here), unless one is pinned for this process
+/// (`vault::crypto::pinned_work_factor`; tests pin a small one).
 fn scrypt_recipient(passphrase: &SecretString) -> age::scrypt::Recipient {
     let mut r = age::scrypt::Recipient::new(passphrase.clone());
-    if let Some(n) = std::env::var("CASEDESK_SCRYPT_LOG_N")
-        .ok()
-        .and_then(|v| v.parse::<u8>().ok())
-        .filter(|n| (1..=MAX_SCRYPT_LOG_N).contains(n))
-    {
-        r.set_work_factor(n);
+    if let Some(n) = crate::vault::crypto::pinned_work_factor() {
+        r.set_work_factor(n.min(MAX_SCRYPT_LOG_N));
     }
     r
 }

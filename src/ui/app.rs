@@ -11,7 +11,7 @@
 //! Slow password work (login, unlock, creating an office) runs on a worker
 //! thread; the page says "Opening…" and the loop keeps drawing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
@@ -24,7 +24,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use crate::config::Config;
+use crate::config::{BackupWhen, Config};
 use crate::safe_text::{Align, fit, sanitize};
 use crate::store::meta;
 use crate::ui::action::Action;
@@ -53,6 +53,8 @@ enum Work {
     Login(Result<Session>),
     Setup(Result<(Session, RecoveryKey)>),
     Unlock(Result<bool>),
+    /// The day's automatic backup, written on the way out.
+    ExitBackup(Result<Option<PathBuf>>),
 }
 
 /// Where the user is.
@@ -126,6 +128,11 @@ pub struct App {
     status: Option<Status>,
     quit: bool,
     last_key: Instant,
+    /// The automatic backup after login, running off the UI thread.
+    auto_backup: Option<Receiver<Result<Option<PathBuf>>>>,
+    /// The backup on the way out was tried already (it failed once: the
+    /// next quit just quits).
+    exit_backup_tried: bool,
 }
 
 impl App {
@@ -184,6 +191,8 @@ impl App {
             status,
             quit: false,
             last_key: Instant::now(),
+            auto_backup: None,
+            exit_backup_tried: false,
         }
     }
 
@@ -337,6 +346,7 @@ impl App {
                 }
             }
         }
+        self.tick_backups();
         match &mut self.mode {
             Mode::Login(l) => l.tick(now),
             Mode::Desk(d) => match &mut d.guard {
@@ -357,7 +367,7 @@ impl App {
     /// it. The event loop never calls this; scripts and tests do.
     pub fn wait_idle(&mut self, limit: Duration) {
         let end = Instant::now() + limit;
-        while self.pending.is_some() && Instant::now() < end {
+        while (self.pending.is_some() || self.backup_running()) && Instant::now() < end {
             std::thread::sleep(Duration::from_millis(5));
             self.tick(Instant::now());
         }
@@ -365,7 +375,12 @@ impl App {
 
     fn finish(&mut self, work: Work, now: Instant) {
         match work {
-            Work::Login(Ok(session)) => self.enter_desk(session),
+            Work::Login(Ok(session)) => {
+                self.enter_desk(session);
+                if self.config.auto_backup.when == BackupWhen::Login {
+                    self.start_auto_backup();
+                }
+            }
             Work::Login(Err(e)) => {
                 tracing::info!("login.failed");
                 if let Mode::Login(l) = &mut self.mode {
@@ -385,6 +400,105 @@ impl App {
                 }
             }
             Work::Unlock(result) => self.unlocked(result, now),
+            Work::ExitBackup(result) => {
+                self.exit_backup_tried = true;
+                match result {
+                    Ok(_) => self.do_quit(),
+                    Err(e) => {
+                        tracing::warn!(code = e.exit_code(), "backup.auto.failed");
+                        self.status = Some(Status {
+                            text: format!(
+                                "The daily backup was not written: {}. Quit again to leave anyway.",
+                                e
+                            ),
+                            error: true,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// An automatic backup on the worker: is it due (the office has them
+    /// on)? Then a second connection for the same login runs it.
+    fn auto_backup_job(&self) -> Option<impl FnOnce() -> Result<Option<PathBuf>> + Send + 'static> {
+        let Mode::Desk(desk) = &self.mode else {
+            return None;
+        };
+        match crate::backup::auto_settings(&desk.session.conn) {
+            Ok(Some(s)) if s.enabled => {}
+            _ => return None,
+        }
+        let config = self.config.clone();
+        let worker = desk.session.worker();
+        Some(move || crate::backup::auto_backup_if_due(&worker?, &config))
+    }
+
+    /// After a login: the day's automatic backup, off the UI thread.
+    fn start_auto_backup(&mut self) {
+        let Some(job) = self.auto_backup_job() else {
+            return;
+        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(job());
+        });
+        self.auto_backup = Some(rx);
+    }
+
+    /// True while the automatic backup or a screen's backup work runs.
+    pub fn backup_running(&self) -> bool {
+        self.auto_backup.is_some() || matches!(&self.mode, Mode::Desk(d) if d.screen.is_working())
+    }
+
+    /// Results of backup work: the automatic one (a status line), and the
+    /// screen's own (a progress bar).
+    fn tick_backups(&mut self) {
+        if let Some(rx) = &self.auto_backup {
+            let result = match rx.try_recv() {
+                Ok(r) => Some(r),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => Some(Err(Error::invalid(
+                    "the automatic backup stopped unexpectedly",
+                ))),
+            };
+            if let Some(result) = result {
+                self.auto_backup = None;
+                match result {
+                    Ok(None) => {}
+                    Ok(Some(path)) => {
+                        tracing::info!("backup.auto.done");
+                        self.status = Some(Status {
+                            text: format!(
+                                "Today's automatic backup is written: {}",
+                                path.display()
+                            ),
+                            error: false,
+                        });
+                        self.refresh_home();
+                    }
+                    Err(e) => {
+                        tracing::warn!(code = e.exit_code(), "backup.auto.failed");
+                        self.status = Some(Status {
+                            text: format!("The automatic backup failed: {e}."),
+                            error: true,
+                        });
+                    }
+                }
+            }
+        }
+        if matches!(&self.mode, Mode::Desk(d) if d.screen.is_working()) {
+            if let Some(outcome) = self.ctx_call(|s, ctx| s.tick(ctx)) {
+                self.apply(outcome);
+            }
+        }
+    }
+
+    /// The home page shows the last good backup: read it again.
+    fn refresh_home(&mut self) {
+        if matches!(&self.mode, Mode::Desk(d) if d.screen.id() == ScreenId::Home && d.guard.is_none())
+        {
+            self.ctx_call(|s, ctx| s.refresh(ctx));
         }
     }
 
@@ -438,6 +552,9 @@ impl App {
     fn refresh_screen(&mut self) {
         if let Some(id) = self.current_screen() {
             tracing::info!(screen = id.title(), "screen.open");
+        }
+        if let Mode::Desk(d) = &mut self.mode {
+            d.screen.set_config(&self.config);
         }
         self.ctx_call(|s, ctx| s.refresh(ctx));
     }
@@ -667,6 +784,17 @@ impl App {
     }
 
     fn do_quit(&mut self) {
+        if self.config.auto_backup.when == BackupWhen::Exit && !self.exit_backup_tried {
+            self.exit_backup_tried = true;
+            if let Some(job) = self.auto_backup_job() {
+                self.status = Some(Status {
+                    text: "Writing the daily backup…".into(),
+                    error: false,
+                });
+                self.spawn(move || Work::ExitBackup(job()));
+                return;
+            }
+        }
         self.shutdown("quit");
     }
 

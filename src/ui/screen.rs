@@ -139,4 +139,18 @@ pub trait Screen {
     fn help_intro(&self) -> &str {
         ""
     }
+
+    /// The machine's settings (`config.toml`); given before each `refresh`.
+    fn set_config(&mut self, _config: &crate::config::Config) {}
+
+    /// Time passes (every loop turn, a few times a second): pick up what
+    /// work running off the UI thread has reported.
+    fn tick(&mut self, _ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
+        Ok(Outcome::Stay)
+    }
+
+    /// True while the screen has work running off the UI thread (a backup).
+    fn is_working(&self) -> bool {
+        false
+    }
 }

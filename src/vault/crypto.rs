@@ -3,6 +3,7 @@
 
 use std::io::Read;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
 
 use age::secrecy::{ExposeSecret, SecretString};
@@ -49,23 +50,44 @@ const MIN_LOG_N: u8 = 14;
 /// Unlocking takes about this long on this machine.
 const TARGET_SECONDS: f64 = 0.5;
 
-/// The scrypt work factor for new slots: measured once per process so that
-/// unlocking takes about half a second here. `CASEDESK_SCRYPT_LOG_N`
-/// overrides it (tests use a small value; a very slow PC may want one).
+/// A work factor pinned for this process by `pin_work_factor` (0: none).
+static PINNED: AtomicU8 = AtomicU8::new(0);
+
+/// Pin the scrypt work factor of new slots and passphrase backups for this
+/// process, instead of measuring the machine: a very slow PC may want a
+/// smaller one, and tests use a small one so logins are quick. Setting an
+/// environment variable at run time is not safe in a threaded process, so
+/// this is how code inside the process does it.
+pub fn pin_work_factor(log_n: u8) {
+    PINNED.store(log_n.clamp(1, MAX_LOG_N), Ordering::Relaxed);
+}
+
+/// The pinned work factor: `pin_work_factor`, else `CASEDESK_SCRYPT_LOG_N`
+/// (read once), else none.
+pub fn pinned_work_factor() -> Option<u8> {
+    static FROM_ENV: OnceLock<Option<u8>> = OnceLock::new();
+    match PINNED.load(Ordering::Relaxed) {
+        0 => *FROM_ENV.get_or_init(|| {
+            std::env::var("CASEDESK_SCRYPT_LOG_N")
+                .ok()
+                .and_then(|v| v.parse::<u8>().ok())
+                .filter(|n| (1..=MAX_LOG_N).contains(n))
+        }),
+        n => Some(n),
+    }
+}
+
+/// The scrypt work factor for new slots: the pinned one, else measured
+/// once per process so that unlocking takes about half a second here.
 pub fn work_factor() -> u8 {
-    static CHOSEN: OnceLock<u8> = OnceLock::new();
-    *CHOSEN.get_or_init(|| {
-        if let Some(n) = std::env::var("CASEDESK_SCRYPT_LOG_N")
-            .ok()
-            .and_then(|v| v.parse::<u8>().ok())
-            .filter(|n| (1..=MAX_LOG_N).contains(n))
-        {
-            return n;
-        }
-        const PROBE: u8 = 12;
-        let t = time_scrypt(PROBE).max(1e-4);
-        let extra = (TARGET_SECONDS / t).log2().round();
-        (PROBE as f64 + extra).clamp(MIN_LOG_N as f64, MAX_LOG_N as f64) as u8
+    static MEASURED: OnceLock<u8> = OnceLock::new();
+    pinned_work_factor().unwrap_or_else(|| {
+        *MEASURED.get_or_init(|| {
+            const PROBE: u8 = 12;
+            let t = time_scrypt(PROBE).max(1e-4);
+            let extra = (TARGET_SECONDS / t).log2().round();
+            (PROBE as f64 + extra).clamp(MIN_LOG_N as f64, MAX_LOG_N as f64) as u8
+        })
     })
 }
 

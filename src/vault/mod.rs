@@ -648,6 +648,22 @@ impl Session {
     pub fn master_key(&self) -> &MasterKey {
         &self.master
     }
+
+    /// The same login on a connection of its own, for work off the UI
+    /// thread (the automatic backup after login). No password work and no
+    /// audit entry: it is the same login. It never holds the counselling
+    /// identity.
+    pub fn worker(&self) -> Result<Session> {
+        let master = MasterKey::from_hex(&self.master.hex())?;
+        Ok(Session {
+            conn: store::open(&self.paths.db, &master)?,
+            user: self.user.clone(),
+            paths: self.paths.clone(),
+            master,
+            identity: self.identity.clone(),
+            counselling: None,
+        })
+    }
 }
 
 /// A slot as the key file stores it, for tests that tamper with one.

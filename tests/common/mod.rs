@@ -8,14 +8,15 @@ use std::process::{Command, Output, Stdio};
 
 use casedesk::vault::{self, OfficePaths, Session};
 
-/// Small scrypt work factor so tests do not spend half a second per login.
-/// The real factor is exercised by `vault` tests that read it back.
+#[cfg(unix)]
+pub mod pty;
+
+/// Small scrypt work factor so tests do not spend half a second per login
+/// (pinned in-process by `fast_kdf`, passed by env to the binary).
 pub const TEST_LOG_N: &str = "10";
 
 pub fn fast_kdf() {
-    // SAFETY: set before any thread reads the environment; every test sets
-    // the same value, so the race is benign.
-    unsafe { std::env::set_var("CASEDESK_SCRYPT_LOG_N", TEST_LOG_N) };
+    casedesk::vault::crypto::pin_work_factor(TEST_LOG_N.parse().expect("number"));
 }
 
 pub fn secret(s: &str) -> age::secrecy::SecretString {

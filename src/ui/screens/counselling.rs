@@ -1228,8 +1228,7 @@ pub(crate) mod testing {
     /// A demo office (manager, staff, psychologist; password demo) in a
     /// temp dir.
     pub fn demo(children: usize) -> (tempfile::TempDir, OfficePaths) {
-        // SAFETY: every test sets the same value before any login.
-        unsafe { std::env::set_var("CASEDESK_SCRYPT_LOG_N", "10") };
+        crate::vault::crypto::pin_work_factor(10);
         let dir = tempfile::tempdir().expect("temp dir");
         let paths = OfficePaths::new(dir.path().join("office.casedesk"));
         crate::demo::build(&paths, &crate::demo::DemoOptions { children, seed: 7 })

@@ -49,6 +49,8 @@ pub struct HomeScreen {
     due: Vec<DueFollowUp>,
     latest: Vec<RegisterRow>,
     backup: Option<String>,
+    /// Whole days since the last good backup (by `today`).
+    backup_days: Option<i64>,
     selected: usize,
 }
 
@@ -123,6 +125,8 @@ impl Screen for HomeScreen {
             .rows;
         }
         self.backup = last_backup(conn);
+        self.backup_days = crate::backup::last_good_backup(conn)
+            .map(|t| (today - t.with_timezone(&chrono::Local).date_naive()).num_days());
         let n = self.targets().len();
         self.selected = self.selected.min(n.saturating_sub(1));
         Ok(())
@@ -182,21 +186,26 @@ impl Screen for HomeScreen {
                 format!("{}: {n} {who}, {active} active", p.label_cap())
             })
             .collect();
-        let backup = match &self.backup {
-            Some(when) => format!("Last good backup: {when}"),
-            None => "Last good backup: no backup yet".to_string(),
+        // Warn when the last good backup is older than a week, or there is
+        // none while the office holds records.
+        let people: usize = self.counts.per_programme.iter().map(|(_, n, _)| n).sum();
+        let fix = if self.role == Some(Role::Manager) {
+            "make one from Backup"
+        } else {
+            "ask the manager to make one"
+        };
+        let (backup, backup_style) = match (&self.backup, self.backup_days) {
+            (Some(_), Some(days)) if days > crate::backup::STALE_AFTER_DAYS => {
+                (format!("Last backup {days} days ago — {fix}"), t.warning)
+            }
+            (Some(when), _) => (format!("Last good backup: {when}"), t.base),
+            (None, _) if people > 0 => (format!("No backup yet — {fix}"), t.warning),
+            (None, _) => ("Last good backup: no backup yet".to_string(), t.hint),
         };
         let lines = [
             (format!("{date} · {}", self.user), t.base),
             (counts.join(" · "), t.base),
-            (
-                backup,
-                if self.backup.is_some() {
-                    t.base
-                } else {
-                    t.warning
-                },
-            ),
+            (backup, backup_style),
         ];
         for (i, (text, style)) in lines.iter().enumerate() {
             if (i as u16) < inner.height {

@@ -107,12 +107,9 @@ impl IntakeScreen {
     }
 
     fn new_form(&self, ctx: &ScreenCtx<'_>) -> Form {
-        let mut form = Form::new(
-            "New intake",
-            profile::specs(Mode::Intake, &self.workers),
-        )
-        .with_theme(ctx.theme)
-        .with_today(ctx.today);
+        let mut form = Form::new("New intake", profile::specs(Mode::Intake, &self.workers))
+            .with_theme(ctx.theme)
+            .with_today(ctx.today);
         let me = self
             .workers
             .iter()
@@ -192,9 +189,8 @@ impl IntakeScreen {
             Ok(r) => r,
             Err(e) => {
                 self.warning = None;
-                self.popup = Some(
-                    MessagePopup::error("Not saved", sentence(&e)).with_theme(&self.theme),
-                );
+                self.popup =
+                    Some(MessagePopup::error("Not saved", sentence(&e)).with_theme(&self.theme));
                 return Ok(Outcome::Stay);
             }
         };
@@ -268,10 +264,34 @@ impl IntakeScreen {
             height: area.height - top.height,
             ..area
         };
+        // The selected record's reasons in full under the table.
+        let why_h = 2.min(rest.height.saturating_sub(3));
+        let table_area = Rect {
+            height: rest.height - why_h,
+            ..rest
+        };
         let cols = match_columns();
         Table::new(&Matches(&w.matches), &cols, &w.state, theme)
             .title("Likely already registered")
-            .render(rest, buf);
+            .render(table_area, buf);
+        let selected = w
+            .state
+            .selected(w.matches.len())
+            .and_then(|i| w.matches.get(i));
+        if let (Some(m), true) = (selected, why_h > 0) {
+            let why = Rect {
+                y: table_area.bottom(),
+                height: why_h,
+                ..rest
+            };
+            Paragraph::new(Line::from(vec![
+                Span::styled(format!("{} matched: ", m.case_number), theme.label),
+                Span::styled(m.reasons.join(", "), theme.base),
+            ]))
+            .wrap(Wrap { trim: true })
+            .style(theme.base)
+            .render(why, buf);
+        }
     }
 }
 

@@ -6,11 +6,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod counselling;
 pub mod fields;
 pub mod home;
+pub mod intake;
 pub mod lock;
 pub mod login;
+pub mod person;
 pub mod register;
 pub mod setup;
 
@@ -22,15 +25,17 @@ pub fn open(id: ScreenId) -> Option<Box<dyn Screen>> {
     match id {
         ScreenId::Home => Some(Box::new(home::HomeScreen::new())),
         ScreenId::Register => Some(Box::new(register::RegisterScreen::new())),
+        ScreenId::Intake => Some(Box::new(intake::IntakeScreen::new())),
         ScreenId::Accounts => Some(Box::new(accounts::AccountsScreen::new())),
         ScreenId::Counselling => Some(Box::new(counselling::CounsellingScreen::new())),
         ScreenId::Audit => Some(Box::new(audit::AuditScreen::new())),
+        ScreenId::Backup => Some(Box::new(backup::BackupScreen::new())),
         _ => None,
     }
 }
 
 /// Build the file screen for one person (opened from the register, search
 /// or the home page), or `None` while it does not exist yet.
-pub fn open_person(_person_id: i64) -> Option<Box<dyn Screen>> {
-    None
+pub fn open_person(person_id: i64) -> Option<Box<dyn Screen>> {
+    Some(Box::new(person::PersonScreen::new(person_id)))
 }

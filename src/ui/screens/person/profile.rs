@@ -75,15 +75,21 @@ pub fn specs(mode: Mode, workers: &[Worker]) -> Vec<FieldSpec> {
     let mut s = Vec::new();
     if mode == Mode::Intake {
         s.push(
-            FieldSpec::choice("programme", "Programme", labels(Programme::ALL, Programme::label))
-                .required(),
+            FieldSpec::choice(
+                "programme",
+                "Programme",
+                labels(Programme::ALL, Programme::label),
+            )
+            .required(),
         );
     }
     s.push(FieldSpec::text("name", "Name").required().max_chars(120));
     s.push(FieldSpec::text("father_name", "Father/husband name").max_chars(120));
     s.push(FieldSpec::text("alias", "Alias").max_chars(120));
     s.push(FieldSpec::choice("sex", "Sex", labels(Sex::ALL, Sex::label)).required());
-    s.push(FieldSpec::date("birth_date", "Date of birth").hint("Leave empty if only an age is known"));
+    s.push(
+        FieldSpec::date("birth_date", "Date of birth").hint("Leave empty if only an age is known"),
+    );
     let age_hint = match mode {
         Mode::Intake => "Years; kept as an estimate (give this or the date of birth)",
         Mode::Edit(_) => "Typing an age replaces the date of birth with an estimate",
@@ -132,7 +138,10 @@ pub fn specs(mode: Mode, workers: &[Worker]) -> Vec<FieldSpec> {
                 FieldSpec::multi_choice(
                     "concerns_wd",
                     "Concerns (women)",
-                    labels(Concern::for_programme(Programme::WomensDesk), Concern::label),
+                    labels(
+                        Concern::for_programme(Programme::WomensDesk),
+                        Concern::label,
+                    ),
                 )
                 .hint("Space ticks; for the women's desk only"),
             );
@@ -153,8 +162,18 @@ pub fn specs(mode: Mode, workers: &[Worker]) -> Vec<FieldSpec> {
     );
     s.push(FieldSpec::date("consent_date", "Consent date"));
     s.push(FieldSpec::yes_no("consent_services", "Consent to services"));
-    s.push(FieldSpec::yes_no("consent_sharing", "Consent to share data").hint("De-identified data only"));
-    s.push(FieldSpec::choice("risk", "Risk level", labels(RiskLevel::ALL, RiskLevel::label)).required());
+    s.push(
+        FieldSpec::yes_no("consent_sharing", "Consent to share data")
+            .hint("De-identified data only"),
+    );
+    s.push(
+        FieldSpec::choice(
+            "risk",
+            "Risk level",
+            labels(RiskLevel::ALL, RiskLevel::label),
+        )
+        .required(),
+    );
     s.push(FieldSpec::multi_line("risk_reason", "Risk reason", 2));
     s.push(FieldSpec::choice(
         "worker_id",
@@ -163,8 +182,12 @@ pub fn specs(mode: Mode, workers: &[Worker]) -> Vec<FieldSpec> {
     ));
     if mode != Mode::Edit(Programme::WomensDesk) {
         s.push(
-            FieldSpec::choice("centre", "Centre (CPC only)", labels(&CPC_CENTRES, Centre::label))
-                .hint("Where the child is served"),
+            FieldSpec::choice(
+                "centre",
+                "Centre (CPC only)",
+                labels(&CPC_CENTRES, Centre::label),
+            )
+            .hint("Where the child is served"),
         );
     }
     s.push(FieldSpec::date("registered_on", "Intake date").required());
@@ -179,7 +202,10 @@ fn pos<T: PartialEq>(all: &[T], v: &T) -> Option<usize> {
 /// the defaults (CPC, today, the worker typing it).
 pub fn values_of(p: &NewPerson, mode: Mode, workers: &[Worker]) -> Vec<(&'static str, Value)> {
     let mut v = vec![
-        ("programme", Value::Choice(pos(Programme::ALL, &p.programme))),
+        (
+            "programme",
+            Value::Choice(pos(Programme::ALL, &p.programme)),
+        ),
         ("name", Value::Text(p.name.clone())),
         ("father_name", Value::Text(p.father_name.clone())),
         ("alias", Value::Text(p.alias.clone())),
@@ -191,7 +217,10 @@ pub fn values_of(p: &NewPerson, mode: Mode, workers: &[Worker]) -> Vec<(&'static
         ("area", Value::Text(p.area.clone())),
         ("address", Value::Text(p.address.clone())),
         ("guardian_name", Value::Text(p.guardian_name.clone())),
-        ("guardian_relation", Value::Text(p.guardian_relation.clone())),
+        (
+            "guardian_relation",
+            Value::Text(p.guardian_relation.clone()),
+        ),
         ("school_status", Value::Text(p.school_status.clone())),
         ("work_status", Value::Text(p.work_status.clone())),
         (
@@ -207,7 +236,10 @@ pub fn values_of(p: &NewPerson, mode: Mode, workers: &[Worker]) -> Vec<(&'static
         ("risk_reason", Value::Text(p.risk_reason.clone())),
         (
             "worker_id",
-            Value::Choice(p.worker_id.and_then(|id| workers.iter().position(|w| w.id == id))),
+            Value::Choice(
+                p.worker_id
+                    .and_then(|id| workers.iter().position(|w| w.id == id)),
+            ),
         ),
         ("centre", Value::Choice(pos(&CPC_CENTRES, &p.centre))),
         ("registered_on", Value::Date(Some(p.registered_on))),
@@ -377,7 +409,6 @@ pub fn key_for(e: &FieldError, p: &NewPerson, mode: Mode, age_typed: bool) -> &'
                 _ => "concerns_wd",
             }
         }
-        ("centre", Mode::Edit(Programme::WomensDesk)) => "name",
         (f, _) => f,
     }
 }

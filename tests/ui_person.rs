@@ -1,0 +1,472 @@
+//! Snapshots of intake and a person's file at 80x24 (TestBackend + insta),
+//! driven through the real `App` on a demo office in a temp dir, with the
+//! clock fixed. The person shown is registered by the test with fixed
+//! dates; what still follows the real clock (case-number sequence, times of
+//! saving) is masked by insta filters.
+
+mod common;
+
+use std::time::Duration;
+
+use casedesk::config::Config;
+use casedesk::domain::casework::{NewFollowUp, NewGoal, NewService, StatusChange};
+use casedesk::domain::counselling::NewSession;
+use casedesk::domain::person::NewPerson;
+use casedesk::domain::{
+    CaseStatus, Centre, Concern, CounsellingKind, Programme, ReferralSource, RiskLevel,
+    ServiceKind, Sex,
+};
+use casedesk::store::persons::{self, PersonId};
+use casedesk::store::{casework, counselling, write_tx};
+use casedesk::ui::App;
+use casedesk::ui::screen::ScreenId;
+use casedesk::vault::Session;
+use chrono::NaiveDate;
+use common::Office;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const NOTE: &str = "Private words only the psychologist reads";
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("date")
+}
+
+fn app_on(office: &Office, user: &str) -> App {
+    let config_dir = office.dir.path().join("config");
+    let mut app = App::new(
+        office.paths.clone(),
+        Some(user.to_string()),
+        Config::default(),
+        Some(&config_dir),
+    );
+    app.fix_clock(d(2026, 11, 23).and_hms_opt(10, 30, 0).expect("time"));
+    typed(&mut app, "demo");
+    key(&mut app, KeyCode::Enter);
+    app.wait_idle(Duration::from_secs(30));
+    assert!(app.is_logged_in(), "{}", screen(&app));
+    app
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn keys(app: &mut App, code: KeyCode, n: usize) {
+    for _ in 0..n {
+        key(app, code);
+    }
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn screen(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("backend");
+    t.draw(|f| app.draw(f)).expect("draw");
+    t.backend().to_string()
+}
+
+/// Snapshot with the case-number sequence and saving times masked.
+macro_rules! snap {
+    ($name:literal, $text:expr) => {{
+        let mut settings = insta::Settings::clone_current();
+        settings.add_filter(r"(CPC|WD)-(\d{4})-\d{4}", "$1-$2-####");
+        settings.add_filter(r"\d{4}-\d\d-\d\d \d\d:\d\d", "YYYY-MM-DD hh:mm");
+        settings.bind(|| insta::assert_snapshot!($name, $text));
+    }};
+}
+
+fn person() -> NewPerson {
+    NewPerson {
+        programme: Programme::Cpc,
+        name: "Zarghun Testkhel".into(),
+        father_name: "Gul Testkhel".into(),
+        alias: "Zari".into(),
+        sex: Sex::Male,
+        birth_date: Some(d(2014, 3, 10)),
+        age_estimated: true,
+        cnic: "54400-1234567-1".into(),
+        phone: "0300-1234567".into(),
+        area: "Satellite Town".into(),
+        address: "Near the bus stand".into(),
+        guardian_name: "Bibi Testkhel".into(),
+        guardian_relation: "mother".into(),
+        school_status: "dropped out in class 3".into(),
+        work_status: "shoe shining".into(),
+        referral_source: ReferralSource::OutreachSpot,
+        referral_detail: "Baldia plaza".into(),
+        concerns: vec![Concern::AtRisk, Concern::StreetWorking],
+        consent_by: "mother".into(),
+        consent_date: Some(d(2026, 2, 1)),
+        consent_services: true,
+        consent_sharing: false,
+        risk: RiskLevel::High,
+        risk_reason: "Works nights near the cinema".into(),
+        worker_id: None,
+        centre: Centre::Cpc,
+        registered_on: d(2026, 2, 1),
+    }
+}
+
+/// Registers the test person with a little case work; returns id and
+/// case number.
+fn file_with_work(office: &Office) -> (PersonId, String) {
+    let mut staff = office.login("staff", "demo");
+    let mut p = person();
+    p.worker_id = Some(staff.user.id);
+    let user = staff.user.clone();
+    let tx = write_tx(&mut staff.conn).expect("tx");
+    let (id, case) = persons::register_person(&tx, &p, &user).expect("register");
+    casework::change_status(
+        &tx,
+        id,
+        &StatusChange {
+            to: CaseStatus::Active,
+            on_date: d(2026, 2, 3),
+            reason: None,
+        },
+        &user,
+    )
+    .expect("active");
+    casework::add_service(
+        &tx,
+        id,
+        &NewService {
+            kind: ServiceKind::MedicalReferral,
+            on_date: d(2026, 3, 2),
+            detail: "Civil Hospital Quetta".into(),
+            note: "Cough for a month".into(),
+        },
+        &user,
+    )
+    .expect("service");
+    casework::add_follow_up(
+        &tx,
+        id,
+        &NewFollowUp {
+            due_on: d(2026, 12, 15),
+            purpose: "Home visit with the mother".into(),
+        },
+        &user,
+    )
+    .expect("follow-up");
+    casework::add_goal(
+        &tx,
+        id,
+        &NewGoal {
+            goal: "Back in school by spring".into(),
+            target_date: Some(d(2027, 3, 1)),
+        },
+        &user,
+    )
+    .expect("goal");
+    tx.commit().expect("commit");
+    let mut psy = office.login("psychologist", "demo");
+    counselling::record(
+        &mut psy,
+        &NewSession {
+            person_id: id.0,
+            kind: CounsellingKind::Individual,
+            on_date: d(2026, 3, 5),
+            minutes: 45,
+            participants: Vec::new(),
+        },
+        NOTE,
+    )
+    .expect("counselling");
+    (id, case)
+}
+
+/// From the register: search the case number and open the file.
+fn open_file(app: &mut App, case: &str) {
+    key(app, KeyCode::Char('2'));
+    key(app, KeyCode::Char('/'));
+    typed(app, case);
+    key(app, KeyCode::Enter);
+    key(app, KeyCode::Enter);
+    let text = screen(app);
+    assert!(text.contains("Zarghun Testkhel"), "{text}");
+    assert!(text.contains(" Profile "), "{text}");
+}
+
+fn views(s: &Session, id: PersonId) -> i64 {
+    s.conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'person.view' AND target = ?1",
+            [format!("person:{}", id.0)],
+            |r| r.get(0),
+        )
+        .expect("count")
+}
+
+#[test]
+fn intake_form_empty_and_with_errors() {
+    let office = Office::demo(30);
+    let mut app = app_on(&office, "staff");
+    key(&mut app, KeyCode::Char('3'));
+    assert_eq!(app.current_screen(), Some(ScreenId::Intake));
+    snap!("intake_empty", screen(&app));
+
+    // Name, then a date of birth in the future and a malformed CNIC.
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Test Child");
+    keys(&mut app, KeyCode::Tab, 4);
+    typed(&mut app, "2030-01-01");
+    keys(&mut app, KeyCode::Tab, 2);
+    typed(&mut app, "123-45");
+    ctrl(&mut app, 's');
+    let text = screen(&app);
+    assert!(text.contains("This date is in the future"), "{text}");
+    assert!(text.contains("12345-1234567-1"), "{text}");
+    // Nothing typed is lost.
+    assert!(text.contains("123-45"), "{text}");
+    snap!("intake_errors", text);
+
+    // The office's own rules, beside their fields: age out of range for
+    // the CPC, a women's-desk concern on a CPC child, consent without who.
+    // The focus went to the first problem: sex.
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Tab); // date of birth
+    keys(&mut app, KeyCode::Backspace, 10);
+    key(&mut app, KeyCode::Tab); // age
+    typed(&mut app, "35");
+    key(&mut app, KeyCode::Tab); // cnic
+    keys(&mut app, KeyCode::Backspace, 6);
+    keys(&mut app, KeyCode::Tab, 8); // referral source
+    key(&mut app, KeyCode::Char(' '));
+    keys(&mut app, KeyCode::Tab, 3); // women's concerns
+    key(&mut app, KeyCode::Char(' '));
+    keys(&mut app, KeyCode::Tab, 3); // consent to services
+    key(&mut app, KeyCode::Char('y'));
+    keys(&mut app, KeyCode::Tab, 2); // risk
+    key(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    let text = screen(&app);
+    assert!(text.contains("Age must be 4 to 20"), "{text}");
+    snap!("intake_rule_errors", text);
+    key(&mut app, KeyCode::Esc);
+    assert!(screen(&app).contains("Discard changes?"));
+}
+
+#[test]
+fn duplicate_warning_then_register_anyway() {
+    let office = Office::demo(30);
+    let (existing, case) = file_with_work(&office);
+    let mut app = app_on(&office, "staff");
+    key(&mut app, KeyCode::Char('3'));
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Zarghoon Testkhel");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Gul Testkhel");
+    keys(&mut app, KeyCode::Tab, 2);
+    key(&mut app, KeyCode::Char('m'));
+    key(&mut app, KeyCode::Char(' '));
+    keys(&mut app, KeyCode::Tab, 2);
+    typed(&mut app, "12");
+    keys(&mut app, KeyCode::Tab, 9);
+    key(&mut app, KeyCode::Char(' ')); // outreach spot
+    keys(&mut app, KeyCode::Tab, 2);
+    key(&mut app, KeyCode::Char(' ')); // CSEC
+    keys(&mut app, KeyCode::Tab, 6);
+    key(&mut app, KeyCode::Char('l')); // low
+    key(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    let text = screen(&app);
+    assert!(text.contains("may be the same person"), "{text}");
+    assert!(text.contains(&case), "{text}");
+    snap!("intake_duplicates", text);
+
+    // Enter opens the existing file (the view is audited); Esc comes back
+    // to the warning with everything typed still there.
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&app);
+    assert!(
+        text.contains("Zarghun Testkhel") && text.contains(" Profile "),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert!(screen(&app).contains("may be the same person"));
+    {
+        let s = office.login("manager", "demo");
+        assert_eq!(views(&s, existing), 1);
+    }
+
+    // n registers a new person anyway; the case number is shown, then the
+    // new file opens.
+    key(&mut app, KeyCode::Char('n'));
+    let text = screen(&app);
+    assert!(text.contains("Registered CPC-2026-"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&app);
+    assert!(text.contains("Zarghoon Testkhel"), "{text}");
+    assert!(text.contains("age 12 (est.)"), "{text}");
+    let s = office.login("manager", "demo");
+    assert_eq!(views(&s, existing), 1);
+    let created: i64 = s
+        .conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'person.create'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert!(created >= 2, "intake is audited");
+}
+
+#[test]
+fn person_file_profile_timeline_and_conflict() {
+    let office = Office::demo(30);
+    let (id, case) = file_with_work(&office);
+    let mut app = app_on(&office, "staff");
+    open_file(&mut app, &case);
+    snap!("person_profile", screen(&app));
+    let manager = office.login("manager", "demo");
+    assert_eq!(views(&manager, id), 1, "opening the file is audited once");
+
+    key(&mut app, KeyCode::Right);
+    let text = screen(&app);
+    assert!(text.contains("Civil Hospital"), "{text}");
+    assert!(text.contains("individual session"), "{text}");
+    assert!(!text.contains("Private words"), "{text}");
+    snap!("person_timeline", text);
+    key(&mut app, KeyCode::Left);
+
+    // Edit the profile; meanwhile someone else saves the file.
+    key(&mut app, KeyCode::Char('e'));
+    keys(&mut app, KeyCode::Tab, 9); // area
+    keys(&mut app, KeyCode::End, 1);
+    typed(&mut app, " Block 4");
+    {
+        let mut other = office.login("manager", "demo");
+        let user = other.user.clone();
+        let tx = write_tx(&mut other.conn).expect("tx");
+        let mut p = persons::load_person(&tx, id).expect("load");
+        let version = p.version;
+        p.profile.phone = "0311-7654321".into();
+        p.profile.risk = RiskLevel::Medium;
+        persons::update_person(&tx, id, version, &p.profile, &user).expect("theirs");
+        tx.commit().expect("commit");
+    }
+    ctrl(&mut app, 's');
+    let text = screen(&app);
+    assert!(text.contains("Someone else saved this file"), "{text}");
+    snap!("person_conflict", text);
+    // Closing the message: our typing is still in the form, their change
+    // beside its field; saving again keeps both.
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&app);
+    assert!(text.contains("Satellite Town Block 4"), "{text}");
+    ctrl(&mut app, 's');
+    let p = persons::load_person(&manager.conn, id).expect("load");
+    assert_eq!(p.profile.area, "Satellite Town Block 4");
+    assert_eq!(p.profile.phone, "0311-7654321");
+    assert_eq!(p.profile.risk, RiskLevel::Medium);
+}
+
+#[test]
+fn person_file_services_follow_ups_goals_status_and_history() {
+    let office = Office::demo(30);
+    let (id, case) = file_with_work(&office);
+    let mut app = app_on(&office, "staff");
+    open_file(&mut app, &case);
+
+    // Services: add a health check.
+    keys(&mut app, KeyCode::Right, 2);
+    key(&mut app, KeyCode::Char('n'));
+    key(&mut app, KeyCode::Char('h'));
+    key(&mut app, KeyCode::Char(' '));
+    keys(&mut app, KeyCode::Tab, 2);
+    typed(&mut app, "weight 28 kg");
+    ctrl(&mut app, 's');
+    assert!(screen(&app).contains("weight 28 kg"), "{}", screen(&app));
+
+    // Follow-ups: mark the open one done.
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Mother agrees to school");
+    ctrl(&mut app, 's');
+    let text = screen(&app);
+    assert!(text.contains("Mother agrees"), "{text}");
+
+    // Goals: mark achieved.
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Enter);
+    ctrl(&mut app, 's');
+    assert!(screen(&app).contains("2026-11-23"), "{}", screen(&app));
+
+    // Status: close with a reason, after the question.
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char('n'));
+    key(&mut app, KeyCode::Char(' ')); // closed (the only move from active)
+    keys(&mut app, KeyCode::Tab, 2);
+    key(&mut app, KeyCode::Char('m')); // mainstreamed
+    key(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    let text = screen(&app);
+    assert!(text.contains("Change the status?"), "{text}");
+    key(&mut app, KeyCode::Char('y'));
+    let text = screen(&app);
+    assert!(text.contains("closed (mainstreamed to school)"), "{text}");
+
+    let s = office.login("manager", "demo");
+    let p = persons::load_person(&s.conn, id).expect("load");
+    assert_eq!(p.status, CaseStatus::Closed);
+    assert_eq!(casework::services(&s.conn, id).expect("services").len(), 2);
+
+    // History after a profile edit.
+    keys(&mut app, KeyCode::Right, 2); // profile
+    key(&mut app, KeyCode::Char('e'));
+    keys(&mut app, KeyCode::Tab, 8); // phone
+    keys(&mut app, KeyCode::Backspace, 12);
+    typed(&mut app, "0333-1111111");
+    ctrl(&mut app, 's');
+    keys(&mut app, KeyCode::Left, 1);
+    let text = screen(&app);
+    assert!(text.contains("0333-111"), "{text}");
+    assert!(text.contains("phone"), "{text}");
+}
+
+#[test]
+fn stored_escape_codes_and_direction_marks_never_reach_the_terminal() {
+    let office = Office::demo(10);
+    let mut s = office.login("staff", "demo");
+    let mut p = person();
+    p.name = "Evil\x1b[2J\x1b]0;owned\x07 \u{202E}nuhgraZ".into();
+    p.father_name = "Gul\rTestkhel".into();
+    p.area = "x".repeat(10_000);
+    let tx = write_tx(&mut s.conn).expect("tx");
+    // Straight into the table, as a damaged or hostile file could hold it.
+    let (_, case) = persons::add_person(&tx, &p, None).expect("add");
+    tx.commit().expect("commit");
+    let mut app = app_on(&office, "staff");
+    key(&mut app, KeyCode::Char('2'));
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, &case);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    for tab in 0..3 {
+        let text = screen(&app);
+        assert!(text.contains(&case), "tab {tab}: {text}");
+        assert!(!text.contains('\x1b'), "{text}");
+        assert!(!text.contains('\u{202E}'), "{text}");
+        assert!(!text.contains('\x07') && !text.contains('\r'), "{text}");
+        key(&mut app, KeyCode::Char('e'));
+        let form = screen(&app);
+        assert!(
+            !form.contains('\x1b') && !form.contains('\u{202E}'),
+            "{form}"
+        );
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Right);
+    }
+}
