@@ -25,3 +25,22 @@ pub fn init(dir: &Path) -> Option<WorkerGuard> {
         .ok()?;
     Some(guard)
 }
+
+/// Replace the default panic message (it may contain a name or a note)
+/// with a generic line and the place in the source. `before` runs first
+/// (the desk restores the terminal there).
+pub fn install_panic_hook(before: fn()) {
+    std::panic::set_hook(Box::new(move |info| {
+        before();
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_else(|| "an unknown place".into());
+        tracing::error!(place = %place, "panic");
+        eprintln!(
+            "casedesk stopped because of an internal error (at {place}). Nothing that was \
+             saved is lost. The details are not shown so that no personal data reaches the \
+             screen; please tell whoever looks after casedesk the place above."
+        );
+    }));
+}

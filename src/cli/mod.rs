@@ -159,6 +159,7 @@ pub fn main() -> i32 {
         }
     };
     let _log = crate::logging::init(&data_dir());
+    crate::logging::install_panic_hook(|| {});
     match run(cli) {
         Ok(()) => 0,
         Err(crate::Error::Quiet) => 0,

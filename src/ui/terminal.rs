@@ -82,20 +82,7 @@ fn register_signals(stop: &Arc<AtomicBool>) {
     }
 }
 
-/// Replace the default panic message (it may contain a name or a note)
-/// with a generic line and the place in the source.
+/// A panic restores the terminal first, then says only where it happened.
 fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        restore();
-        let place = info
-            .location()
-            .map(|l| format!("{}:{}", l.file(), l.line()))
-            .unwrap_or_else(|| "an unknown place".into());
-        tracing::error!(place = %place, "panic");
-        eprintln!(
-            "casedesk stopped because of an internal error (at {place}). Nothing that was \
-             saved is lost. The details are not shown so that no personal data reaches the \
-             screen; please tell whoever looks after casedesk the place above."
-        );
-    }));
+    crate::logging::install_panic_hook(restore);
 }
