@@ -527,6 +527,11 @@ pub struct AuditFilter {
     pub action: Option<String>,
     /// Newest first (for a screen) instead of oldest first.
     pub newest_first: bool,
+    /// Only entries numbered below this (`seq < before_seq`). With
+    /// `newest_first` and `limit` this pages back through the trail: pass
+    /// the `seq` of the last entry of one page to get the next. Unlike an
+    /// offset, a page stays put while new entries are written meanwhile.
+    pub before_seq: Option<i64>,
     /// At most this many entries.
     pub limit: Option<usize>,
 }
@@ -555,13 +560,22 @@ pub fn query(conn: &Connection, filter: &AuditFilter) -> Result<Vec<Entry>> {
            AND (?3 IS NULL OR at >= ?3)
            AND (?4 IS NULL OR at < ?4)
            AND (?5 IS NULL OR action = ?5 OR substr(action, 1, length(?5) + 1) = ?5 || '.')
+           AND (?7 IS NULL OR seq < ?7)
          ORDER BY seq {}
          LIMIT ?6",
         if filter.newest_first { "DESC" } else { "ASC" }
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(
-        params![filter.person, filter.user, from, to, filter.action, limit],
+        params![
+            filter.person,
+            filter.user,
+            from,
+            to,
+            filter.action,
+            limit,
+            filter.before_seq
+        ],
         |r| {
             Ok(Entry {
                 seq: r.get(0)?,

@@ -356,3 +356,73 @@ fn a_head_file_from_another_office_is_ignored() {
     let out = b.run(&["--user", "boss", "audit", "--verify"], "boss-pw\n");
     assert!(out.status.success(), "{}", common::stderr(&out));
 }
+
+#[test]
+fn pages_back_through_the_trail_by_seq() {
+    let o = Office::new();
+    let s = o.login("boss", "boss-pw");
+    for i in 0..40 {
+        let action = if i % 3 == 0 {
+            "person.edit"
+        } else {
+            "person.view"
+        };
+        s.audit(action, &format!("person:{i}"), "").unwrap();
+    }
+    let q = |f: &AuditFilter| audit::query(&s.conn, f).unwrap();
+    let seqs = |entries: &[audit::Entry]| entries.iter().map(|e| e.seq).collect::<Vec<_>>();
+    // Page through with a filter, newest first, 7 at a time.
+    for action in [None, Some("person.edit".to_string())] {
+        let all = q(&AuditFilter {
+            action: action.clone(),
+            newest_first: true,
+            ..Default::default()
+        });
+        let mut paged = Vec::new();
+        let mut before = None;
+        loop {
+            let page = q(&AuditFilter {
+                action: action.clone(),
+                newest_first: true,
+                before_seq: before,
+                limit: Some(7),
+                ..Default::default()
+            });
+            assert!(page.len() <= 7);
+            assert!(page.iter().all(|e| before.is_none_or(|b| e.seq < b)));
+            let Some(last) = page.last() else { break };
+            before = Some(last.seq);
+            paged.extend(page);
+        }
+        assert_eq!(seqs(&paged), seqs(&all), "filter {action:?}");
+    }
+    let edits = q(&AuditFilter {
+        action: Some("person.edit".into()),
+        ..Default::default()
+    });
+    assert_eq!(edits.len(), 14);
+
+    // Entries written meanwhile do not shift the next page.
+    let first = q(&AuditFilter {
+        newest_first: true,
+        limit: Some(5),
+        ..Default::default()
+    });
+    let next = AuditFilter {
+        newest_first: true,
+        before_seq: first.last().map(|e| e.seq),
+        limit: Some(5),
+        ..Default::default()
+    };
+    let before_writes = q(&next);
+    s.audit("person.view", "person:99", "").unwrap();
+    assert_eq!(q(&next), before_writes);
+    assert_eq!(before_writes[0].seq, first[4].seq - 1);
+
+    // Oldest first, the bound still means "numbered below".
+    let oldest = q(&AuditFilter {
+        before_seq: Some(4),
+        ..Default::default()
+    });
+    assert_eq!(seqs(&oldest), [1, 2, 3]);
+}

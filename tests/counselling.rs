@@ -7,7 +7,7 @@ mod common;
 use casedesk::Error;
 use casedesk::domain::counselling::NewSession;
 use casedesk::domain::{CounsellingKind, Role};
-use casedesk::store::counselling::{self, SessionId};
+use casedesk::store::counselling::{self, SessionCount, SessionId};
 use casedesk::vault::{self, Session};
 use common::{Office, contains_bytes, secret};
 
@@ -385,5 +385,86 @@ fn cli_writes_shows_and_hides_notes() {
         let list = common::stdout(&out);
         assert!(list.contains(",individual,50,psychologist,"), "{list}");
         assert!(!list.contains("Zebra"));
+    }
+}
+
+#[test]
+fn counselled_persons_and_session_counts_agree_with_the_sessions() {
+    let o = Office::demo(12);
+    let mut psy = o.login("psychologist", "demo");
+    let listed = counselling::counselled_persons(&psy.conn).unwrap();
+    assert!(!listed.is_empty(), "the demo has sessions");
+    assert!(
+        listed
+            .windows(2)
+            .all(|w| (w[0].last, w[0].id) > (w[1].last, w[1].id)),
+        "latest session first, each person once"
+    );
+    for p in &listed {
+        let sessions = counselling::list_sessions(&psy.conn, p.id).unwrap();
+        assert_eq!(p.sessions, sessions.len() as i64, "person {}", p.id);
+        assert_eq!(p.last, sessions.first().map(|s| s.on_date));
+        assert_eq!(
+            counselling::session_count(&psy.conn, p.id).unwrap(),
+            SessionCount {
+                sessions: p.sessions,
+                last: p.last
+            }
+        );
+        let (case_number, name): (String, String) = psy
+            .conn
+            .query_row(
+                "SELECT case_number, name FROM persons WHERE id = ?1",
+                [p.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((&p.case_number, &p.name), (&case_number, &name));
+    }
+    assert_eq!(
+        counselling::session_count(&psy.conn, i64::MAX).unwrap(),
+        SessionCount::default(),
+        "no such person"
+    );
+
+    // Two persons never counselled: not listed, until a group session
+    // (one's own, the other present) counts once for each.
+    let fresh: Vec<i64> = persons(&psy)
+        .into_iter()
+        .filter(|id| listed.iter().all(|p| p.id != *id))
+        .take(2)
+        .collect();
+    assert_eq!(fresh.len(), 2, "the demo leaves some persons uncounselled");
+    for id in &fresh {
+        assert_eq!(
+            counselling::session_count(&psy.conn, *id).unwrap(),
+            SessionCount::default()
+        );
+    }
+    let today = casedesk::store::today();
+    counselling::record(
+        &mut psy,
+        &NewSession {
+            person_id: fresh[0],
+            kind: CounsellingKind::Group,
+            on_date: today,
+            minutes: 60,
+            participants: vec![fresh[1]],
+        },
+        "group note",
+    )
+    .unwrap();
+    let after = counselling::counselled_persons(&psy.conn).unwrap();
+    assert_eq!(after.len(), listed.len() + 2);
+    for id in &fresh {
+        let p = after.iter().find(|p| p.id == *id).expect("now listed");
+        assert_eq!((p.sessions, p.last), (1, Some(today)));
+        assert_eq!(
+            counselling::session_count(&psy.conn, *id).unwrap(),
+            SessionCount {
+                sessions: 1,
+                last: Some(today)
+            }
+        );
     }
 }

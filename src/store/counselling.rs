@@ -268,6 +268,74 @@ pub fn note_versions(conn: &Connection, id: SessionId) -> Result<Vec<NoteVersion
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A person who was in at least one counselling session: what the
+/// counselling screen lists. No note text, only that sessions took place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounselledPerson {
+    pub id: i64,
+    pub case_number: String,
+    pub name: String,
+    /// Sessions they were in: their own and group sessions they joined.
+    pub sessions: i64,
+    /// The date of the latest of those sessions.
+    pub last: Option<NaiveDate>,
+}
+
+/// How many sessions a person was in, and the date of the latest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SessionCount {
+    pub sessions: i64,
+    pub last: Option<NaiveDate>,
+}
+
+/// Every person who was in at least one session — their own, or a group
+/// session as a participant — with their [`SessionCount`], most recent
+/// session first (ties: newest person first). Visible to every account.
+pub fn counselled_persons(conn: &Connection) -> Result<Vec<CounselledPerson>> {
+    let mut stmt = conn.prepare_cached(
+        "WITH involved(person_id, on_date) AS (
+             SELECT person_id, on_date FROM counselling_sessions
+             UNION ALL
+             SELECT cp.person_id, s.on_date FROM counselling_participants cp
+             JOIN counselling_sessions s ON s.id = cp.session_id
+         )
+         SELECT p.id, p.case_number, p.name, count(*), max(i.on_date)
+         FROM involved i JOIN persons p ON p.id = i.person_id
+         GROUP BY p.id
+         ORDER BY max(i.on_date) DESC, p.id DESC",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(CounselledPerson {
+            id: r.get(0)?,
+            case_number: r.get(1)?,
+            name: r.get(2)?,
+            sessions: r.get(3)?,
+            last: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many sessions `person_id` was in (their own and group sessions they
+/// joined, each once) and the latest date; zero and `None` for a person
+/// never counselled, or no such person. Agrees with [`list_sessions`].
+pub fn session_count(conn: &Connection, person_id: i64) -> Result<SessionCount> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*), max(on_date) FROM counselling_sessions s
+             WHERE s.person_id = ?1 OR s.id IN
+                 (SELECT session_id FROM counselling_participants WHERE person_id = ?1)",
+        )?
+        .query_row([person_id], |r| {
+            Ok(SessionCount {
+                sessions: r.get(0)?,
+                last: r.get(1)?,
+            })
+        })
+        .optional()?
+        .unwrap_or_default())
+}
+
 /// Sessions and minutes by kind with a date in `from..=to`, for reports.
 /// Each session counts once (a group session is one session).
 pub fn totals_by_kind(

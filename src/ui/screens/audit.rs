@@ -2,6 +2,13 @@
 //! trail below (newest first), and a small filter form (person, user,
 //! dates, action) on `/` or `e`.
 //!
+//! The trail is read a page at a time, newest first: moving the selection
+//! near the end of what is loaded fetches the next, older page (keyset
+//! paging on `seq`, `AuditFilter::before_seq`, so entries written while
+//! the screen is open do not shift the pages). Loaded pages are kept: an
+//! entry is a few hundred bytes, so even a long trail scrolled to its
+//! start fits comfortably.
+//!
 //! Opening the screen and applying a filter are themselves recorded
 //! (`audit.view`), as `casedesk audit` does. Entries hold record ids and
 //! field names, never personal data; they are still sanitized before they
@@ -27,8 +34,10 @@ use crate::ui::widgets::form::{FieldSpec, Form, FormOutcome, FormValues, Value};
 use crate::ui::widgets::table::{Column, RowSource, Table, TableEvent, TableState};
 use crate::{Error, Result};
 
-/// Most entries loaded at once; narrow the filter to see older ones.
-pub const MAX_ROWS: usize = 20_000;
+/// Entries fetched per page, and how close to the end of what is loaded
+/// the selection may come before the next, older page is fetched.
+pub const PAGE: usize = 500;
+const MARGIN: usize = 100;
 
 const HELP: &str = "Who did what and when, newest first. Entries name records by id \
 (person:12), never personal data. The line at the top says whether the chain of \
@@ -105,7 +114,10 @@ fn columns() -> Vec<Column> {
 
 pub struct AuditScreen {
     verdict: Option<Verdict>,
+    /// The pages loaded so far, newest first.
     entries: Vec<Entry>,
+    /// The last page fetched was full: older entries may follow.
+    more: bool,
     state: TableState,
     filter: AuditFilter,
     typed: Typed,
@@ -126,6 +138,7 @@ impl AuditScreen {
         AuditScreen {
             verdict: None,
             entries: Vec::new(),
+            more: false,
             state: TableState::new(),
             filter: AuditFilter::default(),
             typed: Typed::default(),
@@ -156,14 +169,44 @@ impl AuditScreen {
             }
         }
         self.verdict = Some(verdict);
-        self.entries = audit::query(
-            conn,
+        // From the top, and back down to where the selection was (F5 deep
+        // in the trail; a new filter starts at the top).
+        let sel = self.state.selected(self.entries.len()).unwrap_or(0);
+        self.entries.clear();
+        self.more = true;
+        self.load_until(ctx, sel)
+    }
+
+    /// Fetch the page after the last entry loaded (the first page when
+    /// nothing is loaded). Not recorded: it is the same look, scrolled.
+    fn load_more(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
+        let page = audit::query(
+            &ctx.session.conn,
             &AuditFilter {
                 newest_first: true,
-                limit: Some(MAX_ROWS),
+                before_seq: self.entries.last().map(|e| e.seq),
+                limit: Some(PAGE),
                 ..self.filter.clone()
             },
         )?;
+        self.more = page.len() == PAGE;
+        self.entries.extend(page);
+        Ok(())
+    }
+
+    /// Fetch older pages while the selection is near the end of what is
+    /// loaded and more may follow.
+    fn follow(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
+        let sel = self.state.selected(self.entries.len()).unwrap_or(0);
+        self.load_until(ctx, sel)
+    }
+
+    /// Fetch pages until row `sel` is loaded with `MARGIN` rows after it,
+    /// or the trail ends.
+    fn load_until(&mut self, ctx: &ScreenCtx<'_>, sel: usize) -> Result<()> {
+        while self.more && sel + MARGIN >= self.entries.len() {
+            self.load_more(ctx)?;
+        }
         Ok(())
     }
 
@@ -182,11 +225,11 @@ impl AuditScreen {
         )
         .with_theme(&self.theme)
         .with_today(self.today);
-        form.set_value("person", Value::Text(self.typed.person.clone()));
-        form.set_value("user", Value::Text(self.typed.user.clone()));
+        form.set_value("person", Value::text(self.typed.person.clone()));
+        form.set_value("user", Value::text(self.typed.user.clone()));
         form.set_value("from", Value::Date(self.typed.from));
         form.set_value("to", Value::Date(self.typed.to));
-        form.set_value("action", Value::Text(self.typed.action.clone()));
+        form.set_value("action", Value::text(self.typed.action.clone()));
         form.mark_clean();
         form
     }
@@ -333,6 +376,12 @@ impl Screen for AuditScreen {
                 }
                 Ok(Outcome::Stay)
             }
+            TableEvent::None => {
+                if let Err(e) = self.follow(ctx) {
+                    self.show_error(&e);
+                }
+                Ok(Outcome::Stay)
+            }
             _ => Ok(Outcome::Stay),
         }
     }
@@ -359,8 +408,11 @@ impl Screen for AuditScreen {
         };
         let cols = columns();
         let rows = EntryRows(&self.entries);
-        let title = if self.entries.len() >= MAX_ROWS {
-            format!("Audit trail · newest {MAX_ROWS} shown; filter to see older ones")
+        let title = if self.more {
+            format!(
+                "Audit trail · newest {} loaded; older ones load as you scroll",
+                self.entries.len()
+            )
         } else {
             "Audit trail".to_string()
         };
@@ -426,6 +478,72 @@ mod tests {
         assert_eq!(screen.entries[0].action, audit::action::AUDIT_VIEW);
         assert!(screen.entries.windows(2).all(|w| w[0].seq > w[1].seq));
         insta::assert_snapshot!("audit_intact", draw(&screen));
+    }
+
+    #[test]
+    fn scrolling_near_the_end_loads_older_pages() {
+        let (_dir, paths) = demo(5);
+        let mut m = login(&paths, "manager");
+        m.conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+        for i in 0..2 * PAGE + 50 {
+            audit::record(
+                &m.conn,
+                "manager",
+                audit::action::PERSON_VIEW,
+                &audit::person(1),
+                &i.to_string(),
+            )
+            .expect("record");
+        }
+        m.conn.execute_batch("COMMIT").expect("commit");
+        let mut screen = opened(&mut m);
+        assert_eq!(screen.entries.len(), PAGE, "one page at first");
+        assert!(screen.more);
+        assert!(draw(&screen).contains("older ones load as you scroll"));
+        let theme = Theme::default();
+        let mut ctx = ScreenCtx {
+            session: &mut m,
+            today: today(),
+            theme: &theme,
+        };
+        // Moving down, short of the margin, loads nothing.
+        for _ in 0..PAGE - MARGIN - 1 {
+            screen
+                .handle(Input::Action(Action::Down), &mut ctx)
+                .expect("down");
+        }
+        assert_eq!(screen.entries.len(), PAGE);
+        // Near the end of the page the next one is fetched.
+        screen
+            .handle(Input::Action(Action::Down), &mut ctx)
+            .expect("down");
+        assert_eq!(screen.entries.len(), 2 * PAGE);
+        let mut turns = 0;
+        while screen.more && turns < 10 {
+            screen
+                .handle(Input::Action(Action::End), &mut ctx)
+                .expect("end");
+            turns += 1;
+        }
+        let total: i64 = ctx
+            .session
+            .conn
+            .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(screen.entries.len() as i64, total, "the whole trail");
+        assert_eq!(screen.entries.last().map(|e| e.seq), Some(1));
+        assert!(
+            screen.entries.windows(2).all(|w| w[0].seq == w[1].seq + 1),
+            "pages join with nothing missing or repeated"
+        );
+        assert!(!draw(&screen).contains("older ones load"));
+        // F5 reloads from the top and loads down to the selection again.
+        let sel = screen.state.selected(screen.entries.len());
+        screen
+            .handle(Input::Action(Action::Refresh), &mut ctx)
+            .expect("refresh");
+        assert_eq!(screen.entries[0].action, audit::action::AUDIT_VIEW);
+        assert_eq!(screen.state.selected(screen.entries.len()), sel);
     }
 
     #[test]

@@ -25,13 +25,15 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Widget};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use zeroize::Zeroizing;
 
 use crate::domain::counselling::{MAX_MINUTES, NewSession, template};
 use crate::domain::{CounsellingKind, Role};
 use crate::safe_text::{Align, char_width, fit, sanitize, sanitize_lines};
-use crate::store::counselling::{self, Note, NoteVersionInfo, SessionId, SessionRow};
+use crate::store::counselling::{
+    self, CounselledPerson, Note, NoteVersionInfo, SessionCount, SessionId, SessionRow,
+};
 use crate::store::search::{RegisterQuery, register};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
@@ -97,58 +99,12 @@ fn sentence(e: &Error) -> String {
 }
 
 // ---------------------------------------------------------------------
-// Reading the lists (read only; nothing here is audited or secret).
+// Reading the lists (read only; nothing here is audited or secret). The
+// queries are in `store::counselling`.
 
 /// A person in the list: their case number, name and how many sessions
 /// they were in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct PersonRow {
-    id: i64,
-    case_number: String,
-    name: String,
-    sessions: i64,
-    last: Option<NaiveDate>,
-}
-
-/// Persons who were in at least one session (their own or a group),
-/// most recent session first.
-fn counselled_persons(conn: &Connection) -> Result<Vec<PersonRow>> {
-    let mut stmt = conn.prepare(
-        "WITH involved(person_id, on_date) AS (
-             SELECT person_id, on_date FROM counselling_sessions
-             UNION ALL
-             SELECT cp.person_id, s.on_date FROM counselling_participants cp
-             JOIN counselling_sessions s ON s.id = cp.session_id
-         )
-         SELECT p.id, p.case_number, p.name, count(*), max(i.on_date)
-         FROM involved i JOIN persons p ON p.id = i.person_id
-         GROUP BY p.id
-         ORDER BY max(i.on_date) DESC, p.id DESC",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(PersonRow {
-            id: r.get(0)?,
-            case_number: r.get(1)?,
-            name: r.get(2)?,
-            sessions: r.get(3)?,
-            last: r.get(4)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// How many sessions a person was in, and the latest date.
-fn session_stats(conn: &Connection, person_id: i64) -> Result<(i64, Option<NaiveDate>)> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT count(*), max(on_date) FROM counselling_sessions s
-             WHERE s.person_id = ?1 OR s.id IN
-                 (SELECT session_id FROM counselling_participants WHERE person_id = ?1)",
-        )?
-        .query_row([person_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .unwrap_or((0, None)))
-}
+type PersonRow = CounselledPerson;
 
 /// Any person matching a search, with their session counts.
 fn search_persons(conn: &Connection, text: &str, today: NaiveDate) -> Result<Vec<PersonRow>> {
@@ -164,7 +120,7 @@ fn search_persons(conn: &Connection, text: &str, today: NaiveDate) -> Result<Vec
     page.rows
         .into_iter()
         .map(|r| {
-            let (sessions, last) = session_stats(conn, r.id)?;
+            let SessionCount { sessions, last } = counselling::session_count(conn, r.id)?;
             Ok(PersonRow {
                 id: r.id,
                 case_number: r.case_number,
@@ -354,7 +310,7 @@ impl CounsellingScreen {
     fn load_persons(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
         let query = self.persons_state.query().trim().to_string();
         self.persons = if query.is_empty() {
-            counselled_persons(&ctx.session.conn)?
+            counselling::counselled_persons(&ctx.session.conn)?
         } else {
             search_persons(&ctx.session.conn, &query, ctx.today)?
         };
@@ -467,7 +423,7 @@ impl CounsellingScreen {
         .with_theme(&self.theme)
         .with_today(self.today);
         form.set_value("on_date", Value::Date(Some(self.today)));
-        form.set_value("note", Value::Text(template(kind).to_string()));
+        form.set_value("note", Value::text(template(kind)));
         form.mark_clean();
         form
     }
@@ -488,7 +444,7 @@ impl CounsellingScreen {
         )
         .with_theme(&self.theme)
         .with_today(self.today);
-        form.set_value("note", Value::Text(text.to_string()));
+        form.set_value("note", Value::text(text));
         form.mark_clean();
         form
     }

@@ -20,6 +20,23 @@
 //!     FormOutcome::Pending => {}
 //! }
 //! ```
+//!
+//! ## Typed text in memory
+//!
+//! Counselling notes are typed here, so what the form holds is wiped when
+//! it is let go of:
+//! - each field's text is a [`TextInput`], whose buffer is zeroed on drop,
+//!   on replacement and before it grows (see its module comment); the
+//!   "as last saved" copy kept for the unsaved-changes question is made of
+//!   the same inputs;
+//! - [`Value::Text`], and so every text in [`FormValues`] handed back on
+//!   submit, is a `Zeroizing<String>`: dropping the values wipes them, and
+//!   so does a value passed to [`Form::set_value`] once it is copied in.
+//!
+//! Not covered: a copy a screen makes from [`FormValues::text`] (make it
+//! `Zeroizing` too, as the counselling screen does), field labels, hints
+//! and error messages (a screen's own words, never typed text), and choice
+//! options.
 
 use std::cell::Cell;
 
@@ -28,6 +45,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Widget};
+use zeroize::Zeroizing;
 
 use super::dialog::{ConfirmDialog, DialogOutcome};
 use super::text_input::TextInput;
@@ -170,10 +188,11 @@ fn yes_no_label(v: bool) -> &'static str {
     if v { "Yes" } else { "No" }
 }
 
-/// A checked value. Empty optional fields are `None` / empty.
+/// A checked value. Empty optional fields are `None` / empty. Text is
+/// wiped from memory when the value is dropped (and not shown by `Debug`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
-    Text(String),
+    Text(Zeroizing<String>),
     Date(Option<NaiveDate>),
     Number(Option<i64>),
     Bool(Option<bool>),
@@ -181,6 +200,13 @@ pub enum Value {
     Choice(Option<usize>),
     /// Ticked option indices, in option order.
     Multi(Vec<usize>),
+}
+
+impl Value {
+    /// A text value, e.g. for [`Form::set_value`].
+    pub fn text(s: impl Into<String>) -> Value {
+        Value::Text(Zeroizing::new(s.into()))
+    }
 }
 
 /// All values of a submitted form, by field key.
@@ -196,7 +222,7 @@ impl FormValues {
     /// Trimmed text, "" when empty or not a text field.
     pub fn text(&self, key: &str) -> &str {
         match self.get(key) {
-            Some(Value::Text(s)) => s,
+            Some(Value::Text(s)) => s.as_str(),
             _ => "",
         }
     }
@@ -349,8 +375,9 @@ impl Form {
         let n_options = self.specs[i].options().len();
         let f = &mut self.fields[i];
         match (&self.specs[i].kind, value) {
+            // Copied into the input's own buffer; `s` is wiped as it drops.
             (FieldKind::Text { .. } | FieldKind::MultiLine { .. }, Value::Text(s)) => {
-                f.input.set_text(s)
+                f.input.set_text(s.as_str())
             }
             (FieldKind::Date { .. }, Value::Date(d)) => f
                 .input
@@ -702,11 +729,11 @@ impl Form {
         let value = match &spec.kind {
             FieldKind::Text { .. } => {
                 missing(raw.is_empty(), "Please fill this in.")?;
-                Value::Text(raw.to_string())
+                Value::text(raw)
             }
             FieldKind::MultiLine { .. } => {
                 missing(raw.is_empty(), "Please fill this in.")?;
-                Value::Text(f.input.text().trim_end().to_string())
+                Value::text(f.input.text().trim_end())
             }
             FieldKind::Date { allow_future } => {
                 missing(raw.is_empty(), "Please give a date.")?;
@@ -1210,6 +1237,12 @@ mod tests {
         assert_eq!(v.choice("risk"), Some(1));
         assert_eq!(v.multi("concern"), &[0, 2]);
         assert_eq!(v.text("notes"), "line one\nline two");
+        // Typed text comes back in buffers wiped on drop.
+        let Some(Value::Text(notes)) = v.get("notes") else {
+            panic!("notes is text");
+        };
+        let _: &Zeroizing<String> = notes;
+        assert!(!format!("{v:?}").contains("line one"), "Debug hides text");
     }
 
     #[test]
@@ -1248,7 +1281,7 @@ mod tests {
     #[test]
     fn editing_existing_values_is_clean_until_changed() {
         let mut form = intake_form();
-        assert!(form.set_value("name", Value::Text("Sara".into())));
+        assert!(form.set_value("name", Value::text("Sara")));
         assert!(form.set_value("risk", Value::Choice(Some(2))));
         assert!(form.set_value("concern", Value::Multi(vec![1])));
         assert!(!form.set_value("risk", Value::Choice(Some(9))));

@@ -6,6 +6,25 @@
 //! diacritics) together with the letter before them, so the cursor never
 //! lands between a letter and its mark; Backspace removes one code point,
 //! so a mistyped diacritic can be removed on its own.
+//!
+//! ## Typed text is wiped from memory
+//!
+//! The same editor takes counselling notes and passwords, so the text is
+//! kept in a [`Zeroizing`] buffer:
+//! - dropping the input, [`TextInput::clear`] and [`TextInput::set_text`]
+//!   zero the old buffer (its whole capacity, not only the text);
+//! - the buffer never grows by `String`'s own reallocation, which would free
+//!   the old allocation with the text still in it: before an insert that
+//!   does not fit, the text is copied into a new, larger zeroizing buffer
+//!   (at least double) and the old one is zeroed as it is dropped;
+//! - the bytes a deletion shifts past the end of the text are zeroed at
+//!   once, so deleted characters do not wait in the spare capacity.
+//!
+//! Not covered here: copies a caller makes from [`TextInput::text`] (e.g.
+//! `FormValues`, see the form's module comment), the `String` handed to
+//! [`TextInput::new`] / [`TextInput::set_text`] before it was ours (a
+//! `&str` argument is copied into a fresh buffer, the caller's stays the
+//! caller's), text drawn into the terminal buffer, and the terminal itself.
 
 use std::ops::Range;
 
@@ -13,17 +32,24 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 
+use zeroize::{Zeroize, Zeroizing};
+
 use crate::safe_text::{char_width, sanitize};
 
+/// Smallest buffer allocated when the text grows, so typing a short field
+/// does not reallocate (and copy) at every key.
+const MIN_CAPACITY: usize = 64;
+
+/// `Debug` never shows the text (`Zeroizing` prints as `Zeroizing { .. }`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextInput {
-    text: String,
+    text: Zeroizing<String>,
     cursor: usize,
 }
 
 impl TextInput {
     pub fn new(text: impl Into<String>) -> TextInput {
-        let text = text.into();
+        let text = Zeroizing::new(text.into());
         let cursor = text.len();
         TextInput { text, cursor }
     }
@@ -37,17 +63,20 @@ impl TextInput {
         self.cursor
     }
 
+    /// Replaces the text; the old buffer is zeroed as it is dropped.
     pub fn set_text(&mut self, text: impl Into<String>) {
-        self.text = text.into();
+        self.text = Zeroizing::new(text.into());
         self.cursor = self.text.len();
     }
 
+    /// Empties the text, zeroing the buffer (which is kept for reuse).
     pub fn clear(&mut self) {
-        self.text.clear();
+        self.text.zeroize();
         self.cursor = 0;
     }
 
     pub fn insert(&mut self, c: char) {
+        self.reserve(c.len_utf8());
         self.text.insert(self.cursor, c);
         self.cursor += c.len_utf8();
     }
@@ -57,6 +86,7 @@ impl TextInput {
             Some(c) => {
                 self.cursor -= c.len_utf8();
                 self.text.remove(self.cursor);
+                self.wipe_spare();
                 true
             }
             None => false,
@@ -69,7 +99,34 @@ impl TextInput {
         }
         let end = self.next_stop(self.cursor);
         self.text.replace_range(self.cursor..end, "");
+        self.wipe_spare();
         true
+    }
+
+    /// Makes room for `additional` more bytes without letting `String`
+    /// reallocate: a full buffer is copied into a new, larger zeroizing
+    /// one and the old buffer is zeroed when it is dropped here.
+    fn reserve(&mut self, additional: usize) {
+        let needed = self.text.len() + additional;
+        if needed <= self.text.capacity() {
+            return;
+        }
+        let capacity = needed
+            .max(self.text.capacity().saturating_mul(2))
+            .max(MIN_CAPACITY);
+        let mut grown = Zeroizing::new(String::with_capacity(capacity));
+        grown.push_str(&self.text);
+        self.text = grown;
+    }
+
+    /// Zeroes the buffer past the end of the text, where a deletion left
+    /// the bytes it shifted.
+    fn wipe_spare(&mut self) {
+        // SAFETY: only the spare capacity (past `len`) is written, with
+        // zeros; the string's contents, and so its UTF-8, are untouched.
+        unsafe { self.text.as_mut_vec() }
+            .spare_capacity_mut()
+            .zeroize();
     }
 
     pub fn left(&mut self) {
@@ -361,6 +418,72 @@ mod tests {
             t.render_wrapped(area, &mut buf, Style::default(), Some(Style::default()));
             t.render_line(Rect::new(0, 0, width, 1), &mut buf, Style::default(), Some(Style::default()));
         }
+    }
+
+    /// The whole allocation, text and spare capacity.
+    fn whole_buffer(t: &TextInput) -> &[u8] {
+        // SAFETY: only called once the spare capacity has been written
+        // (zeroed by `clear` or `wipe_spare`), so every byte is initialised.
+        unsafe { std::slice::from_raw_parts(t.text.as_ptr(), t.text.capacity()) }
+    }
+
+    #[test]
+    fn clear_zeroes_the_whole_buffer() {
+        let mut t = TextInput::new("");
+        for c in "private note text".chars() {
+            t.insert(c);
+        }
+        let (ptr, cap) = (t.text.as_ptr(), t.text.capacity());
+        t.clear();
+        assert_eq!((t.text(), t.cursor()), ("", 0));
+        assert_eq!(t.text.as_ptr(), ptr, "the buffer is kept, zeroed");
+        assert_eq!(t.text.capacity(), cap);
+        assert!(whole_buffer(&t).iter().all(|b| *b == 0));
+    }
+
+    #[test]
+    fn deleted_text_does_not_wait_in_the_spare_capacity() {
+        let mut t = TextInput::new("");
+        for c in "abcXYZ".chars() {
+            t.insert(c);
+        }
+        t.left();
+        t.left();
+        t.left();
+        assert!(t.delete_back());
+        t.delete_forward();
+        assert_eq!(t.text(), "abYZ");
+        let buf = whole_buffer(&t);
+        assert_eq!(&buf[..4], b"abYZ");
+        assert!(buf[4..].iter().all(|b| *b == 0), "{buf:?}");
+    }
+
+    #[test]
+    fn grows_into_a_new_buffer_not_by_string_reallocation() {
+        // "ab" arrives with room for exactly two bytes. String's own growth
+        // would reallocate to 8 and free the old buffer unwiped; ours copies
+        // into a new buffer of at least MIN_CAPACITY.
+        let mut t = TextInput::new(String::from("ab"));
+        assert_eq!(t.text.capacity(), 2);
+        t.insert('c');
+        assert!(t.text.capacity() >= MIN_CAPACITY);
+        assert_eq!(t.text(), "abc");
+        // Full again: at least double, with the text and cursor intact.
+        while t.text.len() < t.text.capacity() {
+            t.insert('x');
+        }
+        let cap = t.text.capacity();
+        t.home();
+        t.insert('ق');
+        assert!(t.text.capacity() >= 2 * cap);
+        assert!(t.text().starts_with("قabcx"));
+        assert_eq!(t.cursor(), 'ق'.len_utf8());
+    }
+
+    #[test]
+    fn debug_never_shows_the_text() {
+        let t = TextInput::new("secret words");
+        assert!(!format!("{t:?}").contains("secret"));
     }
 
     #[test]
