@@ -39,7 +39,7 @@ use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::dialog::MessagePopup;
+use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome, MessagePopup};
 use crate::ui::widgets::form::{FieldSpec, Form, FormOutcome, Value};
 use crate::ui::widgets::table::{Column, RowSource, Table, TableEvent, TableState};
 use crate::{Error, Result};
@@ -277,6 +277,12 @@ pub struct CounsellingScreen {
     sessions_state: TableState,
     view: View,
     popup: Option<MessagePopup>,
+    /// A colleague psychologist waiting for the counselling key, and the
+    /// question whether to share it with them.
+    grant: Option<(ConfirmDialog, String)>,
+    /// Colleagues already asked about on this screen (a "No" is not
+    /// asked again until the next login).
+    grant_asked: Vec<String>,
 }
 
 impl Default for CounsellingScreen {
@@ -300,7 +306,35 @@ impl CounsellingScreen {
             sessions_state: TableState::new(),
             view: View::Persons,
             popup: None,
+            grant: None,
+            grant_asked: Vec::new(),
         }
+    }
+
+    /// A psychologist who holds the counselling key is asked, once per
+    /// colleague, whether to share it with a psychologist account that
+    /// does not have it yet. A person decides: no manager can share it,
+    /// and an account listed in the plain key file alone is never trusted.
+    fn offer_grant(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
+        if !self.holds_key || self.grant.is_some() {
+            return Ok(());
+        }
+        let waiting = ctx.session.pending_counselling_grants()?;
+        if let Some(name) = waiting.into_iter().find(|n| !self.grant_asked.contains(n)) {
+            self.grant_asked.push(name.clone());
+            let dialog = ConfirmDialog::new(
+                "Share the counselling key?",
+                format!(
+                    "The psychologist account {} cannot read counselling notes yet. \
+                     Share the counselling key with it?",
+                    crate::safe_text::sanitize(&name)
+                ),
+            )
+            .labels("Share", "Not now")
+            .with_theme(&self.theme);
+            self.grant = Some((dialog, name));
+        }
+        Ok(())
     }
 
     fn is_psychologist(&self) -> bool {
@@ -1077,7 +1111,7 @@ impl Screen for CounsellingScreen {
     }
 
     fn context_stack(&self) -> &'static [Context] {
-        if self.popup.is_some() {
+        if self.popup.is_some() || self.grant.is_some() {
             return stacks::DIALOG;
         }
         match &self.view {
@@ -1110,10 +1144,32 @@ impl Screen for CounsellingScreen {
         }
         self.load_persons(ctx)?;
         self.load_sessions(ctx)?;
+        self.offer_grant(ctx)?;
         Ok(())
     }
 
     fn handle(&mut self, input: Input, ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
+        if let Some((dialog, name)) = &mut self.grant {
+            if let Input::Action(a) = input {
+                match dialog.handle(a) {
+                    DialogOutcome::Pending => {}
+                    DialogOutcome::No => self.grant = None,
+                    DialogOutcome::Yes => {
+                        let name = name.clone();
+                        self.grant = None;
+                        match ctx.session.grant_counselling(&name) {
+                            Ok(()) => {
+                                return Ok(Outcome::Status(format!(
+                                    "{name} can now read counselling notes."
+                                )));
+                            }
+                            Err(e) => self.error_popup("The key was not shared", &e),
+                        }
+                    }
+                }
+            }
+            return Ok(Outcome::Stay);
+        }
         if let Some(popup) = &mut self.popup {
             if let Input::Action(a) = input {
                 if popup.handle(a) {
@@ -1145,6 +1201,9 @@ impl Screen for CounsellingScreen {
         }
         if let Some(p) = &self.popup {
             p.render(area, buf);
+        }
+        if let Some((dialog, _)) = &self.grant {
+            dialog.render(area, buf);
         }
     }
 
@@ -1464,6 +1523,49 @@ mod tests {
         act(&mut screen, &mut s, Action::Confirm);
         let note = draw(&screen);
         assert!(note.contains("casedesk user grant second"), "{note}");
+    }
+
+    #[test]
+    fn a_psychologist_is_asked_to_share_the_key_with_a_new_colleague() {
+        let (_dir, paths) = demo(12);
+        let mut manager = login(&paths, "manager");
+        let pw = age::secrecy::SecretString::from("demo".to_string());
+        manager
+            .add_user("second", Role::Psychologist, &pw)
+            .expect("add");
+        manager
+            .add_user("third", Role::Psychologist, &pw)
+            .expect("add");
+        // Staff are never asked: they hold no key.
+        let mut staff = login(&paths, "staff");
+        assert!(opened(&mut staff).grant.is_none());
+
+        let mut psy = login(&paths, "psychologist");
+        let mut screen = opened(&mut psy);
+        let asked = draw(&screen);
+        assert!(asked.contains("Share the counselling key?"), "{asked}");
+        assert!(asked.contains("second"), "{asked}");
+        let out = act(&mut screen, &mut psy, Action::Yes);
+        assert!(matches!(out, Outcome::Status(m) if m.contains("second")));
+        // "Not now" for the third: not asked again on this screen.
+        let theme = Theme::default();
+        screen.refresh(&mut ctx(&mut psy, &theme)).expect("refresh");
+        assert!(draw(&screen).contains("third"));
+        act(&mut screen, &mut psy, Action::No);
+        screen.refresh(&mut ctx(&mut psy, &theme)).expect("refresh");
+        assert!(screen.grant.is_none());
+
+        // The second now holds the same counselling identity; the third not.
+        let second = login(&paths, "second");
+        let third = login(&paths, "third");
+        assert_eq!(
+            second
+                .counselling_identity()
+                .map(|i| i.to_public().to_string()),
+            psy.counselling_identity()
+                .map(|i| i.to_public().to_string())
+        );
+        assert!(third.counselling_identity().is_none());
     }
 
     #[test]
