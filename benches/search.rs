@@ -162,6 +162,50 @@ fn table(conn: &rusqlite::Connection) {
                 ..page("")
             },
         ),
+        (
+            "`khan`, status closed (screen filter)",
+            RegisterQuery {
+                status: Some(casedesk::domain::CaseStatus::Closed),
+                ..page("khan")
+            },
+        ),
+        (
+            "`muhammad` sorted by risk",
+            RegisterQuery {
+                sort: SortColumn::Risk,
+                ..page("muhammad")
+            },
+        ),
+        (
+            "`CPC-202`, CPC tab, sorted by name",
+            RegisterQuery {
+                programme: Some(Programme::Cpc),
+                sort: SortColumn::Name,
+                ..page("CPC-202")
+            },
+        ),
+        (
+            "screen keystroke: `muhammad`, first 100 rows",
+            RegisterQuery {
+                limit: 100,
+                ..page("muhammad")
+            },
+        ),
+        (
+            "screen keystroke: `muhammad`, 1,000-row window",
+            RegisterQuery {
+                limit: 1000,
+                ..page("muhammad")
+            },
+        ),
+        (
+            "jump to the end: whole register, last 1,000-row window",
+            RegisterQuery {
+                offset: 124_500,
+                limit: 1000,
+                ..page("")
+            },
+        ),
     ];
     for (label, q) in &cases {
         let (med, max) = time(|| {

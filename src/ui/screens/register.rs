@@ -30,6 +30,10 @@ use crate::ui::widgets::table::{Column, RowSource, SortDir, Table, TableEvent, T
 /// come before the next window is fetched.
 pub const WINDOW: usize = 1000;
 const MARGIN: usize = 200;
+/// Rows fetched on a keystroke (new search, tab or sort): more than a
+/// screen shows, so typing reads a tenth of a window; the first move of the
+/// selection fetches the full window around it.
+pub const FIRST_PAGE: usize = 100;
 
 const HELP: &str = "The CPC register and the women's desk register. Left and right switch \
 between all, CPC and women's desk. Type / and a few letters of a name, father's or \
@@ -208,24 +212,36 @@ impl RegisterScreen {
         self.query.text = words.join(" ");
     }
 
-    /// Fetch the window around `center` (the first page when 0).
+    /// Fetch the window around `center`.
     fn fetch(&mut self, ctx: &ScreenCtx<'_>, center: usize) -> Result<()> {
+        self.fetch_rows(ctx, center.saturating_sub(WINDOW / 2), WINDOW)
+    }
+
+    fn fetch_rows(&mut self, ctx: &ScreenCtx<'_>, offset: usize, limit: usize) -> Result<()> {
         self.query.programme = self.tab.programme();
-        self.query.offset = center.saturating_sub(WINDOW / 2);
-        self.query.limit = WINDOW;
+        self.query.offset = offset;
+        self.query.limit = limit;
         let page = search::register(&ctx.session.conn, &self.query, ctx.today)?;
+        // A capped count ("at least"): let the list reach past it while
+        // rows keep coming, so scrolling a broad search never hits a wall.
+        let mut total = page.total;
+        if !page.exact {
+            let more = usize::from(page.rows.len() == limit);
+            total = total.max(offset + page.rows.len() + more);
+        }
         self.window = Window {
-            total: page.total,
-            offset: self.query.offset,
+            total,
+            offset,
             rows: page.rows,
         };
         Ok(())
     }
 
-    /// Re-query from the top (new search, tab, sort).
+    /// Re-query from the top (new search, tab, sort): only the first page,
+    /// so each keystroke stays quick; `follow` fetches the window later.
     fn reload(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
         self.state.select(0);
-        self.fetch(ctx, 0)
+        self.fetch_rows(ctx, 0, FIRST_PAGE)
     }
 
     /// Fetch a new window if the selection came near this one's edge.
