@@ -783,6 +783,38 @@ fn case_number_order_pages_of_text_searches_match_a_full_sort() {
 }
 
 #[test]
+fn short_words_after_long_ones_narrow_the_case_number_order_alike() {
+    let o = Office::demo(1_500);
+    let s = o.login("staff", "demo");
+    let c = &s.conn;
+    for text in ["muh a", "kha i", "CPC- 1"] {
+        for programme in [None, Some(Programme::Cpc)] {
+            let by_case = RegisterQuery {
+                programme,
+                limit: 5_000,
+                ..query(text)
+            };
+            let mut by_name = page_ids(
+                c,
+                &RegisterQuery {
+                    sort: SortColumn::Name,
+                    ..by_case.clone()
+                },
+            );
+            let got = page_ids(c, &by_case);
+            let mut sorted = got.clone();
+            sorted.sort();
+            by_name.sort();
+            assert!(!got.is_empty(), "{text}");
+            assert_eq!(sorted, by_name, "{text} {programme:?}");
+            let page = search::register(c, &by_case, today()).unwrap();
+            assert_eq!(page.exact, got.len() <= search::COUNT_CAP);
+            assert_eq!(page.total, got.len().min(search::COUNT_CAP));
+        }
+    }
+}
+
+#[test]
 fn text_searches_sorted_by_short_columns_walk_their_index_in_order() {
     let o = Office::demo(1_500);
     let s = o.login("staff", "demo");
@@ -839,6 +871,43 @@ fn text_searches_sorted_by_short_columns_walk_their_index_in_order() {
         got.sort();
         plain.sort();
         assert_eq!(got, plain);
+    }
+}
+
+#[test]
+fn pages_near_the_end_read_from_the_other_end_in_the_same_order() {
+    let o = Office::demo(400);
+    let s = o.login("staff", "demo");
+    let c = &s.conn;
+    for text in ["", "a", "muh"] {
+        for sort in SortColumn::ALL {
+            for descending in [false, true] {
+                let q = RegisterQuery {
+                    sort: *sort,
+                    descending,
+                    limit: 5_000,
+                    ..query(text)
+                };
+                let all = page_ids(c, &q);
+                let n = all.len();
+                for (offset, limit) in [(n / 2 + 1, 7), (n.saturating_sub(30), 100), (n - 1, 1)] {
+                    let page = page_ids(
+                        c,
+                        &RegisterQuery {
+                            offset,
+                            limit,
+                            ..q.clone()
+                        },
+                    );
+                    let end = (offset + limit).min(n);
+                    assert_eq!(
+                        page,
+                        all[offset..end],
+                        "{text:?} {sort:?} desc={descending}"
+                    );
+                }
+            }
+        }
     }
 }
 

@@ -14,8 +14,9 @@
 //!
 //! Each call returns one page and the total, so a screen can scroll a
 //! 100,000-row register without loading it. Counting every match of a
-//! search with filters would read every matching row per keystroke, so
-//! such counts stop at `COUNT_CAP` (`RegisterPage::exact` is false).
+//! text search would read every match per keystroke, so those counts stop
+//! at `COUNT_CAP` (`RegisterPage::exact` is false); counts without text
+//! are exact. Figures: docs/bench-search.md.
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, ToSql, params_from_iter};
@@ -201,6 +202,8 @@ struct Where {
     text: bool,
     fts_only: Option<String>,
     fts_by_programme: Option<String>,
+    /// LIKE patterns of the short words typed after long ones.
+    short_like: Vec<String>,
     /// For a search of first keystrokes only: the order its index gives.
     short_order: Option<&'static str>,
 }
@@ -255,6 +258,7 @@ fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<Where> {
     let (long, short): (Vec<&str>, Vec<&str>) = words.iter().partition(|w| w.chars().count() >= 3);
     let mut fts_only = None;
     let mut fts_by_programme = None;
+    let mut short_like = Vec::new();
     let mut short_order = None;
     if !long.is_empty() {
         let fts: Vec<String> = long.iter().map(|w| fts_phrase(w)).collect();
@@ -262,7 +266,7 @@ fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<Where> {
         if !filtered && short.is_empty() {
             fts_only = Some(fts.clone());
         }
-        if !beyond_programme && short.is_empty() {
+        if !beyond_programme {
             fts_by_programme = Some(fts.clone());
         }
         sql.push(format!(
@@ -270,6 +274,7 @@ fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<Where> {
             arg(&mut args, Box::new(fts))
         ));
         for w in &short {
+            short_like.push(like_substring(w));
             let pat = arg(&mut args, Box::new(like_substring(w)));
             sql.push(format!(
                 "(p.case_number LIKE {pat} ESCAPE '\\' OR p.name LIKE {pat} ESCAPE '\\'
@@ -325,6 +330,7 @@ fn where_clause(conn: &Connection, q: &RegisterQuery) -> Result<Where> {
         text: !words.is_empty(),
         fts_only,
         fts_by_programme,
+        short_like,
         short_order,
     })
 }
@@ -356,6 +362,7 @@ pub fn register(conn: &Connection, q: &RegisterQuery, today: NaiveDate) -> Resul
         text,
         fts_only,
         fts_by_programme,
+        short_like,
         short_order,
     } = where_clause(conn, q)?;
     let (total, exact) = if let Some(fts) = fts_only {
@@ -369,6 +376,17 @@ pub fn register(conn: &Connection, q: &RegisterQuery, today: NaiveDate) -> Resul
             ))?
             .query_row([fts], |r| r.get(0))?;
         let n = n.max(0) as usize;
+        (n.min(COUNT_CAP), n <= COUNT_CAP)
+    } else if let Some(fts) = &fts_by_programme {
+        // Text and a programme tab, or short words after long ones: the
+        // trigram matches in id order, checked one by one up to the cap.
+        let first = RegisterQuery {
+            offset: 0,
+            limit: COUNT_CAP + 1,
+            descending: false,
+            ..q.clone()
+        };
+        let n = intake_order_page(conn, &first, fts, &short_like)?.len();
         (n.min(COUNT_CAP), n <= COUNT_CAP)
     } else if text {
         let n: i64 = conn
@@ -385,13 +403,34 @@ pub fn register(conn: &Connection, q: &RegisterQuery, today: NaiveDate) -> Resul
             .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
         (n.max(0) as usize, true)
     };
+    // A page in the second half of an exactly counted list is read from
+    // the other end (OFFSET walks every row it skips: "jump to the end").
+    // Every order ends in `p.id` the same way, so the reverse is exact.
+    let flipped;
+    let (q, reversed) = if exact && q.offset < total && q.offset > total / 2 {
+        let end = (q.offset + q.limit).min(total);
+        flipped = RegisterQuery {
+            descending: !q.descending,
+            offset: total - end,
+            limit: end - q.offset,
+            ..q.clone()
+        };
+        (&flipped, true)
+    } else {
+        (q, false)
+    };
+    let finish = |mut rows: Vec<RegisterRow>| {
+        if reversed {
+            rows.reverse();
+        }
+        RegisterPage { rows, total, exact }
+    };
     // Case-number order (the default) with text and at most a programme:
     // take the trigram index's matches in id order, a programme at a time,
     // and stop after one page; nothing is matched in full.
     if let Some(fts) = fts_by_programme.filter(|_| q.sort.is_intake_order()) {
-        let ids = intake_order_page(conn, q, &fts)?;
-        let rows = read_rows(conn, &ids, q, today)?;
-        return Ok(RegisterPage { rows, total, exact });
+        let ids = intake_order_page(conn, q, &fts, &short_like)?;
+        return Ok(finish(read_rows(conn, &ids, q, today)?));
     }
     // Many matches, sorted by an indexed column: walk that index and stop
     // after one page, rather than sort every match.
@@ -422,11 +461,9 @@ pub fn register(conn: &Connection, q: &RegisterQuery, today: NaiveDate) -> Resul
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args.iter()), |r| row(r, today))?;
-    Ok(RegisterPage {
-        rows: rows.collect::<rusqlite::Result<_>>().map_err(Error::from)?,
-        total,
-        exact,
-    })
+    Ok(finish(
+        rows.collect::<rusqlite::Result<_>>().map_err(Error::from)?,
+    ))
 }
 
 fn row(r: &rusqlite::Row<'_>, today: NaiveDate) -> rusqlite::Result<RegisterRow> {
@@ -452,7 +489,12 @@ fn row(r: &rusqlite::Row<'_>, today: NaiveDate) -> rusqlite::Result<RegisterRow>
 /// trigram query with at most a programme filter: each programme's matches
 /// come from the trigram index in id order, checked against the
 /// `persons_case_order` index, and reading stops once the page is full.
-fn intake_order_page(conn: &Connection, q: &RegisterQuery, fts: &str) -> Result<Vec<i64>> {
+fn intake_order_page(
+    conn: &Connection,
+    q: &RegisterQuery,
+    fts: &str,
+    short_like: &[String],
+) -> Result<Vec<i64>> {
     let mut programmes: Vec<Programme> = match q.programme {
         Some(p) => vec![p],
         None => {
@@ -465,14 +507,39 @@ fn intake_order_page(conn: &Connection, q: &RegisterQuery, fts: &str) -> Result<
         programmes.reverse();
     }
     let dir = if q.descending { "DESC" } else { "ASC" };
-    let in_programme = "EXISTS (SELECT 1 FROM persons x INDEXED BY persons_case_order
-                          WHERE x.programme = ?2 AND x.id = f.rowid)";
+    let mut matches = "f.person_search MATCH ?1 AND EXISTS (
+        SELECT 1 FROM persons x INDEXED BY persons_case_order
+         WHERE x.programme = ?2 AND x.id = f.rowid)"
+        .to_string();
+    // Short words typed after long ones: a substring test on the row.
+    for i in 0..short_like.len() {
+        let pat = format!("?{}", i + 5);
+        matches.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM persons y WHERE y.id = f.rowid AND
+                (y.case_number LIKE {pat} ESCAPE '\\' OR y.name LIKE {pat} ESCAPE '\\'
+                 OR y.father_name LIKE {pat} ESCAPE '\\' OR y.alias LIKE {pat} ESCAPE '\\'
+                 OR y.area LIKE {pat} ESCAPE '\\'))"
+        ));
+    }
     let mut page = conn.prepare_cached(&format!(
-        "SELECT f.rowid FROM person_search f
-          WHERE f.person_search MATCH ?1 AND {in_programme}
+        "SELECT f.rowid FROM person_search f WHERE {matches}
           ORDER BY f.rowid {dir} LIMIT ?3 OFFSET ?4"
     ))?;
-    let mut ids = Vec::with_capacity(q.limit.min(COUNT_CAP));
+    let params = |p: Programme, limit: usize, offset: usize| {
+        let mut v: Vec<Box<dyn ToSql>> = vec![
+            Box::new(fts.to_string()),
+            Box::new(p),
+            Box::new(i64::try_from(limit).unwrap_or(i64::MAX)),
+            Box::new(i64::try_from(offset).unwrap_or(i64::MAX)),
+        ];
+        v.extend(
+            short_like
+                .iter()
+                .map(|s| Box::new(s.clone()) as Box<dyn ToSql>),
+        );
+        v
+    };
+    let mut ids = Vec::with_capacity(q.limit.min(COUNT_CAP + 1));
     let mut skip = q.offset;
     for p in programmes {
         let want = q.limit - ids.len();
@@ -480,18 +547,18 @@ fn intake_order_page(conn: &Connection, q: &RegisterQuery, fts: &str) -> Result<
             break;
         }
         let got: Vec<i64> = page
-            .query_map(rusqlite::params![fts, p, want as i64, skip as i64], |r| {
-                r.get(0)
-            })?
+            .query_map(params_from_iter(params(p, want, skip).iter()), |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         if got.is_empty() && skip > 0 {
             // The page starts past this programme: skip all of its matches.
             let n: i64 = conn
                 .prepare_cached(&format!(
-                    "SELECT count(*) FROM person_search f
-                      WHERE f.person_search MATCH ?1 AND {in_programme}"
+                    "SELECT count(*) FROM (SELECT f.rowid FROM person_search f WHERE {matches}
+                      LIMIT ?3 OFFSET ?4)"
                 ))?
-                .query_row(rusqlite::params![fts, p], |r| r.get(0))?;
+                .query_row(params_from_iter(params(p, usize::MAX, 0).iter()), |r| {
+                    r.get(0)
+                })?;
             skip -= (n.max(0) as usize).min(skip);
         } else {
             skip = 0;
