@@ -599,6 +599,7 @@ fn every_connection_has_the_pragmas_we_rely_on() {
     assert_eq!(get("synchronous"), "2", "FULL");
     assert_eq!(get("foreign_keys"), "1");
     assert_eq!(get("temp_store"), "2", "MEMORY");
+    assert_eq!(get("cache_size"), "-32768", "a 32 MiB page cache");
     assert!(get("busy_timeout").parse::<i64>().unwrap() >= 1000);
     assert_eq!(get("user_version"), store::schema::LATEST.to_string());
     assert!(get("cipher_version").starts_with('4'), "SQLCipher 4");

@@ -81,7 +81,11 @@ pub fn configure(conn: &Connection, key: &MasterKey) -> Result<()> {
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
-         PRAGMA temp_store = MEMORY;",
+         PRAGMA temp_store = MEMORY;
+         -- Every page read from the file is decrypted and checked; a 32 MiB
+         -- cache (per connection; SQLite's default is 2 MiB) keeps a large
+         -- register's search from decrypting the same pages again.
+         PRAGMA cache_size = -32768;",
     )?;
     Ok(())
 }

@@ -79,6 +79,8 @@ impl Tab {
 #[derive(Debug, Clone, Default)]
 pub struct Window {
     pub total: usize,
+    /// `total` is a capped count: at least this many match.
+    pub at_least: bool,
     pub offset: usize,
     pub rows: Vec<RegisterRow>,
 }
@@ -231,6 +233,7 @@ impl RegisterScreen {
         }
         self.window = Window {
             total,
+            at_least: !page.exact,
             offset,
             rows: page.rows,
         };
@@ -357,6 +360,7 @@ impl Screen for RegisterScreen {
         Table::new(&self.window, &self.columns, &self.state, theme)
             .title(title)
             .empty_message(empty)
+            .at_least(self.window.at_least)
             .render(rest, buf);
     }
 

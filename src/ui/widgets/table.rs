@@ -330,6 +330,8 @@ pub struct Table<'a> {
     theme: &'a Theme,
     title: Cow<'a, str>,
     empty: Cow<'a, str>,
+    /// The length is a lower bound (a capped count): shown as "1,000+".
+    at_least: bool,
 }
 
 impl<'a> Table<'a> {
@@ -346,6 +348,7 @@ impl<'a> Table<'a> {
             theme,
             title: Cow::Borrowed(""),
             empty: Cow::Borrowed("Nothing here yet."),
+            at_least: false,
         }
     }
 
@@ -357,6 +360,12 @@ impl<'a> Table<'a> {
     /// Shown when there are no rows (and no search is active).
     pub fn empty_message(mut self, msg: impl Into<Cow<'a, str>>) -> Table<'a> {
         self.empty = msg.into();
+        self
+    }
+
+    /// Say that there are at least `len()` rows, not exactly that many.
+    pub fn at_least(mut self, yes: bool) -> Table<'a> {
+        self.at_least = yes;
         self
     }
 }
@@ -380,8 +389,9 @@ impl Widget for &Table<'_> {
         let st = self.state;
         let len = self.source.len();
         let selected = st.selected(len);
+        let plus = if self.at_least { "+" } else { "" };
         let count = match selected {
-            Some(i) => format!(" {}/{} ", thousands(i + 1), thousands(len)),
+            Some(i) => format!(" {}/{}{plus} ", thousands(i + 1), thousands(len)),
             None => " 0 ".to_string(),
         };
         let mut block = Block::default()
@@ -575,6 +585,21 @@ mod tests {
         assert_eq!(state.offset.get(), 99_999 + 1 - state.page.get());
         state.handle(key(Action::PageUp), big.len(), &cols);
         assert_eq!(state.selected(big.len()), Some(99_999 - state.page.get()));
+    }
+
+    #[test]
+    fn a_capped_count_is_shown_as_at_least() {
+        let big = Big {
+            asked: RefCell::new(0),
+        };
+        let cols = columns();
+        let state = TableState::new();
+        let theme = Theme::default();
+        let exact = render_80x24(&Table::new(&big, &cols, &state, &theme)).to_string();
+        assert!(exact.contains("1/100,000 "), "{exact}");
+        let capped =
+            render_80x24(&Table::new(&big, &cols, &state, &theme).at_least(true)).to_string();
+        assert!(capped.contains("1/100,000+"), "{capped}");
     }
 
     #[test]
