@@ -9,7 +9,7 @@
 //!
 //! The demo office is built once into `target/bench-backup/` (or
 //! `CASEDESK_BENCH_DIR`) and reused by later runs; delete it to rebuild.
-//! Results go to stdout; `docs/bench-backup.md` records them beside the
+//! Results go to stdout; BENCHMARKS.md records them beside the
 //! time the `rage` CLI takes to encrypt a file of the same size.
 
 use std::path::PathBuf;

@@ -3,8 +3,8 @@
 //!
 //! `cargo bench --bench render` builds the office in a temp dir (a few
 //! minutes), or reuses one: `BENCH_DB=/path/demo.casedesk` (accounts from
-//! `casedesk demo`, password "demo"). Figures are printed and written to
-//! docs/bench-render.md with the command that made them.
+//! `casedesk demo`, password "demo"). Figures are printed as a Markdown
+//! section; BENCHMARKS.md records them with the command.
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -157,17 +157,10 @@ fn main() {
          `cargo bench --bench render` (release profile; `BENCH_DB=…` reuses an office). \
          A {CHILDREN}-child demo office (plus the women's desk), logged in as manager, \
          the whole desk frame (menu, register, status line) drawn to a ratatui TestBackend. \
-         Search goes through `store::search::register` on every keystroke, one window of \
-         {} rows each time. The search figures are the store query's (count plus a \
-         sorted page of all matches); the frame itself is well under a millisecond at 80x24.\n\n{report}",
+         Each keystroke runs `store::search::register` for the first {} rows (the count \
+         capped at 1,000); the {}-row window loads when the selection moves.\n\n{report}",
+        casedesk::ui::screens::register::FIRST_PAGE,
         casedesk::ui::screens::register::WINDOW
     );
     println!("{doc}");
-    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/bench-render.md");
-    if let Some(dir) = out.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    if let Err(e) = std::fs::write(&out, doc) {
-        eprintln!("could not write {}: {e}", out.display());
-    }
 }

@@ -5,7 +5,7 @@
 //! (about half a minute), prints a per-keystroke table (median of 15 runs
 //! each, one page of 50 rows plus the total count), then runs criterion on
 //! a few representative searches. `CASEDESK_BENCH_CHILDREN=N` changes the
-//! size. Figures are in docs/bench-search.md.
+//! size. Figures are in BENCHMARKS.md.
 
 use std::time::{Duration, Instant};
 

@@ -4,6 +4,7 @@
 //! Log lines carry record ids and event names only: call sites never pass
 //! names, notes or passwords to `tracing`.
 
+use std::io::Write;
 use std::path::Path;
 
 use tracing_appender::non_blocking::WorkerGuard;
@@ -37,7 +38,10 @@ pub fn install_panic_hook(before: fn()) {
             .map(|l| format!("{}:{}", l.file(), l.line()))
             .unwrap_or_else(|| "an unknown place".into());
         tracing::error!(place = %place, "panic");
-        eprintln!(
+        // Not `eprintln!`: it panics when stderr is gone (a hung-up
+        // terminal), and a panic inside the hook aborts.
+        let _ = writeln!(
+            std::io::stderr(),
             "casedesk stopped because of an internal error (at {place}). Nothing that was \
              saved is lost. The details are not shown so that no personal data reaches the \
              screen; please tell whoever looks after casedesk the place above."

@@ -109,6 +109,59 @@ fn wrong_password_shows_the_message_and_keeps_running() {
     assert_restored(&all);
 }
 
+/// The casedesk process under the PTY's shell.
+fn casedesk_pid(pty: &Pty) -> String {
+    let shell = pty.session.get_process().pid();
+    let end = Instant::now() + LIMIT;
+    loop {
+        let out = Command::new("pgrep")
+            .args(["-P", &shell.to_string()])
+            .output()
+            .expect("pgrep");
+        let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if let Some(pid) = s.lines().next().filter(|l| !l.is_empty()) {
+            return pid.to_string();
+        }
+        assert!(Instant::now() < end, "no child process");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn alive(pid: &str) -> bool {
+    Command::new("kill")
+        .args(["-0", pid])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// An SSH connection that drops: SIGHUP, then the terminal is gone. The
+/// desk must end by itself, not linger (or spin) without a terminal.
+#[test]
+fn a_hung_up_terminal_ends_the_desk() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let db = demo_office(home.path(), 50);
+    let db_s = db.to_string_lossy().into_owned();
+    let mut pty = Pty::spawn(home.path(), &["--db", &db_s, "--user", "staff"]);
+    pty.wait_text("Password");
+    pty.send("demo\r");
+    pty.wait_text("Register");
+    let child = casedesk_pid(&pty);
+    Command::new("kill")
+        .args(["-HUP", &child])
+        .status()
+        .expect("kill");
+    drop(pty);
+    let end = Instant::now() + Duration::from_secs(15);
+    while alive(&child) {
+        if Instant::now() > end {
+            let _ = Command::new("kill").args(["-9", &child]).status();
+            panic!("casedesk was still running 15 s after its terminal hung up");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn sigterm_restores_the_terminal() {
     let home = tempfile::tempdir().expect("temp dir");
@@ -117,20 +170,7 @@ fn sigterm_restores_the_terminal() {
     let mut pty = Pty::spawn(home.path(), &["--db", &db_s, "--user", "manager"]);
     pty.wait_text("Password");
     // Find casedesk (the shell's child) and send it SIGTERM.
-    let shell = pty.session.get_process().pid();
-    let end = Instant::now() + LIMIT;
-    let child = loop {
-        let out = Command::new("pgrep")
-            .args(["-P", &shell.to_string()])
-            .output()
-            .expect("pgrep");
-        let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        if let Some(pid) = s.lines().next().filter(|l| !l.is_empty()) {
-            break pid.to_string();
-        }
-        assert!(Instant::now() < end, "no child process");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let child = casedesk_pid(&pty);
     Command::new("kill")
         .args(["-TERM", &child])
         .status()

@@ -21,7 +21,7 @@
 //! recipient) or one or more X25519 recipients (`age1…`, e.g. head office).
 //! With only the `age` CLI and `tar` an office gets the two files back;
 //! with a SQLCipher 4 client and a user's key slot it reads the data
-//! (`docs/backup-format.md`).
+//! (README, "Backups").
 //!
 //! # Guarantees
 //!

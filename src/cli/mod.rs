@@ -5,6 +5,7 @@ mod backup;
 mod counselling;
 mod output;
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -164,7 +165,8 @@ pub fn main() -> i32 {
         Ok(()) => 0,
         Err(crate::Error::Quiet) => 0,
         Err(e) => {
-            eprintln!("error: {e}");
+            // A closed stderr (hung-up terminal) must not turn into a panic.
+            let _ = writeln!(std::io::stderr(), "error: {e}");
             tracing::warn!(code = e.exit_code(), "command failed");
             e.exit_code()
         }

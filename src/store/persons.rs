@@ -136,7 +136,13 @@ pub struct RegisterFilter {
     pub status: Option<CaseStatus>,
 }
 
-fn register_row(r: &Row<'_>, today: NaiveDate) -> rusqlite::Result<RegisterRow> {
+/// The columns `register_row` reads, in its order (`p` is `persons`).
+pub(crate) const REGISTER_COLUMNS: &str = "p.id, p.case_number, p.name, p.father_name, p.sex,
+    p.birth_date, p.age_estimated, p.programme, p.status, p.risk, p.area, p.registered_on,
+    p.closure_reason";
+
+/// A register row from a query selecting `REGISTER_COLUMNS`.
+pub(crate) fn register_row(r: &Row<'_>, today: NaiveDate) -> rusqlite::Result<RegisterRow> {
     let birth: Option<NaiveDate> = r.get(5)?;
     Ok(RegisterRow {
         id: r.get(0)?,
@@ -161,13 +167,11 @@ pub fn list_register(
     filter: &RegisterFilter,
     today: NaiveDate,
 ) -> Result<Vec<RegisterRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, case_number, name, father_name, sex, birth_date, age_estimated, programme,
-                status, risk, area, registered_on, closure_reason
-         FROM persons
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {REGISTER_COLUMNS} FROM persons p
          WHERE (?1 IS NULL OR programme = ?1) AND (?2 IS NULL OR status = ?2)
-         ORDER BY programme, registered_on, id",
-    )?;
+         ORDER BY programme, registered_on, id"
+    ))?;
     let rows = stmt.query_map(params![filter.programme, filter.status], |r| {
         register_row(r, today)
     })?;

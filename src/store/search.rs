@@ -16,12 +16,12 @@
 //! 100,000-row register without loading it. Counting every match of a
 //! text search would read every match per keystroke, so those counts stop
 //! at `COUNT_CAP` (`RegisterPage::exact` is false); counts without text
-//! are exact. Figures: docs/bench-search.md.
+//! are exact. Figures: BENCHMARKS.md.
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, ToSql, params_from_iter};
 
-use crate::domain::person::{RegisterRow, age_on};
+use crate::domain::person::RegisterRow;
 use crate::domain::{CaseStatus, Centre, Concern, Programme, RiskLevel};
 use crate::{Error, Result};
 
@@ -350,8 +350,7 @@ fn case_numbers_with_serial(conn: &Connection, n: u32) -> Result<Vec<String>> {
     Ok(out)
 }
 
-const ROW_COLUMNS: &str = "p.id, p.case_number, p.name, p.father_name, p.sex, p.birth_date,
-    p.age_estimated, p.programme, p.status, p.risk, p.area, p.registered_on, p.closure_reason";
+use super::persons::{REGISTER_COLUMNS as ROW_COLUMNS, register_row as row};
 
 /// One page of the register for a query, with the total count. Reads only;
 /// nothing is audited (opening a file is, with `persons::get_person`).
@@ -464,25 +463,6 @@ pub fn register(conn: &Connection, q: &RegisterQuery, today: NaiveDate) -> Resul
     Ok(finish(
         rows.collect::<rusqlite::Result<_>>().map_err(Error::from)?,
     ))
-}
-
-fn row(r: &rusqlite::Row<'_>, today: NaiveDate) -> rusqlite::Result<RegisterRow> {
-    let birth: Option<NaiveDate> = r.get(5)?;
-    Ok(RegisterRow {
-        id: r.get(0)?,
-        case_number: r.get(1)?,
-        name: r.get(2)?,
-        father_name: r.get(3)?,
-        sex: r.get(4)?,
-        age: birth.and_then(|b| age_on(b, today)),
-        age_estimated: r.get(6)?,
-        programme: r.get(7)?,
-        status: r.get(8)?,
-        risk: r.get(9)?,
-        area: r.get(10)?,
-        registered_on: r.get(11)?,
-        closure_reason: r.get(12)?,
-    })
 }
 
 /// The ids of one page in case-number order (programme, then id) for a

@@ -25,6 +25,7 @@ pub fn run(paths: OfficePaths, user: Option<String>) -> Result<()> {
     tracing::info!("desk.start");
     let mut guard = TerminalGuard::new().map_err(|e| Error::io("cannot use this terminal", e))?;
     let result = event_loop(&mut app, &mut guard);
+    guard.loop_done();
     if !app.should_quit() {
         app.shutdown(if result.is_err() { "error" } else { "signal" });
     }

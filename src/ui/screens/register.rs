@@ -18,7 +18,7 @@ use ratatui::widgets::Widget;
 
 use crate::Result;
 use crate::domain::person::RegisterRow;
-use crate::domain::{CaseStatus, Programme, RiskLevel};
+use crate::domain::{CaseStatus, Centre, Concern, Programme, RiskLevel};
 use crate::store::search::{self, RegisterQuery, SortColumn};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input};
@@ -38,7 +38,8 @@ pub const FIRST_PAGE: usize = 100;
 const HELP: &str = "The CPC register and the women's desk register. Left and right switch \
 between all, CPC and women's desk. Type / and a few letters of a name, father's or \
 husband's name, area or case number: the list narrows as you type. In the search you can \
-also write status:active, status:closed, risk:high or risk:low to filter. s sorts by the \
+also write status:active, risk:high, concern:csec, centre:cfs (child-friendly space) or \
+worker:NAME to filter. s sorts by the \
 next column, S reverses. Enter opens the person's file; n registers a new intake.";
 
 /// Which programme's register is shown.
@@ -182,11 +183,15 @@ impl RegisterScreen {
         self.window.total
     }
 
-    /// Turn the typed search into query text and filters.
-    fn apply_search(&mut self, typed: &str) {
+    /// Turn the typed search into query text and filters. A worker is
+    /// named by account name and looked up in the office file.
+    fn apply_search(&mut self, typed: &str, ctx: &ScreenCtx<'_>) -> Result<()> {
         let mut words = Vec::new();
         self.query.status = None;
         self.query.risk = None;
+        self.query.worker_id = None;
+        self.query.concern = None;
+        self.query.centre = None;
         self.problem = None;
         for w in typed.split_whitespace() {
             let (key, value) = match w.split_once(':') {
@@ -208,10 +213,26 @@ impl RegisterScreen {
                     Ok(r) => self.query.risk = Some(r),
                     Err(_) => self.problem = Some("risk: can be high, medium or low".into()),
                 },
+                "concern" => match Concern::from_str(value) {
+                    Ok(c) => self.query.concern = Some(c),
+                    Err(_) => {
+                        let codes: Vec<&str> = Concern::ALL.iter().map(|c| c.code()).collect();
+                        self.problem = Some(format!("concern: can be {}", codes.join(", ")));
+                    }
+                },
+                "centre" => match Centre::from_str(value) {
+                    Ok(c) => self.query.centre = Some(c),
+                    Err(_) => self.problem = Some("centre: can be cpc, cfs or desk".into()),
+                },
+                "worker" => match crate::store::users::find(&ctx.session.conn, value)? {
+                    Some(u) => self.query.worker_id = Some(u.id),
+                    None => self.problem = Some("worker: no account has that name".into()),
+                },
                 _ => words.push(w),
             }
         }
         self.query.text = words.join(" ");
+        Ok(())
     }
 
     /// Fetch the window around `center`.
@@ -293,7 +314,7 @@ impl Screen for RegisterScreen {
                 Ok(Outcome::Stay)
             }
             TableEvent::QueryChanged(q) => {
-                self.apply_search(&q);
+                self.apply_search(&q, ctx)?;
                 self.reload(ctx)?;
                 Ok(Outcome::Stay)
             }
@@ -338,6 +359,15 @@ impl Screen for RegisterScreen {
         if let Some(r) = self.query.risk {
             spans.push(Span::styled(format!(" risk: {} ", r.label()), theme.key));
         }
+        if let Some(c) = self.query.concern {
+            spans.push(Span::styled(format!(" concern: {} ", c.label()), theme.key));
+        }
+        if let Some(c) = self.query.centre {
+            spans.push(Span::styled(format!(" centre: {} ", c.label()), theme.key));
+        }
+        if self.query.worker_id.is_some() {
+            spans.push(Span::styled(" worker ".to_string(), theme.key));
+        }
         if let Some(p) = &self.problem {
             spans.push(Span::styled(format!(" {p}"), theme.error));
         } else {
@@ -366,5 +396,81 @@ impl Screen for RegisterScreen {
 
     fn help_intro(&self) -> &str {
         HELP
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::screens::counselling::testing::{demo, login, today};
+    use crate::vault::Session;
+
+    fn search(screen: &mut RegisterScreen, session: &mut Session, text: &str) {
+        let theme = Theme::default();
+        let mut ctx = ScreenCtx {
+            session,
+            today: today(),
+            theme: &theme,
+        };
+        screen.refresh(&mut ctx).expect("refresh");
+        screen
+            .handle(Input::Action(Action::Search), &mut ctx)
+            .expect("search");
+        for c in text.chars() {
+            screen.handle(Input::Text(c), &mut ctx).expect("type");
+        }
+    }
+
+    fn count(session: &Session, sql: &str) -> usize {
+        session
+            .conn
+            .query_row(sql, [], |r| r.get::<_, i64>(0))
+            .expect("count") as usize
+    }
+
+    #[test]
+    fn typed_filters_narrow_the_register() {
+        let (_dir, paths) = demo(80);
+        let mut s = login(&paths, "staff");
+
+        let mut screen = RegisterScreen::new();
+        search(&mut screen, &mut s, "status:closed");
+        let closed = count(&s, "SELECT count(*) FROM persons WHERE status = 'closed'");
+        assert!(closed > 0);
+        assert_eq!(screen.total(), closed);
+        assert!(screen.problem.is_none());
+
+        let mut screen = RegisterScreen::new();
+        search(&mut screen, &mut s, "concern:csec centre:cfs");
+        let both = count(
+            &s,
+            "SELECT count(*) FROM persons p JOIN person_concerns c ON c.person_id = p.id
+             WHERE c.concern = 'csec' AND p.centre = 'cfs'",
+        );
+        assert_eq!(screen.total(), both);
+
+        // The demo assigns every case to the staff account.
+        let mut screen = RegisterScreen::new();
+        search(&mut screen, &mut s, "worker:staff");
+        assert_eq!(screen.total(), count(&s, "SELECT count(*) FROM persons"));
+        let mut screen = RegisterScreen::new();
+        search(&mut screen, &mut s, "worker:manager");
+        assert_eq!(screen.total(), 0);
+
+        // Words that are not understood say so, and filter nothing.
+        let mut screen = RegisterScreen::new();
+        search(&mut screen, &mut s, "worker:nobody");
+        assert_eq!(
+            screen.problem.as_deref(),
+            Some("worker: no account has that name")
+        );
+        let mut screen = RegisterScreen::new();
+        search(&mut screen, &mut s, "concern:flu");
+        assert!(
+            screen
+                .problem
+                .as_deref()
+                .is_some_and(|p| p.starts_with("concern:"))
+        );
     }
 }
