@@ -576,6 +576,11 @@ fn writes_during_export_give_a_consistent_backup() {
                 casedesk::audit::record(&s.conn, "staff", "test.write", "", "").unwrap();
                 s.conn.execute_batch("COMMIT").unwrap();
                 writes.fetch_add(1, Ordering::SeqCst);
+                // A person at another terminal, not a tight loop: without a
+                // pause this writer can hold the lock so constantly that
+                // the export's login waits out its busy timeout on a slow
+                // machine.
+                std::thread::sleep(std::time::Duration::from_millis(5));
             }
         })
     };
