@@ -186,3 +186,43 @@ fn home_register_help_accounts_lock_and_blank() {
     settle(&mut app);
     assert!(!app.is_locked());
 }
+
+/// Idle minutes (config) lock the desk for the same user; the half-filled
+/// intake form is still there, as typed, after the password.
+#[test]
+fn idle_time_locks_the_desk_and_keeps_unsaved_work() {
+    let office = Office::demo(20);
+    let mut app = logged_in(&office, "staff");
+    key(&mut app, KeyCode::Char('3'));
+    assert_eq!(app.current_screen(), Some(ScreenId::Intake));
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Quokkaline");
+
+    // Just under the default five minutes: still open.
+    let start = std::time::Instant::now();
+    app.tick(start + Duration::from_secs(4 * 60));
+    assert!(!app.is_locked());
+    app.tick(start + Duration::from_secs(5 * 60 + 1));
+    assert!(app.is_locked());
+    let locked = screen(&app);
+    assert!(
+        !locked.contains("Quokkaline"),
+        "nothing of the form is drawn"
+    );
+    assert!(
+        locked.contains("staff"),
+        "locked for the same user: {locked}"
+    );
+
+    // A wrong password keeps it locked; the right one brings the form back.
+    typed(&mut app, "wrong");
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    assert!(app.is_locked());
+    typed(&mut app, "demo");
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    assert!(!app.is_locked(), "{}", screen(&app));
+    assert_eq!(app.current_screen(), Some(ScreenId::Intake));
+    assert!(screen(&app).contains("Quokkaline"));
+}
