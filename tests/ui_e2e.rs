@@ -180,3 +180,55 @@ fn sigterm_restores_the_terminal() {
     let tail = &all[all.rfind("exit=").unwrap_or(0)..];
     assert!(!tail.contains("-icanon"), "raw mode left on: {tail}");
 }
+
+/// A name stored with an escape sequence (written past the intake rules,
+/// as an import or an older file might) never reaches a terminal raw, not
+/// even through `list children --format csv`; piped, CSV keeps it exactly.
+#[test]
+fn stored_escape_sequences_never_reach_the_terminal_raw() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let db = demo_office(home.path(), 20);
+    let db_s = db.to_string_lossy().into_owned();
+    {
+        let paths = casedesk::vault::OfficePaths::new(&db);
+        casedesk::vault::crypto::pin_work_factor(10);
+        let s = casedesk::vault::login(&paths, "staff", &common::secret("demo")).expect("login");
+        s.conn
+            .execute(
+                "UPDATE persons SET name = ?1 WHERE id = (SELECT min(id) FROM persons)",
+                ["Evil\u{1b}]0;owned\u{7}\u{1b}[31mName"],
+            )
+            .expect("update");
+    }
+    for format in ["csv", "table"] {
+        let mut pty = Pty::spawn(
+            home.path(),
+            &[
+                "--db", &db_s, "--user", "staff", "list", "children", "--format", format,
+            ],
+        );
+        pty.wait_text("Password");
+        pty.send("demo\r");
+        let all = pty.wait_exit();
+        assert!(
+            all.contains("EvilName") || all.contains("Evil\u{FFFD}"),
+            "{format}: {all:?}"
+        );
+        assert!(
+            !all.contains("\u{1b}]0;owned"),
+            "{format}: the escape reached the terminal"
+        );
+        assert!(
+            !all.contains("\u{1b}[31mName"),
+            "{format}: the escape reached the terminal"
+        );
+    }
+    // Piped (a script), CSV keeps the stored text exactly.
+    let out = common::run_binary(
+        home.path(),
+        &db,
+        &["--user", "staff", "list", "children", "--format", "csv"],
+        "demo\n",
+    );
+    assert!(common::stdout(&out).contains("\u{1b}[31mName"));
+}

@@ -53,7 +53,11 @@ fn broken_pipe(e: std::io::Error) -> Error {
     }
 }
 
+/// CSV is for scripts and keeps every character, so names round-trip
+/// exactly; but when it is printed on a terminal, stored text must not
+/// reach the terminal raw, so there it is sanitized like the table.
 fn csv(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let mut w = csv::Writer::from_writer(std::io::stdout().lock());
     let fail = |e: csv::Error| match e.into_kind() {
         csv::ErrorKind::Io(io) => broken_pipe(io),
@@ -61,7 +65,12 @@ fn csv(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     };
     w.write_record(header).map_err(fail)?;
     for r in rows {
-        w.write_record(r).map_err(fail)?;
+        if on_terminal {
+            w.write_record(r.iter().map(|c| crate::safe_text::sanitize(c).into_owned()))
+        } else {
+            w.write_record(r)
+        }
+        .map_err(fail)?;
     }
     w.flush().map_err(broken_pipe)
 }
