@@ -68,7 +68,7 @@ fn time<F: FnMut()>(mut f: F) -> (Duration, Duration) {
 }
 
 fn keystrokes(conn: &rusqlite::Connection, typed: &str) {
-    let today = store::today();
+    let today = casedesk::clock::today();
     let mut prefix = String::new();
     for c in typed.chars() {
         prefix.push(c);
@@ -83,7 +83,7 @@ fn keystrokes(conn: &rusqlite::Connection, typed: &str) {
 }
 
 fn intake(name: &str, father: &str) -> NewPerson {
-    let today = store::today();
+    let today = casedesk::clock::today();
     NewPerson {
         programme: Programme::Cpc,
         name: name.into(),
@@ -116,7 +116,7 @@ fn intake(name: &str, father: &str) -> NewPerson {
 }
 
 fn table(conn: &rusqlite::Connection) {
-    let year = store::today().format("%Y").to_string();
+    let year = casedesk::clock::today().format("%Y").to_string();
     println!("\n| typed | matches | median ms | max ms |\n| --- | ---: | ---: | ---: |");
     keystrokes(conn, "Muhammad Ali");
     keystrokes(conn, "zainab");
@@ -125,7 +125,7 @@ fn table(conn: &rusqlite::Connection) {
     keystrokes(conn, "satellite");
     keystrokes(conn, "42");
 
-    let today = store::today();
+    let today = casedesk::clock::today();
     println!("\n| query | median ms | max ms |\n| --- | ---: | ---: |");
     let cases: Vec<(&str, RegisterQuery)> = vec![
         ("whole register, case-number order", page("")),
@@ -238,7 +238,7 @@ fn benches(c: &mut Criterion) {
     let b = build();
     let conn = &b.session.conn;
     table(conn);
-    let today = store::today();
+    let today = casedesk::clock::today();
     let mut g = c.benchmark_group("register_search");
     g.sample_size(10).measurement_time(Duration::from_secs(2));
     for text in ["m", "mu", "muh", "muhammad", "muhammad ali", "محمد", "0042"] {

@@ -1,22 +1,29 @@
 //! casedesk: an office's case work in one encrypted file.
 //!
 //! The library holds everything; `main.rs` is a thin command-line entry.
-//! Data flows one way: key event → `Action` → `App::update` → store call →
-//! new state → draw. Widgets never touch the database; the store never knows
-//! about the UI.
+//! Data flows one way: key event → `Action` → the screen's update → an
+//! `office` call → new state → draw. The desk (`ui`) and the command line
+//! (`cli`) reach the office file only through `office`; widgets never touch
+//! it; the store never knows about the UI.
 
-pub mod audit;
-pub mod backup;
-pub mod cli;
+// Leaves: plain types, rules and small helpers; no layer below them.
+pub mod clock;
 pub mod config;
-pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod keys;
 pub mod logging;
+pub mod paths;
 pub mod safe_text;
 pub mod secrets;
+// The layers, lowest first; each uses only those above it in this list
+// (tests/layers.rs checks).
 pub mod store;
-pub mod ui;
 pub mod vault;
+pub mod backup;
+pub mod office;
+pub mod demo;
+pub mod cli;
+pub mod ui;
 
 pub use error::{Error, Result};

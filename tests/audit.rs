@@ -244,7 +244,7 @@ fn filters_by_person_user_action_and_date() {
     });
     assert!(by_sam.iter().all(|e| e.user_name == "sam"));
     assert_eq!(by_sam.len(), 2, "login and edit");
-    let today = casedesk::store::today();
+    let today = casedesk::clock::today();
     assert_eq!(
         q(AuditFilter {
             from: Some(today),

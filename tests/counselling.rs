@@ -28,7 +28,7 @@ fn individual(person: i64) -> NewSession {
     NewSession {
         person_id: person,
         kind: CounsellingKind::Individual,
-        on_date: casedesk::store::today(),
+        on_date: casedesk::clock::today(),
         minutes: 45,
         participants: vec![],
     }
@@ -259,7 +259,7 @@ fn group_sessions_show_on_every_participants_file() {
         assert_eq!(row.participants.len(), 2);
     }
     let future = NewSession {
-        on_date: casedesk::store::today().succ_opt().unwrap(),
+        on_date: casedesk::clock::today().succ_opt().unwrap(),
         ..individual(p[0])
     };
     assert!(counselling::record(&mut psy, &future, "note").is_err());
@@ -441,7 +441,7 @@ fn counselled_persons_and_session_counts_agree_with_the_sessions() {
             SessionCount::default()
         );
     }
-    let today = casedesk::store::today();
+    let today = casedesk::clock::today();
     counselling::record(
         &mut psy,
         &NewSession {

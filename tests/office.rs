@@ -677,7 +677,7 @@ fn demo_is_deterministic_for_a_seed() {
 fn demo_has_plausible_people() {
     let o = Office::demo(400);
     let s = o.login("staff", "demo");
-    let rows = store::persons::list_register(&s.conn, &Default::default(), store::today()).unwrap();
+    let rows = store::persons::list_register(&s.conn, &Default::default(), casedesk::clock::today()).unwrap();
     let cpc: Vec<_> = rows
         .iter()
         .filter(|r| r.programme == casedesk::domain::Programme::Cpc)
@@ -702,7 +702,7 @@ fn demo_has_plausible_people() {
     let statuses: std::collections::HashSet<_> = rows.iter().map(|r| r.status).collect();
     assert!(statuses.len() >= 3, "{statuses:?}");
     let first = rows.iter().map(|r| r.registered_on).min().unwrap();
-    assert!((store::today() - first).num_days() > 600);
+    assert!((casedesk::clock::today() - first).num_days() > 600);
     // Demo accounts exist with their roles.
     for (u, role) in [
         ("manager", "manager"),

@@ -21,7 +21,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use common::*;
 
 fn today() -> NaiveDate {
-    store::today()
+    casedesk::clock::today()
 }
 
 fn child(name: &str, father: &str, age: u32) -> NewPerson {

@@ -15,12 +15,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
-use super::export::{LAST_GOOD, Office, record_good, write_backup};
-use super::{Encryption, no_progress};
-use crate::domain::Role;
+use super::Encryption;
+use super::export::LAST_GOOD;
 use crate::store::meta;
-use crate::vault::Session;
-use crate::{Error, Result, audit};
+use crate::{Error, Result};
 
 /// How many automatic backups are kept unless the manager says otherwise.
 pub const DEFAULT_KEEP: u32 = 14;
@@ -54,138 +52,71 @@ pub fn auto_settings(conn: &Connection) -> Result<Option<AutoSettings>> {
     }
 }
 
-/// Turn automatic backups on with these settings, or off with `None`
-/// (managers only). The folder must exist and the recipients must parse.
-pub fn configure_auto(session: &Session, settings: Option<AutoSettings>) -> Result<()> {
-    session.require(&[Role::Manager], "set up automatic backups")?;
-    let (value, detail) = match settings {
-        Some(s) => {
-            if !s.folder.is_dir() {
-                return Err(Error::invalid(format!(
-                    "the folder {} does not exist",
-                    s.folder.display()
-                )));
-            }
-            if s.recipients.is_empty() {
-                return Err(Error::invalid(
-                    "automatic backups need at least one recipient (an age public key)",
-                ));
-            }
-            Encryption::parse_recipients(&s.recipients)?;
-            if s.keep == 0 {
-                return Err(Error::invalid("--keep must be at least 1"));
-            }
-            let s = AutoSettings {
-                enabled: true,
-                folder: std::path::absolute(&s.folder).unwrap_or(s.folder),
-                ..s
-            };
-            let detail = format!("keep={} recipients={}", s.keep, s.recipients.len());
-            (s, detail)
-        }
-        None => match auto_settings(&session.conn)? {
-            Some(s) => (
-                AutoSettings {
-                    enabled: false,
-                    ..s
-                },
-                "off".to_string(),
-            ),
-            None => return Ok(()),
-        },
-    };
-    let json = serde_json::to_string(&value)
-        .map_err(|e| Error::Crypto(format!("cannot encode the settings: {e}")))?;
-    let tx = Transaction::new_unchecked(&session.conn, TransactionBehavior::Immediate)?;
-    meta::set(&tx, SETTINGS, &json)?;
-    audit::record(
-        &tx,
-        &session.user.name,
-        "backup.auto.configure",
-        "",
-        &detail,
-    )?;
-    tx.commit()?;
-    Ok(())
+/// Check new settings: the folder must exist, the recipients must parse,
+/// `keep` must be at least 1. Returns them with the folder made absolute.
+pub fn checked_settings(s: AutoSettings) -> Result<AutoSettings> {
+    if !s.folder.is_dir() {
+        return Err(Error::invalid(format!(
+            "the folder {} does not exist",
+            s.folder.display()
+        )));
+    }
+    if s.recipients.is_empty() {
+        return Err(Error::invalid(
+            "automatic backups need at least one recipient (an age public key)",
+        ));
+    }
+    Encryption::parse_recipients(&s.recipients)?;
+    if s.keep == 0 {
+        return Err(Error::invalid("--keep must be at least 1"));
+    }
+    Ok(AutoSettings {
+        enabled: true,
+        folder: std::path::absolute(&s.folder).unwrap_or(s.folder),
+        ..s
+    })
 }
 
-/// Make today's automatic backup if it is on and nobody has made one yet
-/// today (by the office's local date). Call it after a login (or on exit);
-/// it takes as long as an export. Returns the new file, or `None` when
-/// nothing was due. On error the day is not marked, so the next login
-/// tries again; the caller shows the error (e.g. the USB stick is out).
-pub fn auto_backup_if_due(
-    session: &Session,
-    config: &crate::config::Config,
-) -> Result<Option<PathBuf>> {
-    let Some(settings) = auto_settings(&session.conn)? else {
-        return Ok(None);
-    };
-    if !settings.enabled {
-        return Ok(None);
-    }
-    let folder = config
-        .auto_backup
-        .dir
-        .clone()
-        .unwrap_or_else(|| settings.folder.clone());
-    let keep = match config.auto_backup.keep {
-        0 => settings.keep,
-        n => n,
-    }
-    .max(1);
-    let today = crate::store::today().format("%Y-%m-%d").to_string();
+/// Store the settings, in the caller's transaction.
+pub fn save_settings(conn: &Connection, settings: &AutoSettings) -> Result<()> {
+    let json = serde_json::to_string(settings)
+        .map_err(|e| Error::Crypto(format!("cannot encode the settings: {e}")))?;
+    meta::set(conn, SETTINGS, &json)
+}
 
-    // Claim today, so a second terminal logging in now does not also start one.
-    let previous = {
-        let tx = Transaction::new_unchecked(&session.conn, TransactionBehavior::Immediate)?;
-        let previous = meta::get(&tx, LAST_DAY)?;
-        if previous.as_deref() == Some(today.as_str()) {
-            return Ok(None);
-        }
-        meta::set(&tx, LAST_DAY, &today)?;
-        tx.commit()?;
-        previous
-    };
-    let result = (|| {
-        if !folder.is_dir() {
-            return Err(Error::invalid(format!(
-                "the automatic backup folder {} is not there (is the drive connected?)",
-                folder.display()
-            )));
-        }
-        let recipients = Encryption::parse_recipients(&settings.recipients)?;
-        let office_id = meta::get(&session.conn, meta::OFFICE_ID)?.unwrap_or_default();
-        let tag: String = office_id.chars().take(8).collect();
-        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-        let out = folder.join(format!("{FILE_PREFIX}{stamp}-{tag}.age"));
-        let office = Office {
-            conn: &session.conn,
-            key: session.master_key(),
-            paths: &session.paths,
-        };
-        let summary = write_backup(
-            &office,
-            &out,
-            &Encryption::Recipients(recipients),
-            &mut no_progress(),
-        )?;
-        record_good(&session.conn, &session.user.name, "backup.auto", "")?;
-        prune(&folder, &tag, keep);
-        Ok(summary.path)
-    })();
-    match result {
-        Ok(p) => Ok(Some(p)),
-        Err(e) => {
-            let _ = meta::set(&session.conn, LAST_DAY, previous.as_deref().unwrap_or(""));
-            Err(e)
-        }
+/// Claim `today` for the automatic backup, so a second terminal logging in
+/// now does not also start one. `None` when it was already claimed;
+/// otherwise the day claimed before, to give back with [`release_day`] if
+/// the backup fails.
+pub fn claim_day(conn: &Connection, today: &str) -> Result<Option<Option<String>>> {
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let previous = meta::get(&tx, LAST_DAY)?;
+    if previous.as_deref() == Some(today) {
+        return Ok(None);
     }
+    meta::set(&tx, LAST_DAY, today)?;
+    tx.commit()?;
+    Ok(Some(previous))
+}
+
+/// Give the day back after a failed automatic backup, so the next login
+/// tries again.
+pub fn release_day(conn: &Connection, previous: Option<&str>) {
+    let _ = meta::set(conn, LAST_DAY, previous.unwrap_or(""));
+}
+
+/// Where today's automatic backup goes in `folder`, and the office's tag
+/// that [`prune`] keeps to.
+pub fn auto_file(conn: &Connection, folder: &Path) -> Result<(PathBuf, String)> {
+    let office_id = meta::get(conn, meta::OFFICE_ID)?.unwrap_or_default();
+    let tag: String = office_id.chars().take(8).collect();
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    Ok((folder.join(format!("{FILE_PREFIX}{stamp}-{tag}.age")), tag))
 }
 
 /// Delete this office's oldest automatic backups beyond `keep`. Only files
 /// named like ours (prefix, time stamp, office tag, `.age`) are touched.
-fn prune(folder: &Path, tag: &str, keep: u32) {
+pub fn prune(folder: &Path, tag: &str, keep: u32) {
     let suffix = format!("-{tag}.age");
     let Ok(rd) = std::fs::read_dir(folder) else {
         return;

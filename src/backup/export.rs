@@ -1,24 +1,24 @@
 //! Writing a backup: snapshot, manifest, tar into age, read back, rename.
+//! No role check and no audit entry here: `office::backup` does both.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use age::x25519;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::Connection;
 
 use super::manifest::{self, FileEntry, Hashing, Manifest};
 use super::{
     DB_NAME, Encryption, KEYS_NAME, MANIFEST_NAME, Progress, ProgressReader, Stage, Unlock,
 };
-use crate::domain::Role;
 use crate::store::meta;
 use crate::vault::keyfile::KeyFile;
-use crate::vault::{MasterKey, OfficePaths, Session};
-use crate::{Error, Result, audit};
+use crate::vault::{MasterKey, OfficePaths};
+use crate::{Error, Result};
 
 /// Where `last_good_backup` is recorded (RFC 3339 UTC).
-pub(crate) const LAST_GOOD: &str = "backup.last_good";
+pub const LAST_GOOD: &str = "backup.last_good";
 
 /// A finished, checked backup.
 #[derive(Debug, Clone)]
@@ -29,91 +29,17 @@ pub struct ExportSummary {
     pub bytes: u64,
 }
 
-/// Export a backup of the session's office to `out` (managers only).
-/// Refuses an existing `out`. On success the export is in the audit trail
-/// and `last_good_backup` is now. This runs on the calling thread; for a
-/// progress bar, use [`Exporter`] on a worker thread.
-pub fn export(
-    session: &Session,
-    out: &Path,
-    to: &Encryption,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<ExportSummary> {
-    session.require(&[Role::Manager], "export a backup")?;
-    let office = Office {
-        conn: &session.conn,
-        key: session.master_key(),
-        paths: &session.paths,
-    };
-    let summary = write_backup(&office, out, to, progress)?;
-    record_good(
-        &session.conn,
-        &session.user.name,
-        "backup.export",
-        &detail(to),
-    )?;
-    Ok(summary)
-}
-
-fn detail(to: &Encryption) -> String {
-    match to {
-        Encryption::Passphrase(_) => "passphrase".to_string(),
-        Encryption::Recipients(r) => format!("recipients:{}", r.len()),
-    }
-}
-
-/// An export that can move to a worker thread (it is `Send`): it holds the
-/// master key and opens its own connection, so the UI keeps its session
-/// and reports progress from a channel (`backup::progress_to`).
-pub struct Exporter {
-    paths: OfficePaths,
-    key: MasterKey,
-    user: String,
-}
-
-impl Exporter {
-    /// Managers only, checked here.
-    pub fn new(session: &Session) -> Result<Exporter> {
-        session.require(&[Role::Manager], "export a backup")?;
-        Ok(Exporter {
-            paths: session.paths.clone(),
-            key: MasterKey::from_hex(&session.master_key().hex())?,
-            user: session.user.name.clone(),
-        })
-    }
-
-    pub fn run(
-        &self,
-        out: &Path,
-        to: &Encryption,
-        progress: &mut dyn FnMut(Progress),
-    ) -> Result<ExportSummary> {
-        let conn = crate::store::open(&self.paths.db, &self.key)?;
-        let office = Office {
-            conn: &conn,
-            key: &self.key,
-            paths: &self.paths,
-        };
-        let summary = write_backup(&office, out, to, progress)?;
-        record_good(&conn, &self.user, "backup.export", &detail(to))?;
-        Ok(summary)
-    }
-}
-
 /// What a backup is taken from.
-pub(crate) struct Office<'a> {
+pub struct Source<'a> {
     pub conn: &'a Connection,
     pub key: &'a MasterKey,
     pub paths: &'a OfficePaths,
 }
 
-/// Note a checked backup: audit entry and `last_good_backup`, together.
-pub(crate) fn record_good(conn: &Connection, user: &str, action: &str, detail: &str) -> Result<()> {
-    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-    meta::set(&tx, LAST_GOOD, &crate::store::now())?;
-    audit::record(&tx, user, action, "", detail)?;
-    tx.commit()?;
-    Ok(())
+/// Note a checked backup's time, in the caller's transaction (the office
+/// layer adds its audit entry to the same transaction).
+pub fn set_last_good(conn: &Connection) -> Result<()> {
+    meta::set(conn, LAST_GOOD, &crate::clock::now())
 }
 
 /// The snapshot and what the manifest says about it.
@@ -124,8 +50,8 @@ struct Snapshot {
 }
 
 /// Write, check and rename a backup; no role check, no audit entry.
-pub(crate) fn write_backup(
-    session: &Office<'_>,
+pub fn write_backup(
+    session: &Source<'_>,
     out: &Path,
     to: &Encryption,
     progress: &mut dyn FnMut(Progress),
@@ -235,7 +161,7 @@ fn write_error(e: Error, out: &Path) -> Error {
 /// it encrypted with the same master key. The key file is read before and
 /// after, so a rekey or account change at that moment cannot give a
 /// snapshot whose key slots do not open it.
-fn take_snapshot(session: &Office<'_>, progress: &mut dyn FnMut(Progress)) -> Result<Snapshot> {
+fn take_snapshot(session: &Source<'_>, progress: &mut dyn FnMut(Progress)) -> Result<Snapshot> {
     let office_dir = super::parent_dir(&session.paths.db);
     let read_keys = || {
         std::fs::read(&session.paths.keys).map_err(|e| {
@@ -297,7 +223,7 @@ fn take_snapshot(session: &Office<'_>, progress: &mut dyn FnMut(Progress)) -> Re
             format: super::FORMAT,
             casedesk_version: env!("CARGO_PKG_VERSION").to_string(),
             schema_version: facts.schema_version,
-            created_at: crate::store::now(),
+            created_at: crate::clock::now(),
             office_id: facts.office_id,
             office_name: facts.office_name,
             counts: facts.counts,

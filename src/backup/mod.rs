@@ -64,10 +64,10 @@ use age::x25519;
 use crate::{Error, Result};
 
 pub use auto::{
-    AutoSettings, DEFAULT_KEEP, STALE_AFTER_DAYS, auto_backup_if_due, auto_settings,
-    backup_is_stale, configure_auto, last_good_backup,
+    AutoSettings, DEFAULT_KEEP, STALE_AFTER_DAYS, auto_file, auto_settings, backup_is_stale,
+    checked_settings, claim_day, last_good_backup, prune, release_day, save_settings,
 };
-pub use export::{ExportSummary, Exporter, export};
+pub use export::{ExportSummary, Source, set_last_good, write_backup};
 pub use manifest::{FORMAT, FileEntry, Manifest};
 pub use read::{DataKey, VerifyReport, needs_passphrase, restore, verify};
 

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::backup::{self, AutoSettings, DataKey, Encryption, Progress, Unlock};
+use crate::office::backup::{self, AutoSettings, DataKey, Encryption, Progress, Unlock};
 use crate::domain::Role;
 use crate::secrets::SecretReader;
-use crate::vault::OfficePaths;
+use crate::office::OfficePaths;
 use crate::{Error, Result};
 
 #[derive(Debug, Subcommand)]
@@ -88,7 +88,7 @@ pub(super) fn run(
             } else {
                 Some(Encryption::parse_recipients(&recipients)?)
             };
-            let session = super::login(&super::office_paths(db), user, secrets)?;
+            let mut session = super::login(&super::office_paths(db), user, secrets)?;
             session.require(&[Role::Manager], "export a backup")?;
             let to = match to {
                 Some(r) => Encryption::Recipients(r),
@@ -98,7 +98,7 @@ pub(super) fn run(
                     Encryption::Passphrase(p)
                 }
             };
-            let summary = backup::export(&session, &out, &to, &mut bar())?;
+            let summary = session.export_backup(&out, &to, &mut bar())?;
             clear_bar();
             eprintln!(
                 "Wrote {} ({} bytes) and checked it by decrypting it again.",
@@ -135,14 +135,13 @@ pub(super) fn run(
             );
         }
         BackupCommand::Auto(args) => {
-            let session = super::login(&super::office_paths(db), user, secrets)?;
+            let mut session = super::login(&super::office_paths(db), user, secrets)?;
             session.require(&[Role::Manager], "set up automatic backups")?;
             if args.off {
-                backup::configure_auto(&session, None)?;
+                session.configure_auto_backup(None)?;
                 eprintln!("Automatic backups are off.");
             } else if let Some(folder) = args.folder {
-                backup::configure_auto(
-                    &session,
+                session.configure_auto_backup(
                     Some(AutoSettings {
                         enabled: true,
                         folder,
@@ -152,7 +151,7 @@ pub(super) fn run(
                 )?;
                 eprintln!("Automatic backups are on.");
             }
-            let settings = backup::auto_settings(&session.conn)?;
+            let settings = session.auto_backup_settings()?;
             let mut out = std::io::stdout().lock();
             let result = (|| -> std::io::Result<()> {
                 match settings {
@@ -170,7 +169,7 @@ pub(super) fn run(
                     }
                     None => writeln!(out, "automatic backups: off")?,
                 }
-                match backup::last_good_backup(&session.conn) {
+                match session.last_good_backup() {
                     Some(t) => writeln!(out, "last good backup: {}", t.to_rfc3339()),
                     None => writeln!(out, "last good backup: never"),
                 }

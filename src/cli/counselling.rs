@@ -1,4 +1,4 @@
-//! `casedesk counselling …` and `casedesk audit …`.
+//! `casedesk counselling …`.
 //!
 //! Counselling text reaches standard output only through `show`, only for a
 //! psychologist holding the counselling key, and only sanitized (no raw
@@ -7,15 +7,13 @@
 use std::io::{Read, Write};
 
 use chrono::NaiveDate;
-use clap::{Args, Subcommand};
-use rusqlite::OptionalExtension;
+use clap::Subcommand;
 
-use super::Format;
-use crate::audit::{self, AuditFilter, Verdict};
-use crate::domain::counselling::NewSession;
-use crate::domain::{CounsellingKind, Role};
-use crate::store::counselling::{self as store, SessionId, SessionRow};
-use crate::vault::Session;
+use super::{Format, parse_date};
+use crate::domain::CounsellingKind;
+use crate::domain::counselling::{NewSession, SessionId};
+use crate::office::Session;
+use crate::office::counselling::SessionRow;
 use crate::{Error, Result};
 
 #[derive(Debug, Subcommand)]
@@ -55,48 +53,10 @@ pub enum CounsellingCommand {
     Amend { id: i64 },
 }
 
-#[derive(Debug, Args)]
-pub struct AuditArgs {
-    /// Check the hash chain; exits 1 and names the first broken entry if it is broken
-    #[arg(long)]
-    pub verify: bool,
-    /// Only entries about this person (case number or record id)
-    #[arg(long, value_name = "CASE")]
-    pub person: Option<String>,
-    /// Only entries by this account (`--user` names who is acting)
-    #[arg(long, value_name = "NAME", visible_alias = "actor")]
-    pub by: Option<String>,
-    /// From this date, inclusive
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    pub from: Option<NaiveDate>,
-    /// To this date, inclusive
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    pub to: Option<NaiveDate>,
-    /// Only this action and its sub-actions (e.g. login, counselling.read)
-    #[arg(long, value_name = "ACTION")]
-    pub action: Option<String>,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-}
-
-fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| "a date is written YYYY-MM-DD".to_string())
-}
-
 /// A person by case number or record id.
-fn find_person(session: &Session, key: &str) -> Result<i64> {
+pub(super) fn find_person(session: &Session, key: &str) -> Result<i64> {
     let key = key.trim();
-    let found: Option<i64> = session
-        .conn
-        .query_row(
-            "SELECT id FROM persons WHERE case_number = ?1 COLLATE NOCASE
-             OR (?1 GLOB '[0-9]*' AND id = CAST(?1 AS INTEGER)) LIMIT 1",
-            [key],
-            |r| r.get(0),
-        )
-        .optional()?;
-    found.ok_or_else(|| {
+    session.find_person(key)?.map(|p| p.0).ok_or_else(|| {
         Error::invalid(format!(
             "there is no person with case number or id '{}'",
             key.escape_debug()
@@ -116,12 +76,8 @@ pub fn run(session: &mut Session, cmd: CounsellingCommand) -> Result<()> {
     match cmd {
         CounsellingCommand::List { person, format } => {
             let id = find_person(session, &person)?;
-            let rows = store::list_sessions(&session.conn, id)?;
-            session.audit(
-                audit::action::PERSON_VIEW,
-                &audit::person(id),
-                "counselling sessions",
-            )?;
+            let rows = session.counselling_sessions(id)?;
+            session.person_viewed(crate::domain::person::PersonId(id), "counselling sessions")?;
             print_sessions(&rows, format)
         }
         CounsellingCommand::Add {
@@ -131,7 +87,11 @@ pub fn run(session: &mut Session, cmd: CounsellingCommand) -> Result<()> {
             date,
             with,
         } => {
-            session.require(&[Role::Psychologist], "record counselling sessions")?;
+            // Refuse before reading the note.
+            session.require(
+                &[crate::domain::Role::Psychologist],
+                "record counselling sessions",
+            )?;
             let kind: CounsellingKind = kind.parse()?;
             let person_id = find_person(session, &person)?;
             let participants = with
@@ -139,12 +99,11 @@ pub fn run(session: &mut Session, cmd: CounsellingCommand) -> Result<()> {
                 .map(|p| find_person(session, p))
                 .collect::<Result<Vec<_>>>()?;
             let note = read_note_from_stdin()?;
-            let id = store::record(
-                session,
+            let id = session.record_counselling(
                 &NewSession {
                     person_id,
                     kind,
-                    on_date: date.unwrap_or_else(crate::store::today),
+                    on_date: date.unwrap_or_else(crate::clock::today),
                     minutes,
                     participants,
                 },
@@ -155,9 +114,9 @@ pub fn run(session: &mut Session, cmd: CounsellingCommand) -> Result<()> {
         }
         CounsellingCommand::Show { id, history } => {
             let notes = if history {
-                store::note_history(session, SessionId(id))?
+                session.note_history(SessionId(id))?
             } else {
-                vec![store::read_note(session, SessionId(id))?]
+                vec![session.read_note(SessionId(id))?]
             };
             let mut out = std::io::stdout().lock();
             for n in &notes {
@@ -178,9 +137,9 @@ pub fn run(session: &mut Session, cmd: CounsellingCommand) -> Result<()> {
             Ok(())
         }
         CounsellingCommand::Amend { id } => {
-            session.require(&[Role::Psychologist], "amend counselling notes")?;
+            session.require(&[crate::domain::Role::Psychologist], "amend counselling notes")?;
             let note = read_note_from_stdin()?;
-            let v = store::amend_note(session, SessionId(id), &note)?;
+            let v = session.amend_note(SessionId(id), &note)?;
             eprintln!("Saved version {v}.");
             Ok(())
         }
@@ -226,72 +185,4 @@ fn print_sessions(rows: &[SessionRow], format: Format) -> Result<()> {
         })
         .collect();
     super::output::rows(&header, &cells, format)
-}
-
-pub fn audit(session: &Session, args: AuditArgs) -> Result<()> {
-    session.require(&[Role::Manager], "read the audit trail")?;
-    if args.verify {
-        return match audit::verify(&session.conn)? {
-            Verdict::Intact { entries } => {
-                audit::advance_anchor(&session.conn)?;
-                println!("ok: {entries} entries, chain intact");
-                if let Some(h) = audit::head(&session.conn)? {
-                    eprintln!(
-                        "Head: entry {} {}. Write it down: a later trail must still contain it.",
-                        h.seq, h.hash
-                    );
-                }
-                Ok(())
-            }
-            Verdict::Broken { seq, reason } => Err(Error::damaged(format!(
-                "the audit trail is broken at entry {seq}: {reason}"
-            ))),
-        };
-    }
-    let person = args
-        .person
-        .as_deref()
-        .map(|p| find_person(session, p))
-        .transpose()?;
-    let entries = audit::query(
-        &session.conn,
-        &AuditFilter {
-            person,
-            user: args.by,
-            from: args.from,
-            to: args.to,
-            action: args.action,
-            ..AuditFilter::default()
-        },
-    )?;
-    session.audit(
-        audit::action::AUDIT_VIEW,
-        &person.map(audit::person).unwrap_or_default(),
-        "",
-    )?;
-    let cells: Vec<Vec<String>> = entries
-        .into_iter()
-        .map(|e| {
-            vec![
-                e.seq.to_string(),
-                e.at,
-                e.user_name,
-                e.action,
-                e.target,
-                e.detail,
-            ]
-        })
-        .collect();
-    match args.format {
-        Format::Csv => super::output::rows(
-            &["seq", "at", "user", "action", "record", "detail"],
-            &cells,
-            Format::Csv,
-        ),
-        Format::Table => super::output::rows(
-            &["#", "at", "user", "action", "record", "detail"],
-            &cells,
-            Format::Table,
-        ),
-    }
 }

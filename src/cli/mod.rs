@@ -1,6 +1,7 @@
 //! The scripting surface (CLI.md): names, options, exit codes and output
 //! formats here are relied on by scripts and tests. Extend, never rename.
 
+mod audit;
 mod backup;
 mod counselling;
 mod output;
@@ -12,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::{CaseStatus, Programme, Role};
 use crate::secrets::SecretReader;
-use crate::vault::{self, OfficePaths, Session};
+use crate::office::{self, OfficePaths, Session};
 use crate::{Error, Result};
 
 #[derive(Debug, Parser)]
@@ -72,7 +73,7 @@ pub enum Command {
     #[command(subcommand)]
     Backup(backup::BackupCommand),
     /// The audit trail (manager); filter by person, account (--by) and dates
-    Audit(counselling::AuditArgs),
+    Audit(audit::AuditArgs),
     /// Counselling sessions; notes are readable by psychologists only
     #[command(subcommand)]
     Counselling(counselling::CounsellingCommand),
@@ -83,9 +84,12 @@ pub struct DemoArgs {
     /// How many CPC children (the women's desk gets a quarter as many women)
     #[arg(long, default_value_t = 800, value_name = "N")]
     pub children: usize,
-    /// Seed: the same seed builds the same office
+    /// Seed: the same seed and date build the same office
     #[arg(long, default_value_t = 2014, value_name = "S")]
     pub seed: u64,
+    /// The day the demo office is built on (YYYY-MM-DD) [default: today]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<chrono::NaiveDate>,
     /// Build the office but do not open the desk
     #[arg(long)]
     pub no_open: bool,
@@ -173,6 +177,12 @@ pub fn main() -> i32 {
     }
 }
 
+/// A `YYYY-MM-DD` date argument.
+fn parse_date(s: &str) -> std::result::Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| "a date is written YYYY-MM-DD".to_string())
+}
+
 /// Where casedesk keeps its files unless told otherwise.
 pub fn data_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("CASEDESK_DATA_DIR") {
@@ -200,7 +210,7 @@ fn acting_user(user: Option<String>) -> Result<String> {
 fn login(paths: &OfficePaths, user: Option<String>, secrets: &mut SecretReader) -> Result<Session> {
     let name = acting_user(user)?;
     let password = secrets.read(&format!("Password for {name}"))?;
-    vault::login(paths, &name, &password)
+    office::login(paths, &name, &password)
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -219,7 +229,7 @@ fn run(cli: Cli) -> Result<()> {
                 )));
             }
             let password = secrets.read_new(&format!("New password for {user}"))?;
-            let (_session, recovery) = vault::create_office(&paths, &office, &user, &password)?;
+            let (_session, recovery) = office::create_office(&paths, &office, &user, &password)?;
             output::recovery_key(&recovery);
             eprintln!("Created {}.", paths.db.display());
         }
@@ -235,6 +245,7 @@ fn run(cli: Cli) -> Result<()> {
                 &crate::demo::DemoOptions {
                     children: args.children,
                     seed: args.seed,
+                    today: args.today.unwrap_or_else(crate::clock::today),
                 },
             )?;
             eprintln!(
@@ -252,16 +263,16 @@ fn run(cli: Cli) -> Result<()> {
             let mut session = login(&paths, cli.user, &mut secrets)?;
             match cmd {
                 UserCommand::Add { name, role } => {
+                    // Refuse before asking for the new password.
                     session.require(&[Role::Manager], "add accounts")?;
-                    crate::store::users::check_name(&name)?;
+                    crate::domain::check_user_name(&name)?;
                     let password =
                         secrets.read_new(&format!("Password for the new account {name}"))?;
                     session.add_user(&name, role.into(), &password)?;
                     eprintln!("Added {name}.");
                 }
                 UserCommand::List => {
-                    session.require(&[Role::Manager], "list accounts")?;
-                    let users = crate::store::users::list(&session.conn)?;
+                    let users = session.accounts()?;
                     output::users(&users);
                 }
                 UserCommand::Disable { name } => {
@@ -294,13 +305,10 @@ fn run(cli: Cli) -> Result<()> {
             let status: Option<CaseStatus> =
                 status.map(|s| s.parse()).transpose().map_err(usage)?;
             let session = login(&paths, cli.user, &mut secrets)?;
-            session.require(&[Role::Staff, Role::Manager], "list the register")?;
-            let rows = crate::store::persons::list_register(
-                &session.conn,
-                &crate::store::persons::RegisterFilter { programme, status },
-                crate::store::today(),
+            let rows = session.list_register(
+                &office::casework::RegisterFilter { programme, status },
+                crate::clock::today(),
             )?;
-            session.audit("register.export", "", &format!("{} rows", rows.len()))?;
             output::register(&rows, format)?;
         }
         Command::Check => {
@@ -333,14 +341,14 @@ fn run(cli: Cli) -> Result<()> {
                     Error::io(format!("cannot read {}", recovery_key.display()), e)
                 })?);
             let password = secrets.read_new(&format!("New password for {user}"))?;
-            vault::recover(&paths, &text, &user, &password)?;
+            office::recover(&paths, &text, &user, &password)?;
             eprintln!("{user} has a new password.");
         }
         Command::Backup(cmd) => backup::run(cmd, cli.db, cli.user, &mut secrets)?,
         Command::Audit(args) => {
             let paths = office_paths(cli.db);
             let session = login(&paths, cli.user, &mut secrets)?;
-            counselling::audit(&session, args)?;
+            audit::run(&session, args)?;
         }
         Command::Counselling(cmd) => {
             let paths = office_paths(cli.db);

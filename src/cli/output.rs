@@ -6,8 +6,7 @@ use age::secrecy::ExposeSecret;
 
 use crate::domain::person::RegisterRow;
 use crate::safe_text::{Align, fit, width};
-use crate::store::users::User;
-use crate::vault::RecoveryKey;
+use crate::office::{RecoveryKey, User};
 use crate::{Error, Result};
 
 use super::Format;

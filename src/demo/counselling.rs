@@ -16,7 +16,8 @@ use super::DemoContext;
 use crate::Result;
 use crate::domain::CounsellingKind;
 use crate::domain::counselling::NewSession;
-use crate::store::{counselling, meta};
+use crate::office::counselling;
+use crate::store::meta;
 
 /// Share of persons who see the psychologist.
 const SHARE: f64 = 0.15;

@@ -1,9 +1,13 @@
 //! A realistic synthetic office, for trying casedesk and for benchmarks.
 //!
-//! Deterministic for a seed (and the day it is built on: dates are spread
-//! over the three years before today). Every generator draws from one
-//! seeded RNG in a fixed order; each later part of the office (services,
-//! classes, notes, …) adds its own `generate_*` step to `fill`.
+//! Deterministic for a seed and a date: dates are spread over the three
+//! years before `DemoOptions::today`, and while the office is built the
+//! clock is fixed at that day (`clock::fixed`), so every stored time stamp
+//! is too. The same seed and date give the same records, byte for byte
+//! (keys and sealed notes aside: they are random by design). Every
+//! generator draws from one seeded RNG in a fixed order; each later part of
+//! the office (services, classes, notes, …) adds its own `generate_*` step
+//! to `fill`.
 
 pub mod casework;
 pub mod counselling;
@@ -20,8 +24,9 @@ use crate::domain::person::{NewPerson, estimated_birth_date};
 use crate::domain::{
     CaseStatus, Centre, ClosureReason, Concern, Programme, ReferralSource, RiskLevel, Role, Sex,
 };
+use crate::domain::audit::AuditAction;
+use crate::office::{self, OfficePaths, Session};
 use crate::store::{self, meta, persons};
-use crate::vault::{self, OfficePaths, Session};
 use crate::{Error, Result};
 
 pub const DEMO_PASSWORD: &str = "demo";
@@ -31,6 +36,24 @@ pub struct DemoOptions {
     /// CPC children; the women's desk gets a quarter as many women.
     pub children: usize,
     pub seed: u64,
+    /// The day the demo office is built "on": its records lead up to it.
+    pub today: NaiveDate,
+}
+
+impl DemoOptions {
+    /// `children` children, seed 7, built on `today`.
+    pub fn new(children: usize, today: NaiveDate) -> DemoOptions {
+        DemoOptions {
+            children,
+            seed: 7,
+            today,
+        }
+    }
+}
+
+/// The moment of the demo's day its records are stamped with.
+fn demo_now(today: NaiveDate) -> chrono::NaiveDateTime {
+    today.and_hms_opt(9, 0, 0).unwrap_or_default()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,9 +86,10 @@ pub fn build(paths: &OfficePaths, opts: &DemoOptions) -> Result<DemoSummary> {
             )));
         }
     }
+    let _clock = crate::clock::fixed(demo_now(opts.today));
     let password = SecretString::from(DEMO_PASSWORD.to_string());
     let (mut session, _recovery) =
-        vault::create_office(paths, "Demo office, Quetta", "manager", &password)?;
+        office::create_office(paths, "Demo office, Quetta", "manager", &password)?;
     session.add_user("staff", Role::Staff, &password)?;
     session.add_user("psychologist", Role::Psychologist, &password)?;
     let summary = fill(&mut session, opts)?;
@@ -79,39 +103,42 @@ pub fn build(paths: &OfficePaths, opts: &DemoOptions) -> Result<DemoSummary> {
 
 fn is_demo_office(paths: &OfficePaths) -> bool {
     let password = SecretString::from(DEMO_PASSWORD.to_string());
-    vault::login(paths, "manager", &password)
+    crate::vault::login(paths, "manager", &password)
         .ok()
-        .and_then(|s| meta::get(&s.conn, "demo").ok().flatten())
+        .and_then(|s| meta::get(s.conn(), "demo").ok().flatten())
         .is_some_and(|v| v == "1")
 }
 
 /// Fill an empty office with synthetic records, in one transaction.
 pub fn fill(session: &mut Session, opts: &DemoOptions) -> Result<DemoSummary> {
+    let _clock = crate::clock::fixed(demo_now(opts.today));
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-    let today = store::today();
-    let staff = store::users::find(&session.conn, "staff")?;
-    let psychologist = store::users::find(&session.conn, "psychologist")?;
+    let today = opts.today;
+    let me = session.user().clone();
+    let conn = &mut session.unlocked_mut().conn;
+    let staff = store::users::find(conn, "staff")?;
+    let psychologist = store::users::find(conn, "psychologist")?;
     let mut ctx = DemoContext {
         today,
-        manager_id: session.user.id,
-        staff_id: staff.map_or(session.user.id, |u| u.id),
-        psychologist_id: psychologist.map_or(session.user.id, |u| u.id),
+        manager_id: me.id,
+        staff_id: staff.map_or(me.id, |u| u.id),
+        psychologist_id: psychologist.map_or(me.id, |u| u.id),
         persons: Vec::with_capacity(opts.children + opts.children / 4),
     };
     // A large page cache keeps the index pages of 100,000 inserts in memory
     // instead of decrypting and re-encrypting them over and over.
-    session.conn.execute_batch("PRAGMA cache_size = -131072;")?;
-    let tx = store::write_tx(&mut session.conn)?;
+    conn.execute_batch("PRAGMA cache_size = -131072;")?;
+    let tx = store::write_tx(conn)?;
     meta::set(&tx, "demo", "1")?;
     let women = opts.children / 4;
     generate_persons(&tx, &mut rng, &mut ctx, Programme::Cpc, opts.children)?;
     generate_persons(&tx, &mut rng, &mut ctx, Programme::WomensDesk, women)?;
     counselling::generate(&tx, &mut rng, &ctx)?;
     casework::generate(&tx, &mut rng, &ctx)?;
-    crate::audit::record(
+    store::audit::record(
         &tx,
-        &session.user.name,
-        "demo.fill",
+        &me.name,
+        AuditAction::DemoFill,
         "",
         &format!("seed {}", opts.seed),
     )?;

@@ -22,6 +22,10 @@ pub const MAX_NOTE_CHARS: usize = 100_000;
 pub const MAX_PARTICIPANTS: usize = 60;
 
 /// What the "new session" form collects, apart from the note.
+/// A counselling session's record id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SessionId(pub i64);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSession {
     /// The person whose file the session belongs to.

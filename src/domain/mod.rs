@@ -234,3 +234,38 @@ vocabulary!(
         Group => "group", "group";
     }
 );
+
+/// An account, as the office file records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub enabled: bool,
+    pub public_key: String,
+    pub created_at: String,
+}
+
+/// Account names are short words people type at the login prompt; keeping
+/// them plain ASCII means they can sit in the key file without escaping.
+pub fn check_user_name(name: &str) -> crate::Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 32
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "a user name is 1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        ))
+    }
+}
+
+// After `vocabulary!`, which it uses.
+pub mod audit;

@@ -12,6 +12,10 @@ pub const MAX_NAME_CHARS: usize = 120;
 pub const MAX_TEXT_CHARS: usize = 2_000;
 
 /// What an intake form collects. Field names match the `persons` columns.
+/// A person's record id (never shown as their identity: case numbers are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PersonId(pub i64);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewPerson {
     pub programme: Programme,

@@ -1,9 +1,8 @@
 //! A person's case work: services, follow-ups, case-plan goals, the status
 //! lifecycle and the timeline that merges them with counselling sessions.
 //!
-//! Every function takes the caller's connection or transaction; writes
-//! belong in `store::write_tx` so the entry and its audit row land together.
-//! Audit rows carry record ids and kinds, never notes or names.
+//! Every function takes the caller's connection or transaction; the office
+//! layer runs writes in one transaction with their audit entry.
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -13,7 +12,7 @@ use crate::domain::casework::{
     StatusChange, StatusStep, TimelineEntry, TimelineEvent,
 };
 use crate::domain::{CaseStatus, CounsellingKind};
-use crate::store::persons::{PersonId, load_person, refuse_invalid, target};
+use crate::store::persons::{PersonId, load_person, refuse_invalid};
 use crate::store::users::User;
 use crate::{Error, Result};
 
@@ -32,7 +31,7 @@ pub fn add_service(
     user: &User,
 ) -> Result<i64> {
     let reg = registered_on(conn, person)?;
-    refuse_invalid(&s.validate(reg, crate::store::today()))?;
+    refuse_invalid(&s.validate(reg, crate::clock::today()))?;
     conn.prepare_cached(
         "INSERT INTO services(person_id, kind, on_date, user_id, detail, note, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -44,16 +43,9 @@ pub fn add_service(
         user.id,
         s.detail,
         s.note,
-        crate::store::now()
+        crate::clock::now()
     ])?;
     let id = conn.last_insert_rowid();
-    crate::audit::record(
-        conn,
-        &user.name,
-        "service.add",
-        &target(person),
-        &format!("service {id}; {}", s.kind.code()),
-    )?;
     Ok(id)
 }
 
@@ -98,16 +90,9 @@ pub fn add_follow_up(
         f.due_on,
         f.purpose,
         user.id,
-        crate::store::now()
+        crate::clock::now()
     ])?;
     let id = conn.last_insert_rowid();
-    crate::audit::record(
-        conn,
-        &user.name,
-        "follow_up.add",
-        &target(person),
-        &format!("follow-up {id}"),
-    )?;
     Ok(id)
 }
 
@@ -116,8 +101,7 @@ pub fn complete_follow_up(
     conn: &Connection,
     follow_up_id: i64,
     done: &FollowUpDone,
-    user: &User,
-) -> Result<()> {
+) -> Result<PersonId> {
     let (person, done_on): (i64, Option<NaiveDate>) = conn
         .query_row(
             "SELECT person_id, done_on FROM follow_ups WHERE id = ?1",
@@ -133,19 +117,12 @@ pub fn complete_follow_up(
     }
     let person = PersonId(person);
     let reg = registered_on(conn, person)?;
-    refuse_invalid(&done.validate(reg, crate::store::today()))?;
+    refuse_invalid(&done.validate(reg, crate::clock::today()))?;
     conn.execute(
         "UPDATE follow_ups SET done_on = ?2, outcome = ?3 WHERE id = ?1 AND done_on IS NULL",
         params![follow_up_id, done.done_on, done.outcome],
     )?;
-    crate::audit::record(
-        conn,
-        &user.name,
-        "follow_up.done",
-        &target(person),
-        &format!("follow-up {follow_up_id}"),
-    )?;
-    Ok(())
+    Ok(person)
 }
 
 const FOLLOW_UP_COLUMNS: &str =
@@ -211,21 +188,15 @@ pub fn add_goal(conn: &Connection, person: PersonId, g: &NewGoal, user: &User) -
         g.goal,
         g.target_date,
         user.id,
-        crate::store::now()
+        crate::clock::now()
     ])?;
     let id = conn.last_insert_rowid();
-    crate::audit::record(
-        conn,
-        &user.name,
-        "goal.add",
-        &target(person),
-        &format!("goal {id}"),
-    )?;
     Ok(id)
 }
 
 /// Mark a goal achieved on a date.
-pub fn achieve_goal(conn: &Connection, goal_id: i64, on: NaiveDate, user: &User) -> Result<()> {
+/// Returns the person the goal belongs to.
+pub fn achieve_goal(conn: &Connection, goal_id: i64, on: NaiveDate) -> Result<PersonId> {
     let person: i64 = conn
         .query_row(
             "SELECT person_id FROM goals WHERE id = ?1",
@@ -235,7 +206,7 @@ pub fn achieve_goal(conn: &Connection, goal_id: i64, on: NaiveDate, user: &User)
         .optional()?
         .ok_or_else(|| Error::invalid(format!("there is no goal {goal_id}")))?;
     let reg = registered_on(conn, PersonId(person))?;
-    if on > crate::store::today() {
+    if on > crate::clock::today() {
         return Err(Error::invalid("The date achieved is in the future"));
     }
     if on < reg {
@@ -247,14 +218,7 @@ pub fn achieve_goal(conn: &Connection, goal_id: i64, on: NaiveDate, user: &User)
         "UPDATE goals SET achieved_on = ?2 WHERE id = ?1",
         params![goal_id, on],
     )?;
-    crate::audit::record(
-        conn,
-        &user.name,
-        "goal.achieved",
-        &target(PersonId(person)),
-        &format!("goal {goal_id}"),
-    )?;
-    Ok(())
+    Ok(PersonId(person))
 }
 
 /// A person's case-plan goals in the order they were set.
@@ -281,13 +245,13 @@ pub fn goals(conn: &Connection, person: PersonId) -> Result<Vec<Goal>> {
 /// reason → reopened). Illegal moves are refused; the step is kept in
 /// `status_changes`. Status moves are checked against the status stored
 /// now, so two terminals closing the same case cannot both succeed; they
-/// do not change the profile's version.
+/// do not change the profile's version. Returns the status it left.
 pub fn change_status(
     conn: &Connection,
     person: PersonId,
     change: &StatusChange,
     user: &User,
-) -> Result<()> {
+) -> Result<CaseStatus> {
     let p = load_person(conn, person)?;
     let last_on: NaiveDate = conn
         .query_row(
@@ -296,8 +260,8 @@ pub fn change_status(
             |r| r.get::<_, Option<NaiveDate>>(0),
         )?
         .unwrap_or(p.profile.registered_on);
-    refuse_invalid(&change.validate(p.status, last_on, crate::store::today()))?;
-    let now = crate::store::now();
+    refuse_invalid(&change.validate(p.status, last_on, crate::clock::today()))?;
+    let now = crate::clock::now();
     conn.execute(
         "INSERT INTO status_changes(person_id, on_date, at, user_id, from_status, to_status, reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -312,14 +276,7 @@ pub fn change_status(
         "UPDATE persons SET status = ?2, closure_reason = ?3, updated_at = ?4 WHERE id = ?1",
         params![person.0, change.to, closure, now],
     )?;
-    crate::audit::record(
-        conn,
-        &user.name,
-        "person.status",
-        &target(person),
-        &format!("{} -> {}", p.status.code(), change.to.code()),
-    )?;
-    Ok(())
+    Ok(p.status)
 }
 
 /// Every status step of a person, oldest first.

@@ -1,4 +1,4 @@
-//! Counselling sessions and their sealed notes.
+//! Counselling sessions and their sealed notes: the tables only.
 //!
 //! A session row (person, kind, date, minutes, psychologist, participants)
 //! is visible to every account and counts in reports. Its note is sealed
@@ -9,24 +9,18 @@
 //! or manager `Session` has no identity to open a note with, so no function
 //! here can give them the text.
 //!
-//! Two layers:
-//! - connection-level functions (`add_session`, `insert_session`,
-//!   `insert_note`, `list_sessions`, …) that never see an identity;
-//! - session-level functions (`record`, `read_note`, `amend_note`,
-//!   `note_history`) that check the role, seal or open, and write the audit
-//!   trail.
+//! Here are the rows; the sealing, opening, role checks and audit entries
+//! are the office layer's (`office::counselling`). Nothing here ever sees
+//! an identity or a note's text.
 
-use age::x25519;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::domain::counselling::{NewSession, NoteBinding, NoteText, validate_note};
-use crate::domain::{CounsellingKind, Role};
-use crate::vault::{Session, crypto};
-use crate::{Error, Result, audit};
+use crate::domain::CounsellingKind;
+use crate::domain::counselling::NewSession;
+use crate::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SessionId(pub i64);
+pub use crate::domain::counselling::SessionId;
 
 /// Another person present at a group session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,51 +55,6 @@ pub struct NoteVersionInfo {
     pub written_at: String,
 }
 
-/// An opened note. Its text is wiped from memory when dropped and never
-/// printed by `Debug`.
-pub struct Note {
-    pub session_id: SessionId,
-    pub version: i64,
-    pub written_by: Option<String>,
-    pub written_at: String,
-    pub text: NoteText,
-}
-
-impl std::fmt::Debug for Note {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Note")
-            .field("session_id", &self.session_id)
-            .field("version", &self.version)
-            .field("written_at", &self.written_at)
-            .finish_non_exhaustive()
-    }
-}
-
-// ---------------------------------------------------------------------
-// Sealing
-
-/// Seal a note's text, bound to its person, session and version.
-pub fn seal_note(
-    recipient: &x25519::Recipient,
-    binding: NoteBinding,
-    text: &str,
-) -> Result<Vec<u8>> {
-    let plain = binding.wrap(text);
-    crypto::seal_to(std::slice::from_ref(recipient), plain.as_bytes())
-}
-
-/// Open a sealed note and check it belongs where it was found.
-pub fn open_note(
-    identity: &x25519::Identity,
-    binding: NoteBinding,
-    sealed: &[u8],
-) -> Result<NoteText> {
-    let plain = crypto::open_sealed(identity, sealed)?;
-    let text = std::str::from_utf8(&plain)
-        .map_err(|_| Error::damaged("a sealed counselling note is damaged"))?;
-    binding.unwrap(text)
-}
-
 // ---------------------------------------------------------------------
 // Connection level: no identities here.
 
@@ -133,7 +82,7 @@ pub fn insert_session(conn: &Connection, new: &NewSession, user_id: i64) -> Resu
             new.on_date,
             new.minutes,
             user_id,
-            crate::store::now()
+            crate::clock::now()
         ],
     )?;
     let id = conn.last_insert_rowid();
@@ -157,33 +106,9 @@ pub fn insert_note(
     conn.execute(
         "INSERT INTO counselling_notes(session_id, version, sealed, written_by, written_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![session.0, version, sealed, user_id, crate::store::now()],
+        params![session.0, version, sealed, user_id, crate::clock::now()],
     )?;
     Ok(())
-}
-
-/// Insert a session with its note sealed to `recipient` (version 1). The
-/// caller owns the transaction, has validated `new` and the note, and
-/// writes the audit entry.
-pub fn add_session(
-    conn: &Connection,
-    new: &NewSession,
-    recipient: &x25519::Recipient,
-    note: &str,
-    user_id: i64,
-) -> Result<SessionId> {
-    let id = insert_session(conn, new, user_id)?;
-    let sealed = seal_note(
-        recipient,
-        NoteBinding {
-            person_id: new.person_id,
-            session_id: id.0,
-            version: 1,
-        },
-        note,
-    )?;
-    insert_note(conn, id, 1, &sealed, user_id)?;
-    Ok(id)
 }
 
 const SESSION_COLUMNS: &str =
@@ -336,6 +261,32 @@ pub fn session_count(conn: &Connection, person_id: i64) -> Result<SessionCount> 
         .unwrap_or_default())
 }
 
+/// [`session_count`] for many people in one query (a search's page).
+pub fn session_counts(
+    conn: &Connection,
+    person_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, SessionCount>> {
+    let ids = serde_json::to_string(person_ids)
+        .map_err(|e| Error::invalid(format!("cannot list the people: {e}")))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.value, count(s.id), max(s.on_date)
+         FROM json_each(?1) p
+         LEFT JOIN counselling_sessions s ON s.person_id = p.value OR s.id IN
+             (SELECT session_id FROM counselling_participants WHERE person_id = p.value)
+         GROUP BY p.value",
+    )?;
+    let rows = stmt.query_map([ids], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            SessionCount {
+                sessions: r.get(1)?,
+                last: r.get(2)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Sessions and minutes by kind with a date in `from..=to`, for reports.
 /// Each session counts once (a group session is one session).
 pub fn totals_by_kind(
@@ -351,125 +302,19 @@ pub fn totals_by_kind(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-// ---------------------------------------------------------------------
-// Session level: role checks, sealing, opening, audit.
-
-fn require_psychologist(session: &Session, what: &str) -> Result<()> {
-    session.require(&[Role::Psychologist], what)
-}
-
-fn identity(session: &Session) -> Result<&x25519::Identity> {
-    require_psychologist(session, "read counselling notes")?;
-    session.counselling_identity().ok_or_else(|| {
-        Error::not_allowed(
-            "you do not hold the counselling key yet; ask a psychologist who does to run 'casedesk user grant' for you",
-        )
-    })
-}
-
-/// The recipient to seal to, checked three ways: the office file, the key
-/// file, and (when this psychologist holds it) the identity itself. Someone
-/// who swapped the recipient in the office file to read future notes is
-/// refused here instead of silently receiving them.
-fn sealing_recipient(session: &Session) -> Result<x25519::Recipient> {
-    let recipient = session.counselling_recipient()?.ok_or_else(|| {
-        Error::invalid("the office has no counselling key yet: a manager must add a psychologist account first")
-    })?;
-    let text = recipient.to_string();
-    let swapped = || {
-        Error::damaged(
-            "the counselling key recorded in the office file has been changed; notes cannot be written safely",
-        )
-    };
-    let file = crate::vault::read_key_file(&session.paths)?;
-    if file.counselling_recipient.as_deref() != Some(text.as_str()) {
-        return Err(swapped());
-    }
-    if let Some(id) = session.counselling_identity() {
-        if id.to_public().to_string() != text {
-            return Err(swapped());
-        }
-    }
-    Ok(recipient)
-}
-
-struct Located {
-    person_id: i64,
-    persons: Vec<i64>,
-}
-
-fn locate(conn: &Connection, id: SessionId) -> Result<Located> {
-    let row = get_session(conn, id)?;
-    let mut persons = vec![row.person_id];
-    persons.extend(row.participants.iter().map(|p| p.person_id));
-    Ok(Located {
-        person_id: row.person_id,
-        persons,
-    })
-}
-
-/// Record a session with its note (psychologists). The note is sealed
-/// before it is stored.
-pub fn record(session: &mut Session, new: &NewSession, note: &str) -> Result<SessionId> {
-    require_psychologist(session, "record counselling sessions")?;
-    new.validate(crate::store::today())?;
-    validate_note(note)?;
-    let recipient = sealing_recipient(session)?;
-    let user_id = session.user.id;
-    let tx = crate::store::write_tx(&mut session.conn)?;
-    let id = add_session(&tx, new, &recipient, note, user_id)?;
-    let mut persons = vec![new.person_id];
-    persons.extend(&new.participants);
-    audit::record(
-        &tx,
-        &session.user.name,
-        audit::action::COUNSELLING_CREATE,
-        &audit::counselling(&persons, id.0),
-        new.kind.code(),
-    )?;
-    tx.commit()?;
-    Ok(id)
-}
-
-/// Save a new version of a session's note (psychologists). Earlier
-/// versions stay, sealed. Returns the new version number.
-pub fn amend_note(session: &mut Session, id: SessionId, note: &str) -> Result<i64> {
-    require_psychologist(session, "amend counselling notes")?;
-    validate_note(note)?;
-    let recipient = sealing_recipient(session)?;
-    let user_id = session.user.id;
-    let tx = crate::store::write_tx(&mut session.conn)?;
-    let at = locate(&tx, id)?;
-    let version: i64 = tx.query_row(
+/// The next version number of a session's note.
+pub fn next_note_version(conn: &Connection, id: SessionId) -> Result<i64> {
+    Ok(conn.query_row(
         "SELECT coalesce(max(version), 0) + 1 FROM counselling_notes WHERE session_id = ?1",
         [id.0],
         |r| r.get(0),
-    )?;
-    let sealed = seal_note(
-        &recipient,
-        NoteBinding {
-            person_id: at.person_id,
-            session_id: id.0,
-            version,
-        },
-        note,
-    )?;
-    insert_note(&tx, id, version, &sealed, user_id)?;
-    audit::record(
-        &tx,
-        &session.user.name,
-        audit::action::COUNSELLING_AMEND,
-        &audit::counselling(&at.persons, id.0),
-        &format!("version {version}"),
-    )?;
-    tx.commit()?;
-    Ok(version)
+    )?)
 }
 
 /// A stored version: number, sealed bytes, writer, when.
-type SealedVersion = (i64, Vec<u8>, Option<String>, String);
+pub type SealedVersion = (i64, Vec<u8>, Option<String>, String);
 
-fn load_versions(
+pub fn load_versions(
     conn: &Connection,
     id: SessionId,
     only_latest: bool,
@@ -484,60 +329,3 @@ fn load_versions(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn open_versions(
-    session: &Session,
-    id: SessionId,
-    only_latest: bool,
-    action: &str,
-) -> Result<Vec<Note>> {
-    let identity = identity(session)?;
-    let at = locate(&session.conn, id)?;
-    let rows = load_versions(&session.conn, id, only_latest)?;
-    if rows.is_empty() {
-        return Err(Error::invalid(format!(
-            "counselling session {} has no note",
-            id.0
-        )));
-    }
-    let mut notes = Vec::with_capacity(rows.len());
-    for (version, sealed, written_by, written_at) in rows {
-        let text = open_note(
-            identity,
-            NoteBinding {
-                person_id: at.person_id,
-                session_id: id.0,
-                version,
-            },
-            &sealed,
-        )?;
-        notes.push(Note {
-            session_id: id,
-            version,
-            written_by,
-            written_at,
-            text,
-        });
-    }
-    let versions: Vec<String> = notes.iter().map(|n| n.version.to_string()).collect();
-    // No record, no text: if the read cannot be audited it does not happen.
-    session.audit(
-        action,
-        &audit::counselling(&at.persons, id.0),
-        &format!("version {}", versions.join(",")),
-    )?;
-    Ok(notes)
-}
-
-/// The current text of a session's note (psychologists holding the
-/// counselling key; everyone else gets `Error::NotAllowed`). Audited.
-pub fn read_note(session: &Session, id: SessionId) -> Result<Note> {
-    open_versions(session, id, true, audit::action::COUNSELLING_READ)?
-        .pop()
-        .ok_or_else(|| Error::invalid("the note has no versions"))
-}
-
-/// Every version of a session's note, oldest first (psychologists).
-/// Audited.
-pub fn note_history(session: &Session, id: SessionId) -> Result<Vec<Note>> {
-    open_versions(session, id, false, audit::action::COUNSELLING_HISTORY)
-}

@@ -52,7 +52,7 @@ pub fn likely_matches(conn: &Connection, p: &NewPerson) -> Result<Vec<Match>> {
         return Ok(Vec::new());
     }
     let fk = name_key(&p.father_name);
-    let today = crate::store::today();
+    let today = crate::clock::today();
     let on = p.registered_on.min(today);
     let new_age = p.birth_date.and_then(|b| age_on(b, on));
 

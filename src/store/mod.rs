@@ -4,6 +4,7 @@
 //! connection or transaction. Transactions are opened by the caller, so a
 //! screen's save is one transaction however many tables it touches.
 
+pub mod audit;
 pub mod casework;
 pub mod counselling;
 pub mod duplicates;
@@ -18,7 +19,7 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use zeroize::Zeroizing;
 
-use crate::vault::MasterKey;
+use crate::keys::MasterKey;
 use crate::{Error, Result};
 
 /// How long a connection waits for another terminal's write to finish.
@@ -135,12 +136,3 @@ pub fn write_tx(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>> {
     Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
-/// The current instant, as stored.
-pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// Today's date in the office's local time.
-pub fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}

@@ -10,8 +10,7 @@ use crate::domain::{CaseStatus, Concern, Programme};
 use crate::store::users::User;
 use crate::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PersonId(pub i64);
+pub use crate::domain::person::PersonId;
 
 /// Issue the next case number for a programme and year. Must run inside the
 /// write transaction that inserts the person, so two terminals cannot get
@@ -27,29 +26,16 @@ pub fn next_case_number(conn: &Connection, programme: Programme, year: i32) -> R
     Ok(format!("{}-{year}-{n:04}", programme.case_prefix()))
 }
 
-/// Intake: validate, register and record it in the audit trail. Run it in
-/// the caller's write transaction (`store::write_tx`) together with
-/// anything else the form saves. Returns the new id and case number.
+/// Intake: validate and register. Run it in the caller's write
+/// transaction together with anything else the form saves. Returns the new
+/// id and case number.
 pub fn register_person(
     conn: &Connection,
     p: &NewPerson,
     user: &User,
 ) -> Result<(PersonId, String)> {
-    refuse_invalid(&p.validate(crate::store::today()))?;
-    let (id, case_number) = add_person(conn, p, Some(user.id))?;
-    crate::audit::record(
-        conn,
-        &user.name,
-        "person.create",
-        &target(id),
-        &format!("case number {case_number}"),
-    )?;
-    Ok((id, case_number))
-}
-
-/// The audit target for a person: the record id, never a name.
-pub fn target(id: PersonId) -> String {
-    format!("person:{}", id.0)
+    refuse_invalid(&p.validate(crate::clock::today()))?;
+    add_person(conn, p, Some(user.id))
 }
 
 /// Turn form errors into one refusal, for callers that skipped `validate`.
@@ -70,7 +56,7 @@ pub fn add_person(
     created_by: Option<i64>,
 ) -> Result<(PersonId, String)> {
     let case_number = next_case_number(conn, p.programme, p.registered_on.year())?;
-    let now = crate::store::now();
+    let now = crate::clock::now();
     conn.prepare_cached(
         "INSERT INTO persons(case_number, programme, name, father_name, alias, sex, birth_date,
             age_estimated, cnic, phone, area, address, guardian_name, guardian_relation,
@@ -225,8 +211,8 @@ fn person_row(r: &Row<'_>) -> rusqlite::Result<Person> {
     })
 }
 
-/// Read a person's file without recording a view. Screens call
-/// `get_person`; this is for the store's own checks.
+/// Read a person's file. Reads never write: the office layer records the
+/// view when a person opens a file.
 pub fn load_person(conn: &Connection, id: PersonId) -> Result<Person> {
     let mut p = conn
         .prepare_cached(&format!(
@@ -249,19 +235,23 @@ pub(crate) fn no_such_person(id: PersonId) -> Error {
     Error::invalid(format!("there is no person with record id {}", id.0))
 }
 
-/// Open a person's file: read it and record the view in the audit trail.
-pub fn get_person(conn: &Connection, id: PersonId, user: &User) -> Result<Person> {
-    let p = load_person(conn, id)?;
-    crate::audit::record(conn, &user.name, "person.view", &target(id), "")?;
-    Ok(p)
-}
-
-/// Find a person by case number (exact, ignoring case). No audit: opening
-/// the file with `get_person` records the view.
+/// Find a person by case number (exact, ignoring case).
 pub fn find_by_case_number(conn: &Connection, case_number: &str) -> Result<Option<PersonId>> {
     Ok(conn
         .prepare_cached("SELECT id FROM persons WHERE case_number = ?1")?
         .query_row([case_number.trim().to_uppercase()], |r| r.get(0))
+        .optional()?
+        .map(PersonId))
+}
+
+/// Find a person by case number (ignoring case) or record id.
+pub fn find_by_case_number_or_id(conn: &Connection, key: &str) -> Result<Option<PersonId>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM persons WHERE case_number = ?1 COLLATE NOCASE
+             OR (?1 GLOB '[0-9]*' AND id = CAST(?1 AS INTEGER)) LIMIT 1",
+        )?
+        .query_row([key.trim()], |r| r.get(0))
         .optional()?
         .map(PersonId))
 }
@@ -279,7 +269,7 @@ pub struct Saved {
 /// loaded from: when someone else saved in between, the save is refused
 /// with `Error::Conflict` naming the fields they changed, and nothing is
 /// written. Every changed field goes to `person_history` (old and new
-/// value, who, when) and the audit trail records the field names only.
+/// value, who, when); the office layer's audit entry names the fields only.
 /// Run inside `store::write_tx`.
 pub fn update_person(
     conn: &Connection,
@@ -297,7 +287,7 @@ pub fn update_person(
             "the programme of a file cannot be changed; close it and register the person in the other programme",
         ));
     }
-    refuse_invalid(&changes.validate(crate::store::today()))?;
+    refuse_invalid(&changes.validate(crate::clock::today()))?;
     let old = current.profile.field_values();
     let new = changes.field_values();
     let diffs: Vec<(&'static str, Option<String>, Option<String>)> = old
@@ -313,7 +303,7 @@ pub fn update_person(
         });
     }
     let version = current.version + 1;
-    let now = crate::store::now();
+    let now = crate::clock::now();
     let p = changes;
     let n = conn.execute(
         "UPDATE persons SET name = ?3, father_name = ?4, alias = ?5, sex = ?6, birth_date = ?7,
@@ -378,13 +368,6 @@ pub fn update_person(
         hist.execute(params![id.0, now, user.id, field, old, new, version])?;
     }
     let changed: Vec<&'static str> = diffs.iter().map(|d| d.0).collect();
-    crate::audit::record(
-        conn,
-        &user.name,
-        "person.edit",
-        &target(id),
-        &format!("version {version}; fields: {}", changed.join(", ")),
-    )?;
     Ok(Saved { version, changed })
 }
 

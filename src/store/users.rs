@@ -2,18 +2,10 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+pub use crate::domain::User;
 use crate::domain::Role;
 use crate::{Error, Result};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-    pub enabled: bool,
-    pub public_key: String,
-    pub created_at: String,
-}
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -28,26 +20,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
 
 const COLUMNS: &str = "id, name, role, enabled, public_key, created_at";
 
-/// Account names are short words people type at the login prompt; keeping
-/// them plain ASCII means they can sit in the key file without escaping.
-pub fn check_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 32
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "a user name is 1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit",
-        ))
-    }
-}
+pub use crate::domain::check_user_name as check_name;
 
 pub fn add(conn: &Connection, name: &str, role: Role, public_key: &str) -> Result<i64> {
     check_name(name)?;
@@ -58,7 +31,7 @@ pub fn add(conn: &Connection, name: &str, role: Role, public_key: &str) -> Resul
     }
     conn.execute(
         "INSERT INTO users(name, role, enabled, public_key, created_at) VALUES (?1, ?2, 1, ?3, ?4)",
-        params![name, role, public_key, crate::store::now()],
+        params![name, role, public_key, crate::clock::now()],
     )?;
     Ok(conn.last_insert_rowid())
 }
@@ -94,7 +67,7 @@ pub fn enabled(conn: &Connection) -> Result<Vec<User>> {
 pub fn disable(conn: &Connection, id: i64) -> Result<()> {
     conn.execute(
         "UPDATE users SET enabled = 0, disabled_at = ?2 WHERE id = ?1",
-        params![id, crate::store::now()],
+        params![id, crate::clock::now()],
     )?;
     Ok(())
 }

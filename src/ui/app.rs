@@ -26,7 +26,6 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::config::{BackupWhen, Config};
 use crate::safe_text::{Align, fit, sanitize};
-use crate::store::meta;
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, Keymap, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
@@ -39,7 +38,7 @@ use crate::ui::widgets::blank::BlankPage;
 use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome, MessagePopup};
 use crate::ui::widgets::help::HelpOverlay;
 use crate::ui::widgets::palette::{Palette, PaletteEvent};
-use crate::vault::{self, OfficePaths, RecoveryKey, Session};
+use crate::office::{self, OfficePaths, RecoveryKey, Session};
 use crate::{Error, Result};
 
 /// Width of the menu column (hidden below [`MENU_MIN_WIDTH`] columns).
@@ -305,7 +304,7 @@ impl App {
                 {
                     let paths = self.paths.clone();
                     self.spawn(move || {
-                        Work::Setup(vault::create_office(&paths, &office, &user, &password))
+                        Work::Setup(office::create_office(&paths, &office, &user, &password))
                     });
                 }
             }
@@ -313,7 +312,7 @@ impl App {
                 if let LoginEvent::Submit(name, pw) = screen.handle(input, now) {
                     let paths = self.paths.clone();
                     tracing::info!("login.try");
-                    self.spawn(move || Work::Login(vault::login(&paths, &name, &pw)));
+                    self.spawn(move || Work::Login(office::login(&paths, &name, &pw)));
                 }
             }
             Mode::Desk(_) => self.desk_input(input, now),
@@ -425,13 +424,13 @@ impl App {
         let Mode::Desk(desk) = &self.mode else {
             return None;
         };
-        match crate::backup::auto_settings(&desk.session.conn) {
+        match desk.session.auto_backup_settings() {
             Ok(Some(s)) if s.enabled => {}
             _ => return None,
         }
         let config = self.config.clone();
         let worker = desk.session.worker();
-        Some(move || crate::backup::auto_backup_if_due(&worker?, &config))
+        Some(move || worker?.auto_backup_if_due(&config))
     }
 
     /// After a login: the day's automatic backup, off the UI thread.
@@ -503,10 +502,7 @@ impl App {
     }
 
     fn enter_desk(&mut self, session: Session) {
-        let office = meta::get(&session.conn, meta::OFFICE_NAME)
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let office = session.office_name().unwrap_or_default();
         let mut desk = Box::new(Desk {
             session,
             office,
@@ -801,7 +797,7 @@ impl App {
     /// Leave the desk (quit, or a stop signal): note it in the audit trail.
     pub fn shutdown(&mut self, why: &str) {
         if let Mode::Desk(desk) = &self.mode {
-            if let Err(e) = desk.session.audit("logout", "", why) {
+            if let Err(e) = desk.session.logged_out(why) {
                 tracing::warn!(code = e.exit_code(), "audit.failed");
             }
         }
@@ -818,10 +814,12 @@ impl App {
             return;
         }
         desk.forget_shown();
-        let _ = desk.session.audit("lock", "", reason.code());
+        if let Err(e) = desk.session.locked(reason.code()) {
+            tracing::warn!(code = e.exit_code(), "audit.failed");
+        }
         tracing::info!(reason = reason.code(), "desk.lock");
         desk.guard = Some(Guard::Locked(Box::new(LockScreen::new(
-            &desk.session.user.name,
+            &desk.session.user().name,
             reason,
         ))));
     }
@@ -836,7 +834,9 @@ impl App {
         }
         desk.forget_shown();
         desk.guard = Some(Guard::Blank(BlindEntry::default()));
-        let _ = desk.session.audit("lock", "", "panic");
+        if let Err(e) = desk.session.locked("panic") {
+            tracing::warn!(code = e.exit_code(), "audit.failed");
+        }
         tracing::info!("desk.blank");
     }
 
@@ -845,18 +845,23 @@ impl App {
             return;
         };
         let paths = self.paths.clone();
-        let name = desk.session.user.name.clone();
-        self.spawn(move || Work::Unlock(vault::password_opens(&paths, &name, &pw)));
+        let name = desk.session.user().name.clone();
+        self.spawn(move || Work::Unlock(office::password_opens(&paths, &name, &pw)));
     }
 
     fn unlocked(&mut self, result: Result<bool>, now: Instant) {
         let Mode::Desk(desk) = &mut self.mode else {
             return;
         };
+        if let Ok(ok) = &result {
+            // Every attempt is in the trail, the wrong ones too.
+            if let Err(e) = desk.session.unlock_attempted(*ok) {
+                tracing::warn!(code = e.exit_code(), "audit.failed");
+            }
+        }
         match (result, &mut desk.guard) {
             (Ok(true), guard) => {
                 *guard = None;
-                let _ = desk.session.audit("unlock", "", "");
                 tracing::info!("desk.unlock");
                 self.last_key = Instant::now();
             }
@@ -934,7 +939,7 @@ impl App {
         // Top bar: office, screen, user.
         let who = format!(
             " {} · {} ",
-            sanitize(&d.session.user.name),
+            sanitize(&d.session.user().name),
             d.session.role().label()
         );
         let title = format!(

@@ -14,7 +14,7 @@ use crate::Result;
 use crate::domain::Role;
 use crate::ui::keymap::{Context, Input};
 use crate::ui::theme::Theme;
-use crate::vault::Session;
+use crate::office::Session;
 
 /// Every place the desk can show. The order is the menu's order and the
 /// number keys' order (1 = Home).

@@ -17,11 +17,11 @@
 //! The file is replaced atomically (temporary file, fsync, rename), so a
 //! power cut leaves either the old or the new file, never half of one.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::paths::write_atomically;
 use crate::{Error, Result};
 
 pub const FORMAT: u32 = 1;
@@ -108,22 +108,3 @@ impl KeyFile {
     }
 }
 
-/// Write `bytes` to `path` through a temporary file in the same folder, so
-/// readers see the old or the new content, never a mix.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let ctx = || format!("cannot write {}", path.display());
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(ctx(), e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(ctx(), e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(ctx(), e))?;
-    tmp.persist(path).map_err(|e| Error::io(ctx(), e.error))?;
-    // The rename itself must reach the disk before we report success.
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}

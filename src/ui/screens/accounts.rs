@@ -11,7 +11,7 @@ use super::fields::{Entries, Entry, EntryEvent};
 use super::login::{capitalise, check_twice};
 use crate::Result;
 use crate::domain::Role;
-use crate::store::users::{self, User};
+use crate::domain::{User, check_user_name};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::layout::centered;
@@ -99,7 +99,7 @@ impl AccountsScreen {
     fn submit(form: &mut Entries, ctx: &mut ScreenCtx<'_>) -> Result<Option<String>> {
         form.clear_errors();
         let name = form.text(NAME).trim().to_string();
-        if let Err(e) = users::check_name(&name) {
+        if let Err(e) = check_user_name(&name) {
             form.set_error(NAME, capitalise(&e.to_string()));
             return Ok(None);
         }
@@ -134,8 +134,8 @@ impl Screen for AccountsScreen {
     }
 
     fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
-        self.me = ctx.session.user.name.clone();
-        self.users = users::list(&ctx.session.conn)?;
+        self.me = ctx.session.user().name.clone();
+        self.users = ctx.session.accounts()?;
         self.filter();
         Ok(())
     }

@@ -21,10 +21,9 @@ use ratatui::layout::{Position, Rect};
 use ratatui::widgets::Widget;
 
 use super::counselling::local_time;
-use crate::audit::{self, AuditFilter, Entry, Verdict};
-use crate::domain::Role;
+
+use crate::office::audit::{AuditFilter, Entry, Verdict};
 use crate::safe_text::{Align, fit};
-use crate::store::persons::find_by_case_number;
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
@@ -145,29 +144,17 @@ impl AuditScreen {
             form: None,
             popup: None,
             theme: Theme::default(),
-            today: crate::store::today(),
+            today: crate::clock::today(),
         }
     }
 
     /// Check the chain and load the entries matching the filter; the
     /// look itself is recorded first, so it shows in the trail.
     fn load(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
-        ctx.session
-            .require(&[Role::Manager], "read the audit trail")?;
-        ctx.session.audit(
-            audit::action::AUDIT_VIEW,
-            &self.filter.person.map(audit::person).unwrap_or_default(),
-            "",
-        )?;
-        let conn = &ctx.session.conn;
-        let verdict = audit::verify(conn)?;
-        if matches!(verdict, Verdict::Intact { .. }) {
-            // As `casedesk audit --verify`: an intact trail moves the head
-            // file forward. A failure here only weakens a later check.
-            if let Err(e) = audit::advance_anchor(conn) {
-                tracing::warn!(error = %e, "could not write the audit head file");
-            }
-        }
+        ctx.session.audit_viewed(self.filter.person)?;
+        // As `casedesk audit --verify`: an intact trail moves the head file
+        // forward.
+        let (verdict, _head) = ctx.session.verify_trail()?;
         self.verdict = Some(verdict);
         // From the top, and back down to where the selection was (F5 deep
         // in the trail; a new filter starts at the top).
@@ -180,15 +167,12 @@ impl AuditScreen {
     /// Fetch the page after the last entry loaded (the first page when
     /// nothing is loaded). Not recorded: it is the same look, scrolled.
     fn load_more(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
-        let page = audit::query(
-            &ctx.session.conn,
-            &AuditFilter {
-                newest_first: true,
-                before_seq: self.entries.last().map(|e| e.seq),
-                limit: Some(PAGE),
-                ..self.filter.clone()
-            },
-        )?;
+        let page = ctx.session.audit_entries(&AuditFilter {
+            newest_first: true,
+            before_seq: self.entries.last().map(|e| e.seq),
+            limit: Some(PAGE),
+            ..self.filter.clone()
+        })?;
         self.more = page.len() == PAGE;
         self.entries.extend(page);
         Ok(())
@@ -247,7 +231,7 @@ impl AuditScreen {
         } else if let Ok(id) = person_text.parse::<i64>() {
             Some(id)
         } else {
-            match find_by_case_number(&ctx.session.conn, &person_text)? {
+            match ctx.session.find_case_number(&person_text)? {
                 Some(id) => Some(id.0),
                 None => {
                     set_err(
@@ -456,7 +440,7 @@ mod tests {
     use super::super::counselling::testing::{demo, draw, login, today};
     use super::*;
 
-    fn opened(session: &mut crate::vault::Session) -> AuditScreen {
+    fn opened(session: &mut crate::office::Session) -> AuditScreen {
         let theme = Theme::default();
         let mut screen = AuditScreen::new();
         screen
@@ -475,7 +459,7 @@ mod tests {
         let mut m = login(&paths, "manager");
         let screen = opened(&mut m);
         assert!(matches!(screen.verdict, Some(Verdict::Intact { .. })));
-        assert_eq!(screen.entries[0].action, audit::action::AUDIT_VIEW);
+        assert_eq!(screen.entries[0].action, "audit.view");
         assert!(screen.entries.windows(2).all(|w| w[0].seq > w[1].seq));
         insta::assert_snapshot!("audit_intact", draw(&screen));
     }
@@ -484,18 +468,18 @@ mod tests {
     fn scrolling_near_the_end_loads_older_pages() {
         let (_dir, paths) = demo(5);
         let mut m = login(&paths, "manager");
-        m.conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+        m.conn().execute_batch("BEGIN IMMEDIATE").expect("begin");
         for i in 0..2 * PAGE + 50 {
-            audit::record(
-                &m.conn,
+            crate::store::audit::record(
+                m.conn(),
                 "manager",
-                audit::action::PERSON_VIEW,
-                &audit::person(1),
+                crate::domain::audit::AuditAction::PersonView,
+                "person:1",
                 &i.to_string(),
             )
             .expect("record");
         }
-        m.conn.execute_batch("COMMIT").expect("commit");
+        m.conn().execute_batch("COMMIT").expect("commit");
         let mut screen = opened(&mut m);
         assert_eq!(screen.entries.len(), PAGE, "one page at first");
         assert!(screen.more);
@@ -527,7 +511,7 @@ mod tests {
         }
         let total: i64 = ctx
             .session
-            .conn
+            .conn()
             .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
             .expect("count");
         assert_eq!(screen.entries.len() as i64, total, "the whole trail");
@@ -542,7 +526,7 @@ mod tests {
         screen
             .handle(Input::Action(Action::Refresh), &mut ctx)
             .expect("refresh");
-        assert_eq!(screen.entries[0].action, audit::action::AUDIT_VIEW);
+        assert_eq!(screen.entries[0].action, "audit.view");
         assert_eq!(screen.state.selected(screen.entries.len()), sel);
     }
 
@@ -550,7 +534,7 @@ mod tests {
     fn broken_chain_in_the_error_style() {
         let (_dir, paths) = demo(5);
         let mut m = login(&paths, "manager");
-        m.conn
+        m.conn()
             .execute_batch(
                 "DROP TRIGGER audit_no_update;
                  UPDATE audit SET user_name = 'someone' WHERE seq = 3;",
@@ -575,15 +559,15 @@ mod tests {
         let mut m = login(&paths, "manager");
         let psy = login(&paths, "psychologist");
         let person: i64 = psy
-            .conn
+            .conn()
             .query_row(
                 "SELECT person_id FROM counselling_sessions LIMIT 1",
                 [],
                 |r| r.get(0),
             )
             .expect("a counselled person");
-        let sid = crate::store::counselling::list_sessions(&psy.conn, person).expect("list")[0].id;
-        crate::store::counselling::read_note(&psy, sid).expect("read");
+        let sid = psy.counselling_sessions(person).expect("list")[0].id;
+        psy.read_note(sid).expect("read");
         let mut screen = opened(&mut m);
         let theme = Theme::default();
         let mut ctx = ScreenCtx {
@@ -612,7 +596,7 @@ mod tests {
             screen
                 .entries
                 .iter()
-                .any(|e| e.action == audit::action::COUNSELLING_READ)
+                .any(|e| e.action == "counselling.read")
         );
         // A case number that does not exist stays in the form with an error.
         key(&mut screen, &mut ctx, Action::Edit);

@@ -2,7 +2,7 @@
 //! into a new office file, and set up the automatic backups.
 //!
 //! Export, verify and restore run on a worker thread (the export opens its
-//! own connection, see [`backup::Exporter`]); the screen shows a progress
+//! own connection, see [`Exporter`]); the screen shows a progress
 //! bar fed by a channel and the rest of the desk stays usable. Passphrases
 //! are typed hidden and handed on as `SecretString`s; they are never
 //! logged or shown.
@@ -19,9 +19,9 @@ use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Widget, Wrap};
 
 use super::fields::{Entries, Entry, EntryEvent};
 use super::login::{capitalise, check_twice};
-use crate::backup::{
-    self, AutoSettings, DataKey, Encryption, ExportSummary, Manifest, Progress, Stage, Unlock,
-    VerifyReport,
+use crate::office::backup::{
+    self, AutoSettings, DataKey, Encryption, Exporter, ExportSummary, Manifest, Progress, Stage,
+    Unlock, VerifyReport,
 };
 use crate::config::{AutoBackup, BackupWhen, Config};
 use crate::safe_text::{Align, fit, sanitize};
@@ -29,7 +29,7 @@ use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
-use crate::vault::{MasterKey, OfficePaths};
+use crate::office::OfficePaths;
 use crate::{Error, Result};
 
 /// What the screen offers, in menu order.
@@ -453,7 +453,7 @@ impl BackupScreen {
                 }
             }
         };
-        let exporter = backup::Exporter::new(ctx.session)?;
+        let mut exporter = Exporter::new(ctx.session)?;
         tracing::info!("backup.export.start");
         self.spawn(Task::Export, move |progress| {
             Done::Export(exporter.run(&out, &to, progress))
@@ -542,7 +542,7 @@ impl BackupScreen {
                 })?;
             }
             None => {
-                let key = MasterKey::from_hex(&ctx.session.master_key().hex())?;
+                let key = ctx.session.backup_check_key()?;
                 tracing::info!("backup.verify.start");
                 self.spawn(Task::Verify, move |progress| {
                     // With this office's key the data is opened and checked
@@ -594,7 +594,7 @@ impl BackupScreen {
         } else {
             None
         };
-        match backup::configure_auto(ctx.session, settings) {
+        match ctx.session.configure_auto_backup(settings) {
             Ok(()) => {}
             Err(e @ (Error::Invalid(_) | Error::Usage(_))) => {
                 let text = e.to_string();
@@ -906,9 +906,8 @@ impl Screen for BackupScreen {
 
     fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
         self.today = ctx.today;
-        let conn = &ctx.session.conn;
-        self.last_good = backup::last_good_backup(conn);
-        match backup::auto_settings(conn) {
+        self.last_good = ctx.session.last_good_backup();
+        match ctx.session.auto_backup_settings() {
             Ok(s) => {
                 self.settings = s;
                 self.settings_problem = None;
@@ -920,7 +919,7 @@ impl Screen for BackupScreen {
         }
         self.office_dir = ctx
             .session
-            .paths
+            .paths()
             .db
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

@@ -4,7 +4,7 @@
 //! Everyone sees that sessions took place (date, kind, minutes, who, with
 //! whom, how many versions): they count in reports. Only a psychologist
 //! holding the counselling key sees a note's text, opened through
-//! `store::counselling::read_note` / `note_history`, which check the role
+//! `Session::read_note` / `note_history` (`office::counselling`), which check the role
 //! and write the audit entry. The opened text lives only in the note view
 //! (`Note::text` is `Zeroizing`) and is dropped when the view is left or
 //! the screen is shown again (after a lock).
@@ -25,16 +25,14 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Widget};
-use rusqlite::Connection;
 use zeroize::Zeroizing;
 
 use crate::domain::counselling::{MAX_MINUTES, NewSession, template};
 use crate::domain::{CounsellingKind, Role};
 use crate::safe_text::{Align, char_width, fit, sanitize, sanitize_lines};
-use crate::store::counselling::{
-    self, CounselledPerson, Note, NoteVersionInfo, SessionCount, SessionId, SessionRow,
-};
-use crate::store::search::{RegisterQuery, register};
+use crate::domain::counselling::SessionId;
+use crate::office::Session;
+use crate::office::counselling::{CounselledPerson, Note, NoteVersionInfo, SessionRow};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
@@ -100,37 +98,11 @@ fn sentence(e: &Error) -> String {
 
 // ---------------------------------------------------------------------
 // Reading the lists (read only; nothing here is audited or secret). The
-// queries are in `store::counselling`.
+// queries are the office layer's (`office::counselling`).
 
 /// A person in the list: their case number, name and how many sessions
 /// they were in.
 type PersonRow = CounselledPerson;
-
-/// Any person matching a search, with their session counts.
-fn search_persons(conn: &Connection, text: &str, today: NaiveDate) -> Result<Vec<PersonRow>> {
-    let page = register(
-        conn,
-        &RegisterQuery {
-            text: text.to_string(),
-            limit: SEARCH_LIMIT,
-            ..RegisterQuery::default()
-        },
-        today,
-    )?;
-    page.rows
-        .into_iter()
-        .map(|r| {
-            let SessionCount { sessions, last } = counselling::session_count(conn, r.id)?;
-            Ok(PersonRow {
-                id: r.id,
-                case_number: r.case_number,
-                name: r.name,
-                sessions,
-                last,
-            })
-        })
-        .collect()
-}
 
 struct PersonRows<'a>(&'a [PersonRow]);
 
@@ -297,7 +269,7 @@ impl CounsellingScreen {
             role: Role::Staff,
             user: String::new(),
             holds_key: false,
-            today: crate::store::today(),
+            today: crate::clock::today(),
             theme: Theme::default(),
             persons: Vec::new(),
             persons_state: TableState::new(),
@@ -344,16 +316,16 @@ impl CounsellingScreen {
     fn load_persons(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
         let query = self.persons_state.query().trim().to_string();
         self.persons = if query.is_empty() {
-            counselling::counselled_persons(&ctx.session.conn)?
+            ctx.session.counselled_persons()?
         } else {
-            search_persons(&ctx.session.conn, &query, ctx.today)?
+            ctx.session.search_counselled(&query, ctx.today, SEARCH_LIMIT)?
         };
         Ok(())
     }
 
     fn load_sessions(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
         if let Some(p) = &mut self.person {
-            self.sessions = counselling::list_sessions(&ctx.session.conn, p.id)?;
+            self.sessions = ctx.session.counselling_sessions(p.id)?;
             p.sessions = self.sessions.len() as i64;
             p.last = self.sessions.first().map(|s| s.on_date);
         }
@@ -394,7 +366,7 @@ impl CounsellingScreen {
         };
         let hidden = |why: String| -> Result<NoteBody> {
             Ok(NoteBody::Hidden {
-                versions: counselling::note_versions(&ctx.session.conn, row.id)?,
+                versions: ctx.session.note_versions(row.id)?,
                 why,
             })
         };
@@ -403,7 +375,7 @@ impl CounsellingScreen {
         } else if !self.holds_key {
             hidden(no_key_message(&self.user))?
         } else {
-            match counselling::read_note(ctx.session, row.id) {
+            match ctx.session.read_note(row.id) {
                 Ok(note) => NoteBody::Text {
                     notes: vec![note],
                     shown: 0,
@@ -503,7 +475,7 @@ impl CounsellingScreen {
         };
         let note = match opened {
             Some(n) => n,
-            None => match counselling::read_note(ctx.session, session.id) {
+            None => match ctx.session.read_note(session.id) {
                 Ok(n) => n,
                 Err(e) => {
                     self.error_popup("The note could not be opened", &e);
@@ -521,13 +493,13 @@ impl CounsellingScreen {
     }
 
     /// Case numbers typed in the participants field → person ids.
-    fn participants(&self, raw: &str, conn: &Connection) -> std::result::Result<Vec<i64>, String> {
+    fn participants(&self, raw: &str, session: &Session) -> std::result::Result<Vec<i64>, String> {
         let mut ids = Vec::new();
         for token in raw
             .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
             .filter(|t| !t.is_empty())
         {
-            match crate::store::persons::find_by_case_number(conn, token) {
+            match session.find_case_number(token) {
                 Ok(Some(id)) => ids.push(id.0),
                 Ok(None) => {
                     return Err(format!(
@@ -557,7 +529,7 @@ impl CounsellingScreen {
             .and_then(|m| u32::try_from(m).ok())
             .unwrap_or(0);
         let participants = if kind == CounsellingKind::Group {
-            match self.participants(values.text("participants"), &ctx.session.conn) {
+            match self.participants(values.text("participants"), ctx.session) {
                 Ok(ids) => ids,
                 Err(msg) => {
                     self.set_form_error("participants", msg);
@@ -587,7 +559,7 @@ impl CounsellingScreen {
             self.set_form_error(field, msg);
             return Ok(Outcome::Stay);
         }
-        match counselling::record(ctx.session, &new, &note) {
+        match ctx.session.record_counselling(&new, &note) {
             Ok(id) => {
                 self.after_save(id, ctx)?;
                 Ok(Outcome::Status(
@@ -617,7 +589,7 @@ impl CounsellingScreen {
         }
         let note = Zeroizing::new(values.text("note").to_string());
         drop(values);
-        match counselling::amend_note(ctx.session, session.id, &note) {
+        match ctx.session.amend_note(session.id, &note) {
             Ok(version) => {
                 self.after_save(session.id, ctx)?;
                 Ok(Outcome::Status(format!(
@@ -734,7 +706,7 @@ impl CounsellingScreen {
                     if nv.session.versions <= 1 {
                         return Ok(Outcome::Status("This note has only one version.".into()));
                     }
-                    match counselling::note_history(ctx.session, id) {
+                    match ctx.session.note_history(id) {
                         Ok(all) => {
                             *notes = all;
                             *history = true;
@@ -1132,9 +1104,9 @@ impl Screen for CounsellingScreen {
 
     fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
         self.role = ctx.session.role();
-        self.user = ctx.session.user.name.clone();
+        self.user = ctx.session.user().name.clone();
         self.holds_key =
-            self.role == Role::Psychologist && ctx.session.counselling_identity().is_some();
+            self.role == Role::Psychologist && ctx.session.holds_counselling_key();
         self.today = ctx.today;
         self.theme = ctx.theme.clone();
         // Shown again (after a lock, or coming back): an opened note is
@@ -1233,7 +1205,7 @@ pub(crate) mod testing {
 
     use crate::ui::screen::Screen;
     use crate::ui::theme::Theme;
-    use crate::vault::{self, OfficePaths, Session};
+    use crate::office::{self, OfficePaths, Session};
 
     /// A fixed "today" for forms.
     pub fn today() -> NaiveDate {
@@ -1246,14 +1218,14 @@ pub(crate) mod testing {
         crate::vault::crypto::pin_work_factor(10);
         let dir = tempfile::tempdir().expect("temp dir");
         let paths = OfficePaths::new(dir.path().join("office.casedesk"));
-        crate::demo::build(&paths, &crate::demo::DemoOptions { children, seed: 7 })
+        crate::demo::build(&paths, &crate::demo::DemoOptions::new(children, today()))
             .expect("demo office");
         (dir, paths)
     }
 
     pub fn login(paths: &OfficePaths, user: &str) -> Session {
         let pw = age::secrecy::SecretString::from("demo".to_string());
-        vault::login(paths, user, &pw).expect("login")
+        office::login(paths, user, &pw).expect("login")
     }
 
     /// Draws a screen at 80x24 and returns the text, with dates and times
@@ -1305,7 +1277,7 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::{demo, draw, login, today};
     use super::*;
-    use crate::vault::Session;
+    use crate::office::Session;
 
     fn ctx<'a>(session: &'a mut Session, theme: &'a Theme) -> ScreenCtx<'a> {
         ScreenCtx {
@@ -1340,7 +1312,7 @@ mod tests {
 
     fn reads(session: &Session) -> i64 {
         session
-            .conn
+            .conn()
             .query_row(
                 "SELECT count(*) FROM audit WHERE action = 'counselling.read'",
                 [],
@@ -1516,7 +1488,7 @@ mod tests {
             .add_user("second", Role::Psychologist, &pw)
             .expect("add");
         let mut s = login(&paths, "second");
-        assert!(s.counselling_identity().is_none());
+        assert!(!s.holds_counselling_key());
         let mut screen = opened(&mut s);
         assert!(draw(&screen).contains("casedesk user grant second"));
         act(&mut screen, &mut s, Action::Confirm);
@@ -1560,12 +1532,14 @@ mod tests {
         let third = login(&paths, "third");
         assert_eq!(
             second
+                .unlocked()
                 .counselling_identity()
                 .map(|i| i.to_public().to_string()),
-            psy.counselling_identity()
+            psy.unlocked()
+                .counselling_identity()
                 .map(|i| i.to_public().to_string())
         );
-        assert!(third.counselling_identity().is_none());
+        assert!(!third.holds_counselling_key());
     }
 
     #[test]
@@ -1575,7 +1549,7 @@ mod tests {
         let mut screen = opened(&mut psy);
         let counselled: Vec<i64> = screen.persons.iter().map(|p| p.id).collect();
         let other: String = psy
-            .conn
+            .conn()
             .query_row(
                 "SELECT case_number FROM persons WHERE id NOT IN
                    (SELECT person_id FROM counselling_sessions

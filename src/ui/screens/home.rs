@@ -7,15 +7,15 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Widget};
-use rusqlite::Connection;
 
 use crate::Result;
 use crate::domain::casework::DueFollowUp;
 use crate::domain::person::RegisterRow;
 use crate::domain::{CaseStatus, Programme, Role};
 use crate::safe_text::{Align, fit};
-use crate::store::casework;
-use crate::store::search::{self, RegisterQuery, SortColumn};
+use crate::office::Session;
+use crate::office::backup::STALE_AFTER_DAYS;
+use crate::office::casework::{RegisterQuery, SortColumn};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
@@ -26,8 +26,8 @@ const LATEST: usize = 6;
 
 /// When the last good backup was made, in words, or `None` if there is
 /// none yet (the page then says "no backup yet").
-pub fn last_backup(conn: &Connection) -> Option<String> {
-    crate::backup::last_good_backup(conn).map(|t| {
+pub fn last_backup(session: &Session) -> Option<String> {
+    session.last_good_backup().map(|t| {
         t.with_timezone(&chrono::Local)
             .format("%-d %B %Y, %H:%M")
             .to_string()
@@ -68,8 +68,10 @@ impl HomeScreen {
             .collect()
     }
 
-    fn count(conn: &Connection, q: RegisterQuery, today: NaiveDate) -> Result<usize> {
-        Ok(search::register(conn, &RegisterQuery { limit: 0, ..q }, today)?.total)
+    fn count(session: &Session, q: RegisterQuery, today: NaiveDate) -> Result<usize> {
+        Ok(session
+            .search_register(&RegisterQuery { limit: 0, ..q }, today)?
+            .total)
     }
 }
 
@@ -83,11 +85,11 @@ impl Screen for HomeScreen {
     }
 
     fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
-        let conn = &ctx.session.conn;
+        let session = &*ctx.session;
         let today = ctx.today;
         self.today = Some(today);
-        self.user = ctx.session.user.name.clone();
-        let role = ctx.session.role();
+        self.user = session.user().name.clone();
+        let role = session.role();
         self.role = Some(role);
         self.counts = Counts::default();
         for p in Programme::ALL {
@@ -95,9 +97,9 @@ impl Screen for HomeScreen {
                 programme: Some(*p),
                 ..RegisterQuery::default()
             };
-            let people = HomeScreen::count(conn, base.clone(), today)?;
+            let people = HomeScreen::count(session, base.clone(), today)?;
             let active = HomeScreen::count(
-                conn,
+                session,
                 RegisterQuery {
                     status: Some(CaseStatus::Active),
                     ..base
@@ -111,9 +113,9 @@ impl Screen for HomeScreen {
             self.due.clear();
             self.latest.clear();
         } else {
-            self.due = casework::due_follow_ups(conn, today, None, DUE_LIMIT)?;
-            self.latest = search::register(
-                conn,
+            self.due = session.due_follow_ups(today, None, DUE_LIMIT)?;
+            self.latest = session
+                .search_register(
                 &RegisterQuery {
                     sort: SortColumn::RegisteredOn,
                     descending: true,
@@ -124,8 +126,9 @@ impl Screen for HomeScreen {
             )?
             .rows;
         }
-        self.backup = last_backup(conn);
-        self.backup_days = crate::backup::last_good_backup(conn)
+        self.backup = last_backup(session);
+        self.backup_days = session
+            .last_good_backup()
             .map(|t| (today - t.with_timezone(&chrono::Local).date_naive()).num_days());
         let n = self.targets().len();
         self.selected = self.selected.min(n.saturating_sub(1));
@@ -195,7 +198,7 @@ impl Screen for HomeScreen {
             "ask the manager to make one"
         };
         let (backup, backup_style) = match (&self.backup, self.backup_days) {
-            (Some(_), Some(days)) if days > crate::backup::STALE_AFTER_DAYS => {
+            (Some(_), Some(days)) if days > STALE_AFTER_DAYS => {
                 (format!("Last backup {days} days ago — {fix}"), t.warning)
             }
             (Some(when), _) => (format!("Last good backup: {when}"), t.base),

@@ -16,8 +16,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::Result;
 use crate::domain::person::NewPerson;
-use crate::store::duplicates::{self, Match};
-use crate::store::persons;
+use crate::office::intake::Match;
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
@@ -113,7 +112,7 @@ impl IntakeScreen {
         let me = self
             .workers
             .iter()
-            .find(|w| w.id == ctx.session.user.id)
+            .find(|w| w.id == ctx.session.user().id)
             .map(|w| w.id);
         let blank = profile::blank(ctx.today, me);
         for (key, value) in profile::values_of(&blank, Mode::Intake, &self.workers) {
@@ -161,7 +160,7 @@ impl IntakeScreen {
                 if n == 1 { "" } else { "s" }
             )));
         }
-        let matches = duplicates::likely_matches(&ctx.session.conn, &person)?;
+        let matches = ctx.session.likely_duplicates(&person)?;
         if matches.is_empty() {
             return self.register(person, ctx);
         }
@@ -174,18 +173,7 @@ impl IntakeScreen {
     }
 
     fn register(&mut self, person: NewPerson, ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
-        ctx.session.require(
-            &[crate::domain::Role::Staff, crate::domain::Role::Manager],
-            "register a new person",
-        )?;
-        let user = ctx.session.user.clone();
-        let saved = (|| {
-            let tx = crate::store::write_tx(&mut ctx.session.conn)?;
-            let r = persons::register_person(&tx, &person, &user)?;
-            tx.commit()?;
-            Ok::<_, crate::Error>(r)
-        })();
-        let (id, case_number) = match saved {
+        let (id, case_number) = match ctx.session.register_person(&person) {
             Ok(r) => r,
             Err(e) => {
                 self.warning = None;
@@ -332,7 +320,7 @@ impl Screen for IntakeScreen {
         // Coming back (from a file opened in the warning, or after a lock)
         // keeps everything typed.
         if self.form.is_none() {
-            self.workers = profile::workers(&ctx.session.conn)?;
+            self.workers = profile::workers(ctx.session)?;
             self.form = Some(self.new_form(ctx));
         }
         Ok(())

@@ -3,7 +3,7 @@
 //! Timeline, Services, Follow-ups, Goals, Status and History.
 //!
 //! Opening the file is recorded in the audit trail by the store
-//! (`persons::get_person`), once per opening. Every change goes through the
+//! (`Session::person_viewed`), once per opening. Every change goes through the
 //! store in a write transaction. A profile is saved with the version it
 //! was loaded at: when someone else saved in between, the save is refused,
 //! the message names what they changed, the file is reloaded and the form
@@ -27,8 +27,8 @@ use crate::domain::casework::{
 use crate::domain::person::{Person, field_label};
 use crate::domain::{CaseStatus, ClosureReason, Role, ServiceKind};
 use crate::safe_text::{Align, fit};
-use crate::store::casework;
-use crate::store::persons::{self, PersonId};
+use crate::domain::person::PersonId;
+use crate::office::Session;
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
@@ -225,26 +225,21 @@ impl PersonScreen {
 
     /// Read everything the sections show. The first load records the view.
     fn load(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
-        let conn = &ctx.session.conn;
-        let person = if self.viewed {
-            persons::load_person(conn, self.id)?
-        } else {
-            let p = persons::get_person(conn, self.id, &ctx.session.user)?;
+        let session = &*ctx.session;
+        let file = session.person_file(self.id)?;
+        if !self.viewed {
+            session.person_viewed(self.id, "")?;
             self.viewed = true;
-            p
-        };
-        self.person = Some(person);
-        self.timeline = casework::timeline(conn, self.id)?;
-        self.services = casework::services(conn, self.id)?;
-        self.follow_ups = casework::follow_ups(conn, self.id)?;
-        self.goals = casework::goals(conn, self.id)?;
-        self.steps = casework::status_steps(conn, self.id)?;
-        self.history = persons::history(conn, self.id)?;
-        self.names = profile::all_names(conn)?
-            .into_iter()
-            .map(|w| (w.id, w.name))
-            .collect();
-        self.workers = profile::workers(conn)?;
+        }
+        self.person = Some(file.person);
+        self.timeline = file.timeline;
+        self.services = file.services;
+        self.follow_ups = file.follow_ups;
+        self.goals = file.goals;
+        self.steps = file.steps;
+        self.history = file.history;
+        self.names = session.account_names()?.into_iter().collect();
+        self.workers = profile::workers(session)?;
         Ok(())
     }
 
@@ -434,7 +429,6 @@ impl PersonScreen {
         };
         let reg = person.profile.registered_on;
         let kind = ed.kind.clone();
-        let user = ctx.session.user.clone();
         let id = self.id;
         // Check the rules first so each message lands beside its field.
         let errors: Vec<(&str, String)> = match &kind {
@@ -458,8 +452,8 @@ impl PersonScreen {
                     }
                 }
                 if e.is_empty() {
-                    return self.write(ctx, "Service added.", |tx| {
-                        casework::add_service(tx, id, &s, &user).map(|_| ())
+                    return self.write(ctx, "Service added.", |session| {
+                        session.add_service(id, &s).map(|_| ())
                     });
                 }
                 e.into_iter().map(|x| (x.field, x.message)).collect()
@@ -471,8 +465,8 @@ impl PersonScreen {
                 };
                 let e = f.validate(reg);
                 if e.is_empty() {
-                    return self.write(ctx, "Follow-up planned.", |tx| {
-                        casework::add_follow_up(tx, id, &f, &user).map(|_| ())
+                    return self.write(ctx, "Follow-up planned.", |session| {
+                        session.add_follow_up(id, &f).map(|_| ())
                     });
                 }
                 e.into_iter().map(|x| (x.field, x.message)).collect()
@@ -485,8 +479,8 @@ impl PersonScreen {
                 let e = d.validate(reg, ctx.today);
                 if e.is_empty() {
                     let fid = *fid;
-                    return self.write(ctx, "Follow-up marked done.", |tx| {
-                        casework::complete_follow_up(tx, fid, &d, &user)
+                    return self.write(ctx, "Follow-up marked done.", |session| {
+                        session.complete_follow_up(fid, &d)
                     });
                 }
                 e.into_iter().map(|x| (x.field, x.message)).collect()
@@ -498,8 +492,8 @@ impl PersonScreen {
                 };
                 let e = g.validate(reg);
                 if e.is_empty() {
-                    return self.write(ctx, "Goal added.", |tx| {
-                        casework::add_goal(tx, id, &g, &user).map(|_| ())
+                    return self.write(ctx, "Goal added.", |session| {
+                        session.add_goal(id, &g).map(|_| ())
                     });
                 }
                 e.into_iter().map(|x| (x.field, x.message)).collect()
@@ -513,8 +507,8 @@ impl PersonScreen {
                     )]
                 } else {
                     let gid = *gid;
-                    return self.write(ctx, "Goal marked achieved.", |tx| {
-                        casework::achieve_goal(tx, gid, on, &user)
+                    return self.write(ctx, "Goal marked achieved.", |session| {
+                        session.achieve_goal(gid, on)
                     });
                 }
             }
@@ -562,23 +556,15 @@ impl PersonScreen {
         Ok(self.field_errors(&errors))
     }
 
-    /// Run one store write in a transaction; on success close the form and
-    /// reload, on failure keep the form and say why.
+    /// Run one office write; on success close the form and reload, on
+    /// failure keep the form and say why.
     fn write(
         &mut self,
         ctx: &mut ScreenCtx<'_>,
         done: &str,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+        f: impl FnOnce(&mut Session) -> Result<()>,
     ) -> Result<Outcome> {
-        ctx.session
-            .require(&[Role::Staff, Role::Manager], "change a person's file")?;
-        let r = (|| {
-            let tx = crate::store::write_tx(&mut ctx.session.conn)?;
-            f(&tx)?;
-            tx.commit()?;
-            Ok::<_, Error>(())
-        })();
-        match r {
+        match f(ctx.session) {
             Ok(()) => {
                 self.editor = None;
                 self.load(ctx)?;
@@ -616,17 +602,8 @@ impl PersonScreen {
         if !errors.is_empty() {
             return Ok(self.field_errors(&errors));
         }
-        ctx.session
-            .require(&[Role::Staff, Role::Manager], "change a person's file")?;
-        let user = ctx.session.user.clone();
         let id = self.id;
-        let r = (|| {
-            let tx = crate::store::write_tx(&mut ctx.session.conn)?;
-            let saved = persons::update_person(&tx, id, version, &changes, &user)?;
-            tx.commit()?;
-            Ok::<_, Error>(saved)
-        })();
-        match r {
+        match ctx.session.update_person(id, version, &changes) {
             Ok(saved) => {
                 self.editor = None;
                 self.load(ctx)?;
@@ -744,11 +721,10 @@ impl PersonScreen {
     }
 
     fn apply_status(&mut self, change: StatusChange, ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
-        let user = ctx.session.user.clone();
         let id = self.id;
         let to = change.to;
-        self.write(ctx, &format!("Case is now {}.", to.label()), |tx| {
-            casework::change_status(tx, id, &change, &user)
+        self.write(ctx, &format!("Case is now {}.", to.label()), |session| {
+            session.change_status(id, &change)
         })
     }
 

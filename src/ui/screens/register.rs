@@ -2,7 +2,7 @@
 //! with instant search, programme tabs, status and risk filters and sort.
 //!
 //! The list is virtual: the screen holds one window of a few hundred rows
-//! around the selection (`search::register` with offset and limit) and the
+//! around the selection (`Session::search_register` with offset and limit) and the
 //! total count; the table asks only for the rows it draws. Moving near the
 //! edge of the window fetches the next one in `handle`, so drawing never
 //! touches the office file and a 100,000-row register scrolls like a short
@@ -19,7 +19,7 @@ use ratatui::widgets::Widget;
 use crate::Result;
 use crate::domain::person::RegisterRow;
 use crate::domain::{CaseStatus, Centre, Concern, Programme, RiskLevel};
-use crate::store::search::{self, RegisterQuery, SortColumn};
+use crate::office::casework::{RegisterQuery, SortColumn};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
@@ -224,7 +224,7 @@ impl RegisterScreen {
                     Ok(c) => self.query.centre = Some(c),
                     Err(_) => self.problem = Some("centre: can be cpc, cfs or desk".into()),
                 },
-                "worker" => match crate::store::users::find(&ctx.session.conn, value)? {
+                "worker" => match ctx.session.account_named(value)? {
                     Some(u) => self.query.worker_id = Some(u.id),
                     None => self.problem = Some("worker: no account has that name".into()),
                 },
@@ -244,7 +244,7 @@ impl RegisterScreen {
         self.query.programme = self.tab.programme();
         self.query.offset = offset;
         self.query.limit = limit;
-        let page = search::register(&ctx.session.conn, &self.query, ctx.today)?;
+        let page = ctx.session.search_register(&self.query, ctx.today)?;
         // A capped count ("at least"): let the list reach past it while
         // rows keep coming, so scrolling a broad search never hits a wall.
         let mut total = page.total;
@@ -403,7 +403,7 @@ impl Screen for RegisterScreen {
 mod tests {
     use super::*;
     use crate::ui::screens::counselling::testing::{demo, login, today};
-    use crate::vault::Session;
+    use crate::office::Session;
 
     fn search(screen: &mut RegisterScreen, session: &mut Session, text: &str) {
         let theme = Theme::default();
@@ -423,7 +423,7 @@ mod tests {
 
     fn count(session: &Session, sql: &str) -> usize {
         session
-            .conn
+            .conn()
             .query_row(sql, [], |r| r.get::<_, i64>(0))
             .expect("count") as usize
     }

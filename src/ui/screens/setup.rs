@@ -12,11 +12,10 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
 use super::fields::{Entries, Entry, EntryEvent};
 use super::login::{capitalise, check_twice, render_card};
 use crate::Error;
-use crate::store::users;
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::theme::Theme;
-use crate::vault::RecoveryKey;
+use crate::office::RecoveryKey;
 
 /// The sentence shown with the recovery key (the same as `casedesk init`).
 pub const KEEP_IT_SAFE: &str = "This is the office's recovery key. Write it down or print it \
@@ -100,7 +99,7 @@ impl SetupScreen {
                         .set_error(OFFICE, "Give the office a name of 1 to 80 letters.");
                     return SetupEvent::None;
                 }
-                if let Err(e) = users::check_name(&user) {
+                if let Err(e) = crate::domain::check_user_name(&user) {
                     self.fields.set_error(USER, capitalise(&e.to_string()));
                     return SetupEvent::None;
                 }

@@ -7,11 +7,11 @@
 //! wrong ones; editing knows the programme and shows only its list.
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
 
 use crate::Result;
+use crate::office::Session;
 use crate::domain::person::{FieldError, NewPerson, age_on, cnic_is_valid, estimated_birth_date};
-use crate::domain::{Centre, Concern, Programme, ReferralSource, RiskLevel, Role, Sex};
+use crate::domain::{Centre, Concern, Programme, ReferralSource, RiskLevel, Sex};
 use crate::ui::widgets::form::{FieldSpec, FormValues, Value};
 
 /// Intake (new person, any programme) or editing one person's profile.
@@ -29,23 +29,9 @@ pub struct Worker {
 }
 
 /// Enabled staff and managers, by name.
-pub fn workers(conn: &Connection) -> Result<Vec<Worker>> {
-    let mut out: Vec<Worker> = crate::store::users::enabled(conn)?
-        .into_iter()
-        .filter(|u| matches!(u.role, Role::Staff | Role::Manager))
-        .map(|u| Worker {
-            id: u.id,
-            name: u.name,
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(out)
-}
-
-/// Every account's name by id (history and headers name former workers
-/// too).
-pub fn all_names(conn: &Connection) -> Result<Vec<Worker>> {
-    Ok(crate::store::users::list(conn)?
+pub fn workers(session: &Session) -> Result<Vec<Worker>> {
+    Ok(session
+        .workers()?
         .into_iter()
         .map(|u| Worker {
             id: u.id,

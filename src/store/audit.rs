@@ -1,4 +1,4 @@
-//! The audit trail: who did what, when, to which record.
+//! The audit trail's table: who did what, when, to which record.
 //!
 //! Entries are append-only (triggers refuse UPDATE and DELETE) and
 //! hash-chained: each entry's hash covers the previous entry's hash and its
@@ -10,8 +10,8 @@
 //! `target` is a space-separated list of record references, `kind:id`:
 //! `person:12`, `counselling:7`, `user:3`. An action about a person's
 //! record names the person (`person:12 counselling:7`), so the manager's
-//! filter by person finds it. Use the helpers `person`, `counselling` and
-//! `user` below; the action names are in `action`.
+//! filter by person finds it. Targets and the typed actions are in
+//! `domain::audit`; only the office layer calls `record`.
 //!
 //! ## The end of the trail (tail truncation)
 //!
@@ -50,59 +50,21 @@
 //! delete or add lines to that file before then: those entries are reports,
 //! not proof.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, TimeZone};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::vault::{OfficePaths, Session};
-use crate::{Error, Result};
+use crate::Result;
+use crate::domain::audit::AuditAction;
+use crate::paths::OfficePaths;
 
 /// The hash before the first entry.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// `meta` key of the head of the chain: `"<seq> <hash>"`.
 pub const META_HEAD: &str = "audit_head";
-
-/// Action names. Other modules may add their own; keep them `noun.verb`.
-pub mod action {
-    pub const LOGIN: &str = "login";
-    pub const LOGIN_FAILED: &str = "login.failed";
-    pub const LOCK: &str = "session.lock";
-    pub const UNLOCK: &str = "session.unlock";
-    pub const UNLOCK_FAILED: &str = "session.unlock_failed";
-    pub const PERSON_VIEW: &str = "person.view";
-    pub const PERSON_CREATE: &str = "person.create";
-    pub const PERSON_EDIT: &str = "person.edit";
-    pub const PERSON_STATUS: &str = "person.status";
-    pub const COUNSELLING_CREATE: &str = "counselling.create";
-    pub const COUNSELLING_AMEND: &str = "counselling.amend";
-    pub const COUNSELLING_READ: &str = "counselling.read";
-    pub const COUNSELLING_HISTORY: &str = "counselling.history";
-    pub const EXPORT: &str = "export";
-    pub const BACKUP: &str = "backup";
-    pub const AUDIT_VIEW: &str = "audit.view";
-}
-
-/// `person:ID`
-pub fn person(id: i64) -> String {
-    format!("person:{id}")
-}
-
-/// `person:P [person:Q …] counselling:S` — the session's person, any group
-/// participants, then the session.
-pub fn counselling(persons: &[i64], session: i64) -> String {
-    let mut s: Vec<String> = persons.iter().map(|p| person(*p)).collect();
-    s.push(format!("counselling:{session}"));
-    s.join(" ")
-}
-
-/// `user:ID`
-pub fn user(id: i64) -> String {
-    format!("user:{id}")
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -190,7 +152,7 @@ pub fn head(conn: &Connection) -> Result<Option<Head>> {
 pub fn record(
     conn: &Connection,
     user: &str,
-    action: &str,
+    action: AuditAction,
     target: &str,
     detail: &str,
 ) -> Result<()> {
@@ -208,19 +170,25 @@ pub fn record(
     }
 }
 
-fn append(conn: &Connection, user: &str, action: &str, target: &str, detail: &str) -> Result<()> {
+fn append(
+    conn: &Connection,
+    user: &str,
+    action: AuditAction,
+    target: &str,
+    detail: &str,
+) -> Result<()> {
     // Continue from the recorded head: if the last rows were deleted, the
     // new entry leaves a gap that `verify` reports.
     let (seq, prev) = match head(conn)? {
         Some(h) => (h.seq + 1, h.hash),
         None => (1, GENESIS.to_string()),
     };
-    let at = crate::store::now();
-    let hash = entry_hash(&prev, seq, &at, user, action, target, detail);
+    let at = crate::clock::now();
+    let hash = entry_hash(&prev, seq, &at, user, action.code(), target, detail);
     conn.execute(
         "INSERT INTO audit(seq, at, user_name, action, target, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![seq, at, user, action, target, detail, prev, hash],
+        params![seq, at, user, action.code(), target, detail, prev, hash],
     )?;
     crate::store::meta::set(conn, META_HEAD, &Head { seq, hash }.encode())?;
     Ok(())
@@ -385,7 +353,7 @@ pub fn advance_anchor(conn: &Connection) -> Result<()> {
     if read_anchor_file(conn).is_some_and(|a| a.seq >= head.seq) {
         return Ok(());
     }
-    crate::vault::keyfile::write_atomically(
+    crate::paths::write_atomically(
         &path,
         format!(
             "{ANCHOR_TITLE}\n{}\n{}\n",
@@ -393,122 +361,6 @@ pub fn advance_anchor(conn: &Connection) -> Result<()> {
             head.encode()
         )
         .as_bytes(),
-    )
-}
-
-/// The file failed logins are noted in until the next successful login.
-pub fn failed_logins_path(paths: &OfficePaths) -> PathBuf {
-    paths.sibling(".failed-logins")
-}
-
-/// Note a failed login beside the office file (best effort: a failure to
-/// write it must not change what the person at the keyboard sees).
-pub fn note_failed_login(paths: &OfficePaths, name: &str) {
-    let known = crate::vault::read_key_file(paths)
-        .map(|f| f.slot(name).is_some())
-        .unwrap_or(false);
-    let who = if known && crate::store::users::check_name(name).is_ok() {
-        name
-    } else {
-        "?"
-    };
-    let line = format!("{} {who}\n", crate::store::now());
-    let mut opts = std::fs::OpenOptions::new();
-    opts.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let result = opts
-        .open(failed_logins_path(paths))
-        .and_then(|mut f| f.write_all(line.as_bytes()));
-    if let Err(e) = result {
-        tracing::warn!(error = %e, "could not note a failed login");
-    }
-}
-
-/// At most this many failed attempts become separate entries per import;
-/// the rest are counted in one.
-const MAX_FAILED_ENTRIES: usize = 200;
-
-/// Move noted failed logins into the trail. Returns how many were moved.
-pub fn import_failed_logins(conn: &mut Connection, paths: &OfficePaths) -> Result<usize> {
-    let file = failed_logins_path(paths);
-    if !file.exists() {
-        return Ok(0);
-    }
-    // Under the write lock, so two terminals logging in at once do not both
-    // import the same lines.
-    let tx = crate::store::write_tx(conn)?;
-    let text = match std::fs::read_to_string(&file) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(Error::io("cannot read the failed-login file", e)),
-    };
-    let mut moved = 0;
-    let mut unreadable = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let parsed = line.split_once(' ').filter(|(at, who)| {
-            chrono::DateTime::parse_from_rfc3339(at).is_ok()
-                && (*who == "?" || crate::store::users::check_name(who).is_ok())
-        });
-        match parsed {
-            Some((at, who)) if moved < MAX_FAILED_ENTRIES => {
-                record(
-                    &tx,
-                    who,
-                    action::LOGIN_FAILED,
-                    "",
-                    &format!("attempt at {at}"),
-                )?;
-                moved += 1;
-            }
-            _ => unreadable += 1,
-        }
-    }
-    if unreadable > 0 {
-        record(
-            &tx,
-            "?",
-            action::LOGIN_FAILED,
-            "",
-            &format!("{unreadable} more attempts (not listed one by one)"),
-        )?;
-    }
-    tx.commit()?;
-    // A power cut here would import these lines twice at the next login
-    // (harmless); a line appended between the read and the removal is lost.
-    std::fs::remove_file(&file).map_err(|e| Error::io("cannot remove the failed-login file", e))?;
-    Ok(moved + unreadable)
-}
-
-/// Everything a successful login does to the trail after its own entry:
-/// bring in failed attempts and move the head file forward. Problems are
-/// logged, never shown as a failed login.
-pub fn after_login(conn: &mut Connection, paths: &OfficePaths) {
-    if let Err(e) = import_failed_logins(conn, paths) {
-        tracing::warn!(error = %e, "could not import failed logins");
-    }
-    if let Err(e) = advance_anchor(conn) {
-        tracing::warn!(error = %e, "could not write the audit head file");
-    }
-}
-
-/// The screen was locked (idle timeout, panic key or by hand).
-pub fn locked(session: &Session) -> Result<()> {
-    session.audit(action::LOCK, "", "")?;
-    advance_anchor(&session.conn)
-}
-
-/// An unlock attempt on the lock screen; `ok` says whether the password
-/// was right.
-pub fn unlocked(session: &Session, ok: bool) -> Result<()> {
-    session.audit(
-        if ok {
-            action::UNLOCK
-        } else {
-            action::UNLOCK_FAILED
-        },
-        "",
-        "",
     )
 }
 

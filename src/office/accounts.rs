@@ -1,0 +1,135 @@
+//! Accounts and keys: who may log in, with which role, and the master key.
+
+use age::secrecy::SecretString;
+
+use super::{AuditAction, Session, Target};
+use crate::domain::{Role, User};
+use crate::store::{self, users};
+use crate::Result;
+
+impl Session {
+    /// Add an account (managers). A psychologist gets the counselling key
+    /// at once if they are the first; later ones get it when a
+    /// psychologist who holds it shares it ([`Session::grant_counselling`]).
+    pub fn add_user(&mut self, name: &str, role: Role, password: &SecretString) -> Result<()> {
+        self.require(&[Role::Manager], "add accounts")?;
+        users::check_name(name)?;
+        let me = self.user().name.clone();
+        self.unlocked_mut().add_user(name, role, password, |tx, id| {
+            store::audit::record(
+                tx,
+                &me,
+                AuditAction::AccountAdd,
+                &Target::User(id).to_string(),
+                role.code(),
+            )
+        })
+    }
+
+    /// Disable an account: its slot is removed, so its password opens
+    /// nothing from now on (managers). Copies of the old key file still
+    /// could: that is what [`Session::rekey`] is for.
+    pub fn disable_user(&mut self, name: &str) -> Result<()> {
+        self.require(&[Role::Manager], "disable accounts")?;
+        let me = self.user().name.clone();
+        self.unlocked_mut().disable_user(name, |tx, id| {
+            store::audit::record(
+                tx,
+                &me,
+                AuditAction::AccountDisable,
+                &Target::User(id).to_string(),
+                "",
+            )
+        })
+    }
+
+    /// Change one's own password (anyone): the same identity, wrapped anew.
+    pub fn change_password(&mut self, new: &SecretString) -> Result<()> {
+        let me = self.user().name.clone();
+        self.unlocked_mut().change_password(new, |tx, id| {
+            store::audit::record(
+                tx,
+                &me,
+                AuditAction::AccountPasswd,
+                &Target::User(id).to_string(),
+                "",
+            )
+        })
+    }
+
+    /// Share the counselling key with another psychologist account
+    /// (psychologists holding it).
+    pub fn grant_counselling(&mut self, name: &str) -> Result<()> {
+        self.require(&[Role::Psychologist], "share the counselling key")?;
+        let me = self.user().name.clone();
+        self.unlocked_mut().grant_counselling(name, |tx, id| {
+            store::audit::record(
+                tx,
+                &me,
+                AuditAction::AccountGrantCounselling,
+                &Target::User(id).to_string(),
+                "",
+            )
+        })
+    }
+
+    /// Psychologists who do not yet hold the counselling key (shown to a
+    /// psychologist who can share it).
+    pub fn pending_counselling_grants(&self) -> Result<Vec<String>> {
+        if self.role() != Role::Psychologist {
+            return Ok(Vec::new());
+        }
+        self.unlocked().pending_counselling_grants()
+    }
+
+    /// Does this login hold the counselling key?
+    pub fn holds_counselling_key(&self) -> bool {
+        self.unlocked().counselling_identity().is_some()
+    }
+
+    /// Replace the master key, for when someone who knew it leaves
+    /// (managers). Every slot is rewritten.
+    pub fn rekey(&mut self) -> Result<()> {
+        self.require(&[Role::Manager], "change the master key")?;
+        self.unlocked_mut().rekey()?;
+        self.record_now(AuditAction::OfficeRekey, "", "")
+    }
+
+    /// Full integrity check: SQLCipher page HMACs, SQLite structure, and
+    /// agreement between the key file and the accounts (anyone). Returns
+    /// the problems found; empty means all is well.
+    pub fn check(&self) -> Result<Vec<String>> {
+        self.unlocked().check()
+    }
+
+    /// Every account, enabled or not (managers).
+    pub fn accounts(&self) -> Result<Vec<User>> {
+        self.require(&[Role::Manager], "list accounts")?;
+        users::list(self.conn())
+    }
+
+    /// Enabled accounts that can take on a case (staff and managers), for
+    /// a form's "worker" choice. Anyone who registers people may see them.
+    pub fn workers(&self) -> Result<Vec<User>> {
+        let mut list: Vec<User> = users::enabled(self.conn())?
+            .into_iter()
+            .filter(|u| u.role != Role::Psychologist)
+            .collect();
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(list)
+    }
+
+    /// Every account's id and name, former ones too (a file's history
+    /// names who did what). Names only: no roles, no keys.
+    pub fn account_names(&self) -> Result<Vec<(i64, String)>> {
+        Ok(users::list(self.conn())?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect())
+    }
+
+    /// An account by name (enabled or not), for filters.
+    pub fn account_named(&self, name: &str) -> Result<Option<User>> {
+        users::find(self.conn(), name)
+    }
+}

@@ -1,0 +1,37 @@
+//! Intake: registering a new person, after a look for likely duplicates.
+
+use super::{AuditAction, Session, Target};
+use crate::Result;
+use crate::domain::Role;
+use crate::domain::person::{NewPerson, PersonId};
+pub use crate::store::duplicates::Match;
+use crate::store::{duplicates, persons};
+
+const REGISTER: &[Role] = &[Role::Staff, Role::Manager];
+
+impl Session {
+    /// People already registered who look like `person` (same or similar
+    /// name, father's name, age, CNIC or phone), best first.
+    pub fn likely_duplicates(&self, person: &NewPerson) -> Result<Vec<Match>> {
+        self.require(REGISTER, "register a new person")?;
+        duplicates::likely_matches(self.conn(), person)
+    }
+
+    /// Register a new person (staff, managers): validated, given the next
+    /// case number of their programme, audited. Returns the record id and
+    /// case number.
+    pub fn register_person(&mut self, person: &NewPerson) -> Result<(PersonId, String)> {
+        self.require(REGISTER, "register a new person")?;
+        self.write(|tx, user| {
+            let (id, case_number) = persons::register_person(tx, person, user)?;
+            Session::record_in(
+                tx,
+                user,
+                AuditAction::PersonCreate,
+                &Target::Person(id.0).to_string(),
+                &format!("case number {case_number}"),
+            )?;
+            Ok((id, case_number))
+        })
+    }
+}

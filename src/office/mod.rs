@@ -1,0 +1,202 @@
+//! What a logged-in person can do: the one way the desk and the CLI reach
+//! the office file.
+//!
+//! A [`Session`] is a login. Its methods, one module per area, are the
+//! things a person does: each checks the role once, runs in one explicit
+//! transaction, records its audit entry with a typed [`AuditAction`], and
+//! returns domain types. Reads do not write, except the explicit
+//! "viewed a file" entries this layer records on purpose.
+//!
+//! Below: `vault` (keys, login, rekey), `store` (SQL), `backup` (the backup
+//! file format). Above: `cli` and `ui`, which import nothing from below this
+//! layer (`tests/layers.rs` checks).
+
+pub mod accounts;
+pub mod audit;
+pub mod backup;
+pub mod casework;
+pub mod counselling;
+pub mod intake;
+
+use age::secrecy::SecretString;
+use rusqlite::{Connection, Transaction};
+
+pub use crate::domain::User;
+pub use crate::domain::audit::{AuditAction, Target};
+use crate::domain::Role;
+pub use crate::paths::OfficePaths;
+use crate::store::{self, meta};
+use crate::vault::{self, Unlocked};
+pub use crate::vault::RecoveryKey;
+use crate::{Error, Result};
+
+/// A logged-in person with the office file open.
+pub struct Session {
+    open: Unlocked,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material.
+        f.debug_struct("Session")
+            .field("user", &self.open.user.name)
+            .field("role", &self.open.user.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Log in: open the account's key slot with its password, then the office
+/// file. Unknown user, wrong password and disabled account give the same
+/// error ([`Error::BadLogin`]). The login is audited; failed attempts noted
+/// since the last login enter the trail now.
+pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result<Session> {
+    let open = vault::login(paths, name, password)?;
+    let mut session = Session { open };
+    session.record_now(AuditAction::Login, "", "")?;
+    audit::after_login(&mut session);
+    Ok(session)
+}
+
+/// Create a new office with its first manager, who is logged in.
+pub fn create_office(
+    paths: &OfficePaths,
+    office_name: &str,
+    manager: &str,
+    password: &SecretString,
+) -> Result<(Session, RecoveryKey)> {
+    let (open, recovery) =
+        vault::create_office(paths, office_name, manager, password, |conn, user| {
+            store::audit::record(conn, &user.name, AuditAction::OfficeCreate, "", "")
+        })?;
+    Ok((Session { open }, recovery))
+}
+
+/// Give a manager a new password with the recovery key (no login: the
+/// recovery key is the proof).
+pub fn recover(
+    paths: &OfficePaths,
+    recovery_identity: &str,
+    manager: &str,
+    new_password: &SecretString,
+) -> Result<()> {
+    vault::recover(
+        paths,
+        recovery_identity,
+        manager,
+        new_password,
+        |conn, user| {
+            store::audit::record(
+                conn,
+                &user.name,
+                AuditAction::AccountRecover,
+                &Target::User(user.id).to_string(),
+                "",
+            )
+        },
+    )
+}
+
+/// Does this password open this account's key slot? For the desk's lock
+/// screen, which runs it off the UI thread and then records the attempt
+/// with [`Session::unlock_attempted`].
+pub fn password_opens(paths: &OfficePaths, name: &str, password: &SecretString) -> Result<bool> {
+    vault::password_opens(paths, name, password)
+}
+
+impl Session {
+    pub fn user(&self) -> &User {
+        &self.open.user
+    }
+
+    pub fn role(&self) -> Role {
+        self.open.user.role
+    }
+
+    pub fn paths(&self) -> &OfficePaths {
+        &self.open.paths
+    }
+
+    /// Refuse unless the user has one of `roles`. Each office method calls
+    /// it once, first.
+    pub fn require(&self, roles: &[Role], what: &str) -> Result<()> {
+        if roles.contains(&self.open.user.role) {
+            Ok(())
+        } else {
+            let who: Vec<&str> = roles.iter().map(|r| r.label()).collect();
+            Err(Error::not_allowed(format!(
+                "only a {} may {what}",
+                who.join(" or ")
+            )))
+        }
+    }
+
+    /// The office's name, for the desk's title line.
+    pub fn office_name(&self) -> Result<String> {
+        Ok(meta::get(&self.open.conn, meta::OFFICE_NAME)?.unwrap_or_default())
+    }
+
+    /// The same login on a connection of its own, for work off the UI
+    /// thread. It never holds the counselling identity.
+    pub fn worker(&self) -> Result<Session> {
+        Ok(Session {
+            open: self.open.worker()?,
+        })
+    }
+
+    // -----------------------------------------------------------------
+    // For the area modules: the connection, transactions, audit entries.
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.open.conn
+    }
+
+    pub(crate) fn unlocked(&self) -> &Unlocked {
+        &self.open
+    }
+
+    pub(crate) fn unlocked_mut(&mut self) -> &mut Unlocked {
+        &mut self.open
+    }
+
+    /// Run `work` in one write transaction (taking the write lock at once,
+    /// so two terminals queue instead of failing half-way); commit if it
+    /// returns Ok, roll back otherwise.
+    pub(crate) fn write<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction<'_>, &User) -> Result<T>,
+    ) -> Result<T> {
+        let user = self.open.user.clone();
+        let tx = store::write_tx(&mut self.open.conn)?;
+        let out = work(&tx, &user)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Record an audit entry as this user in the caller's transaction.
+    pub(crate) fn record_in(
+        conn: &Connection,
+        user: &User,
+        action: AuditAction,
+        target: &str,
+        detail: &str,
+    ) -> Result<()> {
+        store::audit::record(conn, &user.name, action, target, detail)
+    }
+
+    /// Record an audit entry as this user, in a transaction of its own.
+    pub(crate) fn record_now(
+        &self,
+        action: AuditAction,
+        target: &str,
+        detail: &str,
+    ) -> Result<()> {
+        store::audit::record(&self.open.conn, &self.open.user.name, action, target, detail)
+    }
+
+    /// Transitional: the vault handle, for code not yet moved onto this
+    /// layer. Removed once every screen calls office methods.
+    #[doc(hidden)]
+    pub fn legacy(&mut self) -> &mut Unlocked {
+        &mut self.open
+    }
+}
