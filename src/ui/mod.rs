@@ -17,6 +17,7 @@ pub mod screens;
 pub mod terminal;
 pub mod theme;
 pub mod widgets;
+pub mod words;
 
 pub use action::Action;
 pub use app::App;

@@ -8,7 +8,8 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
 
 use super::fields::{Entries, Entry, EntryEvent};
-use super::login::{capitalise, check_twice};
+use super::login::check_twice;
+use crate::ui::words::capitalise;
 use crate::Result;
 use crate::domain::Role;
 use crate::domain::{User, check_user_name};

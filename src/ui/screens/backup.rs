@@ -18,7 +18,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Widget, Wrap};
 
 use super::fields::{Entries, Entry, EntryEvent};
-use super::login::{capitalise, check_twice};
+use super::login::check_twice;
+use crate::ui::words::{capitalise, sentence};
 use crate::office::backup::{
     self, AutoSettings, DataKey, Encryption, Exporter, ExportSummary, Manifest, Progress, Stage,
     Unlock, VerifyReport,
@@ -1211,12 +1212,6 @@ fn split_keys(text: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
-}
-
-/// An error as a sentence for the screen.
-fn sentence(e: &Error) -> String {
-    let s = capitalise(&e.to_string());
-    if s.ends_with('.') { s } else { format!("{s}.") }
 }
 
 fn local(t: DateTime<chrono::Utc>) -> String {

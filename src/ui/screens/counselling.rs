@@ -34,6 +34,7 @@ use crate::domain::counselling::SessionId;
 use crate::office::Session;
 use crate::office::counselling::{CounselledPerson, Note, NoteVersionInfo, SessionRow};
 use crate::ui::action::Action;
+use crate::ui::words::sentence;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
@@ -79,21 +80,6 @@ pub(crate) fn local_time(stored: &str) -> String {
                 .to_string()
         })
         .unwrap_or_else(|_| stored.to_string())
-}
-
-/// First letter upper case and a full stop, for store errors shown as
-/// sentences (they name fields, never values).
-fn sentence(e: &Error) -> String {
-    let s = e.to_string();
-    let mut c = s.chars();
-    let mut out: String = match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    };
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
 }
 
 // ---------------------------------------------------------------------

@@ -335,7 +335,7 @@ trait CapLabel {
 
 impl CapLabel for Programme {
     fn label_cap(self) -> String {
-        super::login::capitalise(self.label())
+        crate::ui::words::capitalise(self.label())
     }
 }
 

@@ -18,6 +18,7 @@ use crate::Result;
 use crate::domain::person::NewPerson;
 use crate::office::intake::Match;
 use crate::ui::action::Action;
+use crate::ui::words::sentence;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::screens::person::profile::{self, Mode, Worker};
@@ -281,20 +282,6 @@ impl IntakeScreen {
             .render(why, buf);
         }
     }
-}
-
-/// A store error as a sentence (they name fields, never values).
-pub(crate) fn sentence(e: &crate::Error) -> String {
-    let s = e.to_string();
-    let mut c = s.chars();
-    let mut out: String = match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    };
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
 }
 
 impl Screen for IntakeScreen {

@@ -20,6 +20,7 @@ use crate::safe_text::{Align, fit};
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::layout::centered;
 use crate::ui::theme::Theme;
+use crate::ui::words::capitalise;
 
 /// Words for a failed login (the same for every kind of wrong).
 pub const WRONG_LOGIN: &str = "Wrong user name or password.";
@@ -182,15 +183,6 @@ impl LoginScreen {
             status,
             footer,
         );
-    }
-}
-
-/// First letter upper case, for errors shown as sentences.
-pub fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 

@@ -32,7 +32,7 @@ use crate::office::Session;
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
-use crate::ui::screens::intake::sentence;
+use crate::ui::words::sentence;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome, MessagePopup};
 use crate::ui::widgets::form::{FieldSpec, Form, FormOutcome, FormValues, Value};

@@ -10,7 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
 
 use super::fields::{Entries, Entry, EntryEvent};
-use super::login::{capitalise, check_twice, render_card};
+use super::login::{check_twice, render_card};
+use crate::ui::words::capitalise;
 use crate::Error;
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
