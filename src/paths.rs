@@ -36,12 +36,30 @@ impl OfficePaths {
         p.into()
     }
 
+    /// The lock every change of the key file holds (`vault::lock`).
+    pub fn lock_file(&self) -> PathBuf {
+        self.sibling(".lock")
+    }
+
+    /// One small locked file per open login (`vault::lock::Presence`), so a
+    /// rekey can tell how many desks have the office open.
+    pub fn open_dir(&self) -> PathBuf {
+        self.sibling(".open")
+    }
+
     /// Every file that belongs to this office: the office file, its key
     /// file, SQLite's companions and casedesk's side files. Creating,
     /// replacing or restoring an office considers all of them.
     pub fn all_files(&self) -> Vec<PathBuf> {
         let mut v = vec![self.db.clone(), self.keys.clone()];
-        for suffix in ["-wal", "-shm", "-journal", ".audit-head", ".failed-logins"] {
+        for suffix in [
+            "-wal",
+            "-shm",
+            "-journal",
+            ".audit-head",
+            ".failed-logins",
+            ".lock",
+        ] {
             v.push(self.sibling(suffix));
         }
         v
@@ -56,7 +74,11 @@ impl OfficePaths {
                 Err(e) => return Err(Error::io(format!("cannot remove {}", f.display()), e)),
             }
         }
-        Ok(())
+        match std::fs::remove_dir_all(self.open_dir()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io("cannot remove the office's desk list", e)),
+        }
     }
 }
 

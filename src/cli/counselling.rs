@@ -51,6 +51,8 @@ pub enum CounsellingCommand {
     },
     /// Save a new version of a note (psychologist); the text is the rest of standard input
     Amend { id: i64 },
+    /// Replace the counselling key and re-seal every note (psychologist holding it; after a psychologist leaves)
+    Rotate,
 }
 
 /// A person by case number or record id.
@@ -141,6 +143,13 @@ pub fn run(session: &mut Session, cmd: CounsellingCommand) -> Result<()> {
             let note = read_note_from_stdin()?;
             let v = session.amend_note(SessionId(id), &note)?;
             eprintln!("Saved version {v}.");
+            Ok(())
+        }
+        CounsellingCommand::Rotate => {
+            let holders = session.rotate_counselling_key()?;
+            eprintln!(
+                "New counselling key in place; every note was re-sealed. {holders} psychologist account(s) hold it. Disable the departed psychologist's account if you have not."
+            );
             Ok(())
         }
     }

@@ -1,9 +1,9 @@
 //! Demo counselling: assessments, individual and group sessions with
 //! sealed synthetic notes for some of the demo's persons.
 //!
-//! The notes are sealed to the recipient in `meta.counselling_recipient`,
-//! so the demo's `psychologist` account (which holds the counselling
-//! identity) can read them and nobody else can. The notes name nobody:
+//! The notes are sealed and signed with the counselling identity of the
+//! demo's `psychologist` account (which holds it), so that account can read
+//! them and nobody else can. The notes name nobody:
 //! they are built from generic clinical phrases, and group notes refer to
 //! participants only as "participants".
 
@@ -17,7 +17,6 @@ use crate::Result;
 use crate::domain::CounsellingKind;
 use crate::domain::counselling::NewSession;
 use crate::office::counselling;
-use crate::store::meta;
 
 /// Share of persons who see the psychologist.
 const SHARE: f64 = 0.15;
@@ -91,17 +90,15 @@ fn group_note<R: Rng>(rng: &mut R, n: usize) -> String {
     )
 }
 
-/// Add counselling sessions to the demo office. Does nothing if the office
-/// has no counselling recipient (no psychologist account).
+/// Add counselling sessions to the demo office, written (sealed and
+/// signed) as the demo's psychologist. Does nothing without one.
 pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Result<()> {
-    let Some(recipient) = meta::get(conn, meta::COUNSELLING_RECIPIENT)?
-        .and_then(|s| s.parse::<age::x25519::Recipient>().ok())
-    else {
+    let Some(keys) = &ctx.note_keys else {
         return Ok(());
     };
     let psychologist = ctx.psychologist_id;
     let add = |new: &NewSession, note: &str| -> Result<()> {
-        counselling::add_session(conn, new, &recipient, note, psychologist).map(|_| ())
+        counselling::add_session(conn, new, keys, note, psychologist).map(|_| ())
     };
     let mut clients: Vec<(i64, NaiveDate)> = Vec::new();
     for &(id, _, registered_on) in &ctx.persons {

@@ -70,6 +70,8 @@ pub struct DemoContext {
     pub psychologist_id: i64,
     /// Every person created, in creation order, with their intake date.
     pub persons: Vec<(i64, Programme, NaiveDate)>,
+    /// The demo psychologist's keys for writing notes, if there is one.
+    pub note_keys: Option<office::counselling::NoteKeys>,
 }
 
 /// Build a demo office at `paths`. An existing demo office there (one that
@@ -92,7 +94,11 @@ pub fn build(paths: &OfficePaths, opts: &DemoOptions) -> Result<DemoSummary> {
         office::create_office(paths, "Demo office, Quetta", "manager", &password)?;
     session.add_user("staff", Role::Staff, &password)?;
     session.add_user("psychologist", Role::Psychologist, &password)?;
-    let summary = fill(&mut session, opts)?;
+    // Notes are written as the psychologist, who alone holds the key.
+    let note_keys = crate::vault::login(paths, "psychologist", &password)?
+        .counselling_identity()
+        .map(office::counselling::NoteKeys::new);
+    let summary = fill(&mut session, opts, note_keys)?;
     tracing::info!(
         children = summary.children,
         women = summary.women,
@@ -110,7 +116,11 @@ fn is_demo_office(paths: &OfficePaths) -> bool {
 }
 
 /// Fill an empty office with synthetic records, in one transaction.
-pub fn fill(session: &mut Session, opts: &DemoOptions) -> Result<DemoSummary> {
+pub fn fill(
+    session: &mut Session,
+    opts: &DemoOptions,
+    note_keys: Option<office::counselling::NoteKeys>,
+) -> Result<DemoSummary> {
     let _clock = crate::clock::fixed(demo_now(opts.today));
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let today = opts.today;
@@ -124,6 +134,7 @@ pub fn fill(session: &mut Session, opts: &DemoOptions) -> Result<DemoSummary> {
         staff_id: staff.map_or(me.id, |u| u.id),
         psychologist_id: psychologist.map_or(me.id, |u| u.id),
         persons: Vec::with_capacity(opts.children + opts.children / 4),
+        note_keys,
     };
     // A large page cache keeps the index pages of 100,000 inserts in memory
     // instead of decrypting and re-encrypting them over and over.

@@ -17,6 +17,8 @@ vocabulary!(
         Login => "login", "logged in";
         LoginFailed => "login.failed", "failed login";
         Logout => "logout", "left the desk";
+        KeyFileAltered => "keys.altered", "key file refused: altered";
+        KeysRepaired => "keys.repaired", "keys put right";
         Lock => "session.lock", "desk locked";
         Unlock => "session.unlock", "desk unlocked";
         UnlockFailed => "session.unlock_failed", "failed unlock";
@@ -38,6 +40,7 @@ vocabulary!(
         CounsellingAmend => "counselling.amend", "counselling note amended";
         CounsellingRead => "counselling.read", "counselling note read";
         CounsellingHistory => "counselling.history", "counselling note history read";
+        CounsellingRotate => "counselling.rotate", "counselling key replaced";
         RegisterExport => "register.export", "register listed";
         BackupExport => "backup.export", "backup exported";
         BackupAuto => "backup.auto", "automatic backup";

@@ -99,7 +99,14 @@ impl Session {
     /// agreement between the key file and the accounts (anyone). Returns
     /// the problems found; empty means all is well.
     pub fn check(&self) -> Result<Vec<String>> {
-        self.unlocked().check()
+        let mut problems = self.unlocked().check()?;
+        let bad = self.unverifiable_notes()?;
+        if bad > 0 {
+            problems.push(format!(
+                "counselling: {bad} note version(s) cannot be verified: written or changed outside casedesk, a later version removed, or written before notes were signed"
+            ));
+        }
+        Ok(problems)
     }
 
     /// Every account, enabled or not (managers).

@@ -39,7 +39,17 @@ pub fn import_failed_logins(session: &mut Session) -> Result<usize> {
         };
         let mut moved = 0;
         for a in attempts {
-            if moved < MAX_FAILED_ENTRIES {
+            if let Some(code) = &a.alert {
+                // Always listed: a refused key file is evidence.
+                audit::record(
+                    tx,
+                    "?",
+                    AuditAction::KeyFileAltered,
+                    "",
+                    &format!("{code}; refused at {}", a.at),
+                )?;
+                moved += 1;
+            } else if moved < MAX_FAILED_ENTRIES {
                 audit::record(
                     tx,
                     &a.who,

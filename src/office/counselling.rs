@@ -22,7 +22,8 @@ pub use crate::store::counselling::{
     CounselledPerson, NoteVersionInfo, Participant, SessionCount, SessionRow,
 };
 use crate::store::counselling::{get_session, insert_note, insert_session, load_versions};
-use crate::vault::crypto;
+use crate::vault::{crypto, pins};
+use sha2::Digest;
 use crate::{Error, Result};
 
 /// An opened note. Its text is wiped from memory when dropped and never
@@ -32,6 +33,10 @@ pub struct Note {
     pub version: i64,
     pub written_by: Option<String>,
     pub written_at: String,
+    /// False when this version's MAC does not show it was written by a
+    /// holder of the counselling key through casedesk (forged, altered, a
+    /// later version removed, or written before notes were signed).
+    pub verified: bool,
     pub text: NoteText,
 }
 
@@ -67,31 +72,127 @@ pub fn open_note(
     binding.unwrap(text)
 }
 
-/// Insert a session with its note sealed to `recipient` (version 1). The
+/// What writing a note needs, both from the counselling identity: the
+/// recipient to seal to, and the key of the MACs that show a version was
+/// written by a holder of that identity (see `V5_NOTE_MACS` in the schema).
+pub struct NoteKeys {
+    recipient: x25519::Recipient,
+    mac: zeroize::Zeroizing<[u8; 32]>,
+}
+
+impl NoteKeys {
+    pub fn new(identity: &x25519::Identity) -> NoteKeys {
+        NoteKeys {
+            recipient: identity.to_public(),
+            mac: pins::counselling_mac_key(identity, "note"),
+        }
+    }
+
+    /// The MAC of one version, chained to the one before it.
+    fn version_mac(
+        &self,
+        session: SessionId,
+        person_id: i64,
+        version: i64,
+        sealed: &[u8],
+        previous: &str,
+    ) -> String {
+        let digest = sha2::Sha256::digest(sealed);
+        pins::mac_hex(
+            &self.mac,
+            &[
+                b"version",
+                session.0.to_string().as_bytes(),
+                person_id.to_string().as_bytes(),
+                version.to_string().as_bytes(),
+                &digest,
+                previous.as_bytes(),
+            ],
+        )
+    }
+
+    /// The MAC that names a session's latest version.
+    fn head_mac(&self, session: SessionId, version: i64, mac: &str) -> String {
+        pins::mac_hex(
+            &self.mac,
+            &[
+                b"head",
+                session.0.to_string().as_bytes(),
+                version.to_string().as_bytes(),
+                mac.as_bytes(),
+            ],
+        )
+    }
+
+    /// Seal and sign version `version` of a note.
+    fn seal(
+        &self,
+        session: SessionId,
+        person_id: i64,
+        version: i64,
+        text: &str,
+        previous: &str,
+    ) -> Result<(Vec<u8>, String, String)> {
+        let sealed = seal_note(
+            &self.recipient,
+            NoteBinding {
+                person_id,
+                session_id: session.0,
+                version,
+            },
+            text,
+        )?;
+        let mac = self.version_mac(session, person_id, version, &sealed, previous);
+        let head = self.head_mac(session, version, &mac);
+        Ok((sealed, mac, head))
+    }
+
+    /// Which versions of a session (oldest first: version, sealed, MAC)
+    /// verify, given the session's head: each version's MAC must match and
+    /// chain to the one before, and the head must name the last one, so a
+    /// forged, altered or removed latest version shows.
+    fn verify(
+        &self,
+        session: SessionId,
+        person_id: i64,
+        versions: &[(i64, &[u8], Option<&str>)],
+        head: Option<&str>,
+    ) -> Vec<bool> {
+        let mut out = Vec::with_capacity(versions.len());
+        let mut previous = String::new();
+        let mut chain_ok = true;
+        for (version, sealed, mac) in versions {
+            let expected = self.version_mac(session, person_id, *version, sealed, &previous);
+            let ok = chain_ok && mac.is_some_and(|m| pins::mac_ok_hex(&expected, m));
+            chain_ok = ok;
+            out.push(ok);
+            previous = mac.unwrap_or_default().to_string();
+        }
+        if let (Some(last), Some((version, _, Some(mac)))) = (out.last_mut(), versions.last()) {
+            let expected = self.head_mac(session, *version, mac);
+            if !head.is_some_and(|h| pins::mac_ok_hex(&expected, h)) {
+                *last = false;
+            }
+        }
+        out
+    }
+}
+
+/// Insert a session with its note, sealed and signed (version 1). The
 /// caller owns the transaction, has validated `new` and the note, and
 /// writes the audit entry.
 pub fn add_session(
     conn: &Connection,
     new: &NewSession,
-    recipient: &x25519::Recipient,
+    keys: &NoteKeys,
     note: &str,
     user_id: i64,
 ) -> Result<SessionId> {
     let id = insert_session(conn, new, user_id)?;
-    let sealed = seal_note(
-        recipient,
-        NoteBinding {
-            person_id: new.person_id,
-            session_id: id.0,
-            version: 1,
-        },
-        note,
-    )?;
-    insert_note(conn, id, 1, &sealed, user_id)?;
+    let (sealed, mac, head) = keys.seal(id, new.person_id, 1, note, "")?;
+    insert_note(conn, id, 1, &sealed, &mac, &head, user_id)?;
     Ok(id)
 }
-
-
 
 fn require_psychologist(session: &Session, what: &str) -> Result<()> {
     session.require(&[Role::Psychologist], what)
@@ -106,30 +207,24 @@ fn identity(session: &Session) -> Result<&x25519::Identity> {
     })
 }
 
-/// The recipient to seal to, checked three ways: the office file, the key
-/// file, and (when this psychologist holds it) the identity itself. Someone
-/// who swapped the recipient in the office file to read future notes is
-/// refused here instead of silently receiving them.
-fn sealing_recipient(session: &Session) -> Result<x25519::Recipient> {
-    let recipient = session.unlocked().counselling_recipient()?.ok_or_else(|| {
-        Error::invalid("the office has no counselling key yet: a manager must add a psychologist account first")
-    })?;
-    let text = recipient.to_string();
-    let swapped = || {
-        Error::damaged(
-            "the counselling key recorded in the office file has been changed; notes cannot be written safely",
-        )
-    };
-    let file = crate::vault::read_key_file(session.paths())?;
-    if file.counselling_recipient.as_deref() != Some(text.as_str()) {
-        return Err(swapped());
-    }
-    if let Some(id) = session.unlocked().counselling_identity() {
-        if id.to_public().to_string() != text {
-            return Err(swapped());
+/// The keys to write a note with: the holder's own counselling identity,
+/// never a recipient read from a file. Anyone holding the master key can
+/// rewrite the office file's record of the recipient, so a psychologist
+/// who does not hold the identity could not tell a swapped one (nor sign
+/// the note): they may not write notes until a holder shares the key.
+fn note_keys(session: &Session) -> Result<NoteKeys> {
+    let identity = session.unlocked().counselling_identity().ok_or_else(|| {
+        if session.unlocked().counselling_recipient().ok().flatten().is_none() {
+            Error::invalid(
+                "the office has no counselling key yet: a manager must add a psychologist account first",
+            )
+        } else {
+            Error::not_allowed(
+                "you do not hold the counselling key yet, so you cannot write notes; ask a psychologist who does to share it with you ('casedesk user grant')",
+            )
         }
-    }
-    Ok(recipient)
+    })?;
+    Ok(NoteKeys::new(identity))
 }
 
 struct Located {
@@ -154,9 +249,9 @@ impl Session {
         require_psychologist(self, "record counselling sessions")?;
         new.validate(crate::clock::today())?;
         validate_note(note)?;
-        let recipient = sealing_recipient(self)?;
+        let keys = note_keys(self)?;
         self.write(|tx, user| {
-            let id = add_session(tx, new, &recipient, note, user.id)?;
+            let id = add_session(tx, new, &keys, note, user.id)?;
             let mut persons = vec![new.person_id];
             persons.extend(&new.participants);
             Session::record_in(
@@ -175,20 +270,17 @@ impl Session {
     pub fn amend_note(&mut self, id: SessionId, note: &str) -> Result<i64> {
         require_psychologist(self, "amend counselling notes")?;
         validate_note(note)?;
-        let recipient = sealing_recipient(self)?;
+        let keys = note_keys(self)?;
         self.write(|tx, user| {
             let at = locate(tx, id)?;
-            let version = crate::store::counselling::next_note_version(tx, id)?;
-            let sealed = seal_note(
-                &recipient,
-                NoteBinding {
-                    person_id: at.person_id,
-                    session_id: id.0,
-                    version,
-                },
-                note,
-            )?;
-            insert_note(tx, id, version, &sealed, user.id)?;
+            let versions = load_versions(tx, id)?;
+            let version = versions.last().map_or(1, |v| v.0 + 1);
+            let previous = versions
+                .last()
+                .and_then(|v| v.4.clone())
+                .unwrap_or_default();
+            let (sealed, mac, head) = keys.seal(id, at.person_id, version, note, &previous)?;
+            insert_note(tx, id, version, &sealed, &mac, &head, user.id)?;
             Session::record_in(
                 tx,
                 user,
@@ -222,15 +314,28 @@ impl Session {
     ) -> Result<Vec<Note>> {
         let identity = identity(self)?;
         let at = locate(self.conn(), id)?;
-        let rows = load_versions(self.conn(), id, only_latest)?;
+        let mut rows = load_versions(self.conn(), id)?;
         if rows.is_empty() {
             return Err(Error::invalid(format!(
                 "counselling session {} has no note",
                 id.0
             )));
         }
+        let head = crate::store::counselling::note_head(self.conn(), id)?;
+        let listed: Vec<(i64, &[u8], Option<&str>)> = rows
+            .iter()
+            .map(|r| (r.0, r.1.as_slice(), r.4.as_deref()))
+            .collect();
+        let mut verified =
+            NoteKeys::new(identity).verify(id, at.person_id, &listed, head.as_deref());
+        if only_latest {
+            rows.drain(..rows.len() - 1);
+            verified.drain(..verified.len() - 1);
+        }
         let mut notes = Vec::with_capacity(rows.len());
-        for (version, sealed, written_by, written_at) in rows {
+        for ((version, sealed, written_by, written_at, _mac), verified) in
+            rows.into_iter().zip(verified)
+        {
             let text = open_note(
                 identity,
                 NoteBinding {
@@ -245,6 +350,7 @@ impl Session {
                 version,
                 written_by,
                 written_at,
+                verified,
                 text,
             });
         }
@@ -318,4 +424,126 @@ impl Session {
             })
             .collect())
     }
+
+    /// Replace the counselling identity and re-seal every note to the new
+    /// one (a psychologist holding the key; after a psychologist leaves).
+    /// Versions that did not verify under the old key are re-sealed but
+    /// stay unverified: a rotation never vouches for a forged note. A
+    /// version the old key cannot open (not written through casedesk) is
+    /// kept as it is. Returns how many psychologists hold the new key.
+    pub fn rotate_counselling_key(&mut self) -> Result<usize> {
+        require_psychologist(self, "replace the counselling key")?;
+        let me = self.user().clone();
+        self.unlocked_mut().rotate_counselling(
+            |tx, old, new| reseal_everything(tx, old, new),
+            |tx, holders| {
+                Session::record_in(
+                    tx,
+                    &me,
+                    AuditAction::CounsellingRotate,
+                    "",
+                    &format!("{holders} holder(s)"),
+                )
+            },
+        )
+    }
+
+    /// Counselling notes that do not verify (a holder of the counselling
+    /// key checks them all; for anyone else this is empty: they cannot).
+    /// For `check`.
+    pub fn unverifiable_notes(&self) -> Result<usize> {
+        let Some(identity) = self.unlocked().counselling_identity() else {
+            return Ok(0);
+        };
+        let keys = NoteKeys::new(identity);
+        let versions = crate::store::counselling::all_versions(self.conn())?;
+        let heads: std::collections::HashMap<SessionId, Option<String>> =
+            crate::store::counselling::all_heads(self.conn())?
+                .into_iter()
+                .collect();
+        let mut bad = 0;
+        for (session, rows) in by_session(&versions) {
+            let listed: Vec<(i64, &[u8], Option<&str>)> = rows
+                .iter()
+                .map(|v| (v.3, v.4.as_slice(), v.5.as_deref()))
+                .collect();
+            let head = heads.get(&session).cloned().flatten();
+            bad += keys
+                .verify(session, rows[0].2, &listed, head.as_deref())
+                .iter()
+                .filter(|ok| !**ok)
+                .count();
+        }
+        Ok(bad)
+    }
 }
+
+/// Stored versions grouped by session, in order.
+fn by_session(
+    versions: &[crate::store::counselling::StoredVersion],
+) -> Vec<(SessionId, &[crate::store::counselling::StoredVersion])> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=versions.len() {
+        if i == versions.len() || versions[i].1 != versions[start].1 {
+            if start < i {
+                out.push((versions[start].1, &versions[start..i]));
+            }
+            start = i;
+        }
+    }
+    out
+}
+
+/// Re-seal every version from `old` to `new`, re-signing those that
+/// verified under `old` (see `Session::rotate_counselling_key`).
+fn reseal_everything(
+    tx: &Connection,
+    old: &x25519::Identity,
+    new: &x25519::Identity,
+) -> Result<()> {
+    let old_keys = NoteKeys::new(old);
+    let new_keys = NoteKeys::new(new);
+    let versions = crate::store::counselling::all_versions(tx)?;
+    let heads: std::collections::HashMap<SessionId, Option<String>> =
+        crate::store::counselling::all_heads(tx)?.into_iter().collect();
+    let mut rewritten = Vec::with_capacity(versions.len());
+    let mut new_heads = Vec::new();
+    for (session, rows) in by_session(&versions) {
+        let person_id = rows[0].2;
+        let listed: Vec<(i64, &[u8], Option<&str>)> = rows
+            .iter()
+            .map(|v| (v.3, v.4.as_slice(), v.5.as_deref()))
+            .collect();
+        let head = heads.get(&session).cloned().flatten();
+        let verified = old_keys.verify(session, person_id, &listed, head.as_deref());
+        let mut previous = String::new();
+        let mut last_mac = None;
+        for (row, ok) in rows.iter().zip(verified) {
+            let binding = NoteBinding {
+                person_id,
+                session_id: session.0,
+                version: row.3,
+            };
+            let Ok(text) = open_note(old, binding, &row.4) else {
+                // Not openable with the old key: not one of ours. Kept
+                // as it is, and it stays unverified.
+                rewritten.push((row.0, row.4.clone(), None));
+                previous = String::new();
+                last_mac = None;
+                continue;
+            };
+            let sealed = seal_note(&new_keys.recipient, binding, &text)?;
+            let mac = ok.then(|| new_keys.version_mac(session, person_id, row.3, &sealed, &previous));
+            previous = mac.clone().unwrap_or_default();
+            last_mac = mac.clone().map(|m| (row.3, m));
+            rewritten.push((row.0, sealed, mac));
+        }
+        new_heads.push((
+            session,
+            last_mac.map(|(version, mac)| new_keys.head_mac(session, version, &mac)),
+        ));
+    }
+    crate::store::counselling::reseal_all(tx, &rewritten, &new_heads)
+}
+

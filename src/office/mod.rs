@@ -50,9 +50,13 @@ impl std::fmt::Debug for Session {
 /// error ([`Error::BadLogin`]). The login is audited; failed attempts noted
 /// since the last login enter the trail now.
 pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result<Session> {
-    let open = vault::login(paths, name, password)?;
+    let mut open = vault::login(paths, name, password)?;
+    let repairs = open.take_repairs();
     let mut session = Session { open };
     session.record_now(AuditAction::Login, "", "")?;
+    for r in repairs {
+        session.record_now(AuditAction::KeysRepaired, "", &r)?;
+    }
     audit::after_login(&mut session);
     Ok(session)
 }

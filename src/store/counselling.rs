@@ -95,20 +95,99 @@ pub fn insert_session(conn: &Connection, new: &NewSession, user_id: i64) -> Resu
     Ok(SessionId(id))
 }
 
-/// Store one sealed version of a note.
+/// Store one sealed version of a note with its MAC, and make it the
+/// session's latest (`head`: the MAC that names it).
 pub fn insert_note(
     conn: &Connection,
     session: SessionId,
     version: i64,
     sealed: &[u8],
+    mac: &str,
+    head: &str,
     user_id: i64,
 ) -> Result<()> {
     conn.execute(
-        "INSERT INTO counselling_notes(session_id, version, sealed, written_by, written_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![session.0, version, sealed, user_id, crate::clock::now()],
+        "INSERT INTO counselling_notes(session_id, version, sealed, written_by, written_at, mac)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![session.0, version, sealed, user_id, crate::clock::now(), mac],
+    )?;
+    conn.execute(
+        "UPDATE counselling_sessions SET note_head = ?2 WHERE id = ?1",
+        params![session.0, head],
     )?;
     Ok(())
+}
+
+/// The MAC that names a session's latest note version, if any.
+pub fn note_head(conn: &Connection, session: SessionId) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT note_head FROM counselling_sessions WHERE id = ?1",
+            [session.0],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// Replace every version's sealed bytes and MAC and every session's head
+/// (a new counselling identity: `office::counselling`'s rotate). Versions
+/// are otherwise never rewritten, so the guard trigger is lifted for this
+/// transaction only.
+pub fn reseal_all(
+    conn: &Connection,
+    versions: &[(i64, Vec<u8>, Option<String>)],
+    heads: &[(SessionId, Option<String>)],
+) -> Result<()> {
+    conn.execute_batch("DROP TRIGGER counselling_notes_no_update;")?;
+    {
+        let mut up =
+            conn.prepare("UPDATE counselling_notes SET sealed = ?2, mac = ?3 WHERE id = ?1")?;
+        for (id, sealed, mac) in versions {
+            up.execute(params![id, sealed, mac])?;
+        }
+        let mut head =
+            conn.prepare("UPDATE counselling_sessions SET note_head = ?2 WHERE id = ?1")?;
+        for (id, h) in heads {
+            head.execute(params![id.0, h])?;
+        }
+    }
+    conn.execute_batch(
+        "CREATE TRIGGER counselling_notes_no_update BEFORE UPDATE ON counselling_notes
+         BEGIN SELECT RAISE(ABORT, 'a counselling note version is never rewritten; amend it instead'); END;",
+    )?;
+    Ok(())
+}
+
+/// One stored version for checking or re-sealing: row id, session, its
+/// person, version, sealed bytes, MAC.
+pub type StoredVersion = (i64, SessionId, i64, i64, Vec<u8>, Option<String>);
+
+/// Every note version, by session then version (for `check` and rotate).
+pub fn all_versions(conn: &Connection) -> Result<Vec<StoredVersion>> {
+    let mut stmt = conn.prepare(
+        "SELECT n.id, n.session_id, s.person_id, n.version, n.sealed, n.mac
+         FROM counselling_notes n JOIN counselling_sessions s ON s.id = n.session_id
+         ORDER BY n.session_id, n.version",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            SessionId(r.get(1)?),
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every session's head MAC.
+pub fn all_heads(conn: &Connection) -> Result<Vec<(SessionId, Option<String>)>> {
+    let mut stmt = conn.prepare("SELECT id, note_head FROM counselling_sessions ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((SessionId(r.get(0)?), r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 const SESSION_COLUMNS: &str =
@@ -311,21 +390,19 @@ pub fn next_note_version(conn: &Connection, id: SessionId) -> Result<i64> {
     )?)
 }
 
-/// A stored version: number, sealed bytes, writer, when.
-pub type SealedVersion = (i64, Vec<u8>, Option<String>, String);
+/// A stored version: number, sealed bytes, writer, when, MAC.
+pub type SealedVersion = (i64, Vec<u8>, Option<String>, String, Option<String>);
 
-pub fn load_versions(
-    conn: &Connection,
-    id: SessionId,
-    only_latest: bool,
-) -> Result<Vec<SealedVersion>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT n.version, n.sealed, u.name, n.written_at FROM counselling_notes n
+/// Every version of a session's note, oldest first.
+pub fn load_versions(conn: &Connection, id: SessionId) -> Result<Vec<SealedVersion>> {
+    let mut stmt = conn.prepare(
+        "SELECT n.version, n.sealed, u.name, n.written_at, n.mac FROM counselling_notes n
          LEFT JOIN users u ON u.id = n.written_by
-         WHERE n.session_id = ?1 ORDER BY n.version {}",
-        if only_latest { "DESC LIMIT 1" } else { "ASC" }
-    ))?;
-    let rows = stmt.query_map([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+         WHERE n.session_id = ?1 ORDER BY n.version",
+    )?;
+    let rows = stmt.query_map([id.0], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

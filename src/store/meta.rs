@@ -23,3 +23,10 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// The recovery key's public half, pinned at `init`: a key file that names
+/// another one has been altered (`vault::pins`).
+pub const RECOVERY_RECIPIENT: &str = "recovery_recipient";
+/// A MAC over the counselling recipient that only a holder of the
+/// counselling identity can make (`vault::pins`).
+pub const COUNSELLING_PIN: &str = "counselling_pin";

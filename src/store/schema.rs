@@ -8,7 +8,13 @@
 //! Dates are `YYYY-MM-DD` text, instants RFC 3339 UTC text.
 
 /// Migration `i` takes a file from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1_ACCOUNTS, V2_REGISTERS, V3_CASEWORK, V4_COUNSELLING];
+pub const MIGRATIONS: &[&str] = &[
+    V1_ACCOUNTS,
+    V2_REGISTERS,
+    V3_CASEWORK,
+    V4_COUNSELLING,
+    V5_NOTE_MACS,
+];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
@@ -267,4 +273,15 @@ CREATE TABLE counselling_notes (
 ) STRICT;
 CREATE TRIGGER counselling_notes_no_update BEFORE UPDATE ON counselling_notes
 BEGIN SELECT RAISE(ABORT, 'a counselling note version is never rewritten; amend it instead'); END;
+"#;
+
+/// Counselling notes only a psychologist can write: each version carries a
+/// MAC keyed by the counselling identity (over the session, person,
+/// version, the sealed bytes and the previous version's MAC), and each
+/// session the MAC of its latest version (`note_head`), so a forged version
+/// or a deleted latest one is found (`office::counselling`). Versions from
+/// before this have none and show as not verifiable.
+const V5_NOTE_MACS: &str = r#"
+ALTER TABLE counselling_notes ADD COLUMN mac TEXT;
+ALTER TABLE counselling_sessions ADD COLUMN note_head TEXT;
 "#;

@@ -139,6 +139,7 @@ pub fn new_user_slot(
         master: seal_master(master, &identity.to_public())?,
         master_next: None,
         counselling: None,
+        counselling_next: None,
     };
     Ok((slot, identity))
 }

@@ -25,12 +25,26 @@ pub fn note(paths: &OfficePaths, name: &str) {
     let known = super::read_key_file(paths)
         .map(|f| f.slot(name).is_some())
         .unwrap_or(false);
-    let who = if known && crate::store::users::check_name(name).is_ok() {
+    let who = if known && crate::domain::check_user_name(name).is_ok() {
         name
     } else {
         "?"
     };
-    let line = format!("{} {who}\n", crate::clock::now());
+    append(paths, &format!("{} {who}\n", crate::clock::now()));
+}
+
+/// Note that a login was refused because the key file did not match the
+/// office file (`code`: which key; see `pins::PinProblem::code`). It enters
+/// the audit trail at the next good login, like a failed login.
+pub fn note_alert(paths: &OfficePaths, code: &str) {
+    let code: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    append(paths, &format!("{} ! {code}\n", crate::clock::now()));
+}
+
+fn append(paths: &OfficePaths, line: &str) {
     let mut opts = std::fs::OpenOptions::new();
     opts.create(true).append(true);
     #[cfg(unix)]
@@ -43,11 +57,13 @@ pub fn note(paths: &OfficePaths, name: &str) {
     }
 }
 
-/// One noted attempt: when, and the account name or `?`.
+/// One noted line: a failed login (when, and the account name or `?`) or
+/// an alert (a key file refused; `who` is `!` and `alert` says which key).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
     pub at: String,
     pub who: String,
+    pub alert: Option<String>,
 }
 
 /// The noted attempts, and how many lines could not be read. `None` when
@@ -61,15 +77,31 @@ pub fn read(paths: &OfficePaths) -> Result<Option<(Vec<Attempt>, usize)>> {
     let mut attempts = Vec::new();
     let mut unreadable = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let parsed = line.split_once(' ').filter(|(at, who)| {
-            chrono::DateTime::parse_from_rfc3339(at).is_ok()
-                && (*who == "?" || crate::store::users::check_name(who).is_ok())
+        let parsed = line.split_once(' ').and_then(|(at, rest)| {
+            chrono::DateTime::parse_from_rfc3339(at).ok()?;
+            match rest.split_once(' ') {
+                Some(("!", code))
+                    if !code.is_empty()
+                        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+                {
+                    Some(Attempt {
+                        at: at.to_string(),
+                        who: "!".into(),
+                        alert: Some(code.to_string()),
+                    })
+                }
+                None if rest == "?" || crate::domain::check_user_name(rest).is_ok() => {
+                    Some(Attempt {
+                        at: at.to_string(),
+                        who: rest.to_string(),
+                        alert: None,
+                    })
+                }
+                _ => None,
+            }
         });
         match parsed {
-            Some((at, who)) => attempts.push(Attempt {
-                at: at.to_string(),
-                who: who.to_string(),
-            }),
+            Some(a) => attempts.push(a),
             None => unreadable += 1,
         }
     }

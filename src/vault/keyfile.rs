@@ -35,6 +35,10 @@ pub struct KeyFile {
     /// first psychologist account exists.
     #[serde(default)]
     pub counselling_recipient: Option<String>,
+    /// During a rotation of the counselling identity: the new recipient,
+    /// until the office file and every holder's slot have moved to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counselling_next_recipient: Option<String>,
     pub users: Vec<UserSlot>,
     pub recovery: RecoverySlot,
 }
@@ -53,6 +57,10 @@ pub struct UserSlot {
     pub master_next: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counselling: Option<String>,
+    /// During a rotation: the new counselling identity, sealed like
+    /// `counselling`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counselling_next: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

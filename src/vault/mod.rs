@@ -13,6 +13,8 @@ pub mod accounts;
 pub mod crypto;
 pub mod failed_logins;
 pub mod keyfile;
+pub mod lock;
+pub mod pins;
 
 use std::path::Path;
 
@@ -26,6 +28,8 @@ pub use crate::paths::OfficePaths;
 use crate::store::{self, meta, users};
 use crate::{Error, Result};
 use keyfile::{KeyFile, RecoverySlot};
+use lock::Presence;
+use pins::PinProblem;
 
 /// The office file open with a user's keys. Below the office layer: it
 /// knows keys, not roles. The desk and the CLI hold an `office::Session`,
@@ -38,6 +42,13 @@ pub struct Unlocked {
     /// The account's own identity, opened from its slot at login.
     identity: x25519::Identity,
     counselling: Option<x25519::Identity>,
+    /// This login's mark among the office's open desks (none for a
+    /// worker connection of the same login).
+    presence: Option<Presence>,
+    /// What the login found and put right (a rekey cut short, a slot left
+    /// by an interrupted account change, …), for the office layer's audit
+    /// trail. Never personal data.
+    repairs: Vec<String>,
 }
 
 impl std::fmt::Debug for Unlocked {
@@ -100,12 +111,18 @@ pub fn create_office(
         meta::set(&tx, meta::OFFICE_ID, &office_id)?;
         meta::set(&tx, meta::OFFICE_NAME, office_name)?;
         meta::set(&tx, meta::CREATED_AT, &crate::clock::now())?;
+        meta::set(
+            &tx,
+            meta::RECOVERY_RECIPIENT,
+            &recovery.to_public().to_string(),
+        )?;
         let id = users::add(&tx, manager, Role::Manager, &slot.public_key)?;
         record(&tx, &users::get(&tx, id)?)?;
         let file = KeyFile {
             format: keyfile::FORMAT,
             office_id: office_id.clone(),
             counselling_recipient: None,
+            counselling_next_recipient: None,
             users: vec![slot],
             recovery: RecoverySlot {
                 public_key: recovery.to_public().to_string(),
@@ -123,6 +140,8 @@ pub fn create_office(
             master,
             identity,
             counselling: None,
+            presence: Some(Presence::register(paths)?),
+            repairs: Vec::new(),
         })
     })();
     match result {
@@ -138,8 +157,17 @@ pub fn create_office(
 /// Open the office with an account's password. Unknown user, wrong
 /// password and disabled account give the same error. A failed attempt is
 /// noted beside the office file (`failed_logins`); the office layer moves
-/// those notes into the audit trail at the next successful login.
+/// those notes into the audit trail at the next successful login. A key
+/// file that does not match the office file's pins is refused, and noted
+/// the same way.
 pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result<Unlocked> {
+    if paths.db.metadata().is_ok_and(|m| m.len() == 0) {
+        // SQLite would happily write a new, empty office into it.
+        return Err(Error::damaged(format!(
+            "the office file {} is empty; restore it from a backup",
+            paths.db.display()
+        )));
+    }
     match login_inner(paths, name, password) {
         Err(Error::BadLogin) => {
             failed_logins::note(paths, name);
@@ -150,6 +178,7 @@ pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result
 }
 
 fn login_inner(paths: &OfficePaths, name: &str, password: &SecretString) -> Result<Unlocked> {
+    // The password work first, outside the lock: it is the slow part.
     let file = KeyFile::read(&paths.keys)?;
     let Some(slot) = file.slot(name) else {
         // Spend the same effort as a real attempt, so timing does not tell
@@ -165,6 +194,14 @@ fn login_inner(paths: &OfficePaths, name: &str, password: &SecretString) -> Resu
     if identity.to_public().to_string() != slot.public_key {
         return Err(key_file_mismatch());
     }
+    // Then, under the key-file lock, the key file as it is now: a rekey or
+    // an account change in another process is never seen half-done.
+    let _lock = lock::key_file(paths)?;
+    let file = KeyFile::read(&paths.keys)?;
+    let slot = file
+        .slot(name)
+        .filter(|s| s.public_key == identity.to_public().to_string())
+        .ok_or(Error::BadLogin)?;
     let (master, conn) = open_with_envelopes(
         &paths.db,
         &identity,
@@ -172,6 +209,13 @@ fn login_inner(paths: &OfficePaths, name: &str, password: &SecretString) -> Resu
         slot.master_next.as_deref(),
     )?;
     let user = check_account(&conn, &file, name, &slot.public_key)?;
+    let rotated = accounts::finish_pending_rotation(&conn, &paths.keys)?;
+    let file = if rotated.is_some() {
+        KeyFile::read(&paths.keys)?
+    } else {
+        file
+    };
+    let slot = file.slot(name).ok_or(Error::BadLogin)?;
     let counselling = match (&slot.counselling, user.role) {
         (Some(sealed), Role::Psychologist) => Some(crypto::open_counselling(sealed, &identity)?),
         _ => None,
@@ -183,8 +227,16 @@ fn login_inner(paths: &OfficePaths, name: &str, password: &SecretString) -> Resu
         master,
         identity,
         counselling,
+        presence: None,
+        repairs: Vec::new(),
     };
-    open.finish_pending_rekey()?;
+    open.repairs.extend(rotated);
+    open.check_pins(&file)?;
+    if open.finish_pending_rekey()? {
+        open.repairs.push("a rekey cut short was finished".into());
+    }
+    open.remove_leftover_slots()?;
+    open.presence = Some(Presence::register(paths)?);
     tracing::info!("login");
     Ok(open)
 }
@@ -304,7 +356,8 @@ impl Unlocked {
         self.counselling.as_ref()
     }
 
-    /// The recipient notes are sealed to, as the office file records it.
+    /// The recipient notes are sealed to, as the office file records it
+    /// (only a holder can check it: see `pins`).
     pub fn counselling_recipient(&self) -> Result<Option<x25519::Recipient>> {
         match meta::get(&self.conn, meta::COUNSELLING_RECIPIENT)? {
             Some(s) => s.parse().map(Some).map_err(|_| {
@@ -331,7 +384,66 @@ impl Unlocked {
             master,
             identity: self.identity.clone(),
             counselling: None,
+            presence: None,
+            repairs: Vec::new(),
         })
+    }
+
+    /// What the login put right, for the audit trail (taken once).
+    pub fn take_repairs(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.repairs)
+    }
+
+    /// Compare the key file with the office file's pins (see `pins`). A
+    /// holder of the counselling identity puts the office's own record of
+    /// it right; anything else that does not match is refused and noted
+    /// beside the office file for the audit trail. Under the key-file lock.
+    fn check_pins(&mut self, file: &KeyFile) -> Result<()> {
+        let problems = pins::compare(&self.conn, file, self.counselling.as_ref())?;
+        let holder = self.counselling.clone();
+        let mut refused = None;
+        for problem in problems {
+            match (&problem, &holder) {
+                (PinProblem::CounsellingRecordAltered | PinProblem::CounsellingAltered, Some(id)) => {
+                    self.restore_counselling_record(id)?;
+                    self.repairs
+                        .push(format!("counselling key record restored ({})", problem.code()));
+                }
+                _ => {
+                    failed_logins::note_alert(&self.paths, problem.code());
+                    refused.get_or_insert(problem);
+                }
+            }
+        }
+        if let Some(problem) = refused {
+            return Err(Error::damaged(problem.message()));
+        }
+        let tx = store::write_tx(&mut self.conn)?;
+        let pinned = {
+            let file = KeyFile::read(&self.paths.keys)?;
+            pins::adopt_missing(&tx, &file, self.counselling.as_ref())?
+        };
+        tx.commit()?;
+        self.repairs
+            .extend(pinned.into_iter().map(|p| format!("{p} pinned in the office file")));
+        Ok(())
+    }
+
+    /// A holder knows the true counselling recipient (its identity's public
+    /// key): write it, and its pin, back where they were altered.
+    fn restore_counselling_record(&mut self, identity: &x25519::Identity) -> Result<()> {
+        let own = identity.to_public().to_string();
+        let office_id = meta::get(&self.conn, meta::OFFICE_ID)?.unwrap_or_default();
+        let tx = store::write_tx(&mut self.conn)?;
+        meta::set(&tx, meta::COUNSELLING_RECIPIENT, &own)?;
+        meta::set(&tx, meta::COUNSELLING_PIN, &pins::counselling_pin(identity, &office_id))?;
+        tx.commit()?;
+        let mut file = KeyFile::read(&self.paths.keys)?;
+        if file.counselling_recipient.as_deref() != Some(own.as_str()) {
+            file.counselling_recipient = Some(own);
+            file.write(&self.paths.keys)?;
+        }
+        Ok(())
     }
 }
 
@@ -352,4 +464,22 @@ pub fn password_opens(paths: &OfficePaths, name: &str, password: &SecretString) 
         },
         None => Ok(false),
     }
+}
+
+/// A pause between the steps of a key change, for tests that must crash
+/// or race a process exactly there: `CASEDESK_TEST_PAUSE=STEP:MILLIS`
+/// (e.g. `rekey:1500`). Debug builds only; release builds ignore it.
+pub(crate) fn test_pause(step: &str) {
+    #[cfg(debug_assertions)]
+    if let Ok(v) = std::env::var("CASEDESK_TEST_PAUSE") {
+        if let Some(ms) = v
+            .split_once(':')
+            .filter(|(s, _)| *s == step)
+            .and_then(|(_, ms)| ms.parse::<u64>().ok())
+        {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = step;
 }
