@@ -163,9 +163,6 @@ impl Config {
                 self.idle_lock_minutes
             ));
         }
-        if let Err(e) = self.panic_key.parse::<crate::ui::keymap::KeyChord>() {
-            return Err(format!("panic_key: {e}"));
-        }
         if self.theme.trim().is_empty() {
             return Err("theme must name a theme, like \"default\" or \"high_contrast\"".into());
         }
@@ -206,8 +203,6 @@ mod tests {
         assert!(e.contains("line 1"), "{e}");
         let e = Config::from_toml("idle_lock_minutes = 0").expect_err("range");
         assert!(e.contains("from 1 to 120"), "{e}");
-        let e = Config::from_toml("panic_key = \"ctrl-\"").expect_err("key");
-        assert!(e.contains("panic_key"), "{e}");
         let e = Config::from_toml("[auto_backup]\nwhen = \"daily\"\n").expect_err("when");
         assert!(
             e.contains("line 2") && e.contains("\"login\"") && e.contains("\"exit\""),

@@ -50,6 +50,9 @@ pub enum Error {
     Quiet,
 }
 
+/// What a full disk is called, everywhere.
+pub const DISK_FULL: &str = "the disk is full: free some space (or use another drive) and try again; nothing was lost";
+
 impl Error {
     /// The process exit code for this error (CLI.md).
     pub fn exit_code(&self) -> i32 {
@@ -74,6 +77,9 @@ impl Error {
     }
 
     pub fn io(context: impl fmt::Display, source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::StorageFull {
+            return Error::Database(format!("{context}: {DISK_FULL}"));
+        }
         Error::Io {
             context: context.to_string(),
             source,
@@ -95,7 +101,11 @@ impl From<rusqlite::Error> for Error {
                 ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Error::Database(
                     "another casedesk is busy with the office file; try again".into(),
                 ),
-                ErrorCode::DiskFull => Error::Database("the disk is full".into()),
+                ErrorCode::DiskFull => Error::Database(DISK_FULL.into()),
+                ErrorCode::SystemIoFailure => Error::Database(
+                    "the office file could not be read or written: is the disk full, or the drive gone?"
+                        .into(),
+                ),
                 ErrorCode::ReadOnly => Error::Database("the office file is read-only".into()),
                 ErrorCode::CannotOpen => Error::Database("the office file cannot be opened".into()),
                 // Constraint messages name the constraint, not the values.

@@ -65,9 +65,36 @@ impl SecretReader {
     }
 }
 
-/// Rules for a new password. Kept modest: the office's staff type these on
-/// an old keyboard every day; the scrypt work factor does the heavy lifting.
-pub fn check_new_password(p: &SecretString) -> Result<()> {
+/// The password of every demo office account (CLI.md).
+pub const DEMO_PASSWORD: &str = "demo";
+
+/// The shortest password an account may have.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+thread_local! {
+    static DEMO_ALLOWED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// While the guard lives, this thread may give accounts the demo password
+/// (`demo`), which the rules below would refuse: only the demo generator
+/// does, for an office of made-up people whose password CLI.md documents.
+pub fn allow_demo_password() -> DemoPasswordGuard {
+    DEMO_ALLOWED.with(|d| d.set(true));
+    DemoPasswordGuard(())
+}
+
+/// Ends the demo allowance when dropped.
+pub struct DemoPasswordGuard(());
+
+impl Drop for DemoPasswordGuard {
+    fn drop(&mut self) {
+        DEMO_ALLOWED.with(|d| d.set(false));
+    }
+}
+
+/// Characters any secret may hold: not empty, nothing that would act on a
+/// terminal.
+pub fn check_secret_chars(p: &SecretString) -> Result<()> {
     let p = p.expose_secret();
     if p.is_empty() {
         return Err(Error::invalid("the password must not be empty"));
@@ -78,4 +105,65 @@ pub fn check_new_password(p: &SecretString) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Rules for an account's new password: at least [`MIN_PASSWORD_CHARS`]
+/// characters and not easy to guess (zxcvbn, the estimator password
+/// managers use, against common passwords, names, dates, keyboard runs and
+/// `related` words such as the account and office names). A few unrelated
+/// words pass easily; `Password123` does not. The messages never repeat
+/// the password.
+pub fn check_new_password(p: &SecretString, related: &[&str]) -> Result<()> {
+    check_secret_chars(p)?;
+    let text = p.expose_secret();
+    if text == DEMO_PASSWORD && DEMO_ALLOWED.with(std::cell::Cell::get) {
+        return Ok(());
+    }
+    if text.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::invalid(format!(
+            "the password must be at least {MIN_PASSWORD_CHARS} characters; a few words make a good one"
+        )));
+    }
+    let estimate = zxcvbn::zxcvbn(text, related);
+    if estimate.score() < zxcvbn::Score::Three {
+        let why = estimate
+            .feedback()
+            .and_then(|f| f.warning())
+            .map(|w| format!(" ({})", w.to_string().trim_end_matches('.').to_lowercase()))
+            .unwrap_or_default();
+        return Err(Error::invalid(format!(
+            "the password is too easy to guess{why}; add another word or two"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pw(s: &str) -> SecretString {
+        SecretString::from(s.to_string())
+    }
+
+    #[test]
+    fn short_common_and_related_passwords_are_refused() {
+        for bad in ["", "short", "password123", "Password1234", "qwertyuiop", "amina12345"] {
+            assert!(check_new_password(&pw(bad), &["amina"]).is_err(), "{bad:?}");
+        }
+        assert!(check_new_password(&pw("kite river lantern"), &["amina"]).is_ok());
+        let e = check_new_password(&pw("password123"), &[]).unwrap_err().to_string();
+        assert!(!e.contains("password123"), "the message never repeats it: {e}");
+    }
+
+    #[test]
+    fn the_demo_password_only_under_the_demo_guard() {
+        assert!(check_new_password(&pw("demo"), &[]).is_err());
+        {
+            let _g = allow_demo_password();
+            assert!(check_new_password(&pw("demo"), &[]).is_ok());
+            assert!(check_new_password(&pw("demo2"), &[]).is_err());
+        }
+        assert!(check_new_password(&pw("demo"), &[]).is_err());
+    }
 }

@@ -80,13 +80,18 @@ pub fn write_backup(
         Encryption::Recipients(_) => {}
     }
 
-    let snap = take_snapshot(session, progress)?;
+    // Whatever a killed export left here or beside the office goes first.
+    let office_dir = super::parent_dir(&session.paths.db);
+    super::leftovers::remove_leftovers(office_dir, office_dir);
+    super::leftovers::remove_leftovers(out_dir, office_dir);
+    let mark = super::leftovers::ExportMark::take(office_dir)?;
+    let snap = take_snapshot(session, &mark.token, progress)?;
 
     // Write to a temporary name beside the target; it is removed on any
     // error (and on drop) and renamed only once checked.
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(file_name);
-    prefix.push(".");
+    prefix.push(format!(".{}.", mark.token));
     let partial = tempfile::Builder::new()
         .prefix(&prefix)
         .suffix(".partial")
@@ -161,7 +166,11 @@ fn write_error(e: Error, out: &Path) -> Error {
 /// it encrypted with the same master key. The key file is read before and
 /// after, so a rekey or account change at that moment cannot give a
 /// snapshot whose key slots do not open it.
-fn take_snapshot(session: &Source<'_>, progress: &mut dyn FnMut(Progress)) -> Result<Snapshot> {
+fn take_snapshot(
+    session: &Source<'_>,
+    token: &str,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Snapshot> {
     let office_dir = super::parent_dir(&session.paths.db);
     let read_keys = || {
         std::fs::read(&session.paths.keys).map_err(|e| {
@@ -179,7 +188,7 @@ fn take_snapshot(session: &Source<'_>, progress: &mut dyn FnMut(Progress)) -> Re
         });
         let keys_before = read_keys()?;
         let file = tempfile::Builder::new()
-            .prefix(".casedesk-snapshot-")
+            .prefix(&format!("{}{token}-", super::leftovers::SNAPSHOT_PREFIX))
             .suffix(".tmp")
             .tempfile_in(office_dir)
             .map_err(|e| Error::io(format!("cannot write in {}", office_dir.display()), e))?;

@@ -53,6 +53,7 @@
 
 mod auto;
 mod export;
+mod leftovers;
 mod manifest;
 mod read;
 
@@ -68,6 +69,7 @@ pub use auto::{
     checked_settings, claim_day, last_good_backup, prune, release_day, save_settings,
 };
 pub use export::{ExportSummary, Source, set_last_good, write_backup};
+pub use leftovers::remove_leftovers;
 pub use manifest::{FORMAT, FileEntry, Manifest};
 pub use read::{DataKey, VerifyReport, needs_passphrase, restore, verify};
 
@@ -144,7 +146,7 @@ impl Unlock {
 /// Rules for a new backup passphrase.
 pub fn check_passphrase(p: &SecretString) -> Result<()> {
     use age::secrecy::ExposeSecret;
-    crate::secrets::check_new_password(p)?;
+    crate::secrets::check_secret_chars(p)?;
     if p.expose_secret().chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(Error::invalid(format!(
             "the backup passphrase must be at least {MIN_PASSPHRASE_CHARS} characters"

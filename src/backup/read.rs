@@ -30,14 +30,39 @@ pub fn needs_passphrase(path: &Path) -> Result<bool> {
     Ok(dec.is_scrypt())
 }
 
+/// The most an age header may take before we call the file "not a
+/// backup": ours are a few hundred bytes (a few KiB with many recipients).
+/// age itself would read a header line of any length, so a file of zeros
+/// (`/dev/zero`) would grow its buffer until memory runs out.
+const MAX_HEADER: u64 = 64 * 1024;
+
+/// Open a backup after a look at its start: an age file (binary, as
+/// casedesk writes, or ASCII-armored) whose header ends within
+/// [`MAX_HEADER`] bytes. Anything else is refused before age reads it.
 fn open_backup_file(path: &Path) -> Result<File> {
-    File::open(path).map_err(|e| {
+    let mut file = File::open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::invalid(format!("there is no backup at {}", path.display()))
         } else {
             Error::io(format!("cannot read {}", path.display()), e)
         }
-    })
+    })?;
+    let mut head = Vec::new();
+    (&mut file)
+        .take(MAX_HEADER)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let binary = head.starts_with(b"age-encryption.org/v1\n")
+        && head.windows(4).any(|w| w == b"\n---");
+    let armored = head.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----");
+    if !binary && !armored {
+        return Err(Error::damaged(format!(
+            "{} is not a casedesk backup, or it is damaged",
+            path.display()
+        )));
+    }
+    // Start again from the beginning for age.
+    File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))
 }
 
 fn header_error(e: age::DecryptError, path: &Path) -> Error {

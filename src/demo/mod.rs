@@ -29,7 +29,7 @@ use crate::office::{self, OfficePaths, Session};
 use crate::store::{self, meta, persons};
 use crate::{Error, Result};
 
-pub const DEMO_PASSWORD: &str = "demo";
+pub use crate::secrets::DEMO_PASSWORD;
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -89,6 +89,7 @@ pub fn build(paths: &OfficePaths, opts: &DemoOptions) -> Result<DemoSummary> {
         }
     }
     let _clock = crate::clock::fixed(demo_now(opts.today));
+    let _demo = crate::secrets::allow_demo_password();
     let password = SecretString::from(DEMO_PASSWORD.to_string());
     let (mut session, _recovery) =
         office::create_office(paths, "Demo office, Quetta", "manager", &password)?;

@@ -58,6 +58,11 @@ pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result
         session.record_now(AuditAction::KeysRepaired, "", &r)?;
     }
     audit::after_login(&mut session);
+    // A backup export killed half-way left files beside the office file.
+    let dir = session.paths().db.parent().map(std::path::Path::to_path_buf);
+    if let Some(dir) = dir.filter(|d| !d.as_os_str().is_empty()) {
+        crate::backup::remove_leftovers(&dir, &dir);
+    }
     Ok(session)
 }
 

@@ -28,11 +28,22 @@ const BUSY_TIMEOUT_MS: u32 = 10_000;
 /// Open an existing office file with its master key, upgrading its schema
 /// if it is older than this code.
 pub fn open(path: &Path, key: &MasterKey) -> Result<Connection> {
-    if !path.exists() {
-        return Err(Error::damaged(format!(
-            "the office file {} does not exist",
-            path.display()
-        )));
+    match std::fs::metadata(path) {
+        Err(_) => {
+            return Err(Error::damaged(format!(
+                "the office file {} does not exist",
+                path.display()
+            )));
+        }
+        // SQLite would take an empty file for a new database and write a
+        // fresh, empty office into it.
+        Ok(m) if m.len() == 0 => {
+            return Err(Error::damaged(format!(
+                "the office file {} is empty; restore it from a backup",
+                path.display()
+            )));
+        }
+        Ok(_) => {}
     }
     let mut conn = Connection::open_with_flags(
         path,
@@ -72,6 +83,9 @@ pub fn configure(conn: &Connection, key: &MasterKey) -> Result<()> {
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
         .map_err(|e| match Error::from(e) {
+            // A full disk or a failing drive is said as such, not blamed
+            // on the file.
+            Error::Database(m) if m.contains("disk") => Error::Database(m),
             Error::Database(_) => {
                 Error::damaged("the office file is damaged or does not belong with its key file")
             }

@@ -131,7 +131,8 @@ impl KeyChord {
 /// A key string in a keymap file that we could not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "\"{0}\" is not a key casedesk knows (write keys like \"ctrl-p\", \"F12\", \"j\", \"down\", \"?\")"
+    "\"{}\" is not a key casedesk knows (write keys like \"ctrl-p\", \"F12\", \"j\", \"down\", \"?\")",
+    .0.escape_debug()
 )]
 pub struct UnknownKey(pub String);
 
@@ -163,6 +164,9 @@ impl FromStr for KeyChord {
         let mut chars = rest.chars();
         let code = match (chars.next(), chars.next()) {
             (None, _) => return Err(bad()),
+            // A control character is no key anyone can press (a NUL in
+            // config.toml would leave no panic key at all).
+            (Some(c), None) if c.is_control() => return Err(bad()),
             (Some(c), None) => {
                 if mods.contains(KeyModifiers::SHIFT) && c.is_ascii_lowercase() {
                     KeyCode::Char(c.to_ascii_uppercase())
@@ -580,6 +584,15 @@ mod tests {
         );
         assert_eq!(km.resolve(stacks::DIALOG, &f(12)), Input::None);
         assert!(km.set_panic_key("F99").is_err());
+        // Not a key anyone can press: refused, and the panic key stays.
+        for bad in ["\u{0}", "ctrl-", "\u{1b}"] {
+            let e = km.set_panic_key(bad).expect_err("refused");
+            assert!(!e.to_string().chars().any(char::is_control), "{e}");
+        }
+        assert_eq!(
+            km.resolve(stacks::DIALOG, &f(9)),
+            Input::Action(Action::PanicBlank)
+        );
     }
 
     #[test]

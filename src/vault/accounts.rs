@@ -46,7 +46,7 @@ impl Unlocked {
         record: impl FnOnce(&Connection, i64) -> Result<()>,
     ) -> Result<()> {
         users::check_name(name)?;
-        crate::secrets::check_new_password(password)?;
+        crate::secrets::check_new_password(password, &[name])?;
         // The password work before the lock: it is the slow part.
         let (mut slot, identity) = crypto::new_user_slot(name, password, &self.master)?;
         let _lock = lock::key_file(&self.paths)?;
@@ -225,7 +225,7 @@ impl Unlocked {
         new: &SecretString,
         record: impl FnOnce(&Connection, i64) -> Result<()>,
     ) -> Result<()> {
-        crate::secrets::check_new_password(new)?;
+        crate::secrets::check_new_password(new, &[self.user.name.as_str()])?;
         let log_n = crypto::work_factor();
         let wrapped = crypto::wrap_identity(&self.identity, new, log_n)?;
         let _lock = lock::key_file(&self.paths)?;

@@ -29,6 +29,14 @@ const MIN_LOG_N: u8 = 14;
 /// Unlocking takes about this long on this machine.
 const TARGET_SECONDS: f64 = 0.5;
 
+/// The lowest work factor a pin or `CASEDESK_SCRYPT_LOG_N` may set. Debug
+/// builds (the test suite) may go lower so logins are quick; a release
+/// build, the one an office runs, never does.
+#[cfg(debug_assertions)]
+const FLOOR: u8 = 1;
+#[cfg(not(debug_assertions))]
+const FLOOR: u8 = MIN_LOG_N;
+
 /// A work factor pinned for this process by `pin_work_factor` (0: none).
 static PINNED: AtomicU8 = AtomicU8::new(0);
 
@@ -38,7 +46,7 @@ static PINNED: AtomicU8 = AtomicU8::new(0);
 /// environment variable at run time is not safe in a threaded process, so
 /// this is how code inside the process does it.
 pub fn pin_work_factor(log_n: u8) {
-    PINNED.store(log_n.clamp(1, MAX_LOG_N), Ordering::Relaxed);
+    PINNED.store(log_n.clamp(FLOOR, MAX_LOG_N), Ordering::Relaxed);
 }
 
 /// The pinned work factor: `pin_work_factor`, else `CASEDESK_SCRYPT_LOG_N`
@@ -51,6 +59,7 @@ pub fn pinned_work_factor() -> Option<u8> {
                 .ok()
                 .and_then(|v| v.parse::<u8>().ok())
                 .filter(|n| (1..=MAX_LOG_N).contains(n))
+                .map(|n| n.max(FLOOR))
         }),
         n => Some(n),
     }

@@ -94,7 +94,7 @@ pub fn create_office(
         ));
     }
     users::check_name(manager)?;
-    crate::secrets::check_new_password(password)?;
+    crate::secrets::check_new_password(password, &[manager, office_name])?;
     if let Some(dir) = paths.db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
@@ -161,13 +161,6 @@ pub fn create_office(
 /// file that does not match the office file's pins is refused, and noted
 /// the same way.
 pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result<Unlocked> {
-    if paths.db.metadata().is_ok_and(|m| m.len() == 0) {
-        // SQLite would happily write a new, empty office into it.
-        return Err(Error::damaged(format!(
-            "the office file {} is empty; restore it from a backup",
-            paths.db.display()
-        )));
-    }
     match login_inner(paths, name, password) {
         Err(Error::BadLogin) => {
             failed_logins::note(paths, name);
@@ -296,7 +289,7 @@ pub fn recover(
     new_password: &SecretString,
     record: impl FnOnce(&Connection, &users::User) -> Result<()>,
 ) -> Result<()> {
-    crate::secrets::check_new_password(new_password)?;
+    crate::secrets::check_new_password(new_password, &[manager])?;
     let recovery: x25519::Identity = recovery_identity
         .lines()
         .map(str::trim)

@@ -1469,6 +1469,8 @@ mod tests {
     fn a_psychologist_without_the_key_is_told_to_ask_for_it() {
         let (_dir, paths) = demo(12);
         let mut manager = login(&paths, "manager");
+        // Demo accounts share the demo password (CLI.md).
+        let _demo = crate::secrets::allow_demo_password();
         let pw = age::secrecy::SecretString::from("demo".to_string());
         manager
             .add_user("second", Role::Psychologist, &pw)
@@ -1487,6 +1489,8 @@ mod tests {
     fn a_psychologist_is_asked_to_share_the_key_with_a_new_colleague() {
         let (_dir, paths) = demo(12);
         let mut manager = login(&paths, "manager");
+        // Demo accounts share the demo password (CLI.md).
+        let _demo = crate::secrets::allow_demo_password();
         let pw = age::secrecy::SecretString::from("demo".to_string());
         manager
             .add_user("second", Role::Psychologist, &pw)
