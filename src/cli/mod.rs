@@ -3,6 +3,7 @@
 
 mod audit;
 mod backup;
+mod classes;
 mod counselling;
 mod output;
 
@@ -77,6 +78,27 @@ pub enum Command {
     /// Counselling sessions; notes are readable by psychologists only
     #[command(subcommand)]
     Counselling(counselling::CounsellingCommand),
+    /// Classes and enrolments (staff, manager)
+    #[command(subcommand)]
+    Class(classes::ClassCommand),
+    /// Take attendance for a class's session from CASE_NUMBER,MARK lines on standard input
+    #[command(subcommand)]
+    Attendance(AttendanceCommand),
+    /// Monthly literacy tests
+    #[command(subcommand)]
+    Literacy(LiteracyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttendanceCommand {
+    /// Marks from standard input, one CASE_NUMBER,MARK line each (P, A, L or E); all or nothing
+    Take(classes::TakeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LiteracyCommand {
+    /// Record one person's scores for a month (levels of the office's scale)
+    Record(classes::LiteracyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -142,6 +164,16 @@ pub enum ListCommand {
         /// registered, active, closed or reopened
         #[arg(long, value_name = "S")]
         status: Option<String>,
+    },
+    /// A class's month of attendance: case number, name, one column per session date (P/A/L/E), the rate
+    Attendance {
+        #[arg(long, value_name = "NAME")]
+        class: String,
+        /// YYYY-MM
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
 }
 
@@ -354,6 +386,26 @@ fn run(cli: Cli) -> Result<()> {
             let paths = office_paths(cli.db);
             let mut session = login(&paths, cli.user, &mut secrets)?;
             counselling::run(&mut session, cmd)?;
+        }
+        Command::Class(cmd) => {
+            let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            classes::run(&mut session, cmd)?;
+        }
+        Command::Attendance(AttendanceCommand::Take(args)) => {
+            let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            classes::take(&mut session, args)?;
+        }
+        Command::Literacy(LiteracyCommand::Record(args)) => {
+            let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            classes::literacy(&mut session, args)?;
+        }
+        Command::List(ListCommand::Attendance {
+            class,
+            month,
+            format,
+        }) => {
+            let session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            classes::month(&session, &class, &month, format)?;
         }
     }
     Ok(())

@@ -10,6 +10,7 @@
 //! to `fill`.
 
 pub mod casework;
+pub mod classes;
 pub mod counselling;
 pub mod names;
 
@@ -147,6 +148,7 @@ pub fn fill(
     generate_persons(&tx, &mut rng, &mut ctx, Programme::WomensDesk, women)?;
     counselling::generate(&tx, &mut rng, &ctx)?;
     casework::generate(&tx, &mut rng, &ctx)?;
+    classes::generate(&tx, &mut rng, &ctx)?;
     store::audit::record(
         &tx,
         &me.name,

@@ -47,6 +47,13 @@ vocabulary!(
         BackupAutoConfigure => "backup.auto.configure", "automatic backups set up";
         AuditView => "audit.view", "audit trail viewed";
         DemoFill => "demo.fill", "demo data generated";
+        ClassAdd => "class.add", "class added";
+        ClassEnrol => "class.enrol", "enrolled in a class";
+        ClassWithdraw => "class.withdraw", "withdrawn from a class";
+        AttendanceTake => "attendance.take", "attendance taken";
+        LiteracyTest => "literacy.test", "literacy test recorded";
+        LiteracyScale => "literacy.scale", "literacy scale set";
+        SkillComplete => "skill.complete", "skill course completed";
     }
 );
 
@@ -58,6 +65,7 @@ pub enum Target {
     Person(i64),
     Counselling(i64),
     User(i64),
+    Class(i64),
 }
 
 impl fmt::Display for Target {
@@ -66,6 +74,7 @@ impl fmt::Display for Target {
             Target::Person(id) => write!(f, "person:{id}"),
             Target::Counselling(id) => write!(f, "counselling:{id}"),
             Target::User(id) => write!(f, "user:{id}"),
+            Target::Class(id) => write!(f, "class:{id}"),
         }
     }
 }

@@ -267,5 +267,6 @@ pub fn check_user_name(name: &str) -> crate::Result<()> {
     }
 }
 
-// After `vocabulary!`, which it uses.
+// After `vocabulary!`, which they use.
 pub mod audit;
+pub mod classes;

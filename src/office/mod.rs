@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod casework;
+pub mod classes;
 pub mod counselling;
 pub mod intake;
 

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod casework;
+pub mod classes;
 pub mod counselling;
 pub mod duplicates;
 pub mod meta;
