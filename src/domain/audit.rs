@@ -54,6 +54,10 @@ vocabulary!(
         LiteracyTest => "literacy.test", "literacy test recorded";
         LiteracyScale => "literacy.scale", "literacy scale set";
         SkillComplete => "skill.complete", "skill course completed";
+        PlacementAdd => "placement.add", "placement recorded";
+        PlacementEnd => "placement.end", "placement ended";
+        PlacementVisit => "placement.visit", "placement visit recorded";
+        PlacementSchedule => "placement.schedule", "visit schedule set";
     }
 );
 

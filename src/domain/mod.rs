@@ -270,3 +270,4 @@ pub fn check_user_name(name: &str) -> crate::Result<()> {
 // After `vocabulary!`, which they use.
 pub mod audit;
 pub mod classes;
+pub mod placements;

@@ -18,6 +18,7 @@ pub mod casework;
 pub mod classes;
 pub mod counselling;
 pub mod intake;
+pub mod placements;
 
 use age::secrecy::SecretString;
 use rusqlite::{Connection, Transaction};

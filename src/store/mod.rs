@@ -11,6 +11,7 @@ pub mod counselling;
 pub mod duplicates;
 pub mod meta;
 pub mod persons;
+pub mod placements;
 pub mod schema;
 pub mod search;
 pub mod users;

@@ -1,0 +1,203 @@
+//! Placements in jobs and small businesses, their follow-up visits, and the
+//! one Follow-ups list (placement visits and case follow-ups together).
+
+use chrono::NaiveDate;
+
+use super::{AuditAction, Session, Target};
+use crate::domain::casework::FollowUpDone;
+use crate::domain::person::PersonId;
+use crate::domain::placements::{
+    DueItem, DueKind, NewPlacement, Placement, PlacementCounts, Schedule, Visit, VisitDone,
+};
+use crate::domain::{CaseStatus, Role};
+use crate::store::{classes, persons, placements};
+use crate::{Error, Result};
+
+const CASEWORK: &[Role] = &[Role::Staff, Role::Manager];
+
+/// Which follow-ups the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DueFilter {
+    /// Only those of people whose case worker is the logged-in person.
+    pub mine: bool,
+    /// Only overdue ones (due before today); otherwise due by today.
+    pub overdue: bool,
+    pub kind: Option<DueKind>,
+}
+
+impl Session {
+    /// Record a placement (staff, managers), with its visit schedule. A
+    /// closed case needs `closed_case_confirmed` (the confirmation goes
+    /// into the audit entry); reopening the case first is the usual way.
+    pub fn add_placement(&mut self, p: &NewPlacement, closed_case_confirmed: bool) -> Result<i64> {
+        self.require(CASEWORK, "record placements")?;
+        let person = persons::load_person(self.conn(), PersonId(p.person_id))?;
+        persons::refuse_invalid(&p.validate(person.profile.registered_on, crate::clock::today()))?;
+        let closed = person.status == CaseStatus::Closed;
+        if closed && !closed_case_confirmed {
+            return Err(Error::invalid(
+                "this case is closed: reopen it first, or confirm that the placement belongs to the closed case",
+            ));
+        }
+        if let Some(c) = p.skill_class_id {
+            let class = classes::get_class(self.conn(), c)?;
+            if class.kind != crate::domain::classes::ClassKind::Skill {
+                return Err(Error::invalid("the course a placement follows from must be a skill class"));
+            }
+        }
+        let (Some(kind), Some(starts_on)) = (p.kind, p.starts_on) else {
+            return Err(Error::invalid("a placement needs its kind and start date"));
+        };
+        self.write(|tx, user| {
+            let schedule = placements::schedule(tx)?;
+            let id = placements::add_placement(tx, p, kind, starts_on, &schedule, user.id)?;
+            Session::record_in(
+                tx,
+                user,
+                AuditAction::PlacementAdd,
+                &Target::Person(p.person_id).to_string(),
+                &format!(
+                    "placement {id}; {}{}",
+                    kind.code(),
+                    if closed { "; closed case confirmed" } else { "" }
+                ),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// End a placement (staff, managers): why and when. Visits not made
+    /// yet are dropped.
+    pub fn end_placement(&mut self, id: i64, on: NaiveDate, reason: &str) -> Result<()> {
+        self.require(CASEWORK, "end placements")?;
+        if reason.trim().is_empty() {
+            return Err(Error::invalid("say why the placement ended"));
+        }
+        if reason.chars().any(char::is_control) {
+            return Err(Error::invalid("the reason must not contain control characters"));
+        }
+        if on > crate::clock::today() {
+            return Err(Error::invalid("the end date is in the future"));
+        }
+        self.write(|tx, user| {
+            let p = placements::get_placement(tx, id)?;
+            placements::end_placement(tx, id, on, reason)?;
+            Session::record_in(
+                tx,
+                user,
+                AuditAction::PlacementEnd,
+                &Target::Person(p.person_id).to_string(),
+                &format!("placement {id}"),
+            )
+        })
+    }
+
+    /// Placements, filtered (staff, managers).
+    pub fn placements(
+        &self,
+        trade: Option<&str>,
+        year: Option<i32>,
+        person: Option<PersonId>,
+    ) -> Result<Vec<Placement>> {
+        self.require(CASEWORK, "see placements")?;
+        placements::placements(self.conn(), trade, year, person.map(|p| p.0))
+    }
+
+    pub fn placement(&self, id: i64) -> Result<Placement> {
+        self.require(CASEWORK, "see placements")?;
+        placements::get_placement(self.conn(), id)
+    }
+
+    /// A placement's visits, made and planned.
+    pub fn placement_visits(&self, id: i64) -> Result<Vec<Visit>> {
+        self.require(CASEWORK, "see placements")?;
+        placements::visits(self.conn(), id)
+    }
+
+    /// Record a placement visit (staff, managers). A visit to an ended
+    /// placement is refused; two desks recording the same visit: the
+    /// second gets a conflict and changes nothing.
+    pub fn record_visit(&mut self, visit_id: i64, done: &VisitDone) -> Result<()> {
+        self.require(CASEWORK, "record visits")?;
+        let (_, p) = placements::visit(self.conn(), visit_id)?;
+        if p.ended_on.is_some() {
+            return Err(Error::invalid("this placement has ended; its visits are closed"));
+        }
+        if !crate::domain::placements::VisitOutcome::for_kind(p.kind).contains(&done.outcome) {
+            return Err(Error::invalid(format!(
+                "'{}' is not an outcome for a {}",
+                done.outcome.label(),
+                p.kind.label()
+            )));
+        }
+        persons::refuse_invalid(&done.validate(p.starts_on, crate::clock::today()))?;
+        self.write(|tx, user| {
+            placements::record_visit(tx, visit_id, done, user.id)?;
+            Session::record_in(
+                tx,
+                user,
+                AuditAction::PlacementVisit,
+                &Target::Person(p.person_id).to_string(),
+                &format!("placement {}; visit V{visit_id}; {}", p.id, done.outcome.code()),
+            )
+        })
+    }
+
+    /// Record a follow-up from the list, whichever kind it is: a placement
+    /// visit (`outcome` required) or a case follow-up (the outcome is its
+    /// note).
+    pub fn follow_up_done(
+        &mut self,
+        kind: DueKind,
+        id: i64,
+        visit: &VisitDone,
+    ) -> Result<()> {
+        match kind {
+            DueKind::Placement => self.record_visit(id, visit),
+            DueKind::Case => self.complete_follow_up(
+                id,
+                &FollowUpDone {
+                    done_on: visit.done_on,
+                    outcome: [visit.problems.trim(), visit.support.trim(), visit.next_step.trim()]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                },
+            ),
+        }
+    }
+
+    /// What is due (by `today`, or overdue before it), most overdue first:
+    /// placement visits and case follow-ups together (staff, managers).
+    pub fn due_list(&self, today: NaiveDate, filter: DueFilter, limit: usize) -> Result<Vec<DueItem>> {
+        self.require(CASEWORK, "see follow-ups")?;
+        let through = if filter.overdue {
+            placements::overdue_before(today)
+        } else {
+            today
+        };
+        let worker = filter.mine.then(|| self.user().id);
+        placements::due(self.conn(), through, worker, filter.kind, limit)
+    }
+
+    /// The counts a report uses for `from..=to` (staff, managers).
+    pub fn placement_counts(&self, from: NaiveDate, to: NaiveDate) -> Result<PlacementCounts> {
+        self.require(CASEWORK, "see placements")?;
+        placements::counts(self.conn(), from, to)
+    }
+
+    /// The office's visit schedule (anyone).
+    pub fn visit_schedule(&self) -> Result<Schedule> {
+        placements::schedule(self.conn())
+    }
+
+    /// Change the default visit schedule for new placements (managers).
+    pub fn set_visit_schedule(&mut self, s: &Schedule) -> Result<()> {
+        self.require(&[Role::Manager], "change the visit schedule")?;
+        self.write(|tx, user| {
+            placements::set_schedule(tx, s)?;
+            Session::record_in(tx, user, AuditAction::PlacementSchedule, "", &s.to_string())
+        })
+    }
+}
