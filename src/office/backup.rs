@@ -29,12 +29,25 @@ fn detail(to: &Encryption) -> String {
     }
 }
 
-/// A checked backup is noted: its time and its audit entry, together.
-fn record_good(session: &mut Session, action: AuditAction, detail: &str) -> Result<()> {
-    session.write(|tx, user| {
-        backup::set_last_good(tx)?;
-        audit::record(tx, &user.name, action, "", detail)
-    })
+/// A checked backup is noted: its time and its audit entry, together. No
+/// record, no backup: if they cannot be written, the new file (a full copy
+/// of the office) is removed again rather than left behind unaudited.
+fn record_good(
+    session: &mut Session,
+    action: AuditAction,
+    detail: &str,
+    written: &Path,
+) -> Result<()> {
+    session
+        .write(|tx, user| {
+            backup::set_last_good(tx)?;
+            audit::record(tx, &user.name, action, "", detail)
+        })
+        .inspect_err(|_| {
+            if let Err(e) = std::fs::remove_file(written) {
+                tracing::warn!(error = %e, "could not remove an unrecorded backup");
+            }
+        })
 }
 
 fn write(session: &Session, out: &Path, to: &Encryption, progress: &mut dyn FnMut(Progress)) -> Result<ExportSummary> {
@@ -63,7 +76,7 @@ impl Session {
     ) -> Result<ExportSummary> {
         self.require(&[Role::Manager], "export a backup")?;
         let summary = write(self, out, to, progress)?;
-        record_good(self, AuditAction::BackupExport, &detail(to))?;
+        record_good(self, AuditAction::BackupExport, &detail(to), &summary.path)?;
         Ok(summary)
     }
 
@@ -145,7 +158,7 @@ impl Session {
                 &Encryption::Recipients(recipients),
                 &mut backup::no_progress(),
             )?;
-            record_good(self, AuditAction::BackupAuto, "")?;
+            record_good(self, AuditAction::BackupAuto, "", &summary.path)?;
             backup::prune(&folder, &tag, keep);
             Ok(summary.path)
         })();
@@ -200,7 +213,12 @@ impl Exporter {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ExportSummary> {
         let summary = write(&self.session, out, to, progress)?;
-        record_good(&mut self.session, AuditAction::BackupExport, &detail(to))?;
+        record_good(
+            &mut self.session,
+            AuditAction::BackupExport,
+            &detail(to),
+            &summary.path,
+        )?;
         Ok(summary)
     }
 }
