@@ -37,7 +37,7 @@ fn secret(s: &str) -> SecretString {
 }
 
 fn password(user: &str) -> String {
-    format!("{user}-pw")
+    format!("{user}-pw river lantern")
 }
 
 fn today() -> NaiveDate {
@@ -323,11 +323,11 @@ fn accounts_refuse_other_roles_and_write_nothing() {
     let before = snapshot(&o, &obs);
 
     assert_not_allowed(
-        staff.add_user("intruder", Role::Manager, &secret("x-pw")),
+        staff.add_user("intruder", Role::Manager, &secret("x-pw river lantern")),
         "staff add_user",
     );
     assert_not_allowed(
-        psych.add_user("intruder", Role::Staff, &secret("x-pw")),
+        psych.add_user("intruder", Role::Staff, &secret("x-pw river lantern")),
         "psychologist add_user",
     );
     assert_not_allowed(staff.disable_user("manager"), "staff disable_user");
@@ -357,7 +357,7 @@ fn accounts_each_change_is_one_typed_entry() {
 
     let at = last_seq(&obs);
     manager
-        .add_user("aisha", Role::Staff, &secret("aisha-pw"))
+        .add_user("aisha", Role::Staff, &secret("aisha-pw river lantern"))
         .expect("add staff");
     let aisha = user_id(&obs, "aisha");
     let detail = one_entry(
@@ -382,7 +382,7 @@ fn accounts_each_change_is_one_typed_entry() {
 
     let at = last_seq(&obs);
     staff
-        .change_password(&secret("staff-new-pw"))
+        .change_password(&secret("staff-new-pw river lantern"))
         .expect("passwd");
     let detail = one_entry(
         &obs,
@@ -393,13 +393,13 @@ fn accounts_each_change_is_one_typed_entry() {
     );
     assert_eq!(detail, "");
     assert!(
-        office::password_opens(&o.paths, "staff", &secret("staff-new-pw")).expect("opens"),
+        office::password_opens(&o.paths, "staff", &secret("staff-new-pw river lantern")).expect("opens"),
         "the new password is the one that works"
     );
 
     let at = last_seq(&obs);
     manager
-        .add_user("psych2", Role::Psychologist, &secret("psych2-pw"))
+        .add_user("psych2", Role::Psychologist, &secret("psych2-pw river lantern"))
         .expect("add psychologist");
     let psych2 = user_id(&obs, "psych2");
     let detail = one_entry(
@@ -443,7 +443,7 @@ fn accounts_each_change_is_one_typed_entry() {
     assert_eq!(detail, "");
 
     let at = last_seq(&obs);
-    office::recover(&o.paths, &o.recovery, "manager", &secret("manager-new-pw")).expect("recover");
+    office::recover(&o.paths, &o.recovery, "manager", &secret("manager-new-pw river lantern")).expect("recover");
     let detail = one_entry(
         &obs,
         at,
@@ -452,7 +452,7 @@ fn accounts_each_change_is_one_typed_entry() {
         &format!("user:{manager_id}"),
     );
     assert_eq!(detail, "");
-    assert!(office::password_opens(&o.paths, "manager", &secret("manager-new-pw")).expect("opens"));
+    assert!(office::password_opens(&o.paths, "manager", &secret("manager-new-pw river lantern")).expect("opens"));
 }
 
 #[test]
@@ -465,7 +465,7 @@ fn accounts_refused_changes_leave_nothing() {
     let before = snapshot(&o, &obs);
 
     // The name is taken: the slot work is done, then thrown away.
-    match manager.add_user("staff", Role::Manager, &secret("other-pw")) {
+    match manager.add_user("staff", Role::Manager, &secret("other-pw river lantern")) {
         Err(Error::Invalid(m)) => assert_eq!(m, "there is already an account named staff"),
         other => panic!("expected Invalid, got {other:?}"),
     }
@@ -648,7 +648,7 @@ fn login_is_recorded_and_failed_attempts_enter_at_the_next_login() {
         Err(Error::BadLogin)
     ));
     assert!(matches!(
-        office::login(&o.paths, "nobody", &secret("staff-pw")),
+        office::login(&o.paths, "nobody", &secret("staff-pw river lantern")),
         Err(Error::BadLogin)
     ));
     assert_eq!(last_seq(&obs), at, "a failed login writes no entry itself");
@@ -1573,7 +1573,7 @@ fn a_write_whose_audit_entry_fails_is_taken_back() {
         .expect("session");
     let mut manager = o.login("manager");
     manager
-        .add_user("psych2", Role::Psychologist, &secret("psych2-pw"))
+        .add_user("psych2", Role::Psychologist, &secret("psych2-pw river lantern"))
         .expect("second psychologist");
     let obs = o.observer();
     refuse_audit_entries(&obs, true);
@@ -1680,12 +1680,12 @@ fn a_write_whose_audit_entry_fails_is_taken_back() {
         ("note_history", psych.note_history(session).map(|_| ())),
         (
             "add_user",
-            manager.add_user("aisha", Role::Staff, &secret("aisha-pw")),
+            manager.add_user("aisha", Role::Staff, &secret("aisha-pw river lantern")),
         ),
         ("disable_user", manager.disable_user("staff")),
         (
             "change_password",
-            manager.change_password(&secret("manager-new-pw")),
+            manager.change_password(&secret("manager-new-pw river lantern")),
         ),
         ("grant_counselling", psych.grant_counselling("psych2")),
         // A full copy of the office that the trail cannot show is not kept
@@ -1852,9 +1852,17 @@ const DEMO_CONTENT: &[&str] = &[
     "SELECT * FROM services ORDER BY id",
     "SELECT * FROM follow_ups ORDER BY id",
     "SELECT * FROM goals ORDER BY id",
-    "SELECT * FROM counselling_sessions ORDER BY id",
+    // Not `note_head`: a MAC keyed by the (random) counselling identity.
+    "SELECT id, person_id, kind, on_date, minutes, psychologist_id, created_at
+     FROM counselling_sessions ORDER BY id",
     "SELECT * FROM counselling_participants ORDER BY session_id, person_id",
     "SELECT id, session_id, version, written_by, written_at FROM counselling_notes ORDER BY id",
+    "SELECT * FROM classes ORDER BY id",
+    "SELECT * FROM enrolments ORDER BY id",
+    "SELECT * FROM class_sessions ORDER BY id",
+    "SELECT * FROM attendance ORDER BY session_id, person_id",
+    "SELECT * FROM literacy_tests ORDER BY person_id, month",
+    "SELECT * FROM skill_completions ORDER BY id",
 ];
 
 fn build_demo(dir: &Path, seed: u64, on: NaiveDate) -> vault::Unlocked {

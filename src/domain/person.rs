@@ -397,6 +397,10 @@ impl NewPerson {
                 ),
             ));
         }
+        let mut seen = std::collections::HashSet::new();
+        if self.concerns.iter().any(|c| !seen.insert(*c)) {
+            e.push(FieldError::new("concerns", "A concern is chosen twice"));
+        }
         e
     }
 }

@@ -102,6 +102,10 @@ impl Session {
         changes: &NewPerson,
     ) -> Result<Saved> {
         self.require(CASEWORK, "change a person's file")?;
+        // A file may keep a worker who has left; a new one must be active.
+        if persons::load_person(self.conn(), id)?.profile.worker_id != changes.worker_id {
+            self.check_worker(changes.worker_id)?;
+        }
         self.write(|tx, user| {
             let saved = persons::update_person(tx, id, expected_version, changes, user)?;
             if !saved.changed.is_empty() {

@@ -10,6 +10,21 @@ use crate::store::{duplicates, persons};
 const REGISTER: &[Role] = &[Role::Staff, Role::Manager];
 
 impl Session {
+    /// A case may only go to an enabled account that does case work.
+    pub(crate) fn check_worker(&self, worker: Option<i64>) -> Result<()> {
+        let Some(id) = worker else { return Ok(()) };
+        let ok = crate::store::users::list(self.conn())?
+            .iter()
+            .any(|u| u.id == id && u.enabled && u.role != Role::Psychologist);
+        if ok {
+            Ok(())
+        } else {
+            Err(crate::Error::invalid(
+                "the case worker must be an enabled staff or manager account",
+            ))
+        }
+    }
+
     /// People already registered who look like `person` (same or similar
     /// name, father's name, age, CNIC or phone), best first.
     pub fn likely_duplicates(&self, person: &NewPerson) -> Result<Vec<Match>> {
@@ -22,6 +37,7 @@ impl Session {
     /// case number.
     pub fn register_person(&mut self, person: &NewPerson) -> Result<(PersonId, String)> {
         self.require(REGISTER, "register a new person")?;
+        self.check_worker(person.worker_id)?;
         self.write(|tx, user| {
             let (id, case_number) = persons::register_person(tx, person, user)?;
             Session::record_in(

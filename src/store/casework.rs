@@ -197,14 +197,19 @@ pub fn add_goal(conn: &Connection, person: PersonId, g: &NewGoal, user: &User) -
 /// Mark a goal achieved on a date.
 /// Returns the person the goal belongs to.
 pub fn achieve_goal(conn: &Connection, goal_id: i64, on: NaiveDate) -> Result<PersonId> {
-    let person: i64 = conn
+    let (person, achieved): (i64, Option<NaiveDate>) = conn
         .query_row(
-            "SELECT person_id FROM goals WHERE id = ?1",
+            "SELECT person_id, achieved_on FROM goals WHERE id = ?1",
             [goal_id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?
         .ok_or_else(|| Error::invalid(format!("there is no goal {goal_id}")))?;
+    if achieved.is_some() {
+        return Err(Error::Conflict(
+            "this goal is marked achieved already".into(),
+        ));
+    }
     let reg = registered_on(conn, PersonId(person))?;
     if on > crate::clock::today() {
         return Err(Error::invalid("The date achieved is in the future"));
