@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 mod classes;
+mod placements;
 mod counselling;
 mod output;
 
@@ -87,6 +88,12 @@ pub enum Command {
     /// Monthly literacy tests
     #[command(subcommand)]
     Literacy(LiteracyCommand),
+    /// Jobs and small businesses (staff, manager)
+    #[command(subcommand)]
+    Placement(placements::PlacementCommand),
+    /// Follow-ups due from placements and case files (staff, manager)
+    #[command(subcommand)]
+    Followup(placements::FollowupCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -394,6 +401,14 @@ fn run(cli: Cli) -> Result<()> {
         Command::Attendance(AttendanceCommand::Take(args)) => {
             let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
             classes::take(&mut session, args)?;
+        }
+        Command::Placement(cmd) => {
+            let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            placements::placement(&mut session, cmd)?;
+        }
+        Command::Followup(cmd) => {
+            let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            placements::followup(&mut session, cmd)?;
         }
         Command::Literacy(LiteracyCommand::Record(args)) => {
             let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;

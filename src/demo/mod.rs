@@ -13,6 +13,7 @@ pub mod casework;
 pub mod classes;
 pub mod counselling;
 pub mod names;
+pub mod placements;
 
 use age::secrecy::SecretString;
 use chrono::{Duration, NaiveDate};
@@ -149,6 +150,7 @@ pub fn fill(
     counselling::generate(&tx, &mut rng, &ctx)?;
     casework::generate(&tx, &mut rng, &ctx)?;
     classes::generate(&tx, &mut rng, &ctx)?;
+    placements::generate(&tx, &mut rng, &ctx)?;
     store::audit::record(
         &tx,
         &me.name,
