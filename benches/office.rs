@@ -63,7 +63,8 @@ fn main() {
     let s = vault::login(&paths, "staff", &pw).expect("login");
     let t = Instant::now();
     let rows =
-        store::persons::list_register(&s.conn, &Default::default(), casedesk::clock::today()).expect("list");
+        store::persons::list_register(&s.conn, &Default::default(), casedesk::clock::today())
+            .expect("list");
     println!(
         "list whole register: {} rows in {:.3} s",
         rows.len(),

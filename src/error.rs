@@ -51,7 +51,8 @@ pub enum Error {
 }
 
 /// What a full disk is called, everywhere.
-pub const DISK_FULL: &str = "the disk is full: free some space (or use another drive) and try again; nothing was lost";
+pub const DISK_FULL: &str =
+    "the disk is full: free some space (or use another drive) and try again; nothing was lost";
 
 impl Error {
     /// The process exit code for this error (CLI.md).

@@ -28,4 +28,3 @@ impl MasterKey {
         Ok(MasterKey(k))
     }
 }
-

@@ -18,12 +18,12 @@ pub mod safe_text;
 pub mod secrets;
 // The layers, lowest first; each uses only those above it in this list
 // (tests/layers.rs checks).
-pub mod store;
-pub mod vault;
 pub mod backup;
-pub mod office;
-pub mod demo;
 pub mod cli;
+pub mod demo;
+pub mod office;
+pub mod store;
 pub mod ui;
+pub mod vault;
 
 pub use error::{Error, Result};

@@ -148,12 +148,24 @@ mod tests {
 
     #[test]
     fn short_common_and_related_passwords_are_refused() {
-        for bad in ["", "short", "password123", "Password1234", "qwertyuiop", "amina12345"] {
+        for bad in [
+            "",
+            "short",
+            "password123",
+            "Password1234",
+            "qwertyuiop",
+            "amina12345",
+        ] {
             assert!(check_new_password(&pw(bad), &["amina"]).is_err(), "{bad:?}");
         }
         assert!(check_new_password(&pw("kite river lantern"), &["amina"]).is_ok());
-        let e = check_new_password(&pw("password123"), &[]).unwrap_err().to_string();
-        assert!(!e.contains("password123"), "the message never repeats it: {e}");
+        let e = check_new_password(&pw("password123"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !e.contains("password123"),
+            "the message never repeats it: {e}"
+        );
     }
 
     #[test]

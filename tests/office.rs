@@ -677,7 +677,9 @@ fn demo_is_deterministic_for_a_seed() {
 fn demo_has_plausible_people() {
     let o = Office::demo(400);
     let s = o.login("staff", "demo");
-    let rows = store::persons::list_register(&s.conn, &Default::default(), casedesk::clock::today()).unwrap();
+    let rows =
+        store::persons::list_register(&s.conn, &Default::default(), casedesk::clock::today())
+            .unwrap();
     let cpc: Vec<_> = rows
         .iter()
         .filter(|r| r.programme == casedesk::domain::Programme::Cpc)

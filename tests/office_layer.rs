@@ -393,13 +393,18 @@ fn accounts_each_change_is_one_typed_entry() {
     );
     assert_eq!(detail, "");
     assert!(
-        office::password_opens(&o.paths, "staff", &secret("staff-new-pw river lantern")).expect("opens"),
+        office::password_opens(&o.paths, "staff", &secret("staff-new-pw river lantern"))
+            .expect("opens"),
         "the new password is the one that works"
     );
 
     let at = last_seq(&obs);
     manager
-        .add_user("psych2", Role::Psychologist, &secret("psych2-pw river lantern"))
+        .add_user(
+            "psych2",
+            Role::Psychologist,
+            &secret("psych2-pw river lantern"),
+        )
         .expect("add psychologist");
     let psych2 = user_id(&obs, "psych2");
     let detail = one_entry(
@@ -443,7 +448,13 @@ fn accounts_each_change_is_one_typed_entry() {
     assert_eq!(detail, "");
 
     let at = last_seq(&obs);
-    office::recover(&o.paths, &o.recovery, "manager", &secret("manager-new-pw river lantern")).expect("recover");
+    office::recover(
+        &o.paths,
+        &o.recovery,
+        "manager",
+        &secret("manager-new-pw river lantern"),
+    )
+    .expect("recover");
     let detail = one_entry(
         &obs,
         at,
@@ -452,7 +463,10 @@ fn accounts_each_change_is_one_typed_entry() {
         &format!("user:{manager_id}"),
     );
     assert_eq!(detail, "");
-    assert!(office::password_opens(&o.paths, "manager", &secret("manager-new-pw river lantern")).expect("opens"));
+    assert!(
+        office::password_opens(&o.paths, "manager", &secret("manager-new-pw river lantern"))
+            .expect("opens")
+    );
 }
 
 #[test]
@@ -1573,7 +1587,11 @@ fn a_write_whose_audit_entry_fails_is_taken_back() {
         .expect("session");
     let mut manager = o.login("manager");
     manager
-        .add_user("psych2", Role::Psychologist, &secret("psych2-pw river lantern"))
+        .add_user(
+            "psych2",
+            Role::Psychologist,
+            &secret("psych2-pw river lantern"),
+        )
         .expect("second psychologist");
     let obs = o.observer();
     refuse_audit_entries(&obs, true);

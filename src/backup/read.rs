@@ -52,8 +52,8 @@ fn open_backup_file(path: &Path) -> Result<File> {
         .take(MAX_HEADER)
         .read_to_end(&mut head)
         .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    let binary = head.starts_with(b"age-encryption.org/v1\n")
-        && head.windows(4).any(|w| w == b"\n---");
+    let binary =
+        head.starts_with(b"age-encryption.org/v1\n") && head.windows(4).any(|w| w == b"\n---");
     let armored = head.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----");
     if !binary && !armored {
         return Err(Error::damaged(format!(

@@ -59,11 +59,11 @@ pub fn run(session: &Session, args: AuditArgs) -> Result<()> {
         .map(|p| super::counselling::find_person(session, p))
         .transpose()?;
     let entries = session.audit_entries(&AuditFilter {
-            person,
-            user: args.by,
-            from: args.from,
-            to: args.to,
-            action: args.action,
+        person,
+        user: args.by,
+        from: args.from,
+        to: args.to,
+        action: args.action,
         ..AuditFilter::default()
     })?;
     session.audit_viewed(person)?;

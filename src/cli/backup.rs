@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::office::backup::{self, AutoSettings, DataKey, Encryption, Progress, Unlock};
 use crate::domain::Role;
-use crate::secrets::SecretReader;
 use crate::office::OfficePaths;
+use crate::office::backup::{self, AutoSettings, DataKey, Encryption, Progress, Unlock};
+use crate::secrets::SecretReader;
 use crate::{Error, Result};
 
 #[derive(Debug, Subcommand)]
@@ -141,14 +141,12 @@ pub(super) fn run(
                 session.configure_auto_backup(None)?;
                 eprintln!("Automatic backups are off.");
             } else if let Some(folder) = args.folder {
-                session.configure_auto_backup(
-                    Some(AutoSettings {
-                        enabled: true,
-                        folder,
-                        recipients: args.recipients,
-                        keep: args.keep,
-                    }),
-                )?;
+                session.configure_auto_backup(Some(AutoSettings {
+                    enabled: true,
+                    folder,
+                    recipients: args.recipients,
+                    keep: args.keep,
+                }))?;
                 eprintln!("Automatic backups are on.");
             }
             let settings = session.auto_backup_settings()?;

@@ -139,7 +139,10 @@ pub fn run(session: &mut Session, cmd: CounsellingCommand) -> Result<()> {
             Ok(())
         }
         CounsellingCommand::Amend { id } => {
-            session.require(&[crate::domain::Role::Psychologist], "amend counselling notes")?;
+            session.require(
+                &[crate::domain::Role::Psychologist],
+                "amend counselling notes",
+            )?;
             let note = read_note_from_stdin()?;
             let v = session.amend_note(SessionId(id), &note)?;
             eprintln!("Saved version {v}.");

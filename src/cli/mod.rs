@@ -4,9 +4,9 @@
 mod audit;
 mod backup;
 mod classes;
-mod placements;
 mod counselling;
 mod output;
+mod placements;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,8 +14,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::{CaseStatus, Programme, Role};
-use crate::secrets::SecretReader;
 use crate::office::{self, OfficePaths, Session};
+use crate::secrets::SecretReader;
 use crate::{Error, Result};
 
 #[derive(Debug, Parser)]

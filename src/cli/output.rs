@@ -5,8 +5,8 @@ use std::io::Write;
 use age::secrecy::ExposeSecret;
 
 use crate::domain::person::RegisterRow;
-use crate::safe_text::{Align, fit, width};
 use crate::office::{RecoveryKey, User};
+use crate::safe_text::{Align, fit, width};
 use crate::{Error, Result};
 
 use super::Format;

@@ -7,8 +7,7 @@ use clap::{Args, Subcommand};
 use super::counselling::find_person;
 use super::{Format, parse_date};
 use crate::domain::placements::{
-    DueKind, NewPlacement, PlacementKind, PlacementStatus, VisitDone, VisitOutcome,
-    parse_due_key,
+    DueKind, NewPlacement, PlacementKind, PlacementStatus, VisitDone, VisitOutcome, parse_due_key,
 };
 use crate::office::Session;
 use crate::office::placements::DueFilter;

@@ -18,12 +18,42 @@ use crate::domain::classes::{ClassKind, Days, Mark};
 
 /// The classes the office runs, repeated (numbered) for a big office.
 const PLAN: &[(ClassKind, &str, &str, &str, (u32, u32))] = &[
-    (ClassKind::Literacy, "Literacy morning", "", "mon-thu", (9, 11)),
-    (ClassKind::Literacy, "Literacy evening", "", "mon-thu", (16, 18)),
+    (
+        ClassKind::Literacy,
+        "Literacy morning",
+        "",
+        "mon-thu",
+        (9, 11),
+    ),
+    (
+        ClassKind::Literacy,
+        "Literacy evening",
+        "",
+        "mon-thu",
+        (16, 18),
+    ),
     (ClassKind::Lsbe, "LSBE", "", "tue,thu", (11, 12)),
-    (ClassKind::NonFormal, "Non-formal education", "", "mon-sat", (13, 15)),
-    (ClassKind::Skill, "Tailoring", "tailoring", "mon,wed,fri", (14, 17)),
-    (ClassKind::Skill, "Calligraphy", "calligraphy", "sat", (10, 12)),
+    (
+        ClassKind::NonFormal,
+        "Non-formal education",
+        "",
+        "mon-sat",
+        (13, 15),
+    ),
+    (
+        ClassKind::Skill,
+        "Tailoring",
+        "tailoring",
+        "mon,wed,fri",
+        (14, 17),
+    ),
+    (
+        ClassKind::Skill,
+        "Calligraphy",
+        "calligraphy",
+        "sat",
+        (10, 12),
+    ),
 ];
 
 /// Children per running class, roughly.
@@ -36,11 +66,7 @@ struct DemoClass {
 }
 
 pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Result<()> {
-    let cpc = ctx
-        .persons
-        .iter()
-        .filter(|p| p.1 == Programme::Cpc)
-        .count();
+    let cpc = ctx.persons.iter().filter(|p| p.1 == Programme::Cpc).count();
     let sets = (cpc / CHILDREN_PER_CLASS_SET).max(1);
     let starts_on = ctx.today - Duration::days(730);
     let teachers = [ctx.staff_id, ctx.manager_id];
@@ -102,7 +128,10 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     let mut sessions: std::collections::HashMap<(i64, NaiveDate), i64> = Default::default();
-    let skills: Vec<&DemoClass> = classes.iter().filter(|c| c.kind == ClassKind::Skill).collect();
+    let skills: Vec<&DemoClass> = classes
+        .iter()
+        .filter(|c| c.kind == ClassKind::Skill)
+        .collect();
 
     for &(person, programme, registered_on) in &ctx.persons {
         // Children in their first two years here go to classes; some women
@@ -150,10 +179,10 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
                 let session = match sessions.get(&(class.id, day)) {
                     Some(id) => *id,
                     None => {
-                        let id: i64 = session_of.query_row(
-                            params![class.id, day, format!("{day}T08:00:00Z")],
-                            |r| r.get(0),
-                        )?;
+                        let id: i64 = session_of
+                            .query_row(params![class.id, day, format!("{day}T08:00:00Z")], |r| {
+                                r.get(0)
+                            })?;
                         sessions.insert((class.id, day), id);
                         id
                     }
@@ -186,12 +215,7 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
         }
         if class.kind == ClassKind::Literacy {
             // A test at the end of each month enrolled, mostly improving.
-            let mut level: [u8; 4] = [
-                rng.gen_range(0..=1),
-                rng.gen_range(0..=1),
-                0,
-                0,
-            ];
+            let mut level: [u8; 4] = [rng.gen_range(0..=1), rng.gen_range(0..=1), 0, 0];
             let mut month = NaiveDate::from_ymd_opt(enrolled_on.year(), enrolled_on.month(), 1)
                 .unwrap_or(enrolled_on);
             while month <= last.min(ctx.today) {
@@ -212,7 +236,9 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
                     ctx.staff_id,
                     format!("{month}T10:00:00Z"),
                 ])?;
-                month = month.checked_add_months(chrono::Months::new(1)).unwrap_or(last);
+                month = month
+                    .checked_add_months(chrono::Months::new(1))
+                    .unwrap_or(last);
             }
         }
         if why == "completed the course" {

@@ -22,11 +22,11 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rusqlite::{Connection, params};
 
+use crate::domain::audit::AuditAction;
 use crate::domain::person::{NewPerson, estimated_birth_date};
 use crate::domain::{
     CaseStatus, Centre, ClosureReason, Concern, Programme, ReferralSource, RiskLevel, Role, Sex,
 };
-use crate::domain::audit::AuditAction;
 use crate::office::{self, OfficePaths, Session};
 use crate::store::{self, meta, persons};
 use crate::{Error, Result};

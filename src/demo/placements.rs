@@ -32,7 +32,12 @@ const EMPLOYERS: &[&str] = &[
     "Brewery Road furniture",
     "Liaquat Bazaar shop",
 ];
-const BUSINESSES: &[&str] = &["tea stall", "vegetable cart", "tailoring shop", "mobile repair"];
+const BUSINESSES: &[&str] = &[
+    "tea stall",
+    "vegetable cart",
+    "tailoring shop",
+    "mobile repair",
+];
 
 pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Result<()> {
     let schedule = Schedule::default();
@@ -47,8 +52,8 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
                                       support, next_step, done_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    let mut end = conn
-        .prepare_cached("UPDATE placements SET ended_on = ?2, end_reason = ?3 WHERE id = ?1")?;
+    let mut end =
+        conn.prepare_cached("UPDATE placements SET ended_on = ?2, end_reason = ?3 WHERE id = ?1")?;
     let mut skill = conn.prepare_cached(
         "SELECT class_id, completed_on FROM skill_completions WHERE person_id = ?1
          ORDER BY completed_on DESC LIMIT 1",
@@ -64,9 +69,10 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
         let completed: Option<(i64, chrono::NaiveDate)> = skill
             .query_row([person], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        let after = completed.map_or(registered_on + Duration::days(rng.gen_range(60..=400)), |c| {
-            c.1 + Duration::days(rng.gen_range(7..=45))
-        });
+        let after = completed.map_or(
+            registered_on + Duration::days(rng.gen_range(60..=400)),
+            |c| c.1 + Duration::days(rng.gen_range(7..=45)),
+        );
         if after > ctx.today {
             continue;
         }
@@ -93,12 +99,24 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
                 format!("081-{:07}", rng.gen_range(0..10_000_000u32))
             },
             (kind == PlacementKind::Job).then(|| rng.gen_range(6..=25) * 1000),
-            if kind == PlacementKind::Job { "9 to 5, six days" } else { "" },
+            if kind == PlacementKind::Job {
+                "9 to 5, six days"
+            } else {
+                ""
+            },
             business,
-            if business.is_empty() { "" } else { "near the bus stand" },
+            if business.is_empty() {
+                ""
+            } else {
+                "near the bus stand"
+            },
             kind == PlacementKind::Business && rng.gen_bool(0.6),
             (kind == PlacementKind::Business).then(|| rng.gen_range(10..=50) * 1000),
-            if completed.is_some() { "skill course" } else { "" },
+            if completed.is_some() {
+                "skill course"
+            } else {
+                ""
+            },
             completed.map(|c| c.0),
             ctx.staff_id,
             format!("{after}T09:00:00Z"),
@@ -135,7 +153,9 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
                 VisitOutcome::StillWorking | VisitOutcome::BusinessRunning => {
                     ("long hours", "talked with the employer", "visit as planned")
                 }
-                VisitOutcome::ChangedJob => ("low wage", "helped find better work", "visit new place"),
+                VisitOutcome::ChangedJob => {
+                    ("low wage", "helped find better work", "visit new place")
+                }
                 VisitOutcome::LostJob => ("quarrel at work", "counselling", "look for work"),
                 VisitOutcome::BusinessClosed => ("no customers", "advice", "try a job"),
             };
@@ -150,7 +170,10 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
                 next,
                 format!("{done}T14:00:00Z")
             ])?;
-            if matches!(outcome, VisitOutcome::LostJob | VisitOutcome::BusinessClosed) {
+            if matches!(
+                outcome,
+                VisitOutcome::LostJob | VisitOutcome::BusinessClosed
+            ) {
                 end.execute(params![id, done, outcome.label()])?;
                 conn.execute(
                     "DELETE FROM placement_visits WHERE placement_id = ?1 AND done_on IS NULL",

@@ -114,7 +114,10 @@ mod tests {
 
     #[test]
     fn targets_read_as_before() {
-        assert_eq!(counselling_targets(&[3, 4], 9), "person:3 person:4 counselling:9");
+        assert_eq!(
+            counselling_targets(&[3, 4], 9),
+            "person:3 person:4 counselling:9"
+        );
         assert_eq!(targets(&[Target::User(2)]), "user:2");
     }
 }

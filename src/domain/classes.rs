@@ -364,7 +364,9 @@ impl LiteracyScale {
     }
 
     pub fn label(&self, score: u8) -> &str {
-        self.levels.get(usize::from(score)).map_or("?", String::as_str)
+        self.levels
+            .get(usize::from(score))
+            .map_or("?", String::as_str)
     }
 }
 
@@ -428,8 +430,12 @@ pub struct SkillCompletion {
 
 /// Parse `YYYY-MM` to the first of the month.
 pub fn parse_month(s: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d")
-        .map_err(|_| Error::invalid(format!("'{}' is not a month; write it YYYY-MM", s.escape_debug())))
+    NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d").map_err(|_| {
+        Error::invalid(format!(
+            "'{}' is not a month; write it YYYY-MM",
+            s.escape_debug()
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -467,7 +473,10 @@ mod tests {
             room: String::new(),
         };
         let fields: Vec<&str> = c.validate().iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["name", "trade", "teacher", "days", "ends_at", "ends_on"]);
+        assert_eq!(
+            fields,
+            ["name", "trade", "teacher", "days", "ends_at", "ends_on"]
+        );
     }
 
     #[test]

@@ -143,7 +143,10 @@ impl NewPlacement {
                 .chars()
                 .all(|c| c.is_ascii_digit() || " +-()".contains(c))
         {
-            err("contact_phone", "A phone number has digits, spaces, + - ( ) only");
+            err(
+                "contact_phone",
+                "A phone number has digits, spaces, + - ( ) only",
+            );
         }
         e
     }
@@ -198,7 +201,10 @@ impl VisitDone {
     pub fn validate(&self, starts_on: NaiveDate, today: NaiveDate) -> Vec<FieldError> {
         let mut e = Vec::new();
         if self.done_on > today {
-            e.push(FieldError::new("done_on", "The visit date is in the future"));
+            e.push(FieldError::new(
+                "done_on",
+                "The visit date is in the future",
+            ));
         }
         if self.done_on < starts_on {
             e.push(FieldError::new(
@@ -251,7 +257,9 @@ impl FromStr for Schedule {
     /// Days after the start, e.g. `14,30,90,180`.
     fn from_str(s: &str) -> Result<Schedule, Error> {
         let bad = || {
-            Error::invalid("a schedule is days after the start, rising, e.g. 14,30,90,180 (1 to 12 visits within 2 years)")
+            Error::invalid(
+                "a schedule is days after the start, rising, e.g. 14,30,90,180 (1 to 12 visits within 2 years)",
+            )
         };
         let days: Vec<u32> = s
             .split(',')

@@ -3,9 +3,9 @@
 use age::secrecy::SecretString;
 
 use super::{AuditAction, Session, Target};
+use crate::Result;
 use crate::domain::{Role, User};
 use crate::store::{self, users};
-use crate::Result;
 
 impl Session {
     /// Add an account (managers). A psychologist gets the counselling key
@@ -15,15 +15,16 @@ impl Session {
         self.require(&[Role::Manager], "add accounts")?;
         users::check_name(name)?;
         let me = self.user().name.clone();
-        self.unlocked_mut().add_user(name, role, password, |tx, id| {
-            store::audit::record(
-                tx,
-                &me,
-                AuditAction::AccountAdd,
-                &Target::User(id).to_string(),
-                role.code(),
-            )
-        })
+        self.unlocked_mut()
+            .add_user(name, role, password, |tx, id| {
+                store::audit::record(
+                    tx,
+                    &me,
+                    AuditAction::AccountAdd,
+                    &Target::User(id).to_string(),
+                    role.code(),
+                )
+            })
     }
 
     /// Disable an account: its slot is removed, so its password opens

@@ -2,11 +2,11 @@
 //! lock and unlock, and the manager reading and verifying the trail.
 
 use super::{AuditAction, Session, Target};
+use crate::Result;
 use crate::domain::Role;
 pub use crate::store::audit::{AuditFilter, Entry, Head, Verdict};
 use crate::store::{self, audit};
 use crate::vault::failed_logins;
-use crate::Result;
 
 /// At most this many failed attempts become separate entries per login;
 /// the rest are counted in one.

@@ -12,15 +12,15 @@ use super::{AuditAction, Session};
 use crate::backup::{self, Source};
 // What the desk and the CLI use of the backup format itself: verify and
 // restore need no login (the passphrase or identity is the key).
+use crate::Result;
 pub use crate::backup::{
     AutoSettings, DEFAULT_KEEP, DataKey, Encryption, ExportSummary, FORMAT, FileEntry,
-    MIN_PASSPHRASE_CHARS, Manifest, Progress, STALE_AFTER_DAYS, Stage, Unlock, VerifyReport, check_passphrase, needs_passphrase,
-    no_progress, progress_to, restore, verify,
+    MIN_PASSPHRASE_CHARS, Manifest, Progress, STALE_AFTER_DAYS, Stage, Unlock, VerifyReport,
+    check_passphrase, needs_passphrase, no_progress, progress_to, restore, verify,
 };
 use crate::domain::Role;
 use crate::keys::MasterKey;
 use crate::store::audit;
-use crate::Result;
 
 fn detail(to: &Encryption) -> String {
     match to {
@@ -50,7 +50,12 @@ fn record_good(
         })
 }
 
-fn write(session: &Session, out: &Path, to: &Encryption, progress: &mut dyn FnMut(Progress)) -> Result<ExportSummary> {
+fn write(
+    session: &Session,
+    out: &Path,
+    to: &Encryption,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ExportSummary> {
     let open = session.unlocked();
     backup::write_backup(
         &Source {
@@ -109,7 +114,13 @@ impl Session {
         };
         self.write(|tx, user| {
             backup::save_settings(tx, &value)?;
-            audit::record(tx, &user.name, AuditAction::BackupAutoConfigure, "", &detail)
+            audit::record(
+                tx,
+                &user.name,
+                AuditAction::BackupAutoConfigure,
+                "",
+                &detail,
+            )
         })
     }
 

@@ -5,12 +5,12 @@ use chrono::NaiveDate;
 
 use super::{AuditAction, Session, Target};
 use crate::Result;
+use crate::domain::Role;
 use crate::domain::casework::{
     DueFollowUp, FollowUp, FollowUpDone, Goal, HistoryEntry, NewFollowUp, NewGoal, NewService,
     Service, StatusChange, StatusStep, TimelineEntry,
 };
 use crate::domain::person::{NewPerson, Person, PersonId, RegisterRow};
-use crate::domain::Role;
 pub use crate::store::persons::{RegisterFilter, Saved};
 pub use crate::store::search::{RegisterPage, RegisterQuery, SortColumn};
 use crate::store::{casework, persons, search};

@@ -9,8 +9,8 @@ use super::{AuditAction, Session, Target};
 use crate::Result;
 use crate::domain::Role;
 use crate::domain::classes::{
-    Class, ClassKind, Enrolment, LiteracyScale, LiteracyScores, LiteracyTest, MarkChange,
-    NewClass, Rate, SavedSheet, Sheet, SkillCompletion,
+    Class, ClassKind, Enrolment, LiteracyScale, LiteracyScores, LiteracyTest, MarkChange, NewClass,
+    Rate, SavedSheet, Sheet, SkillCompletion,
 };
 use crate::domain::person::{FieldError, PersonId};
 pub use crate::store::classes::{MonthRow, MonthSheet};
@@ -231,16 +231,20 @@ impl Session {
     /// People absent [`ABSENT_IN_A_ROW`] sessions in a row (dropout risk).
     pub fn absent_alerts(&self, today: NaiveDate) -> Result<Vec<AbsentAlert>> {
         self.require(CLASSWORK, "see classes")?;
-        Ok(classes::absent_in_a_row(self.conn(), today, ABSENT_IN_A_ROW)?
-            .into_iter()
-            .map(|(class_id, class_name, person_id, case_number, name)| AbsentAlert {
-                class_id,
-                class_name,
-                person_id,
-                case_number,
-                name,
-            })
-            .collect())
+        Ok(
+            classes::absent_in_a_row(self.conn(), today, ABSENT_IN_A_ROW)?
+                .into_iter()
+                .map(
+                    |(class_id, class_name, person_id, case_number, name)| AbsentAlert {
+                        class_id,
+                        class_name,
+                        person_id,
+                        case_number,
+                        name,
+                    },
+                )
+                .collect(),
+        )
     }
 
     /// The office's literacy scale (anyone).
@@ -320,10 +324,14 @@ impl Session {
         self.require(CLASSWORK, "record skill courses")?;
         let class = classes::get_class(self.conn(), class_id)?;
         if class.kind != ClassKind::Skill {
-            return Err(crate::Error::invalid("only a skill class is completed with a date"));
+            return Err(crate::Error::invalid(
+                "only a skill class is completed with a date",
+            ));
         }
         if on > crate::clock::today() {
-            return Err(crate::Error::invalid("the completion date is in the future"));
+            return Err(crate::Error::invalid(
+                "the completion date is in the future",
+            ));
         }
         self.write(|tx, user| {
             let id = classes::complete_skill(tx, person.0, class_id, on, certificate, user.id)?;
@@ -332,7 +340,11 @@ impl Session {
                 user,
                 AuditAction::SkillComplete,
                 &targets(person.0, class_id),
-                if certificate { "certificate" } else { "no certificate" },
+                if certificate {
+                    "certificate"
+                } else {
+                    "no certificate"
+                },
             )?;
             Ok(id)
         })

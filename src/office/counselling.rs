@@ -23,8 +23,8 @@ pub use crate::store::counselling::{
 };
 use crate::store::counselling::{get_session, insert_note, insert_session, load_versions};
 use crate::vault::{crypto, pins};
-use sha2::Digest;
 use crate::{Error, Result};
+use sha2::Digest;
 
 /// An opened note. Its text is wiped from memory when dropped and never
 /// printed by `Debug`.
@@ -506,7 +506,9 @@ fn reseal_everything(
     let new_keys = NoteKeys::new(new);
     let versions = crate::store::counselling::all_versions(tx)?;
     let heads: std::collections::HashMap<SessionId, Option<String>> =
-        crate::store::counselling::all_heads(tx)?.into_iter().collect();
+        crate::store::counselling::all_heads(tx)?
+            .into_iter()
+            .collect();
     let mut rewritten = Vec::with_capacity(versions.len());
     let mut new_heads = Vec::new();
     for (session, rows) in by_session(&versions) {
@@ -534,7 +536,8 @@ fn reseal_everything(
                 continue;
             };
             let sealed = seal_note(&new_keys.recipient, binding, &text)?;
-            let mac = ok.then(|| new_keys.version_mac(session, person_id, row.3, &sealed, &previous));
+            let mac =
+                ok.then(|| new_keys.version_mac(session, person_id, row.3, &sealed, &previous));
             previous = mac.clone().unwrap_or_default();
             last_mac = mac.clone().map(|m| (row.3, m));
             rewritten.push((row.0, sealed, mac));
@@ -546,4 +549,3 @@ fn reseal_everything(
     }
     crate::store::counselling::reseal_all(tx, &rewritten, &new_heads)
 }
-

@@ -23,13 +23,13 @@ pub mod placements;
 use age::secrecy::SecretString;
 use rusqlite::{Connection, Transaction};
 
+use crate::domain::Role;
 pub use crate::domain::User;
 pub use crate::domain::audit::{AuditAction, Target};
-use crate::domain::Role;
 pub use crate::paths::OfficePaths;
 use crate::store::{self, meta};
-use crate::vault::{self, Unlocked};
 pub use crate::vault::RecoveryKey;
+use crate::vault::{self, Unlocked};
 use crate::{Error, Result};
 
 /// A logged-in person with the office file open.
@@ -61,7 +61,11 @@ pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result
     }
     audit::after_login(&mut session);
     // A backup export killed half-way left files beside the office file.
-    let dir = session.paths().db.parent().map(std::path::Path::to_path_buf);
+    let dir = session
+        .paths()
+        .db
+        .parent()
+        .map(std::path::Path::to_path_buf);
     if let Some(dir) = dir.filter(|d| !d.as_os_str().is_empty()) {
         crate::backup::remove_leftovers(&dir, &dir);
     }
@@ -195,13 +199,14 @@ impl Session {
     }
 
     /// Record an audit entry as this user, in a transaction of its own.
-    pub(crate) fn record_now(
-        &self,
-        action: AuditAction,
-        target: &str,
-        detail: &str,
-    ) -> Result<()> {
-        store::audit::record(&self.open.conn, &self.open.user.name, action, target, detail)
+    pub(crate) fn record_now(&self, action: AuditAction, target: &str, detail: &str) -> Result<()> {
+        store::audit::record(
+            &self.open.conn,
+            &self.open.user.name,
+            action,
+            target,
+            detail,
+        )
     }
 
     /// Transitional: the vault handle, for code not yet moved onto this

@@ -42,7 +42,9 @@ impl Session {
         if let Some(c) = p.skill_class_id {
             let class = classes::get_class(self.conn(), c)?;
             if class.kind != crate::domain::classes::ClassKind::Skill {
-                return Err(Error::invalid("the course a placement follows from must be a skill class"));
+                return Err(Error::invalid(
+                    "the course a placement follows from must be a skill class",
+                ));
             }
         }
         let (Some(kind), Some(starts_on)) = (p.kind, p.starts_on) else {
@@ -59,7 +61,11 @@ impl Session {
                 &format!(
                     "placement {id}; {}{}",
                     kind.code(),
-                    if closed { "; closed case confirmed" } else { "" }
+                    if closed {
+                        "; closed case confirmed"
+                    } else {
+                        ""
+                    }
                 ),
             )?;
             Ok(id)
@@ -74,7 +80,9 @@ impl Session {
             return Err(Error::invalid("say why the placement ended"));
         }
         if reason.chars().any(char::is_control) {
-            return Err(Error::invalid("the reason must not contain control characters"));
+            return Err(Error::invalid(
+                "the reason must not contain control characters",
+            ));
         }
         if on > crate::clock::today() {
             return Err(Error::invalid("the end date is in the future"));
@@ -121,7 +129,9 @@ impl Session {
         self.require(CASEWORK, "record visits")?;
         let (_, p) = placements::visit(self.conn(), visit_id)?;
         if p.ended_on.is_some() {
-            return Err(Error::invalid("this placement has ended; its visits are closed"));
+            return Err(Error::invalid(
+                "this placement has ended; its visits are closed",
+            ));
         }
         if !crate::domain::placements::VisitOutcome::for_kind(p.kind).contains(&done.outcome) {
             return Err(Error::invalid(format!(
@@ -138,7 +148,11 @@ impl Session {
                 user,
                 AuditAction::PlacementVisit,
                 &Target::Person(p.person_id).to_string(),
-                &format!("placement {}; visit V{visit_id}; {}", p.id, done.outcome.code()),
+                &format!(
+                    "placement {}; visit V{visit_id}; {}",
+                    p.id,
+                    done.outcome.code()
+                ),
             )
         })
     }
@@ -146,23 +160,22 @@ impl Session {
     /// Record a follow-up from the list, whichever kind it is: a placement
     /// visit (`outcome` required) or a case follow-up (the outcome is its
     /// note).
-    pub fn follow_up_done(
-        &mut self,
-        kind: DueKind,
-        id: i64,
-        visit: &VisitDone,
-    ) -> Result<()> {
+    pub fn follow_up_done(&mut self, kind: DueKind, id: i64, visit: &VisitDone) -> Result<()> {
         match kind {
             DueKind::Placement => self.record_visit(id, visit),
             DueKind::Case => self.complete_follow_up(
                 id,
                 &FollowUpDone {
                     done_on: visit.done_on,
-                    outcome: [visit.problems.trim(), visit.support.trim(), visit.next_step.trim()]
-                        .into_iter()
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    outcome: [
+                        visit.problems.trim(),
+                        visit.support.trim(),
+                        visit.next_step.trim(),
+                    ]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 },
             ),
         }
@@ -170,7 +183,12 @@ impl Session {
 
     /// What is due (by `today`, or overdue before it), most overdue first:
     /// placement visits and case follow-ups together (staff, managers).
-    pub fn due_list(&self, today: NaiveDate, filter: DueFilter, limit: usize) -> Result<Vec<DueItem>> {
+    pub fn due_list(
+        &self,
+        today: NaiveDate,
+        filter: DueFilter,
+        limit: usize,
+    ) -> Result<Vec<DueItem>> {
         self.require(CASEWORK, "see follow-ups")?;
         let through = if filter.overdue {
             placements::overdue_before(today)

@@ -115,17 +115,29 @@ pub fn enrol(
     user_id: i64,
 ) -> Result<i64> {
     if open_enrolment(conn, class_id, person_id)?.is_some() {
-        return Err(Error::invalid("this person is already enrolled in this class"));
+        return Err(Error::invalid(
+            "this person is already enrolled in this class",
+        ));
     }
     conn.prepare_cached(
         "INSERT INTO enrolments(class_id, person_id, enrolled_on, by_user, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![class_id, person_id, on, user_id, crate::clock::now()])?;
+    .execute(params![
+        class_id,
+        person_id,
+        on,
+        user_id,
+        crate::clock::now()
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
-fn open_enrolment(conn: &Connection, class_id: i64, person_id: i64) -> Result<Option<(i64, NaiveDate)>> {
+fn open_enrolment(
+    conn: &Connection,
+    class_id: i64,
+    person_id: i64,
+) -> Result<Option<(i64, NaiveDate)>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, enrolled_on FROM enrolments
@@ -369,7 +381,9 @@ pub fn month_sheet(conn: &Connection, class_id: i64, month: NaiveDate) -> Result
          ORDER BY on_date",
     )?;
     let sessions: Vec<(i64, NaiveDate)> = dates_stmt
-        .query_map(params![class_id, month, end], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params![class_id, month, end], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let index: HashMap<i64, usize> = sessions.iter().enumerate().map(|(i, s)| (s.0, i)).collect();
     let mut people = conn.prepare_cached(
@@ -389,14 +403,22 @@ pub fn month_sheet(conn: &Connection, class_id: i64, month: NaiveDate) -> Result
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let at: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.person_id, i)).collect();
+    let at: HashMap<i64, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.person_id, i))
+        .collect();
     let mut marks = conn.prepare_cached(
         "SELECT a.session_id, a.person_id, a.mark FROM attendance a
          JOIN class_sessions s ON s.id = a.session_id
          WHERE s.class_id = ?1 AND s.on_date BETWEEN ?2 AND ?3",
     )?;
     let found = marks.query_map(params![class_id, month, end], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Mark>(2)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, Mark>(2)?,
+        ))
     })?;
     for m in found {
         let (session, person, mark) = m?;
@@ -462,7 +484,11 @@ pub fn classes_on(conn: &Connection, date: NaiveDate) -> Result<Vec<(Class, bool
         let t: bool = taken.query_row(params![c.id, date], |r| r.get(0))?;
         out.push((c, t));
     }
-    out.sort_by(|a, b| a.0.starts_at.cmp(&b.0.starts_at).then(a.0.name.cmp(&b.0.name)));
+    out.sort_by(|a, b| {
+        a.0.starts_at
+            .cmp(&b.0.starts_at)
+            .then(a.0.name.cmp(&b.0.name))
+    });
     Ok(out)
 }
 
@@ -593,7 +619,14 @@ pub fn complete_skill(
         "INSERT INTO skill_completions(person_id, class_id, completed_on, certificate, by_user, at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![person_id, class_id, on, certificate, user_id, crate::clock::now()])?;
+    .execute(params![
+        person_id,
+        class_id,
+        on,
+        certificate,
+        user_id,
+        crate::clock::now()
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 

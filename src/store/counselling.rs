@@ -109,7 +109,14 @@ pub fn insert_note(
     conn.execute(
         "INSERT INTO counselling_notes(session_id, version, sealed, written_by, written_at, mac)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![session.0, version, sealed, user_id, crate::clock::now(), mac],
+        params![
+            session.0,
+            version,
+            sealed,
+            user_id,
+            crate::clock::now(),
+            mac
+        ],
     )?;
     conn.execute(
         "UPDATE counselling_sessions SET note_head = ?2 WHERE id = ?1",
@@ -405,4 +412,3 @@ pub fn load_versions(conn: &Connection, id: SessionId) -> Result<Vec<SealedVersi
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
-

@@ -151,4 +151,3 @@ pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<()> {
 pub fn write_tx(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>> {
     Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
-

@@ -152,7 +152,9 @@ pub fn end_placement(conn: &Connection, id: i64, on: NaiveDate, reason: &str) ->
         return Err(Error::Conflict("this placement has ended already".into()));
     }
     if on < p.starts_on {
-        return Err(Error::invalid("the end date is before the placement started"));
+        return Err(Error::invalid(
+            "the end date is before the placement started",
+        ));
     }
     conn.execute(
         "UPDATE placements SET ended_on = ?2, end_reason = ?3 WHERE id = ?1",
@@ -208,7 +210,12 @@ pub fn visit(conn: &Connection, visit_id: i64) -> Result<(Visit, Placement)> {
 
 /// Record a visit. A visit is made once: a second save (another desk got
 /// there first) is a conflict and changes nothing.
-pub fn record_visit(conn: &Connection, visit_id: i64, done: &VisitDone, user_id: i64) -> Result<()> {
+pub fn record_visit(
+    conn: &Connection,
+    visit_id: i64,
+    done: &VisitDone,
+    user_id: i64,
+) -> Result<()> {
     let n = conn.execute(
         "UPDATE placement_visits SET done_on = ?2, outcome = ?3, problems = ?4, support = ?5,
              next_step = ?6, by_user = ?7, done_at = ?8

@@ -2,10 +2,9 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-pub use crate::domain::User;
 use crate::domain::Role;
+pub use crate::domain::User;
 use crate::{Error, Result};
-
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {

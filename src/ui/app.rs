@@ -25,13 +25,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::config::{BackupWhen, Config};
+use crate::office::{self, OfficePaths, RecoveryKey, Session};
 use crate::safe_text::{Align, fit, sanitize};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, Keymap, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::screens::lock::{BlindEntry, LockReason, LockScreen};
 use crate::ui::screens::login::LoginScreen;
-use crate::ui::words::capitalise;
 use crate::ui::screens::setup::SetupScreen;
 use crate::ui::screens::{self, login::LoginEvent, setup::SetupEvent};
 use crate::ui::theme::{Theme, ThemeSet};
@@ -39,7 +39,7 @@ use crate::ui::widgets::blank::BlankPage;
 use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome, MessagePopup};
 use crate::ui::widgets::help::HelpOverlay;
 use crate::ui::widgets::palette::{Palette, PaletteEvent};
-use crate::office::{self, OfficePaths, RecoveryKey, Session};
+use crate::ui::words::capitalise;
 use crate::{Error, Result};
 
 /// Width of the menu column (hidden below [`MENU_MIN_WIDTH`] columns).

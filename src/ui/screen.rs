@@ -12,9 +12,9 @@ use ratatui::layout::{Position, Rect};
 
 use crate::Result;
 use crate::domain::Role;
+use crate::office::Session;
 use crate::ui::keymap::{Context, Input};
 use crate::ui::theme::Theme;
-use crate::office::Session;
 
 /// Every place the desk can show. The order is the menu's order and the
 /// number keys' order (1 = Home).

@@ -26,7 +26,10 @@ mod tests {
 
     #[test]
     fn errors_read_as_sentences() {
-        assert_eq!(sentence(&Error::invalid("the name is missing")), "The name is missing.");
+        assert_eq!(
+            sentence(&Error::invalid("the name is missing")),
+            "The name is missing."
+        );
         assert_eq!(sentence(&Error::invalid("Done.")), "Done.");
         assert_eq!(capitalise(""), "");
     }

@@ -131,7 +131,11 @@ impl Unlocked {
         let tx = store::write_tx(&mut self.conn)?;
         reseal(&tx, &old, &new)?;
         meta::set(&tx, meta::COUNSELLING_RECIPIENT, &new_recipient)?;
-        meta::set(&tx, meta::COUNSELLING_PIN, &pins::counselling_pin(&new, &office_id))?;
+        meta::set(
+            &tx,
+            meta::COUNSELLING_PIN,
+            &pins::counselling_pin(&new, &office_id),
+        )?;
         record(&tx, holders)?;
         tx.commit()?;
         crate::vault::test_pause("rotate_commit");
@@ -269,7 +273,8 @@ impl Unlocked {
         // SQLCipher cannot rekey a database in WAL mode, and leaving WAL
         // mode needs every other connection closed: the office file's own
         // word that nobody else has it open, before anything is written.
-        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        self.conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         let mode: String = self
             .conn
             .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
@@ -279,7 +284,9 @@ impl Unlocked {
         }
         let result = self.rekey_alone(&mut file, &recovery);
         // WAL again whatever happened, so other terminals can work.
-        let _ = self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()));
+        let _ = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()));
         result
     }
 
@@ -288,8 +295,11 @@ impl Unlocked {
         let accounts = users::enabled(&self.conn)?;
         // Slots left by an interrupted account change have no enabled
         // account: they get no new key (and are dropped).
-        file.users
-            .retain(|s| accounts.iter().any(|u| u.name == s.name && u.public_key == s.public_key));
+        file.users.retain(|s| {
+            accounts
+                .iter()
+                .any(|u| u.name == s.name && u.public_key == s.public_key)
+        });
         for slot in &mut file.users {
             let user = accounts
                 .iter()
@@ -355,11 +365,8 @@ impl Unlocked {
         let mut file = KeyFile::read(&self.paths.keys)?;
         let accounts = users::list(&self.conn)?;
         let before = file.users.len();
-        file.users.retain(|s| {
-            accounts
-                .iter()
-                .any(|u| u.name == s.name && u.enabled)
-        });
+        file.users
+            .retain(|s| accounts.iter().any(|u| u.name == s.name && u.enabled));
         let removed = before - file.users.len();
         if removed > 0 {
             file.write(&self.paths.keys)?;

@@ -115,4 +115,3 @@ impl KeyFile {
         write_atomically(path, &json)
     }
 }
-

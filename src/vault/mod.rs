@@ -397,10 +397,15 @@ impl Unlocked {
         let mut refused = None;
         for problem in problems {
             match (&problem, &holder) {
-                (PinProblem::CounsellingRecordAltered | PinProblem::CounsellingAltered, Some(id)) => {
+                (
+                    PinProblem::CounsellingRecordAltered | PinProblem::CounsellingAltered,
+                    Some(id),
+                ) => {
                     self.restore_counselling_record(id)?;
-                    self.repairs
-                        .push(format!("counselling key record restored ({})", problem.code()));
+                    self.repairs.push(format!(
+                        "counselling key record restored ({})",
+                        problem.code()
+                    ));
                 }
                 _ => {
                     failed_logins::note_alert(&self.paths, problem.code());
@@ -417,8 +422,11 @@ impl Unlocked {
             pins::adopt_missing(&tx, &file, self.counselling.as_ref())?
         };
         tx.commit()?;
-        self.repairs
-            .extend(pinned.into_iter().map(|p| format!("{p} pinned in the office file")));
+        self.repairs.extend(
+            pinned
+                .into_iter()
+                .map(|p| format!("{p} pinned in the office file")),
+        );
         Ok(())
     }
 
@@ -429,7 +437,11 @@ impl Unlocked {
         let office_id = meta::get(&self.conn, meta::OFFICE_ID)?.unwrap_or_default();
         let tx = store::write_tx(&mut self.conn)?;
         meta::set(&tx, meta::COUNSELLING_RECIPIENT, &own)?;
-        meta::set(&tx, meta::COUNSELLING_PIN, &pins::counselling_pin(identity, &office_id))?;
+        meta::set(
+            &tx,
+            meta::COUNSELLING_PIN,
+            &pins::counselling_pin(identity, &office_id),
+        )?;
         tx.commit()?;
         let mut file = KeyFile::read(&self.paths.keys)?;
         if file.counselling_recipient.as_deref() != Some(own.as_str()) {

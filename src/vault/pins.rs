@@ -120,8 +120,9 @@ impl PinProblem {
 pub fn recovery(conn: &Connection) -> Result<Option<x25519::Recipient>> {
     meta::get(conn, meta::RECOVERY_RECIPIENT)?
         .map(|s| {
-            s.parse()
-                .map_err(|_| Error::damaged("the pinned recovery key in the office file is damaged"))
+            s.parse().map_err(|_| {
+                Error::damaged("the pinned recovery key in the office file is damaged")
+            })
         })
         .transpose()
 }
@@ -149,9 +150,9 @@ pub fn compare(
         let own = identity.to_public().to_string();
         let pin = meta::get(conn, meta::COUNSELLING_PIN)?;
         let key = counselling_mac_key(identity, "recipient pin");
-        let pin_ok = pin.as_deref().is_some_and(|p| {
-            mac_ok(&key, &[office_id.as_bytes(), own.as_bytes()], p)
-        });
+        let pin_ok = pin
+            .as_deref()
+            .is_some_and(|p| mac_ok(&key, &[office_id.as_bytes(), own.as_bytes()], p));
         if recorded.as_deref() != Some(own.as_str()) || !pin_ok {
             problems.push(PinProblem::CounsellingRecordAltered);
         }
@@ -179,7 +180,11 @@ pub fn adopt_missing(
             && meta::get(conn, meta::COUNSELLING_RECIPIENT)?.as_deref() == Some(own.as_str())
         {
             let office_id = meta::get(conn, meta::OFFICE_ID)?.unwrap_or_default();
-            meta::set(conn, meta::COUNSELLING_PIN, &counselling_pin(identity, &office_id))?;
+            meta::set(
+                conn,
+                meta::COUNSELLING_PIN,
+                &counselling_pin(identity, &office_id),
+            )?;
             pinned.push("counselling key");
         }
     }

@@ -19,18 +19,18 @@ use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Widget, Wrap};
 
 use super::fields::{Entries, Entry, EntryEvent};
 use super::login::check_twice;
-use crate::ui::words::{capitalise, sentence};
+use crate::config::{AutoBackup, BackupWhen, Config};
+use crate::office::OfficePaths;
 use crate::office::backup::{
-    self, AutoSettings, DataKey, Encryption, Exporter, ExportSummary, Manifest, Progress, Stage,
+    self, AutoSettings, DataKey, Encryption, ExportSummary, Exporter, Manifest, Progress, Stage,
     Unlock, VerifyReport,
 };
-use crate::config::{AutoBackup, BackupWhen, Config};
 use crate::safe_text::{Align, fit, sanitize};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
-use crate::office::OfficePaths;
+use crate::ui::words::{capitalise, sentence};
 use crate::{Error, Result};
 
 /// What the screen offers, in menu order.

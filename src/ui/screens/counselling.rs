@@ -27,20 +27,20 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Widget};
 use zeroize::Zeroizing;
 
+use crate::domain::counselling::SessionId;
 use crate::domain::counselling::{MAX_MINUTES, NewSession, template};
 use crate::domain::{CounsellingKind, Role};
-use crate::safe_text::{Align, char_width, fit, sanitize, sanitize_lines};
-use crate::domain::counselling::SessionId;
 use crate::office::Session;
 use crate::office::counselling::{CounselledPerson, Note, NoteVersionInfo, SessionRow};
+use crate::safe_text::{Align, char_width, fit, sanitize, sanitize_lines};
 use crate::ui::action::Action;
-use crate::ui::words::sentence;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome, MessagePopup};
 use crate::ui::widgets::form::{FieldSpec, Form, FormOutcome, Value};
 use crate::ui::widgets::table::{Column, RowSource, Table, TableEvent, TableState};
+use crate::ui::words::sentence;
 use crate::{Error, Result};
 
 /// What staff and managers see instead of a note.
@@ -304,7 +304,8 @@ impl CounsellingScreen {
         self.persons = if query.is_empty() {
             ctx.session.counselled_persons()?
         } else {
-            ctx.session.search_counselled(&query, ctx.today, SEARCH_LIMIT)?
+            ctx.session
+                .search_counselled(&query, ctx.today, SEARCH_LIMIT)?
         };
         Ok(())
     }
@@ -1091,8 +1092,7 @@ impl Screen for CounsellingScreen {
     fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
         self.role = ctx.session.role();
         self.user = ctx.session.user().name.clone();
-        self.holds_key =
-            self.role == Role::Psychologist && ctx.session.holds_counselling_key();
+        self.holds_key = self.role == Role::Psychologist && ctx.session.holds_counselling_key();
         self.today = ctx.today;
         self.theme = ctx.theme.clone();
         // Shown again (after a lock, or coming back): an opened note is
@@ -1189,9 +1189,9 @@ pub(crate) mod testing {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
+    use crate::office::{self, OfficePaths, Session};
     use crate::ui::screen::Screen;
     use crate::ui::theme::Theme;
-    use crate::office::{self, OfficePaths, Session};
 
     /// A fixed "today" for forms.
     pub fn today() -> NaiveDate {

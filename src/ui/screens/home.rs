@@ -12,10 +12,10 @@ use crate::Result;
 use crate::domain::casework::DueFollowUp;
 use crate::domain::person::RegisterRow;
 use crate::domain::{CaseStatus, Programme, Role};
-use crate::safe_text::{Align, fit};
 use crate::office::Session;
 use crate::office::backup::STALE_AFTER_DAYS;
 use crate::office::casework::{RegisterQuery, SortColumn};
+use crate::safe_text::{Align, fit};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
@@ -116,15 +116,15 @@ impl Screen for HomeScreen {
             self.due = session.due_follow_ups(today, None, DUE_LIMIT)?;
             self.latest = session
                 .search_register(
-                &RegisterQuery {
-                    sort: SortColumn::RegisteredOn,
-                    descending: true,
-                    limit: LATEST,
-                    ..RegisterQuery::default()
-                },
-                today,
-            )?
-            .rows;
+                    &RegisterQuery {
+                        sort: SortColumn::RegisteredOn,
+                        descending: true,
+                        limit: LATEST,
+                        ..RegisterQuery::default()
+                    },
+                    today,
+                )?
+                .rows;
         }
         self.backup = last_backup(session);
         self.backup_days = session

@@ -18,7 +18,6 @@ use crate::Result;
 use crate::domain::person::NewPerson;
 use crate::office::intake::Match;
 use crate::ui::action::Action;
-use crate::ui::words::sentence;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::screens::person::profile::{self, Mode, Worker};
@@ -26,6 +25,7 @@ use crate::ui::theme::Theme;
 use crate::ui::widgets::dialog::MessagePopup;
 use crate::ui::widgets::form::{Form, FormOutcome, Value};
 use crate::ui::widgets::table::{Column, RowSource, Table, TableEvent, TableState};
+use crate::ui::words::sentence;
 
 const HELP: &str = "Register a new child (CPC) or woman (women's desk). Fields with * are \
 needed. Give the date of birth, or only an estimated age. Tick the concerns of the person's \

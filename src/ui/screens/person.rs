@@ -24,19 +24,19 @@ use crate::domain::casework::{
     FollowUp, FollowUpDone, Goal, HistoryEntry, NewFollowUp, NewGoal, NewService, Service,
     StatusChange, StatusStep, TimelineEntry, TimelineEvent, can_move, detail_label,
 };
+use crate::domain::person::PersonId;
 use crate::domain::person::{Person, field_label};
 use crate::domain::{CaseStatus, ClosureReason, Role, ServiceKind};
-use crate::safe_text::{Align, fit};
-use crate::domain::person::PersonId;
 use crate::office::Session;
+use crate::safe_text::{Align, fit};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
-use crate::ui::words::sentence;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome, MessagePopup};
 use crate::ui::widgets::form::{FieldSpec, Form, FormOutcome, FormValues, Value};
 use crate::ui::widgets::table::{Column, Table, TableEvent, TableState};
+use crate::ui::words::sentence;
 use crate::{Error, Result};
 use profile::{Mode, Worker};
 

@@ -402,8 +402,8 @@ impl Screen for RegisterScreen {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::screens::counselling::testing::{demo, login, today};
     use crate::office::Session;
+    use crate::ui::screens::counselling::testing::{demo, login, today};
 
     fn search(screen: &mut RegisterScreen, session: &mut Session, text: &str) {
         let theme = Theme::default();

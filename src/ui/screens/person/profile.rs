@@ -9,9 +9,9 @@
 use chrono::NaiveDate;
 
 use crate::Result;
-use crate::office::Session;
 use crate::domain::person::{FieldError, NewPerson, age_on, cnic_is_valid, estimated_birth_date};
 use crate::domain::{Centre, Concern, Programme, ReferralSource, RiskLevel, Sex};
+use crate::office::Session;
 use crate::ui::widgets::form::{FieldSpec, FormValues, Value};
 
 /// Intake (new person, any programme) or editing one person's profile.
