@@ -120,7 +120,7 @@ pub(super) fn run(
             };
             let report = backup::verify(&from, &unlock, key, &mut bar())?;
             clear_bar();
-            print_report(&report);
+            print_report(&report)?;
         }
         BackupCommand::Restore { from, to, identity } => {
             let paths = OfficePaths::new(to);
@@ -200,31 +200,43 @@ fn unlock(
     }
 }
 
-fn print_report(report: &backup::VerifyReport) {
+/// The report on stdout. A reader that stops early (`| head -1`) is not
+/// an error: the command still succeeded.
+fn print_report(report: &backup::VerifyReport) -> Result<()> {
     let m = &report.manifest;
-    println!("ok");
-    println!("office: {}", crate::safe_text::sanitize(&m.office_name));
-    println!("office id: {}", m.office_id);
-    println!("made: {}", m.created_at);
-    println!(
+    let mut text = String::new();
+    let mut line = |l: String| {
+        text.push_str(&l);
+        text.push('\n');
+    };
+    line("ok".into());
+    line(format!("office: {}", crate::safe_text::sanitize(&m.office_name)));
+    line(format!("office id: {}", m.office_id));
+    line(format!("made: {}", m.created_at));
+    line(format!(
         "casedesk: {}",
         crate::safe_text::sanitize(&m.casedesk_version)
-    );
-    println!("schema: {}", m.schema_version);
+    ));
+    line(format!("schema: {}", m.schema_version));
     for f in &m.files {
-        println!("file: {} {} bytes sha256 {}", f.name, f.size, f.sha256);
+        line(format!("file: {} {} bytes sha256 {}", f.name, f.size, f.sha256));
     }
     for (table, n) in &m.counts {
-        println!("rows: {table} {n}");
+        line(format!("rows: {table} {n}"));
     }
-    println!(
+    line(format!(
         "data: {}",
         if report.data_checked {
             "opened; integrity checks pass; row counts match the manifest"
         } else {
             "not opened (give --user NAME to open it with that account's password)"
         }
-    );
+    ));
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("cannot write the output", e)),
+    }
 }
 
 /// A progress line on stderr when it is a terminal; nothing otherwise.
