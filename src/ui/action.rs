@@ -46,11 +46,30 @@ pub enum Action {
     Refresh,
     Yes,
     No,
+    /// Attendance sheet: mark the row and move to the next.
+    MarkPresent,
+    MarkAbsent,
+    MarkLate,
+    MarkExcused,
+    /// Attendance sheet: every row not marked yet is present.
+    MarkRestPresent,
+    /// Attendance sheet: type the date of the session to open.
+    OtherDate,
     /// Jump to a numbered screen (1–9) from the menu.
     Screen(u8),
 }
 
 const NAMED: &[(Action, &str, &str)] = &[
+    (Action::MarkPresent, "mark_present", "Present, then the next child"),
+    (Action::MarkAbsent, "mark_absent", "Absent, then the next child"),
+    (Action::MarkLate, "mark_late", "Late, then the next child"),
+    (Action::MarkExcused, "mark_excused", "Excused, then the next child"),
+    (
+        Action::MarkRestPresent,
+        "mark_rest_present",
+        "Everyone not marked yet is present",
+    ),
+    (Action::OtherDate, "other_date", "Open another date"),
     (Action::Up, "up", "Move up"),
     (Action::Down, "down", "Move down"),
     (Action::PageUp, "page_up", "Page up"),

@@ -34,10 +34,12 @@ pub enum Context {
     Text,
     Dialog,
     Help,
+    /// An attendance sheet: one key per mark.
+    Sheet,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Nav,
         Context::List,
@@ -45,6 +47,7 @@ impl Context {
         Context::Text,
         Context::Dialog,
         Context::Help,
+        Context::Sheet,
     ];
 
     pub fn name(self) -> &'static str {
@@ -56,6 +59,7 @@ impl Context {
             Context::Text => "text",
             Context::Dialog => "dialog",
             Context::Help => "help",
+            Context::Sheet => "sheet",
         }
     }
 
@@ -69,6 +73,7 @@ impl Context {
             Context::Text => "Typing boxes",
             Context::Dialog => "Questions",
             Context::Help => "Help",
+            Context::Sheet => "Attendance sheets",
         }
     }
 
@@ -91,6 +96,7 @@ pub mod stacks {
     pub const TEXT: &[Context] = &[Text, Global];
     pub const DIALOG: &[Context] = &[Dialog, Global];
     pub const HELP: &[Context] = &[Help, Global];
+    pub const SHEET: &[Context] = &[Sheet, Global];
 }
 
 /// A key with its modifiers, normalised so that what a terminal sends and
