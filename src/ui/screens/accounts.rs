@@ -9,7 +9,6 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
 
 use super::fields::{Entries, Entry, EntryEvent};
 use super::login::check_twice;
-use crate::ui::words::capitalise;
 use crate::Result;
 use crate::domain::Role;
 use crate::domain::{User, check_user_name};
@@ -20,6 +19,7 @@ use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome};
 use crate::ui::widgets::table::{Column, Table, TableEvent, TableState};
+use crate::ui::words::capitalise;
 
 const ROLES: [Role; 3] = [Role::Staff, Role::Manager, Role::Psychologist];
 const NAME: usize = 0;

@@ -11,12 +11,12 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
 
 use super::fields::{Entries, Entry, EntryEvent};
 use super::login::{check_twice, render_card};
-use crate::ui::words::capitalise;
 use crate::Error;
+use crate::office::RecoveryKey;
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::theme::Theme;
-use crate::office::RecoveryKey;
+use crate::ui::words::capitalise;
 
 /// The sentence shown with the recovery key (the same as `casedesk init`).
 pub const KEEP_IT_SAFE: &str = "This is the office's recovery key. Write it down or print it \
