@@ -14,6 +14,8 @@
 //! field names, never personal data; they are still sanitized before they
 //! are drawn (anyone with the database open could have written them).
 
+mod filter;
+
 use std::borrow::Cow;
 
 use ratatui::buffer::Buffer;
@@ -29,9 +31,10 @@ use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::dialog::MessagePopup;
-use crate::ui::widgets::form::{FieldSpec, Form, FormOutcome, FormValues, Value};
+use crate::ui::widgets::form::{Form, FormOutcome};
 use crate::ui::widgets::table::{Column, RowSource, Table, TableEvent, TableState};
 use crate::{Error, Result};
+use filter::Typed;
 
 /// Entries fetched per page, and how close to the end of what is loaded
 /// the selection may come before the next, older page is fetched.
@@ -42,42 +45,6 @@ const HELP: &str = "Who did what and when, newest first. Entries name records by
 (person:12), never personal data. The line at the top says whether the chain of \
 entries is intact: an entry edited or deleted with a database tool shows there. \
 / or e filters by person, user, dates and action; Esc clears the filter; F5 checks again.";
-
-/// The filter as typed, kept so the form reopens with it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Typed {
-    person: String,
-    user: String,
-    from: Option<chrono::NaiveDate>,
-    to: Option<chrono::NaiveDate>,
-    action: String,
-}
-
-impl Typed {
-    fn is_empty(&self) -> bool {
-        *self == Typed::default()
-    }
-
-    fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        if !self.person.is_empty() {
-            parts.push(format!("person {}", self.person));
-        }
-        if !self.user.is_empty() {
-            parts.push(format!("user {}", self.user));
-        }
-        match (self.from, self.to) {
-            (Some(f), Some(t)) => parts.push(format!("{f} to {t}")),
-            (Some(f), None) => parts.push(format!("from {f}")),
-            (None, Some(t)) => parts.push(format!("to {t}")),
-            (None, None) => {}
-        }
-        if !self.action.is_empty() {
-            parts.push(format!("action {}", self.action));
-        }
-        parts.join(" · ")
-    }
-}
 
 struct EntryRows<'a>(&'a [Entry]);
 
@@ -192,83 +159,6 @@ impl AuditScreen {
             self.load_more(ctx)?;
         }
         Ok(())
-    }
-
-    fn filter_form(&self) -> Form {
-        let mut form = Form::new(
-            "Filter the audit trail",
-            vec![
-                FieldSpec::text("person", "Person")
-                    .hint("A case number (CPC-2026-0042) or a person's id; empty for all."),
-                FieldSpec::text("user", "User").hint("An account name; empty for all."),
-                FieldSpec::date("from", "From"),
-                FieldSpec::date("to", "To"),
-                FieldSpec::text("action", "Action")
-                    .hint("e.g. login, person.view, counselling.read; empty for all."),
-            ],
-        )
-        .with_theme(&self.theme)
-        .with_today(self.today);
-        form.set_value("person", Value::text(self.typed.person.clone()));
-        form.set_value("user", Value::text(self.typed.user.clone()));
-        form.set_value("from", Value::Date(self.typed.from));
-        form.set_value("to", Value::Date(self.typed.to));
-        form.set_value("action", Value::text(self.typed.action.clone()));
-        form.mark_clean();
-        form
-    }
-
-    /// Turn the submitted form into a filter; errors go on their field.
-    fn apply(&mut self, v: &FormValues, ctx: &ScreenCtx<'_>) -> Result<bool> {
-        let set_err = |form: &mut Option<Form>, key: &str, msg: &str| {
-            if let Some(f) = form {
-                f.set_error(key, msg);
-            }
-        };
-        let person_text = v.text("person").to_string();
-        let person = if person_text.is_empty() {
-            None
-        } else if let Ok(id) = person_text.parse::<i64>() {
-            Some(id)
-        } else {
-            match ctx.session.find_case_number(&person_text)? {
-                Some(id) => Some(id.0),
-                None => {
-                    set_err(
-                        &mut self.form,
-                        "person",
-                        "No person has this case number. Write it like CPC-2026-0042, or give the id.",
-                    );
-                    return Ok(false);
-                }
-            }
-        };
-        let (from, to) = (v.date("from"), v.date("to"));
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                set_err(&mut self.form, "to", "This is before the From date.");
-                return Ok(false);
-            }
-        }
-        let user = v.text("user").to_string();
-        let action = v.text("action").to_lowercase();
-        self.typed = Typed {
-            person: person_text.to_uppercase(),
-            user: user.clone(),
-            from,
-            to,
-            action: action.clone(),
-        };
-        self.filter = AuditFilter {
-            person,
-            user: (!user.is_empty()).then_some(user),
-            from,
-            to,
-            action: (!action.is_empty()).then_some(action),
-            ..AuditFilter::default()
-        };
-        self.state = TableState::new();
-        Ok(true)
     }
 
     fn clear_filter(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
@@ -438,6 +328,7 @@ impl Screen for AuditScreen {
 #[cfg(test)]
 mod tests {
     use super::super::counselling::testing::{demo, draw, login, today};
+    use super::filter::key;
     use super::*;
 
     fn opened(session: &mut crate::office::Session) -> AuditScreen {
@@ -611,7 +502,7 @@ mod tests {
             screen
                 .form
                 .as_ref()
-                .and_then(|f| f.error("person"))
+                .and_then(|f| f.error(key::PERSON))
                 .is_some()
         );
         key(&mut screen, &mut ctx, Action::Back);

@@ -38,10 +38,16 @@ use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome, MessagePopup};
-use crate::ui::widgets::form::{FieldSpec, Form, FormOutcome, Value};
+use crate::ui::widgets::form::{FieldKey, FieldSpec, Form, FormOutcome, FormValues, Value};
 use crate::ui::widgets::table::{Column, RowSource, Table, TableEvent, TableState};
 use crate::ui::words::sentence;
 use crate::{Error, Result};
+
+// The session forms' fields.
+const ON_DATE: FieldKey = FieldKey::new("on_date");
+const MINUTES: FieldKey = FieldKey::new("minutes");
+const PARTICIPANTS: FieldKey = FieldKey::new("participants");
+const NOTE: FieldKey = FieldKey::new("note");
 
 /// What staff and managers see instead of a note.
 pub const NOT_A_PSYCHOLOGIST: &str = "Only a psychologist can read counselling notes.";
@@ -387,20 +393,20 @@ impl CounsellingScreen {
 
     fn new_form(&self, kind: CounsellingKind) -> Form {
         let mut specs = vec![
-            FieldSpec::date("on_date", "Date").required(),
-            FieldSpec::number("minutes", "Minutes", Some(1), Some(i64::from(MAX_MINUTES)))
+            FieldSpec::date(ON_DATE, "Date").required(),
+            FieldSpec::number(MINUTES, "Minutes", Some(1), Some(i64::from(MAX_MINUTES)))
                 .required()
                 .hint("How long the session took, in minutes."),
         ];
         if kind == CounsellingKind::Group {
             specs.push(
-                FieldSpec::text("participants", "Others present")
+                FieldSpec::text(PARTICIPANTS, "Others present")
                     .required()
                     .hint("Case numbers of the others, separated by spaces."),
             );
         }
         specs.push(
-            FieldSpec::multi_line("note", "Note", NEW_NOTE_ROWS)
+            FieldSpec::multi_line(NOTE, "Note", NEW_NOTE_ROWS)
                 .required()
                 .hint("Sealed before it is stored; only a psychologist can read it."),
         );
@@ -415,8 +421,8 @@ impl CounsellingScreen {
         )
         .with_theme(&self.theme)
         .with_today(self.today);
-        form.set_value("on_date", Value::Date(Some(self.today)));
-        form.set_value("note", Value::text(template(kind)));
+        form.set_value(ON_DATE, Value::Date(Some(self.today)));
+        form.set_value(NOTE, Value::text(template(kind)));
         form.mark_clean();
         form
     }
@@ -430,14 +436,14 @@ impl CounsellingScreen {
                 session.case_number
             ),
             vec![
-                FieldSpec::multi_line("note", "Note", AMEND_NOTE_ROWS)
+                FieldSpec::multi_line(NOTE, "Note", AMEND_NOTE_ROWS)
                     .required()
                     .hint("Saved as a new version; the earlier ones are kept."),
             ],
         )
         .with_theme(&self.theme)
         .with_today(self.today);
-        form.set_value("note", Value::text(text));
+        form.set_value(NOTE, Value::text(text));
         form.mark_clean();
         form
     }
@@ -503,23 +509,23 @@ impl CounsellingScreen {
     fn save_new(
         &mut self,
         kind: CounsellingKind,
-        values: crate::ui::widgets::form::FormValues,
+        values: FormValues,
         ctx: &mut ScreenCtx<'_>,
     ) -> Result<Outcome> {
         let Some(person) = self.person.clone() else {
             return Ok(Outcome::Stay);
         };
-        let note = Zeroizing::new(values.text("note").to_string());
-        let on_date = values.date("on_date").unwrap_or(self.today);
+        let note = Zeroizing::new(values.text(NOTE).to_string());
+        let on_date = values.date(ON_DATE).unwrap_or(self.today);
         let minutes = values
-            .number("minutes")
+            .number(MINUTES)
             .and_then(|m| u32::try_from(m).ok())
             .unwrap_or(0);
         let participants = if kind == CounsellingKind::Group {
-            match self.participants(values.text("participants"), ctx.session) {
+            match self.participants(values.text(PARTICIPANTS), ctx.session) {
                 Ok(ids) => ids,
                 Err(msg) => {
-                    self.set_form_error("participants", msg);
+                    self.set_form_error(PARTICIPANTS, msg);
                     return Ok(Outcome::Stay);
                 }
             }
@@ -537,11 +543,11 @@ impl CounsellingScreen {
         if let Err(e) = new.validate(ctx.today) {
             let msg = sentence(&e);
             let field = if msg.contains("date") {
-                "on_date"
+                ON_DATE
             } else if msg.contains("duration") {
-                "minutes"
+                MINUTES
             } else {
-                "participants"
+                PARTICIPANTS
             };
             self.set_form_error(field, msg);
             return Ok(Outcome::Stay);
@@ -564,7 +570,7 @@ impl CounsellingScreen {
     fn save_amend(
         &mut self,
         session: SessionRow,
-        values: crate::ui::widgets::form::FormValues,
+        values: FormValues,
         dirty: bool,
         ctx: &mut ScreenCtx<'_>,
     ) -> Result<Outcome> {
@@ -574,7 +580,7 @@ impl CounsellingScreen {
                 "Nothing changed; the note is as it was.".into(),
             ));
         }
-        let note = Zeroizing::new(values.text("note").to_string());
+        let note = Zeroizing::new(values.text(NOTE).to_string());
         drop(values);
         match ctx.session.amend_note(session.id, &note) {
             Ok(version) => {
@@ -606,7 +612,7 @@ impl CounsellingScreen {
         Ok(())
     }
 
-    fn set_form_error(&mut self, key: &str, msg: String) {
+    fn set_form_error(&mut self, key: FieldKey, msg: String) {
         if let View::Edit(ed) = &mut self.view {
             ed.form.set_error(key, msg);
         }
@@ -1409,7 +1415,7 @@ mod tests {
             panic!("still editing")
         };
         assert_eq!(
-            ed.form.error("participants"),
+            ed.form.error(PARTICIPANTS),
             Some("No person has the case number CPC-1999-0001.")
         );
         insta::assert_snapshot!("new_group_session_error", draw(&screen));

@@ -20,10 +20,10 @@ use crate::office::intake::Match;
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
-use crate::ui::screens::person::profile::{self, Mode, Worker};
+use crate::ui::screens::person::profile::{self, Mode, Worker, key};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::dialog::MessagePopup;
-use crate::ui::widgets::form::{Form, FormOutcome, Value};
+use crate::ui::widgets::form::{Form, FormOutcome, FormValues, Value};
 use crate::ui::widgets::table::{Column, RowSource, Table, TableEvent, TableState};
 use crate::ui::words::sentence;
 
@@ -116,16 +116,18 @@ impl IntakeScreen {
             .find(|w| w.id == ctx.session.user().id)
             .map(|w| w.id);
         let blank = profile::blank(ctx.today, me);
-        for (key, value) in profile::values_of(&blank, Mode::Intake, &self.workers) {
+        for (field, value) in profile::values_of(&blank, Mode::Intake, &self.workers) {
             // Sex, referral source and risk are chosen, never assumed.
-            let value = match key {
-                "sex" | "referral_source" | "risk" | "centre" => Value::Choice(None),
-                "age_estimated" | "consent_services" | "consent_sharing" => Value::Bool(None),
+            let value = match field {
+                key::SEX | key::REFERRAL_SOURCE | key::RISK | key::CENTRE => Value::Choice(None),
+                key::AGE_ESTIMATED | key::CONSENT_SERVICES | key::CONSENT_SHARING => {
+                    Value::Bool(None)
+                }
                 _ => value,
             };
-            form.set_value(key, value);
+            form.set_value(field, value);
         }
-        form.set_value("centre", Value::Choice(Some(0)));
+        form.set_value(key::CENTRE, Value::Choice(Some(0)));
         form.set_footer("Tab next · Space ticks · Ctrl-S check and save · Esc cancel");
         form.mark_clean();
         form
@@ -133,26 +135,17 @@ impl IntakeScreen {
 
     /// The form was submitted: check the office's rules, then look for
     /// likely duplicates, then register.
-    fn submitted(
-        &mut self,
-        values: crate::ui::widgets::form::FormValues,
-        ctx: &mut ScreenCtx<'_>,
-    ) -> Result<Outcome> {
+    fn submitted(&mut self, values: FormValues, ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
         let base = profile::blank(ctx.today, None);
         let (person, early) = profile::read(&values, Mode::Intake, &base, &self.workers);
-        let age_typed = values.number("age").is_some();
-        let mut errors: Vec<(&'static str, String)> = early;
-        for e in person.validate(ctx.today) {
-            let key = profile::key_for(&e, &person, Mode::Intake, age_typed);
-            if !errors.iter().any(|(k, _)| *k == key) {
-                errors.push((key, e.message));
-            }
-        }
+        let age_typed = values.number(key::AGE).is_some();
+        let rules = person.validate(ctx.today);
+        let errors = profile::place_errors(early, rules, &person, Mode::Intake, age_typed);
         if !errors.is_empty() {
             if let Some(form) = &mut self.form {
                 // Last first, so the focus ends on the first problem.
                 for (key, msg) in errors.iter().rev() {
-                    form.set_error(key, msg.clone());
+                    form.set_error(*key, msg.clone());
                 }
             }
             let n = errors.len();

@@ -17,6 +17,9 @@ use crate::safe_text::sanitize;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::theme::Theme;
 
+// `Entries` are addressed by position; a name makes a wrong one show.
+const PASSWORD: usize = 0;
+
 /// Why the desk was locked (for the page and the audit trail).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LockReason {
@@ -73,13 +76,13 @@ impl LockScreen {
             return None;
         }
         self.wait_left = self.backoff.wait_left(now);
-        if self.wait_left > 0 || self.fields.text(0).is_empty() {
+        if self.wait_left > 0 || self.fields.text(PASSWORD).is_empty() {
             return None;
         }
         self.busy = true;
         self.message = None;
-        let pw = self.fields.secret(0);
-        self.fields.clear(0);
+        let pw = self.fields.secret(PASSWORD);
+        self.fields.clear(PASSWORD);
         Some(pw)
     }
 

@@ -22,6 +22,10 @@ use crate::ui::layout::centered;
 use crate::ui::theme::Theme;
 use crate::ui::words::capitalise;
 
+// `Entries` are addressed by position; a name makes a wrong one show.
+const USER: usize = 0;
+const PASSWORD: usize = 1;
+
 /// Words for a failed login (the same for every kind of wrong).
 pub const WRONG_LOGIN: &str = "Wrong user name or password.";
 
@@ -86,7 +90,7 @@ impl LoginScreen {
             Entry::secret("Password"),
         ]);
         if user.is_some_and(|u| !u.is_empty()) {
-            fields.focus = 1;
+            fields.focus = PASSWORD;
         }
         LoginScreen {
             place: place.into(),
@@ -116,16 +120,16 @@ impl LoginScreen {
                 if self.wait_left > 0 {
                     return LoginEvent::None;
                 }
-                let name = self.fields.text(0).trim().to_string();
+                let name = self.fields.text(USER).trim().to_string();
                 if name.is_empty() {
                     self.message = Some("Type your user name.".into());
-                    self.fields.focus = 0;
+                    self.fields.focus = USER;
                     return LoginEvent::None;
                 }
                 self.busy = true;
                 self.message = None;
-                let pw = self.fields.secret(1);
-                self.fields.clear(1);
+                let pw = self.fields.secret(PASSWORD);
+                self.fields.clear(PASSWORD);
                 LoginEvent::Submit(name, pw)
             }
             EntryEvent::Back | EntryEvent::None => LoginEvent::None,
@@ -135,7 +139,7 @@ impl LoginScreen {
     /// The login did not work.
     pub fn failed(&mut self, err: &Error, now: Instant) {
         self.busy = false;
-        self.fields.focus = 1;
+        self.fields.focus = PASSWORD;
         match err {
             Error::BadLogin => {
                 self.backoff.failed(now);
