@@ -152,3 +152,148 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::NaiveDate;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::config::Config;
+    use crate::office::OfficePaths;
+    use crate::office::audit::{AuditFilter, Entry};
+    use crate::ui::App;
+
+    /// A demo office (manager, staff, psychologist; password "demo") in a
+    /// temp dir, and a desk on it logged in as the manager through the
+    /// login page, as a person would.
+    fn manager_desk() -> (tempfile::TempDir, OfficePaths, App) {
+        crate::vault::crypto::pin_work_factor(10);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let paths = OfficePaths::new(dir.path().join("office.casedesk"));
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+        crate::demo::build(&paths, &crate::demo::DemoOptions::new(3, today)).expect("demo");
+        // A config dir of its own: no keymap or theme from this machine.
+        let config_dir = dir.path().join("config");
+        let mut app = App::new(
+            paths.clone(),
+            Some("manager".into()),
+            Config::default(),
+            Some(&config_dir),
+        );
+        typed(&mut app, "demo");
+        key(&mut app, KeyCode::Enter);
+        settle(&mut app);
+        assert!(app.is_logged_in(), "logged in");
+        assert!(!app.is_locked());
+        (dir, paths, app)
+    }
+
+    fn key(app: &mut App, code: KeyCode) {
+        app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    fn typed(app: &mut App, text: &str) {
+        for c in text.chars() {
+            key(app, KeyCode::Char(c));
+        }
+    }
+
+    fn settle(app: &mut App) {
+        app.wait_idle(Duration::from_secs(30));
+        assert!(!app.is_busy(), "the password check finished");
+    }
+
+    /// Type a password on the lock or blank page and wait for the check.
+    fn try_password(app: &mut App, password: &str) {
+        typed(app, password);
+        key(app, KeyCode::Enter);
+        settle(app);
+    }
+
+    /// The lock and unlock entries in the trail, oldest first, read
+    /// through the desk's own session (the manager may read the trail).
+    fn session_entries(app: &App) -> Vec<Entry> {
+        let Mode::Desk(desk) = &app.mode else {
+            panic!("not logged in");
+        };
+        desk.session
+            .audit_entries(&AuditFilter {
+                action: Some("session".into()),
+                ..Default::default()
+            })
+            .expect("audit entries")
+    }
+
+    fn actions(entries: &[Entry]) -> Vec<&str> {
+        entries.iter().map(|e| e.action.as_str()).collect()
+    }
+
+    /// The head file beside the office file: title, office id, `seq hash`.
+    fn head_file(paths: &OfficePaths) -> (i64, String) {
+        let text = std::fs::read_to_string(paths.sibling(".audit-head")).expect("head file");
+        let line = text.lines().nth(2).expect("a third line");
+        let (seq, hash) = line.split_once(' ').expect("seq hash");
+        (seq.parse().expect("seq"), hash.to_string())
+    }
+
+    #[test]
+    fn lock_a_wrong_password_and_the_right_one_are_in_the_trail_in_order() {
+        let (_dir, paths, mut app) = manager_desk();
+        let (before, _) = head_file(&paths);
+
+        app.handle_key(&KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL));
+        assert!(app.is_locked(), "Ctrl-L locks");
+        let (after, after_hash) = head_file(&paths);
+        assert!(
+            after > before,
+            "the head file moved forward: {before} → {after}"
+        );
+        let lock = &session_entries(&app)[0];
+        assert_eq!(lock.action, "session.lock");
+        assert_eq!(lock.detail, LockReason::Key.code());
+        assert_eq!(
+            (lock.seq, lock.hash.as_str()),
+            (after, after_hash.as_str()),
+            "the head file names the lock entry"
+        );
+
+        try_password(&mut app, "not-the-password");
+        assert!(app.is_locked(), "a wrong password leaves it locked");
+        try_password(&mut app, "demo");
+        assert!(!app.is_locked(), "the right one opens the desk");
+
+        assert_eq!(
+            actions(&session_entries(&app)),
+            ["session.lock", "session.unlock_failed", "session.unlock"]
+        );
+    }
+
+    #[test]
+    fn a_wrong_password_on_the_blank_page_is_in_the_trail_too() {
+        let (_dir, paths, mut app) = manager_desk();
+        let (before, _) = head_file(&paths);
+
+        key(&mut app, KeyCode::F(12));
+        assert!(app.is_locked(), "the panic key blanks the desk");
+        let (after, _) = head_file(&paths);
+        assert!(
+            after > before,
+            "the head file moved forward: {before} → {after}"
+        );
+
+        try_password(&mut app, "not-the-password");
+        assert!(app.is_locked(), "a wrong password leaves it blank");
+        try_password(&mut app, "demo");
+        assert!(!app.is_locked(), "the right one opens the desk");
+
+        let entries = session_entries(&app);
+        assert_eq!(
+            actions(&entries),
+            ["session.lock", "session.unlock_failed", "session.unlock"]
+        );
+        assert_eq!(entries[0].detail, "panic");
+    }
+}
