@@ -157,7 +157,6 @@ impl App {
 mod tests {
     use std::time::Duration;
 
-    use chrono::NaiveDate;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
@@ -165,16 +164,13 @@ mod tests {
     use crate::office::OfficePaths;
     use crate::office::audit::{AuditFilter, Entry};
     use crate::ui::App;
+    use crate::ui::screens::counselling::testing::demo;
 
     /// A demo office (manager, staff, psychologist; password "demo") in a
     /// temp dir, and a desk on it logged in as the manager through the
     /// login page, as a person would.
     fn manager_desk() -> (tempfile::TempDir, OfficePaths, App) {
-        crate::vault::crypto::pin_work_factor(10);
-        let dir = tempfile::tempdir().expect("temp dir");
-        let paths = OfficePaths::new(dir.path().join("office.casedesk"));
-        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
-        crate::demo::build(&paths, &crate::demo::DemoOptions::new(3, today)).expect("demo");
+        let (dir, paths) = demo(3);
         // A config dir of its own: no keymap or theme from this machine.
         let config_dir = dir.path().join("config");
         let mut app = App::new(
