@@ -27,6 +27,8 @@ pub(super) enum Work {
 }
 
 impl App {
+    /// Start password work on a thread of its own; until it reports, only
+    /// the panic key is taken.
     pub(super) fn spawn(&mut self, work: impl FnOnce() -> Work + Send + 'static) {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -65,6 +67,7 @@ impl App {
         }
     }
 
+    /// Password work is done: open the desk, show why not, or unlock.
     pub(super) fn finish(&mut self, work: Work, now: Instant) {
         match work {
             Work::Login(Ok(session)) => {
