@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 use crossterm::event::{self, Event, KeyEventKind};
 
 use crate::config::{self, Config};
+use crate::office::OfficePaths;
 use crate::ui::app::App;
 use crate::ui::terminal::TerminalGuard;
-use crate::vault::OfficePaths;
 use crate::{Error, Result};
 
 /// How often the loop wakes without a key: background work, count-downs,

@@ -1,0 +1,370 @@
+//! Keys on the open desk: the overlays (help, palette, messages, "leave
+//! without saving?"), the menu's number keys, moving between screens and
+//! back, and quitting. A key no overlay or shell binding takes goes to
+//! the screen, and what the screen answers ([`Outcome`]) is applied here.
+//!
+//! The lock and blank pages see every key first (`lock.rs`).
+
+use std::time::Instant;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+use super::work::Work;
+use super::{App, Desk, Leave, Mode, Overlay, Status, Target};
+use crate::Result;
+use crate::config::BackupWhen;
+use crate::safe_text::sanitize;
+use crate::ui::action::Action;
+use crate::ui::keymap::{Context, Input, stacks};
+use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
+use crate::ui::screens;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome, MessagePopup};
+use crate::ui::widgets::help::HelpOverlay;
+use crate::ui::widgets::palette::{Palette, PaletteEvent};
+
+/// Screens kept for "back" (e.g. the register behind a person's file).
+const HISTORY: usize = 8;
+
+impl App {
+    /// One key on the open desk, after the lock and blank pages had
+    /// their say.
+    pub(super) fn desk_input(&mut self, input: Input, now: Instant) {
+        if self.guard_input(input, now) {
+            return;
+        }
+        let Mode::Desk(desk) = &mut self.mode else {
+            return;
+        };
+        if let Some(overlay) = &mut desk.overlay {
+            let Input::Action(action) = input else {
+                // Typing only goes to the palette.
+                if let Overlay::Palette(p) = overlay {
+                    p.handle(input);
+                }
+                return;
+            };
+            match overlay {
+                Overlay::Help(h) => {
+                    if h.handle(action) {
+                        desk.overlay = None;
+                    }
+                }
+                Overlay::Message(m) => {
+                    if m.handle(action) {
+                        desk.overlay = None;
+                    }
+                }
+                Overlay::Palette(p) => match p.handle(input) {
+                    PaletteEvent::Chosen(target) => {
+                        desk.overlay = None;
+                        match target {
+                            Target::Screen(id) => self.go_menu(id),
+                            Target::Action(a) => self.desk_input(Input::Action(a), now),
+                        }
+                    }
+                    PaletteEvent::Closed => desk.overlay = None,
+                    PaletteEvent::None => {}
+                },
+                Overlay::Leave(dialog, leave) => {
+                    let leave = *leave;
+                    match dialog.handle(action) {
+                        DialogOutcome::Pending => {}
+                        DialogOutcome::No => desk.overlay = None,
+                        DialogOutcome::Yes => {
+                            desk.overlay = None;
+                            match leave {
+                                Leave::Quit => self.do_quit(),
+                                Leave::Go(id) => self.switch_to(id),
+                            }
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        match input {
+            Input::Action(Action::Quit) => return self.ask_quit(),
+            Input::Action(Action::Help) => {
+                let title = sanitize(&desk.screen.title()).into_owned();
+                let help =
+                    HelpOverlay::from_keymap(&self.keymap, &title, desk.screen.context_stack())
+                        .with_intro(&wrap(desk.screen.help_intro(), 70))
+                        .with_theme(&self.theme);
+                desk.overlay = Some(Overlay::Help(help));
+                return;
+            }
+            Input::Action(Action::Palette) => {
+                let palette =
+                    Palette::new(palette_entries(desk.session.role())).with_theme(&self.theme);
+                desk.overlay = Some(Overlay::Palette(palette));
+                return;
+            }
+            Input::Action(Action::Screen(n)) => {
+                let menu = menu(desk.session.role());
+                if let Some(id) = menu.get(usize::from(n).saturating_sub(1)) {
+                    self.go_menu(*id);
+                }
+                return;
+            }
+            _ => {}
+        }
+        let Some(outcome) = self.ctx_call(|s, ctx| s.handle(input, ctx)) else {
+            return;
+        };
+        self.apply(outcome);
+    }
+
+    pub(super) fn apply(&mut self, outcome: Outcome) {
+        let Mode::Desk(desk) = &mut self.mode else {
+            return;
+        };
+        match outcome {
+            Outcome::Stay => {}
+            Outcome::Status(text) => {
+                self.status = Some(Status { text, error: false });
+            }
+            Outcome::Go(id) => {
+                if desk.screen.id() != id {
+                    let screen = screens::open(id).unwrap_or_else(|| Box::new(ComingLater(id)));
+                    self.push(screen);
+                }
+            }
+            Outcome::OpenPerson(person) => match screens::open_person(person) {
+                Some(screen) => {
+                    tracing::info!(person, "person.open");
+                    self.push(screen);
+                }
+                None => {
+                    desk.overlay = Some(Overlay::Message(
+                        MessagePopup::info(
+                            "Not available yet",
+                            "Person files open here in a later version of casedesk.",
+                        )
+                        .with_theme(&self.theme),
+                    ));
+                }
+            },
+            Outcome::Back => match desk.history.pop() {
+                Some(prev) => {
+                    desk.screen = prev;
+                    self.refresh_screen();
+                }
+                None if desk.screen.id() != ScreenId::Home => self.switch_to(ScreenId::Home),
+                None => {}
+            },
+        }
+    }
+
+    /// Open a screen on top of the current one (Back returns).
+    pub(super) fn push(&mut self, screen: Box<dyn Screen>) {
+        let Mode::Desk(desk) = &mut self.mode else {
+            return;
+        };
+        let old = std::mem::replace(&mut desk.screen, screen);
+        desk.history.push(old);
+        if desk.history.len() > HISTORY {
+            desk.history.remove(0);
+        }
+        self.refresh_screen();
+    }
+
+    /// From the menu, number keys or palette: asks first if the current
+    /// screen holds unsaved typing.
+    pub(super) fn go_menu(&mut self, id: ScreenId) {
+        let Mode::Desk(desk) = &mut self.mode else {
+            return;
+        };
+        if !id.allowed(desk.session.role()) {
+            return;
+        }
+        if desk.screen.id() == id && desk.history.is_empty() {
+            return;
+        }
+        if desk_unsaved(desk) {
+            desk.overlay = Some(Overlay::Leave(
+                ConfirmDialog::new(
+                    "Leave without saving?",
+                    "What you typed on this screen is not saved yet. Leave it and lose it?",
+                )
+                .labels("Leave", "Stay")
+                .with_theme(&self.theme),
+                Leave::Go(id),
+            ));
+            return;
+        }
+        self.switch_to(id);
+    }
+
+    pub(super) fn switch_to(&mut self, id: ScreenId) {
+        let Mode::Desk(desk) = &mut self.mode else {
+            return;
+        };
+        desk.history.clear();
+        desk.screen = screens::open(id).unwrap_or_else(|| Box::new(ComingLater(id)));
+        self.refresh_screen();
+    }
+
+    pub(super) fn ask_quit(&mut self) {
+        let Mode::Desk(desk) = &mut self.mode else {
+            self.quit = true;
+            return;
+        };
+        if desk_unsaved(desk) {
+            desk.overlay = Some(Overlay::Leave(
+                ConfirmDialog::new(
+                    "Quit without saving?",
+                    "Something typed is not saved yet. Quit and lose it?",
+                )
+                .labels("Quit", "Stay")
+                .with_theme(&self.theme),
+                Leave::Quit,
+            ));
+            return;
+        }
+        self.do_quit();
+    }
+
+    pub(super) fn do_quit(&mut self) {
+        if self.config.auto_backup.when == BackupWhen::Exit && !self.exit_backup_tried {
+            self.exit_backup_tried = true;
+            if let Some(job) = self.auto_backup_job() {
+                self.status = Some(Status {
+                    text: "Writing the daily backup…".into(),
+                    error: false,
+                });
+                self.spawn(move || Work::ExitBackup(job()));
+                return;
+            }
+        }
+        self.shutdown("quit");
+    }
+
+    /// Leave the desk (quit, or a stop signal): note it in the audit trail.
+    pub fn shutdown(&mut self, why: &str) {
+        if let Mode::Desk(desk) = &self.mode {
+            if let Err(e) = desk.session.logged_out(why) {
+                tracing::warn!(code = e.exit_code(), "audit.failed");
+            }
+        }
+        tracing::info!(why, "desk.close");
+        self.quit = true;
+    }
+}
+
+/// Break a paragraph into lines of at most `width` columns (help intros
+/// are written as one paragraph).
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split_whitespace() {
+            let w = crate::safe_text::width(word);
+            if !line.is_empty() && crate::safe_text::width(&line) + 1 + w > width {
+                out.push_str(&line);
+                out.push('\n');
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+pub(super) fn desk_unsaved(desk: &Desk) -> bool {
+    desk.screen.has_unsaved_work() || desk.history.iter().any(|s| s.has_unsaved_work())
+}
+
+/// The menu for a role: screens it may use, in menu order.
+pub fn menu(role: crate::domain::Role) -> Vec<ScreenId> {
+    ScreenId::MENU
+        .iter()
+        .copied()
+        .filter(|id| id.allowed(role))
+        .collect()
+}
+
+pub(super) fn palette_entries(role: crate::domain::Role) -> Vec<(String, Target)> {
+    let mut entries: Vec<(String, Target)> = menu(role)
+        .into_iter()
+        .map(|id| (format!("Go to {}", id.title()), Target::Screen(id)))
+        .collect();
+    for a in [
+        Action::Search,
+        Action::New,
+        Action::Refresh,
+        Action::Help,
+        Action::Lock,
+        Action::PanicBlank,
+        Action::Quit,
+    ] {
+        entries.push((a.description(), Target::Action(a)));
+    }
+    entries
+}
+
+/// The calm page for screens that come in a later version.
+pub(super) struct ComingLater(pub(super) ScreenId);
+
+impl Screen for ComingLater {
+    fn id(&self) -> ScreenId {
+        self.0
+    }
+
+    fn context_stack(&self) -> &'static [Context] {
+        stacks::LIST
+    }
+
+    fn refresh(&mut self, _ctx: &mut ScreenCtx<'_>) -> Result<()> {
+        Ok(())
+    }
+
+    fn handle(&mut self, input: Input, _ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
+        Ok(match input {
+            Input::Action(Action::Back) => Outcome::Back,
+            _ => Outcome::Stay,
+        })
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .style(theme.base)
+            .title(Span::styled(format!(" {} ", self.0.title()), theme.title));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let text = vec![
+            Line::from(""),
+            Line::from(Span::styled(
+                format!(
+                    "{} is coming in a later version of casedesk.",
+                    self.0.title()
+                ),
+                theme.base,
+            )),
+            Line::from(""),
+            Line::from(Span::styled(
+                "Until then, the casedesk commands cover it (casedesk --help). \
+                 Choose another screen with the number keys or the menu.",
+                theme.hint,
+            )),
+        ];
+        Paragraph::new(text).wrap(Wrap { trim: false }).render(
+            Rect {
+                x: inner.x + 2,
+                width: inner.width.saturating_sub(4),
+                ..inner
+            },
+            buf,
+        );
+    }
+}
