@@ -9,8 +9,17 @@ use std::path::{Path, PathBuf};
 /// Leaf modules: plain types, rules and small helpers. They use only each
 /// other.
 const LEAVES: &[&str] = &[
-    "clock", "config", "domain", "error", "keys", "logging", "paths", "safe_text", "secrets",
-    "Error", "Result",
+    "clock",
+    "config",
+    "domain",
+    "error",
+    "keys",
+    "logging",
+    "paths",
+    "safe_text",
+    "secrets",
+    "Error",
+    "Result",
 ];
 
 /// What each layer may use besides the leaves.
@@ -100,7 +109,10 @@ fn no_layer_uses_a_higher_one() {
             continue;
         }
         let Some(extra) = allowed(layer) else {
-            problems.push(format!("{}: module '{layer}' has no layer; add it to tests/layers.rs", rel.display()));
+            problems.push(format!(
+                "{}: module '{layer}' has no layer; add it to tests/layers.rs",
+                rel.display()
+            ));
             continue;
         };
         let text = std::fs::read_to_string(file).expect("read");
@@ -113,7 +125,11 @@ fn no_layer_uses_a_higher_one() {
         checked += 1;
     }
     assert!(checked > 50, "only {checked} files checked");
-    assert!(problems.is_empty(), "edges the layers do not allow:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "edges the layers do not allow:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]

@@ -726,10 +726,7 @@ fn demo_has_plausible_people() {
         ("staff", "staff"),
         ("psychologist", "psychologist"),
     ] {
-        assert_eq!(
-            s.account_named(u).unwrap().unwrap().role.code(),
-            role
-        );
+        assert_eq!(s.account_named(u).unwrap().unwrap().role.code(), role);
     }
 }
 

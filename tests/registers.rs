@@ -4,21 +4,21 @@
 
 mod common;
 
+use casedesk::Error;
 use casedesk::domain::casework::{
     FollowUpDone, NewFollowUp, NewGoal, NewService, StatusChange, TimelineEvent,
 };
+use casedesk::domain::person::PersonId;
 use casedesk::domain::person::{FieldError, NewPerson, estimated_birth_date, parse_date};
 use casedesk::domain::{
     CaseStatus, Centre, ClosureReason, Concern, Programme, ReferralSource, RiskLevel, ServiceKind,
     Sex,
 };
-use casedesk::domain::person::PersonId;
 use casedesk::office::Session;
 use casedesk::office::audit::Verdict;
 use casedesk::office::casework::{RegisterQuery, Saved, SortColumn};
 use casedesk::store::search::COUNT_CAP;
 use casedesk::store::{self, persons};
-use casedesk::Error;
 use chrono::{Datelike, Duration, NaiveDate};
 use common::*;
 
@@ -648,15 +648,15 @@ fn filters_sort_and_pages() {
     }
     let page = c
         .search_register(
-        &RegisterQuery {
-            sort: SortColumn::Name,
-            offset: 1,
-            limit: 2,
-            ..RegisterQuery::default()
-        },
-        today(),
-    )
-    .unwrap();
+            &RegisterQuery {
+                sort: SortColumn::Name,
+                offset: 1,
+                limit: 2,
+                ..RegisterQuery::default()
+            },
+            today(),
+        )
+        .unwrap();
     assert_eq!(page.total, 5);
     let got: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(got, vec!["Hamza Khan", "Nadia"]);
@@ -1155,7 +1155,8 @@ fn services_follow_ups_goals_and_the_timeline() {
     // Good input.
     s.add_service(id, &svc(ServiceKind::MedicalReferral, 3, "Civil Hospital"))
         .unwrap();
-    s.add_service(id, &svc(ServiceKind::Literacy, 5, "")).unwrap();
+    s.add_service(id, &svc(ServiceKind::Literacy, 5, ""))
+        .unwrap();
     let overdue = s
         .add_follow_up(
             id,

@@ -13,6 +13,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 #[cfg(unix)]
 pub mod pty;
 
+/// How long a test waits for something another thread or process does
+/// before it fails: generous, for a slow shared machine.
+pub const LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Small scrypt work factor so tests do not spend half a second per login
 /// (pinned in-process by `fast_kdf`, passed by env to the binary).
 pub const TEST_LOG_N: &str = "10";
@@ -59,8 +63,7 @@ impl Office {
     /// A new office with manager `boss` / password `boss-pw`.
     pub fn new() -> Office {
         let o = Office::empty();
-        office::create_office(&o.paths, "Test office", "boss", &secret("boss-pw"))
-            .expect("create");
+        office::create_office(&o.paths, "Test office", "boss", &secret("boss-pw")).expect("create");
         o
     }
 
@@ -192,4 +195,14 @@ pub fn wait_until(what: &str, limit: std::time::Duration, mut ready: impl FnMut(
         );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+}
+
+/// Fix this thread's clock at `demo_now()`, as a snapshot test fixes the
+/// desk's (`App::fix_clock`): what the desk does on this thread (saving a
+/// form, recording a view) is then stamped and checked on the same day
+/// the desk shows. Work the desk runs on other threads (login, backups)
+/// still sees the real clock.
+#[must_use = "the clock is fixed only while the guard lives"]
+pub fn fix_clock() -> casedesk::clock::FixedClock {
+    casedesk::clock::fixed(demo_now())
 }

@@ -8,9 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+pub use super::LIMIT;
 use super::{TEST_LOG_N, bin};
-
-pub const LIMIT: Duration = Duration::from_secs(60);
 
 pub struct Pty {
     pub session: expectrl::Session,
