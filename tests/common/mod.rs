@@ -181,20 +181,30 @@ pub fn contains_bytes(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Wait until `ready()` holds, for at most `limit`, checking every few
-/// milliseconds; panics naming `what` if it never does. For a state that
-/// another thread or process reaches: a test never sleeps a fixed time
-/// and hopes.
-#[track_caller]
-pub fn wait_until(what: &str, limit: std::time::Duration, mut ready: impl FnMut() -> bool) {
+/// True once `ready()` holds, false if it still does not after `limit`;
+/// checks every few milliseconds. For a state that another thread or
+/// process reaches: a test never sleeps a fixed time and hopes.
+pub fn eventually(limit: std::time::Duration, mut ready: impl FnMut() -> bool) -> bool {
     let end = std::time::Instant::now() + limit;
-    while !ready() {
-        assert!(
-            std::time::Instant::now() < end,
-            "gave up after {limit:?} waiting for {what}"
-        );
+    loop {
+        if ready() {
+            return true;
+        }
+        if std::time::Instant::now() >= end {
+            return false;
+        }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+}
+
+/// Wait until `ready()` holds, for at most `limit`; panics naming `what`
+/// if it never does.
+#[track_caller]
+pub fn wait_until(what: &str, limit: std::time::Duration, ready: impl FnMut() -> bool) {
+    assert!(
+        eventually(limit, ready),
+        "gave up after {limit:?} waiting for {what}"
+    );
 }
 
 /// Fix this thread's clock at `demo_now()`, as a snapshot test fixes the
