@@ -17,8 +17,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use casedesk::domain::person::{NewPerson, estimated_birth_date};
 use casedesk::domain::{Centre, Concern, Programme, ReferralSource, RiskLevel, Sex};
 use casedesk::office::OfficePaths;
-use casedesk::store::search::{RegisterQuery, SortColumn, register};
 use casedesk::store::duplicates;
+use casedesk::store::search::{RegisterQuery, SortColumn, register};
 use casedesk::vault::{self, Unlocked};
 
 /// The day demo offices here are built on, and the clock is fixed to.
