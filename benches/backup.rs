@@ -16,8 +16,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use age::secrecy::SecretString;
-use casedesk::backup::{self, DataKey, Encryption, Unlock};
-use casedesk::vault::{self, OfficePaths};
+use casedesk::office::OfficePaths;
+use casedesk::office::backup::{self, DataKey, Encryption, Unlock};
 
 fn main() {
     // `cargo bench` passes `--bench`; any filter argument is ignored.
@@ -38,18 +38,22 @@ fn main() {
             &casedesk::demo::DemoOptions {
                 children,
                 seed: 2014,
+                today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date"),
             },
         )
         .expect("demo");
         eprintln!("built in {:.1} s", t.elapsed().as_secs_f64());
     }
-    let session =
-        vault::login(&paths, "manager", &SecretString::from("demo".to_string())).expect("login");
-    // Fold the WAL in, so the office file's size is the data's size.
-    session
-        .conn
+    let password = SecretString::from("demo".to_string());
+    let mut session = casedesk::office::login(&paths, "manager", &password).expect("login");
+    // Fold the WAL in, so the office file's size is the data's size (on a
+    // raw connection: the office layer has no such thing to do).
+    casedesk::vault::login(&paths, "manager", &password)
+        .expect("login")
+        .conn()
         .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
         .expect("checkpoint");
+    let key = session.backup_check_key().expect("the master key");
     let db_size = std::fs::metadata(&paths.db).expect("db").len();
 
     let work = tempfile::tempdir_in(&dir).expect("temp");
@@ -68,28 +72,28 @@ fn main() {
     // When each stage of this export began, from its progress reports.
     let mut stages: Vec<(backup::Stage, Instant)> = Vec::new();
     time("export (to a recipient)", db_size, &mut || {
-        backup::export(
-            &session,
-            &out_r,
-            &Encryption::Recipients(vec![recipient.to_public()]),
-            &mut |p: backup::Progress| {
-                if stages.last().is_none_or(|(s, _)| *s != p.stage) {
-                    stages.push((p.stage, Instant::now()));
-                }
-            },
-        )
-        .expect("export");
+        session
+            .export_backup(
+                &out_r,
+                &Encryption::Recipients(vec![recipient.to_public()]),
+                &mut |p: backup::Progress| {
+                    if stages.last().is_none_or(|(s, _)| *s != p.stage) {
+                        stages.push((p.stage, Instant::now()));
+                    }
+                },
+            )
+            .expect("export");
     });
     let export_end = Instant::now();
     let out_p = work.path().join("passphrase.age");
     time("export (to a passphrase)", db_size, &mut || {
-        backup::export(
-            &session,
-            &out_p,
-            &Encryption::Passphrase(passphrase.clone()),
-            &mut backup::no_progress(),
-        )
-        .expect("export");
+        session
+            .export_backup(
+                &out_p,
+                &Encryption::Passphrase(passphrase.clone()),
+                &mut backup::no_progress(),
+            )
+            .expect("export");
     });
     let backup_size = std::fs::metadata(&out_r).expect("backup").len();
     let unlock = Unlock::Identities(vec![Box::new(recipient.clone())]);
@@ -100,7 +104,7 @@ fn main() {
         backup::verify(
             &out_r,
             &unlock,
-            DataKey::Master(session.master_key()),
+            DataKey::Master(&key),
             &mut backup::no_progress(),
         )
         .expect("verify");

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use casedesk::config::Config;
 use casedesk::demo::{self, DemoOptions};
+use casedesk::office::OfficePaths;
 use casedesk::ui::App;
-use casedesk::vault::OfficePaths;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -42,6 +42,7 @@ fn main() {
                 &DemoOptions {
                     children: CHILDREN,
                     seed: 2014,
+                    today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date"),
                 },
             )
             .expect("demo office");

@@ -1,11 +1,14 @@
 //! Register search latency per keystroke over a demo office of 100,000
 //! children (+ 25,000 women), and the duplicate check at intake.
 //!
-//! `cargo bench --bench search` builds the demo office once in a temp dir
-//! (about half a minute), prints a per-keystroke table (median of 15 runs
-//! each, one page of 50 rows plus the total count), then runs criterion on
-//! a few representative searches. `CASEDESK_BENCH_CHILDREN=N` changes the
-//! size. Figures are in BENCHMARKS.md.
+//! `cargo bench --bench search` first times the duplicate check on a small
+//! (3,000-child) demo office, as a test once did with a 500 ms limit; then
+//! builds the large demo office once in a temp dir (about half a minute),
+//! prints a per-keystroke table (median of 15 runs each, one page of 50
+//! rows plus the total count), then runs criterion on a few representative
+//! searches. `CASEDESK_BENCH_CHILDREN=N` changes the large office's size.
+//! Demo offices are built on a fixed day and the clock is fixed to it, so
+//! every run searches the same records. Figures are in BENCHMARKS.md.
 
 use std::time::{Duration, Instant};
 
@@ -13,25 +16,31 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 use casedesk::domain::person::{NewPerson, estimated_birth_date};
 use casedesk::domain::{Centre, Concern, Programme, ReferralSource, RiskLevel, Sex};
+use casedesk::office::OfficePaths;
+use casedesk::store::duplicates;
 use casedesk::store::search::{RegisterQuery, SortColumn, register};
-use casedesk::store::{self, duplicates};
-use casedesk::vault::{self, OfficePaths, Session};
+use casedesk::vault::{self, Unlocked};
+
+/// The day demo offices here are built on, and the clock is fixed to.
+fn bench_day() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date")
+}
 
 struct Bench {
     _dir: tempfile::TempDir,
-    session: Session,
+    /// A raw connection: the searches below are the store's own queries.
+    session: Unlocked,
 }
 
-fn build() -> Bench {
-    let children: usize = std::env::var("CASEDESK_BENCH_CHILDREN")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
+fn build_with(children: usize) -> Bench {
     let dir = tempfile::tempdir().expect("temp dir");
     let paths = OfficePaths::new(dir.path().join("bench.casedesk"));
     let t = Instant::now();
-    casedesk::demo::build(&paths, &casedesk::demo::DemoOptions { children, seed: 7 })
-        .expect("demo");
+    casedesk::demo::build(
+        &paths,
+        &casedesk::demo::DemoOptions::new(children, bench_day()),
+    )
+    .expect("demo");
     eprintln!(
         "demo office with {children} children built in {:.1?}",
         t.elapsed()
@@ -39,6 +48,46 @@ fn build() -> Bench {
     let password = age::secrecy::SecretString::from("demo".to_string());
     let session = vault::login(&paths, "staff", &password).expect("login");
     Bench { _dir: dir, session }
+}
+
+fn build() -> Bench {
+    let children: usize = std::env::var("CASEDESK_BENCH_CHILDREN")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    build_with(children)
+}
+
+/// The duplicate check at intake on a 3,000-child demo office: the first
+/// call on a fresh login (nothing cached), then the median of warm calls.
+/// A test asserted the first call under 500 ms in a debug build; a limit
+/// on a shared machine proves nothing, so the figure is printed here.
+fn duplicate_check_on_a_small_office() {
+    let b = build_with(3_000);
+    let conn = b.session.conn();
+    // The person the test typed at intake: name, father, age 12, phone, area.
+    let mut p = intake("Muhammad Ali", "Muhammad Akbar");
+    p.phone = "0300-1234567".into();
+    p.area = "Satellite Town".into();
+    let t = Instant::now();
+    let shown = duplicates::likely_matches(conn, &p).unwrap().len();
+    let first = t.elapsed();
+    let (med, max) = time(|| {
+        duplicates::likely_matches(conn, &p).unwrap();
+    });
+    println!(
+        "\n| duplicate check, 3,000-child office ({shown} shown) | first call ms | median ms | max ms |\n\
+         | --- | ---: | ---: | ---: |\n\
+         | `Muhammad Ali` / `Muhammad Akbar`, 12 | {:.2}{} | {:.2} | {:.2} |",
+        first.as_secs_f64() * 1e3,
+        if first > Duration::from_millis(500) {
+            " (over the old 500 ms limit)"
+        } else {
+            ""
+        },
+        med.as_secs_f64() * 1e3,
+        max.as_secs_f64() * 1e3
+    );
 }
 
 fn page(text: &str) -> RegisterQuery {
@@ -235,8 +284,11 @@ fn table(conn: &rusqlite::Connection) {
 }
 
 fn benches(c: &mut Criterion) {
+    // Everything here runs on this thread: "today" is the demo's day.
+    let _clock = casedesk::clock::fixed(bench_day().and_hms_opt(10, 0, 0).expect("valid time"));
+    duplicate_check_on_a_small_office();
     let b = build();
-    let conn = &b.session.conn;
+    let conn = b.session.conn();
     table(conn);
     let today = casedesk::clock::today();
     let mut g = c.benchmark_group("register_search");

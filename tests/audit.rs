@@ -3,8 +3,11 @@
 
 mod common;
 
-use casedesk::audit::{self, AuditFilter, Verdict};
-use casedesk::vault::Session;
+use casedesk::domain::person::PersonId;
+use casedesk::office::audit::{AuditFilter, Entry, Verdict};
+use casedesk::office::{AuditAction, Session};
+use casedesk::store::audit;
+use casedesk::vault::Unlocked;
 use common::{Office, assert_error, secret, stdout};
 
 fn verify_cli(o: &Office) -> std::process::Output {
@@ -16,15 +19,26 @@ fn busy_office() -> Office {
     let o = Office::new();
     for _ in 0..3 {
         let s = o.login("boss", "boss-pw");
-        s.audit("person.view", "person:1", "").unwrap();
+        s.person_viewed(PersonId(1), "").unwrap();
     }
     o
 }
 
-fn last_seq(s: &Session) -> i64 {
-    s.conn
+fn last_seq(raw: &Unlocked) -> i64 {
+    raw.conn()
         .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
         .unwrap()
+}
+
+/// An entry written straight into the chain as `raw`'s user, for actions
+/// that need records this test does not make (a filter or paging test
+/// only cares about the entries).
+fn record(raw: &Unlocked, action: AuditAction, target: &str, detail: &str) {
+    audit::record(raw.conn(), &raw.user.name, action, target, detail).unwrap();
+}
+
+fn intact(s: &Session) -> bool {
+    matches!(s.verify_trail().unwrap().0, Verdict::Intact { .. })
 }
 
 #[test]
@@ -35,23 +49,20 @@ fn an_intact_trail_verifies() {
     assert!(stdout(&out).starts_with("ok: "), "{}", stdout(&out));
     assert!(stdout(&out).contains("entries, chain intact"));
     let s = o.login("boss", "boss-pw");
-    assert!(matches!(
-        audit::verify(&s.conn).unwrap(),
-        Verdict::Intact { .. }
-    ));
+    assert!(intact(&s));
 }
 
 #[test]
 fn the_trail_is_append_only() {
     let o = busy_office();
-    let s = o.login("boss", "boss-pw");
+    let s = o.raw("boss", "boss-pw");
     assert!(
-        s.conn
+        s.conn()
             .execute("DELETE FROM audit WHERE seq = 2", [])
             .is_err()
     );
     assert!(
-        s.conn
+        s.conn()
             .execute("UPDATE audit SET detail = 'x' WHERE seq = 2", [])
             .is_err()
     );
@@ -60,8 +71,8 @@ fn the_trail_is_append_only() {
 #[test]
 fn an_edited_entry_is_found() {
     let o = busy_office();
-    let s = o.login("boss", "boss-pw");
-    s.conn
+    let s = o.raw("boss", "boss-pw");
+    s.conn()
         .execute_batch(
             "DROP TRIGGER audit_no_update;
              UPDATE audit SET user_name = 'someone' WHERE seq = 3;",
@@ -76,8 +87,8 @@ fn an_edited_entry_is_found() {
 #[test]
 fn a_deleted_entry_is_found() {
     let o = busy_office();
-    let s = o.login("boss", "boss-pw");
-    s.conn
+    let s = o.raw("boss", "boss-pw");
+    s.conn()
         .execute_batch(
             "DROP TRIGGER audit_no_delete;
              DELETE FROM audit WHERE seq = 4;",
@@ -91,24 +102,26 @@ fn a_deleted_entry_is_found() {
 fn cutting_off_the_last_entries_is_found() {
     let o = busy_office();
     let s = o.login("boss", "boss-pw");
-    s.audit("person.view", "person:2", "").unwrap();
-    s.audit("person.view", "person:3", "").unwrap();
-    let last = last_seq(&s);
-    s.conn
+    s.person_viewed(PersonId(2), "").unwrap();
+    s.person_viewed(PersonId(3), "").unwrap();
+    drop(s);
+    let raw = o.raw("boss", "boss-pw");
+    let last = last_seq(&raw);
+    raw.conn()
         .execute_batch(&format!(
             "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq >= {};",
             last - 1
         ))
         .unwrap();
     // Nothing else in the chain shows it; the head does.
-    match audit::verify(&s.conn).unwrap() {
+    match audit::verify(raw.conn()).unwrap() {
         Verdict::Broken { seq, reason } => {
             assert_eq!(seq, last - 1);
             assert!(reason.contains("cut off"), "{reason}");
         }
         v => panic!("expected broken, got {v:?}"),
     }
-    drop(s);
+    drop(raw);
     // The next login continues from the recorded head, so the gap stays.
     assert_error(&verify_cli(&o), 1, &format!("broken at entry {}", last - 1));
 }
@@ -118,22 +131,24 @@ fn cutting_off_the_end_and_rewriting_the_head_is_found_by_the_head_file() {
     let o = busy_office();
     // This login moves the head file beside the office file to its entry.
     let s = o.login("boss", "boss-pw");
-    let anchored = last_seq(&s);
-    s.audit("person.view", "person:2", "").unwrap();
+    let raw = o.raw("boss", "boss-pw");
+    let anchored = last_seq(&raw);
+    s.person_viewed(PersonId(2), "").unwrap();
+    drop(s);
     let keep = anchored - 2;
-    let hash: String = s
-        .conn
+    let hash: String = raw
+        .conn()
         .query_row("SELECT hash FROM audit WHERE seq = ?1", [keep], |r| {
             r.get(0)
         })
         .unwrap();
-    s.conn
+    raw.conn()
         .execute_batch(&format!(
             "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq > {keep};
              UPDATE meta SET value = '{keep} {hash}' WHERE key = 'audit_head';"
         ))
         .unwrap();
-    drop(s);
+    drop(raw);
     let out = verify_cli(&o);
     assert_error(&out, 1, &format!("broken at entry {anchored}"));
     assert_error(&out, 1, "head file");
@@ -144,25 +159,23 @@ fn failed_logins_enter_the_trail_at_the_next_login() {
     let o = Office::new();
     for (name, pw) in [("boss", "wrong"), ("nobody", "x"), ("boss", "my secret")] {
         assert!(matches!(
-            casedesk::vault::login(&o.paths, name, &secret(pw)),
+            casedesk::office::login(&o.paths, name, &secret(pw)),
             Err(casedesk::Error::BadLogin)
         ));
     }
-    let noted = audit::failed_logins_path(&o.paths);
+    let noted = casedesk::vault::failed_logins::path(&o.paths);
     assert!(noted.exists());
     let text = std::fs::read_to_string(&noted).unwrap();
     assert!(!text.contains("nobody"), "unknown names are not kept");
     assert!(!text.contains("secret"));
     let s = o.login("boss", "boss-pw");
     assert!(!noted.exists(), "imported and removed");
-    let failed = audit::query(
-        &s.conn,
-        &AuditFilter {
+    let failed = s
+        .audit_entries(&AuditFilter {
             action: Some("login.failed".into()),
             ..Default::default()
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
     let who: Vec<&str> = failed.iter().map(|e| e.user_name.as_str()).collect();
     assert_eq!(who, ["boss", "?", "boss"]);
     assert!(failed.iter().all(|e| e.detail.starts_with("attempt at ")));
@@ -170,42 +183,35 @@ fn failed_logins_enter_the_trail_at_the_next_login() {
     std::fs::write(&noted, "not a line with Ayesha in it\n").unwrap();
     drop(s);
     let s = o.login("boss", "boss-pw");
-    let last = audit::query(
-        &s.conn,
-        &AuditFilter {
+    let last = s
+        .audit_entries(&AuditFilter {
             action: Some("login.failed".into()),
             newest_first: true,
             limit: Some(1),
             ..Default::default()
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
     assert!(last[0].detail.contains("1 more"), "{:?}", last[0]);
     assert!(!last[0].detail.contains("Ayesha"));
-    assert!(matches!(
-        audit::verify(&s.conn).unwrap(),
-        Verdict::Intact { .. }
-    ));
+    assert!(intact(&s));
 }
 
 #[test]
 fn lock_and_unlock_are_recorded() {
     let o = Office::new();
     let s = o.login("boss", "boss-pw");
-    audit::locked(&s).unwrap();
-    audit::unlocked(&s, false).unwrap();
-    audit::unlocked(&s, true).unwrap();
-    let actions: Vec<String> = audit::query(
-        &s.conn,
-        &AuditFilter {
+    s.locked("by hand").unwrap();
+    s.unlock_attempted(false).unwrap();
+    s.unlock_attempted(true).unwrap();
+    let actions: Vec<String> = s
+        .audit_entries(&AuditFilter {
             action: Some("session".into()),
             ..Default::default()
-        },
-    )
-    .unwrap()
-    .into_iter()
-    .map(|e| e.action)
-    .collect();
+        })
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
     assert_eq!(
         actions,
         ["session.lock", "session.unlock_failed", "session.unlock"]
@@ -222,14 +228,23 @@ fn filters_by_person_user_action_and_date() {
         &secret("sam-password-1"),
     )
     .unwrap();
-    s.audit("person.view", "person:12", "").unwrap();
-    s.audit("person.view", "person:123", "").unwrap();
-    s.audit("counselling.read", "person:7 person:12 counselling:3", "")
-        .unwrap();
+    s.person_viewed(PersonId(12), "").unwrap();
+    s.person_viewed(PersonId(123), "").unwrap();
+    record(
+        &o.raw("boss", "boss-pw"),
+        AuditAction::CounsellingRead,
+        "person:7 person:12 counselling:3",
+        "",
+    );
     let sam = o.login("sam", "sam-password-1");
-    sam.audit("person.edit", "person:12", "name").unwrap();
+    record(
+        &o.raw("sam", "sam-password-1"),
+        AuditAction::PersonEdit,
+        "person:12",
+        "name",
+    );
 
-    let q = |f: AuditFilter| audit::query(&s.conn, &f).unwrap();
+    let q = |f: AuditFilter| s.audit_entries(&f).unwrap();
     let p12 = q(AuditFilter {
         person: Some(12),
         ..Default::default()
@@ -305,8 +320,9 @@ fn entries_hold_no_personal_names() {
     let o = Office::demo(40);
     {
         let psy = o.login("psychologist", "demo");
-        let ids: Vec<i64> = psy
-            .conn
+        let ids: Vec<i64> = o
+            .raw("psychologist", "demo")
+            .conn()
             .prepare("SELECT id FROM counselling_sessions LIMIT 5")
             .unwrap()
             .query_map([], |r| r.get(0))
@@ -314,21 +330,18 @@ fn entries_hold_no_personal_names() {
             .collect::<Result<_, _>>()
             .unwrap();
         for id in ids {
-            casedesk::store::counselling::read_note(
-                &psy,
-                casedesk::store::counselling::SessionId(id),
-            )
-            .unwrap();
+            psy.read_note(casedesk::domain::counselling::SessionId(id))
+                .unwrap();
         }
-        audit::locked(&psy).unwrap();
+        psy.locked("by hand").unwrap();
     }
     let _ = o.run(
         &["--user", "manager", "list", "children", "--format", "csv"],
         "demo\n",
     );
-    let _ = casedesk::vault::login(&o.paths, "manager", &secret("Muhammad"));
+    let _ = casedesk::office::login(&o.paths, "manager", &secret("Muhammad"));
     let s = o.login("manager", "demo");
-    let entries = audit::query(&s.conn, &AuditFilter::default()).unwrap();
+    let entries = s.audit_entries(&AuditFilter::default()).unwrap();
     assert!(entries.len() > 5);
     let names = casedesk::demo::names::all_personal_names();
     for e in &entries {
@@ -361,16 +374,17 @@ fn a_head_file_from_another_office_is_ignored() {
 fn pages_back_through_the_trail_by_seq() {
     let o = Office::new();
     let s = o.login("boss", "boss-pw");
+    let raw = o.raw("boss", "boss-pw");
     for i in 0..40 {
         let action = if i % 3 == 0 {
-            "person.edit"
+            AuditAction::PersonEdit
         } else {
-            "person.view"
+            AuditAction::PersonView
         };
-        s.audit(action, &format!("person:{i}"), "").unwrap();
+        record(&raw, action, &format!("person:{i}"), "");
     }
-    let q = |f: &AuditFilter| audit::query(&s.conn, f).unwrap();
-    let seqs = |entries: &[audit::Entry]| entries.iter().map(|e| e.seq).collect::<Vec<_>>();
+    let q = |f: &AuditFilter| s.audit_entries(f).unwrap();
+    let seqs = |entries: &[Entry]| entries.iter().map(|e| e.seq).collect::<Vec<_>>();
     // Page through with a filter, newest first, 7 at a time.
     for action in [None, Some("person.edit".to_string())] {
         let all = q(&AuditFilter {
@@ -415,7 +429,7 @@ fn pages_back_through_the_trail_by_seq() {
         ..Default::default()
     };
     let before_writes = q(&next);
-    s.audit("person.view", "person:99", "").unwrap();
+    s.person_viewed(PersonId(99), "").unwrap();
     assert_eq!(q(&next), before_writes);
     assert_eq!(before_writes[0].seq, first[4].seq - 1);
 

@@ -7,11 +7,13 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use age::secrecy::SecretString;
-use casedesk::backup::{self, DataKey, Encryption, Progress, Stage, Unlock};
-use casedesk::vault::{self, OfficePaths, Session};
+use casedesk::office::audit::Verdict;
+use casedesk::office::backup::{self, DataKey, Encryption, Progress, Stage, Unlock};
+use casedesk::office::{AuditAction, OfficePaths, Session};
+use casedesk::vault::{self, MasterKey};
 use casedesk::{Error, store};
 use common::*;
 use rusqlite::types::Value;
@@ -26,14 +28,19 @@ fn unlock() -> Unlock {
     Unlock::Passphrase(pass())
 }
 
-fn export_to(session: &Session, out: &Path) -> backup::ExportSummary {
-    backup::export(
-        session,
-        out,
-        &Encryption::Passphrase(pass()),
-        &mut backup::no_progress(),
-    )
-    .expect("export")
+fn export_to(session: &mut Session, out: &Path) -> backup::ExportSummary {
+    session
+        .export_backup(
+            out,
+            &Encryption::Passphrase(pass()),
+            &mut backup::no_progress(),
+        )
+        .expect("export")
+}
+
+/// The office's master key, to open a backup's data or a restored file.
+fn master_key(session: &Session) -> MasterKey {
+    session.backup_check_key().expect("a manager's key")
 }
 
 /// Every row of every ordinary table, in a stable order.
@@ -105,18 +112,17 @@ fn restored_paths(dir: &Path) -> OfficePaths {
 #[test]
 fn export_verify_restore_round_trips_every_table() {
     let o = Office::demo(60);
-    let session = o.login("manager", "demo");
-    let before = dump(&session.conn);
+    let mut session = o.login("manager", "demo");
+    let key = master_key(&session);
+    let before = dump(o.raw("manager", "demo").conn());
     assert!(before["persons"].len() >= 60);
     let out = o.dir.path().join("office.backup.age");
     let mut stages = Vec::new();
-    let summary = backup::export(
-        &session,
-        &out,
-        &Encryption::Passphrase(pass()),
-        &mut |p: Progress| stages.push(p.stage),
-    )
-    .unwrap();
+    let summary = session
+        .export_backup(&out, &Encryption::Passphrase(pass()), &mut |p: Progress| {
+            stages.push(p.stage)
+        })
+        .unwrap();
     assert!(out.exists());
     assert_eq!(summary.bytes, std::fs::metadata(&out).unwrap().len());
     for s in [
@@ -141,7 +147,7 @@ fn export_verify_restore_round_trips_every_table() {
     let report = backup::verify(
         &out,
         &unlock(),
-        DataKey::Master(session.master_key()),
+        DataKey::Master(&key),
         &mut backup::no_progress(),
     )
     .unwrap();
@@ -151,7 +157,7 @@ fn export_verify_restore_round_trips_every_table() {
     let restored_manifest =
         backup::restore(&out, &to, &unlock(), &mut backup::no_progress()).unwrap();
     assert_eq!(&restored_manifest, m);
-    let conn = store::open(&to.db, session.master_key()).unwrap();
+    let conn = store::open(&to.db, &key).unwrap();
     let after = dump(&conn);
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
@@ -175,9 +181,9 @@ fn export_verify_restore_round_trips_every_table() {
 #[test]
 fn the_backup_is_age_then_tar_then_sqlcipher_with_no_plaintext_inside() {
     let o = Office::demo(30);
-    let session = o.login("manager", "demo");
+    let mut session = o.login("manager", "demo");
     let out = o.dir.path().join("b.age");
-    export_to(&session, &out);
+    export_to(&mut session, &out);
 
     // `age -d` with the passphrase, then `tar x`: the standard tools' view.
     let dec =
@@ -234,15 +240,12 @@ fn the_backup_is_age_then_tar_then_sqlcipher_with_no_plaintext_inside() {
 #[test]
 fn no_plaintext_on_disk_during_or_after_export_and_restore() {
     let o = Office::demo(40);
-    let session = o.login("manager", "demo");
+    let mut session = o.login("manager", "demo");
     let target = tempfile::tempdir().unwrap();
     let out = target.path().join("b.age");
     let mut scans = 0;
-    backup::export(
-        &session,
-        &out,
-        &Encryption::Passphrase(pass()),
-        &mut |p: Progress| {
+    session
+        .export_backup(&out, &Encryption::Passphrase(pass()), &mut |p: Progress| {
             if matches!(
                 p.stage,
                 Stage::Checksums | Stage::Encrypting | Stage::Verifying
@@ -250,9 +253,8 @@ fn no_plaintext_on_disk_during_or_after_export_and_restore() {
                 assert_no_plaintext(&[o.dir.path(), target.path()]);
                 scans += 1;
             }
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
     assert!(scans >= 3);
     assert_no_plaintext(&[o.dir.path(), target.path()]);
     // Nothing of ours is left in the temp dirs.
@@ -280,9 +282,9 @@ fn no_plaintext_on_disk_during_or_after_export_and_restore() {
 #[test]
 fn restore_never_overwrites() {
     let o = Office::demo(10);
-    let session = o.login("manager", "demo");
+    let mut session = o.login("manager", "demo");
     let out = o.dir.path().join("b.age");
-    export_to(&session, &out);
+    export_to(&mut session, &out);
     // Onto the live office itself.
     let before = std::fs::read(&o.paths.keys).unwrap();
     let e = backup::restore(&out, &o.paths, &unlock(), &mut backup::no_progress()).unwrap_err();
@@ -316,9 +318,9 @@ fn restore_fails(file: &Path, unlock: &Unlock) -> Error {
 #[test]
 fn wrong_passphrase_is_a_clear_error_and_creates_nothing() {
     let o = Office::demo(5);
-    let session = o.login("manager", "demo");
+    let mut session = o.login("manager", "demo");
     let out = o.dir.path().join("b.age");
-    export_to(&session, &out);
+    export_to(&mut session, &out);
     let e = restore_fails(&out, &Unlock::Passphrase(secret("not the passphrase")));
     assert!(matches!(e, Error::NotAllowed(_)), "{e:?}");
     assert!(e.to_string().contains("passphrase does not open"), "{e}");
@@ -328,9 +330,9 @@ fn wrong_passphrase_is_a_clear_error_and_creates_nothing() {
 #[test]
 fn truncated_backups_are_refused_and_create_nothing() {
     let o = Office::demo(20);
-    let session = o.login("manager", "demo");
+    let mut session = o.login("manager", "demo");
     let out = o.dir.path().join("b.age");
-    export_to(&session, &out);
+    export_to(&mut session, &out);
     let full = std::fs::read(&out).unwrap();
     let n = full.len();
     assert!(n > 70_000, "several age chunks: {n}");
@@ -367,9 +369,9 @@ fn truncated_backups_are_refused_and_create_nothing() {
 #[test]
 fn a_flipped_byte_anywhere_is_refused() {
     let o = Office::demo(20);
-    let session = o.login("manager", "demo");
+    let mut session = o.login("manager", "demo");
     let out = o.dir.path().join("b.age");
-    export_to(&session, &out);
+    export_to(&mut session, &out);
     let full = std::fs::read(&out).unwrap();
     let n = full.len();
     for at in [20, 60, 120, 200, 1_000, n / 3, n / 2, n - 20, n - 1] {
@@ -393,17 +395,17 @@ fn a_flipped_byte_anywhere_is_refused() {
 #[test]
 fn recipients_backup_opens_with_the_identity_only() {
     let o = Office::demo(10);
-    let session = o.login("manager", "demo");
+    let mut session = o.login("manager", "demo");
     let head_office = age::x25519::Identity::generate();
     let other = age::x25519::Identity::generate();
     let out = o.dir.path().join("ho.age");
-    backup::export(
-        &session,
-        &out,
-        &Encryption::Recipients(vec![head_office.to_public()]),
-        &mut backup::no_progress(),
-    )
-    .unwrap();
+    session
+        .export_backup(
+            &out,
+            &Encryption::Recipients(vec![head_office.to_public()]),
+            &mut backup::no_progress(),
+        )
+        .unwrap();
     use age::secrecy::ExposeSecret;
     let write_id = |name: &str, id: &age::x25519::Identity| {
         let p = o.dir.path().join(name);
@@ -429,9 +431,9 @@ fn recipients_backup_opens_with_the_identity_only() {
 
 /// Build a backup by hand with a doctored manifest.
 fn doctored_backup(o: &Office, edit: impl Fn(&mut serde_json::Value)) -> PathBuf {
-    let session = o.login("manager", "demo");
+    let mut session = o.login("manager", "demo");
     let out = o.dir.path().join(format!("orig-{}.age", rand_name()));
-    export_to(&session, &out);
+    export_to(&mut session, &out);
     let dec =
         age::Decryptor::new_buffered(std::io::BufReader::new(std::fs::File::open(&out).unwrap()))
             .unwrap();
@@ -498,10 +500,11 @@ fn backups_from_a_newer_casedesk_or_with_wrong_checksums_are_refused() {
         &mut backup::no_progress(),
     )
     .unwrap();
+    let key = master_key(&session);
     let e = backup::verify(
         &bad_count,
         &unlock(),
-        DataKey::Master(session.master_key()),
+        DataKey::Master(&key),
         &mut backup::no_progress(),
     )
     .unwrap_err();
@@ -511,9 +514,9 @@ fn backups_from_a_newer_casedesk_or_with_wrong_checksums_are_refused() {
 #[test]
 fn verify_opens_the_data_with_an_account_of_the_backup() {
     let o = Office::demo(10);
-    let session = o.login("manager", "demo");
+    let mut session = o.login("manager", "demo");
     let out = o.dir.path().join("b.age");
-    export_to(&session, &out);
+    export_to(&mut session, &out);
     drop(session);
     let pw = secret("demo");
     let r = backup::verify(
@@ -554,45 +557,66 @@ fn verify_opens_the_data_with_an_account_of_the_backup() {
     .unwrap();
 }
 
+/// What the other terminal's writes carry, to count them in the backup.
+const TEST_WRITE: &str = "test write during export";
+
 #[test]
 fn writes_during_export_give_a_consistent_backup() {
     let o = Office::demo(150);
-    let stop = Arc::new(AtomicBool::new(false));
     let writes = Arc::new(AtomicUsize::new(0));
+    // Another terminal writes one service and its audit entry, atomically,
+    // each time the test says so: its writes land while the export runs,
+    // yet it never holds the lock so constantly that the export waits out
+    // its busy timeout, and nothing is paced by sleeping.
+    let (go, go_ahead) = std::sync::mpsc::channel::<()>();
     let writer = {
         let paths = o.paths.clone();
-        let stop = stop.clone();
         let writes = writes.clone();
         std::thread::spawn(move || {
             let s = vault::login(&paths, "staff", &secret("demo")).unwrap();
-            while !stop.load(Ordering::SeqCst) {
-                s.conn
+            for () in go_ahead {
+                s.conn()
                     .execute_batch(
                         "BEGIN IMMEDIATE;
                          INSERT INTO services(person_id, kind, on_date, note, created_at)
                          VALUES ((SELECT min(id) FROM persons), 'counselling', '2026-01-02', '', '2026-01-02T00:00:00Z');",
                     )
                     .unwrap();
-                casedesk::audit::record(&s.conn, "staff", "test.write", "", "").unwrap();
-                s.conn.execute_batch("COMMIT").unwrap();
+                store::audit::record(s.conn(), "staff", AuditAction::ServiceAdd, "", TEST_WRITE)
+                    .unwrap();
+                s.conn().execute_batch("COMMIT").unwrap();
                 writes.fetch_add(1, Ordering::SeqCst);
-                // A person at another terminal, not a tight loop: without a
-                // pause this writer can hold the lock so constantly that
-                // the export's login waits out its busy timeout on a slow
-                // machine.
-                std::thread::sleep(std::time::Duration::from_millis(5));
             }
         })
     };
-    while writes.load(Ordering::SeqCst) < 5 {
-        std::thread::yield_now();
+    for _ in 0..5 {
+        go.send(()).unwrap();
     }
-    let session = o.login("manager", "demo");
+    wait_until("five writes before the export", LIMIT, || {
+        writes.load(Ordering::SeqCst) >= 5
+    });
+    let mut session = o.login("manager", "demo");
+    let key = master_key(&session);
     let out = o.dir.path().join("b.age");
     let at_start = writes.load(Ordering::SeqCst);
-    let summary = export_to(&session, &out);
+    let mut seen_a_write = false;
+    let summary = session
+        .export_backup(&out, &Encryption::Passphrase(pass()), &mut |p: Progress| {
+            // Each step of the export lets the other terminal write
+            // once more, the first one before the snapshot is taken.
+            go.send(()).unwrap();
+            // After the snapshot (the export holds no lock then),
+            // make sure at least one write happened since the start.
+            if p.stage == Stage::Checksums && !seen_a_write {
+                wait_until("a write during the export", LIMIT, || {
+                    writes.load(Ordering::SeqCst) > at_start
+                });
+                seen_a_write = true;
+            }
+        })
+        .unwrap();
     let at_end = writes.load(Ordering::SeqCst);
-    stop.store(true, Ordering::SeqCst);
+    drop(go);
     writer.join().unwrap();
     assert!(
         at_end > at_start,
@@ -603,24 +627,24 @@ fn writes_during_export_give_a_consistent_backup() {
     backup::verify(
         &out,
         &unlock(),
-        DataKey::Master(session.master_key()),
+        DataKey::Master(&key),
         &mut backup::no_progress(),
     )
     .unwrap();
     let to = restored_paths(o.dir.path());
     backup::restore(&out, &to, &unlock(), &mut backup::no_progress()).unwrap();
-    let conn = store::open(&to.db, session.master_key()).unwrap();
+    let conn = store::open(&to.db, &key).unwrap();
     assert_eq!(
-        casedesk::audit::verify(&conn).unwrap(),
-        casedesk::audit::Verdict::Intact {
+        store::audit::verify(&conn).unwrap(),
+        Verdict::Intact {
             entries: summary.manifest.counts["audit"] as i64
         }
     );
     // Each write added one service and one audit entry, atomically.
     let tests: i64 = conn
         .query_row(
-            "SELECT count(*) FROM audit WHERE action = 'test.write'",
-            [],
+            "SELECT count(*) FROM audit WHERE action = 'service.add' AND detail = ?1",
+            [TEST_WRITE],
             |r| r.get(0),
         )
         .unwrap();
@@ -638,39 +662,37 @@ fn writes_during_export_give_a_consistent_backup() {
 #[test]
 fn export_is_for_managers_refuses_existing_files_and_is_audited() {
     let o = Office::demo(5);
-    let staff = o.login("staff", "demo");
+    let mut staff = o.login("staff", "demo");
     let out = o.dir.path().join("b.age");
-    let e = backup::export(
-        &staff,
-        &out,
-        &Encryption::Passphrase(pass()),
-        &mut backup::no_progress(),
-    )
-    .unwrap_err();
+    let e = staff
+        .export_backup(
+            &out,
+            &Encryption::Passphrase(pass()),
+            &mut backup::no_progress(),
+        )
+        .unwrap_err();
     assert_eq!(e.exit_code(), 3);
     assert!(!out.exists());
 
-    let session = o.login("manager", "demo");
-    assert!(backup::last_good_backup(&session.conn).is_none());
-    assert!(backup::backup_is_stale(&session.conn, chrono::Utc::now()));
-    let e = backup::export(
-        &session,
-        &out,
-        &Encryption::Passphrase(secret("short")),
-        &mut backup::no_progress(),
-    )
-    .unwrap_err();
+    let mut session = o.login("manager", "demo");
+    assert!(session.last_good_backup().is_none());
+    assert!(session.backup_is_stale(chrono::Utc::now()));
+    let e = session
+        .export_backup(
+            &out,
+            &Encryption::Passphrase(secret("short")),
+            &mut backup::no_progress(),
+        )
+        .unwrap_err();
     assert!(e.to_string().contains("at least 8"), "{e}");
-    export_to(&session, &out);
-    let t = backup::last_good_backup(&session.conn).expect("recorded");
+    export_to(&mut session, &out);
+    let t = session.last_good_backup().expect("recorded");
     assert!((chrono::Utc::now() - t).num_seconds() < 60);
-    assert!(!backup::backup_is_stale(&session.conn, chrono::Utc::now()));
-    assert!(backup::backup_is_stale(
-        &session.conn,
-        chrono::Utc::now() + chrono::Duration::days(8)
-    ));
-    let action: (String, String, String) = session
-        .conn
+    assert!(!session.backup_is_stale(chrono::Utc::now()));
+    assert!(session.backup_is_stale(chrono::Utc::now() + chrono::Duration::days(8)));
+    let action: (String, String, String) = o
+        .raw("manager", "demo")
+        .conn()
         .query_row(
             "SELECT action, target, detail FROM audit ORDER BY seq DESC LIMIT 1",
             [],
@@ -683,64 +705,68 @@ fn export_is_for_managers_refuses_existing_files_and_is_audited() {
     );
 
     let first = std::fs::read(&out).unwrap();
-    let e = backup::export(
-        &session,
-        &out,
-        &Encryption::Passphrase(pass()),
-        &mut backup::no_progress(),
-    )
-    .unwrap_err();
+    let e = session
+        .export_backup(
+            &out,
+            &Encryption::Passphrase(pass()),
+            &mut backup::no_progress(),
+        )
+        .unwrap_err();
     assert!(e.to_string().contains("will not overwrite"), "{e}");
     assert_eq!(std::fs::read(&out).unwrap(), first);
-    let e = backup::export(
-        &session,
-        &o.dir.path().join("no-such-dir").join("b.age"),
-        &Encryption::Passphrase(pass()),
-        &mut backup::no_progress(),
-    )
-    .unwrap_err();
+    let e = session
+        .export_backup(
+            &o.dir.path().join("no-such-dir").join("b.age"),
+            &Encryption::Passphrase(pass()),
+            &mut backup::no_progress(),
+        )
+        .unwrap_err();
     assert!(e.to_string().contains("does not exist"), "{e}");
+}
+
+/// Fix this thread's clock at mid-morning of the demo day plus `days`:
+/// a day goes by without waiting for one.
+fn on_day(days: u64) -> casedesk::clock::FixedClock {
+    let day = demo_day() + chrono::Days::new(days);
+    casedesk::clock::fixed(day.and_hms_opt(10, 0, 0).expect("valid"))
 }
 
 #[test]
 fn automatic_backups_once_a_day_keeping_the_last_n() {
     let o = Office::demo(5);
-    let session = o.login("manager", "demo");
+    let clock = on_day(1);
+    let mut session = o.login("manager", "demo");
     let folder = o.dir.path().join("auto");
     std::fs::create_dir(&folder).unwrap();
     let office_key = age::x25519::Identity::generate();
     let config = casedesk::config::Config::default();
     // Not set up: nothing happens.
-    assert_eq!(backup::auto_backup_if_due(&session, &config).unwrap(), None);
+    assert_eq!(session.auto_backup_if_due(&config).unwrap(), None);
 
-    let staff = o.login("staff", "demo");
+    let mut staff = o.login("staff", "demo");
     let settings = backup::AutoSettings {
         enabled: true,
         folder: folder.clone(),
         recipients: vec![office_key.to_public().to_string()],
         keep: 2,
     };
-    let e = backup::configure_auto(&staff, Some(settings.clone())).unwrap_err();
+    let e = staff
+        .configure_auto_backup(Some(settings.clone()))
+        .unwrap_err();
     assert_eq!(e.exit_code(), 3);
-    backup::configure_auto(&session, Some(settings)).unwrap();
+    session.configure_auto_backup(Some(settings)).unwrap();
 
     // The day's first login (by anyone) makes one; the next does not.
-    let first = backup::auto_backup_if_due(&staff, &config)
-        .unwrap()
-        .expect("due");
+    let first = staff.auto_backup_if_due(&config).unwrap().expect("due");
     assert!(first.starts_with(&folder));
-    assert_eq!(backup::auto_backup_if_due(&session, &config).unwrap(), None);
-    assert!(backup::last_good_backup(&session.conn).is_some());
+    assert_eq!(session.auto_backup_if_due(&config).unwrap(), None);
+    assert!(session.last_good_backup().is_some());
     let mut made = vec![first];
-    for _ in 0..2 {
-        // Pretend a day went by.
-        std::thread::sleep(std::time::Duration::from_millis(1100));
-        store::meta::set(&session.conn, "backup.auto.day", "2000-01-01").unwrap();
-        made.push(
-            backup::auto_backup_if_due(&session, &config)
-                .unwrap()
-                .unwrap(),
-        );
+    drop(clock);
+    for day in 2..=3 {
+        // A day went by.
+        let _clock = on_day(day);
+        made.push(session.auto_backup_if_due(&config).unwrap().unwrap());
     }
     let left = listing(&folder);
     assert_eq!(left, made[1..].to_vec(), "keeps the newest 2");
@@ -750,25 +776,19 @@ fn automatic_backups_once_a_day_keeping_the_last_n() {
     let unlock = Unlock::identity_file(&id_file).unwrap();
     backup::verify(&made[2], &unlock, DataKey::None, &mut backup::no_progress()).unwrap();
 
-    // A missing folder is an error, and the day stays unclaimed.
+    // A missing folder is an error, and the day stays unclaimed: the last
+    // day that had its backup is still the one recorded.
+    let _clock = on_day(4);
+    let claimed = || store::meta::get(o.raw("manager", "demo").conn(), "backup.auto.day").unwrap();
+    let day_3 = (demo_day() + chrono::Days::new(3)).to_string();
+    assert_eq!(claimed().as_deref(), Some(day_3.as_str()));
     std::fs::remove_dir_all(&folder).unwrap();
-    store::meta::set(&session.conn, "backup.auto.day", "2000-01-01").unwrap();
-    assert!(backup::auto_backup_if_due(&session, &config).is_err());
-    assert_eq!(
-        store::meta::get(&session.conn, "backup.auto.day")
-            .unwrap()
-            .as_deref(),
-        Some("2000-01-01")
-    );
+    assert!(session.auto_backup_if_due(&config).is_err());
+    assert_eq!(claimed().as_deref(), Some(day_3.as_str()));
     // Off means off.
-    backup::configure_auto(&session, None).unwrap();
-    assert!(
-        !backup::auto_settings(&session.conn)
-            .unwrap()
-            .unwrap()
-            .enabled
-    );
-    assert_eq!(backup::auto_backup_if_due(&session, &config).unwrap(), None);
+    session.configure_auto_backup(None).unwrap();
+    assert!(!session.auto_backup_settings().unwrap().unwrap().enabled);
+    assert_eq!(session.auto_backup_if_due(&config).unwrap(), None);
 }
 
 // ---- the command line ----
@@ -970,7 +990,7 @@ fn cli_auto_settings() {
 fn an_exporter_runs_on_a_worker_thread_with_progress_by_channel() {
     let o = Office::demo(10);
     let session = o.login("manager", "demo");
-    let exporter = backup::Exporter::new(&session).unwrap();
+    let mut exporter = backup::Exporter::new(&session).unwrap();
     assert!(backup::Exporter::new(&o.login("staff", "demo")).is_err());
     let out = o.dir.path().join("bg.age");
     let (tx, rx) = std::sync::mpsc::channel();
@@ -985,7 +1005,7 @@ fn an_exporter_runs_on_a_worker_thread_with_progress_by_channel() {
         })
     };
     // The session stays usable on this thread meanwhile.
-    session.audit("test.meanwhile", "", "").unwrap();
+    session.audit_viewed(None).unwrap();
     let reports: Vec<Progress> = rx.iter().collect();
     worker.join().unwrap().unwrap();
     assert!(
@@ -993,6 +1013,6 @@ fn an_exporter_runs_on_a_worker_thread_with_progress_by_channel() {
             .iter()
             .any(|p| p.stage == Stage::Verifying && p.done == p.total && p.total > 0)
     );
-    assert!(backup::last_good_backup(&session.conn).is_some());
+    assert!(session.last_good_backup().is_some());
     backup::verify(&out, &unlock(), DataKey::None, &mut backup::no_progress()).unwrap();
 }

@@ -6,16 +6,20 @@ mod common;
 
 use casedesk::Error;
 use casedesk::domain::counselling::NewSession;
+use casedesk::domain::counselling::SessionId;
 use casedesk::domain::{CounsellingKind, Role};
-use casedesk::store::counselling::{self, SessionCount, SessionId};
-use casedesk::vault::{self, Session};
+use casedesk::office::audit::AuditFilter;
+use casedesk::office::counselling::SessionCount;
+use casedesk::vault;
 use common::{Office, contains_bytes, secret};
 
 const PHRASE: &str = "Zebra-quill marmalade 4711 confided";
 
-fn persons(s: &Session) -> Vec<i64> {
-    let mut stmt = s
-        .conn
+/// Every person's record id, read on a raw connection (no audit entry).
+fn persons(o: &Office) -> Vec<i64> {
+    let raw = o.raw("staff", "demo");
+    let mut stmt = raw
+        .conn()
         .prepare("SELECT id FROM persons ORDER BY id")
         .unwrap();
     stmt.query_map([], |r| r.get(0))
@@ -39,13 +43,13 @@ fn individual(person: i64) -> NewSession {
 fn office_with_note() -> (Office, i64, SessionId) {
     let o = Office::demo(12);
     let mut psy = o.login("psychologist", "demo");
-    let person = persons(&psy)[0];
-    let id = counselling::record(
-        &mut psy,
-        &individual(person),
-        &format!("Presenting problem\n{PHRASE}\n"),
-    )
-    .expect("record");
+    let person = persons(&o)[0];
+    let id = psy
+        .record_counselling(
+            &individual(person),
+            &format!("Presenting problem\n{PHRASE}\n"),
+        )
+        .expect("record");
     (o, person, id)
 }
 
@@ -53,7 +57,7 @@ fn office_with_note() -> (Office, i64, SessionId) {
 fn psychologist_reads_back_and_the_read_is_audited() {
     let (o, person, id) = office_with_note();
     let psy = o.login("psychologist", "demo");
-    let note = counselling::read_note(&psy, id).expect("read");
+    let note = psy.read_note(id).expect("read");
     assert!(note.text.contains(PHRASE));
     assert_eq!(note.version, 1);
     assert_eq!(note.written_by.as_deref(), Some("psychologist"));
@@ -61,15 +65,15 @@ fn psychologist_reads_back_and_the_read_is_audited() {
         !format!("{note:?}").contains(PHRASE),
         "Debug never shows text"
     );
-    let reads = casedesk::audit::query(
-        &psy.conn,
-        &casedesk::audit::AuditFilter {
+    // The trail is the manager's to read.
+    let reads = o
+        .login("manager", "demo")
+        .audit_entries(&AuditFilter {
             person: Some(person),
             action: Some("counselling".into()),
             ..Default::default()
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
     let actions: Vec<&str> = reads.iter().map(|e| e.action.as_str()).collect();
     assert!(actions.contains(&"counselling.create"), "{actions:?}");
     assert!(actions.contains(&"counselling.read"), "{actions:?}");
@@ -80,25 +84,17 @@ fn staff_and_manager_cannot_read_or_write_notes() {
     let (o, person, id) = office_with_note();
     for user in ["staff", "manager"] {
         let mut s = o.login(user, "demo");
-        assert!(s.counselling_identity().is_none());
+        assert!(!s.holds_counselling_key());
+        assert!(o.raw(user, "demo").counselling_identity().is_none());
+        assert!(matches!(s.read_note(id), Err(Error::NotAllowed(_))));
+        assert!(matches!(s.note_history(id), Err(Error::NotAllowed(_))));
         assert!(matches!(
-            counselling::read_note(&s, id),
+            s.record_counselling(&individual(person), "x"),
             Err(Error::NotAllowed(_))
         ));
-        assert!(matches!(
-            counselling::note_history(&s, id),
-            Err(Error::NotAllowed(_))
-        ));
-        assert!(matches!(
-            counselling::record(&mut s, &individual(person), "x"),
-            Err(Error::NotAllowed(_))
-        ));
-        assert!(matches!(
-            counselling::amend_note(&mut s, id, "x"),
-            Err(Error::NotAllowed(_))
-        ));
+        assert!(matches!(s.amend_note(id, "x"), Err(Error::NotAllowed(_))));
         // They do see that the session happened.
-        let rows = counselling::list_sessions(&s.conn, person).unwrap();
+        let rows = s.counselling_sessions(person).unwrap();
         let row = rows.iter().find(|r| r.id == id).expect("session listed");
         assert_eq!(row.kind, CounsellingKind::Individual);
         assert_eq!(row.minutes, 45);
@@ -111,14 +107,14 @@ fn staff_and_manager_cannot_read_or_write_notes() {
 #[test]
 fn staff_password_office_and_key_file_do_not_reveal_the_note() {
     let (o, _person, _id) = office_with_note();
-    let staff = o.login("staff", "demo");
+    let staff = o.raw("staff", "demo");
     // 1. The raw bytes of every file (office file, WAL, key file, …).
     let raw = o.all_bytes();
     assert!(!contains_bytes(&raw, PHRASE.as_bytes()));
     assert!(!contains_bytes(&raw, b"Zebra-quill"));
     // 2. Everything the staff login can read inside the office file.
     let tables: Vec<String> = staff
-        .conn
+        .conn()
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
         .unwrap()
         .query_map([], |r| r.get(0))
@@ -127,7 +123,7 @@ fn staff_password_office_and_key_file_do_not_reveal_the_note() {
         .unwrap();
     for t in &tables {
         let mut stmt = staff
-            .conn
+            .conn()
             .prepare(&format!("SELECT * FROM \"{t}\""))
             .unwrap();
         let n = stmt.column_count();
@@ -157,7 +153,7 @@ fn staff_password_office_and_key_file_do_not_reveal_the_note() {
     for (name, pw) in [("staff", "demo"), ("manager", "demo")] {
         let identity = vault::crypto::open_identity(file.slot(name).unwrap(), &secret(pw)).unwrap();
         let sealed: Vec<Vec<u8>> = staff
-            .conn
+            .conn()
             .prepare("SELECT sealed FROM counselling_notes")
             .unwrap()
             .query_map([], |r| r.get(0))
@@ -175,31 +171,23 @@ fn staff_password_office_and_key_file_do_not_reveal_the_note() {
 fn amend_keeps_every_version() {
     let (o, _person, id) = office_with_note();
     let mut psy = o.login("psychologist", "demo");
-    assert_eq!(
-        counselling::amend_note(&mut psy, id, "second version").unwrap(),
-        2
-    );
-    assert_eq!(
-        counselling::amend_note(&mut psy, id, "third version").unwrap(),
-        3
-    );
-    assert_eq!(
-        counselling::read_note(&psy, id).unwrap().text.as_str(),
-        "third version"
-    );
-    let history = counselling::note_history(&psy, id).unwrap();
+    assert_eq!(psy.amend_note(id, "second version").unwrap(), 2);
+    assert_eq!(psy.amend_note(id, "third version").unwrap(), 3);
+    assert_eq!(psy.read_note(id).unwrap().text.as_str(), "third version");
+    let history = psy.note_history(id).unwrap();
     let texts: Vec<&str> = history.iter().map(|n| n.text.as_str()).collect();
     assert_eq!(texts.len(), 3);
     assert!(texts[0].contains(PHRASE));
     assert_eq!(&texts[1..], ["second version", "third version"]);
-    let versions = counselling::note_versions(&psy.conn, id).unwrap();
+    let versions = psy.note_versions(id).unwrap();
     assert_eq!(
         versions.iter().map(|v| v.version).collect::<Vec<_>>(),
         [1, 2, 3]
     );
     // Stored versions are never rewritten.
     assert!(
-        psy.conn
+        o.raw("psychologist", "demo")
+            .conn()
             .execute(
                 "UPDATE counselling_notes SET written_at = 'x' WHERE session_id = ?1",
                 [id.0]
@@ -212,14 +200,19 @@ fn amend_keeps_every_version() {
 fn a_sealed_note_moved_to_another_file_is_refused() {
     let (o, person, id) = office_with_note();
     let mut psy = o.login("psychologist", "demo");
-    let other = persons(&psy)[1];
-    let theirs = counselling::record(&mut psy, &individual(other), "their own note").unwrap();
-    let same_person = counselling::record(&mut psy, &individual(person), "later note").unwrap();
-    psy.conn
+    let other = persons(&o)[1];
+    let theirs = psy
+        .record_counselling(&individual(other), "their own note")
+        .unwrap();
+    let same_person = psy
+        .record_counselling(&individual(person), "later note")
+        .unwrap();
+    let raw = o.raw("psychologist", "demo");
+    raw.conn()
         .execute_batch("DROP TRIGGER counselling_notes_no_update")
         .unwrap();
     for target in [theirs, same_person] {
-        psy.conn
+        raw.conn()
             .execute(
                 "UPDATE counselling_notes SET sealed =
                    (SELECT sealed FROM counselling_notes WHERE session_id = ?1 AND version = 1)
@@ -227,33 +220,33 @@ fn a_sealed_note_moved_to_another_file_is_refused() {
                 [id.0, target.0],
             )
             .unwrap();
-        match counselling::read_note(&psy, target) {
+        match psy.read_note(target) {
             Err(Error::Damaged(m)) => assert!(m.contains("does not belong"), "{m}"),
             other => panic!("expected a refusal, got {other:?}"),
         }
     }
     // The note where it belongs still opens.
-    assert!(counselling::read_note(&psy, id).is_ok());
+    assert!(psy.read_note(id).is_ok());
 }
 
 #[test]
 fn group_sessions_show_on_every_participants_file() {
     let o = Office::demo(12);
     let mut psy = o.login("psychologist", "demo");
-    let p = persons(&psy);
+    let p = persons(&o);
     let mut group = NewSession {
         kind: CounsellingKind::Group,
         participants: vec![],
         ..individual(p[0])
     };
     assert!(matches!(
-        counselling::record(&mut psy, &group, "note"),
+        psy.record_counselling(&group, "note"),
         Err(Error::Invalid(_))
     ));
     group.participants = vec![p[1], p[2]];
-    let id = counselling::record(&mut psy, &group, "group note").unwrap();
+    let id = psy.record_counselling(&group, "group note").unwrap();
     for who in &p[..3] {
-        let rows = counselling::list_sessions(&psy.conn, *who).unwrap();
+        let rows = psy.counselling_sessions(*who).unwrap();
         let row = rows.iter().find(|r| r.id == id).expect("listed");
         assert_eq!(row.person_id, p[0]);
         assert_eq!(row.participants.len(), 2);
@@ -262,8 +255,8 @@ fn group_sessions_show_on_every_participants_file() {
         on_date: casedesk::clock::today().succ_opt().unwrap(),
         ..individual(p[0])
     };
-    assert!(counselling::record(&mut psy, &future, "note").is_err());
-    assert!(counselling::record(&mut psy, &individual(p[0]), "  \n").is_err());
+    assert!(psy.record_counselling(&future, "note").is_err());
+    assert!(psy.record_counselling(&individual(p[0]), "  \n").is_err());
 }
 
 #[test]
@@ -274,21 +267,13 @@ fn second_psychologist_gets_the_key_by_grant_and_loses_it_when_disabled() {
         .unwrap();
     // Not yet granted: may not read.
     let pia = o.login("pia", "pia-password-1");
-    assert!(matches!(
-        counselling::read_note(&pia, id),
-        Err(Error::NotAllowed(_))
-    ));
+    assert!(matches!(pia.read_note(id), Err(Error::NotAllowed(_))));
     drop(pia);
     let mut psy = o.login("psychologist", "demo");
     assert_eq!(psy.pending_counselling_grants().unwrap(), ["pia"]);
     psy.grant_counselling("pia").unwrap();
     let pia = o.login("pia", "pia-password-1");
-    assert!(
-        counselling::read_note(&pia, id)
-            .unwrap()
-            .text
-            .contains(PHRASE)
-    );
+    assert!(pia.read_note(id).unwrap().text.contains(PHRASE));
     drop(pia);
     boss.disable_user("pia").unwrap();
     assert!(matches!(
@@ -301,7 +286,7 @@ fn second_psychologist_gets_the_key_by_grant_and_loses_it_when_disabled() {
             .slot("pia")
             .is_none()
     );
-    assert!(counselling::read_note(&psy, id).is_ok());
+    assert!(psy.read_note(id).is_ok());
 }
 
 #[test]
@@ -311,8 +296,9 @@ fn rekey_loses_no_note() {
     boss.rekey().unwrap();
     drop(boss);
     let psy = o.login("psychologist", "demo");
-    let ids: Vec<i64> = psy
-        .conn
+    let ids: Vec<i64> = o
+        .raw("psychologist", "demo")
+        .conn()
         .prepare("SELECT id FROM counselling_sessions")
         .unwrap()
         .query_map([], |r| r.get(0))
@@ -321,7 +307,8 @@ fn rekey_loses_no_note() {
         .unwrap();
     assert!(ids.len() > 1, "the demo adds sessions too");
     for id in ids {
-        counselling::read_note(&psy, SessionId(id)).expect("every note opens after rekey");
+        psy.read_note(SessionId(id))
+            .expect("every note opens after rekey");
     }
 }
 
@@ -329,8 +316,8 @@ fn rekey_loses_no_note() {
 fn cli_writes_shows_and_hides_notes() {
     let o = Office::demo(8);
     let case: String = o
-        .login("manager", "demo")
-        .conn
+        .raw("manager", "demo")
+        .conn()
         .query_row(
             "SELECT case_number FROM persons ORDER BY id LIMIT 1",
             [],
@@ -392,7 +379,8 @@ fn cli_writes_shows_and_hides_notes() {
 fn counselled_persons_and_session_counts_agree_with_the_sessions() {
     let o = Office::demo(12);
     let mut psy = o.login("psychologist", "demo");
-    let listed = counselling::counselled_persons(&psy.conn).unwrap();
+    let raw = o.raw("psychologist", "demo");
+    let listed = psy.counselled_persons().unwrap();
     assert!(!listed.is_empty(), "the demo has sessions");
     assert!(
         listed
@@ -401,18 +389,18 @@ fn counselled_persons_and_session_counts_agree_with_the_sessions() {
         "latest session first, each person once"
     );
     for p in &listed {
-        let sessions = counselling::list_sessions(&psy.conn, p.id).unwrap();
+        let sessions = psy.counselling_sessions(p.id).unwrap();
         assert_eq!(p.sessions, sessions.len() as i64, "person {}", p.id);
         assert_eq!(p.last, sessions.first().map(|s| s.on_date));
         assert_eq!(
-            counselling::session_count(&psy.conn, p.id).unwrap(),
+            psy.counselling_count(p.id).unwrap(),
             SessionCount {
                 sessions: p.sessions,
                 last: p.last
             }
         );
-        let (case_number, name): (String, String) = psy
-            .conn
+        let (case_number, name): (String, String) = raw
+            .conn()
             .query_row(
                 "SELECT case_number, name FROM persons WHERE id = ?1",
                 [p.id],
@@ -422,28 +410,24 @@ fn counselled_persons_and_session_counts_agree_with_the_sessions() {
         assert_eq!((&p.case_number, &p.name), (&case_number, &name));
     }
     assert_eq!(
-        counselling::session_count(&psy.conn, i64::MAX).unwrap(),
+        psy.counselling_count(i64::MAX).unwrap(),
         SessionCount::default(),
         "no such person"
     );
 
     // Two persons never counselled: not listed, until a group session
     // (one's own, the other present) counts once for each.
-    let fresh: Vec<i64> = persons(&psy)
+    let fresh: Vec<i64> = persons(&o)
         .into_iter()
         .filter(|id| listed.iter().all(|p| p.id != *id))
         .take(2)
         .collect();
     assert_eq!(fresh.len(), 2, "the demo leaves some persons uncounselled");
     for id in &fresh {
-        assert_eq!(
-            counselling::session_count(&psy.conn, *id).unwrap(),
-            SessionCount::default()
-        );
+        assert_eq!(psy.counselling_count(*id).unwrap(), SessionCount::default());
     }
     let today = casedesk::clock::today();
-    counselling::record(
-        &mut psy,
+    psy.record_counselling(
         &NewSession {
             person_id: fresh[0],
             kind: CounsellingKind::Group,
@@ -454,13 +438,13 @@ fn counselled_persons_and_session_counts_agree_with_the_sessions() {
         "group note",
     )
     .unwrap();
-    let after = counselling::counselled_persons(&psy.conn).unwrap();
+    let after = psy.counselled_persons().unwrap();
     assert_eq!(after.len(), listed.len() + 2);
     for id in &fresh {
         let p = after.iter().find(|p| p.id == *id).expect("now listed");
         assert_eq!((p.sessions, p.last), (1, Some(today)));
         assert_eq!(
-            counselling::session_count(&psy.conn, *id).unwrap(),
+            psy.counselling_count(*id).unwrap(),
             SessionCount {
                 sessions: 1,
                 last: Some(today)

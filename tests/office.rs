@@ -3,7 +3,8 @@
 
 mod common;
 
-use casedesk::vault::{self, OfficePaths, keyfile::KeyFile};
+use casedesk::office::OfficePaths;
+use casedesk::vault::{self, keyfile::KeyFile};
 use casedesk::{Error, store};
 use common::*;
 
@@ -45,7 +46,7 @@ fn init_creates_an_encrypted_office_and_prints_the_recovery_key_once() {
     assert_eq!(file.users[0].log_n, TEST_LOG_N.parse::<u8>().unwrap());
 
     let s = o.login("boss", "boss-pw");
-    assert_eq!(s.user.role, casedesk::domain::Role::Manager);
+    assert_eq!(s.user().role, casedesk::domain::Role::Manager);
 }
 
 #[test]
@@ -393,8 +394,8 @@ fn no_demo_name_is_readable_in_any_file_and_plain_sqlite_cannot_open_it() {
     let o = Office::demo(1500);
     {
         // Leave a WAL behind as a running desk would.
-        let s = o.login("staff", "demo");
-        s.conn
+        let s = o.raw("staff", "demo");
+        s.conn()
             .execute_batch(
                 "PRAGMA wal_autocheckpoint = 0; UPDATE persons SET area = area WHERE id < 50;",
             )
@@ -511,13 +512,17 @@ impl Expose for age::secrecy::SecretString {
 #[test]
 fn rekey_replaces_the_master_key_and_every_account_still_logs_in() {
     let o = Office::demo(200);
-    let before = o.login("manager", "demo").master_key().hex().to_string();
+    let before = o.raw("manager", "demo").master_key().hex().to_string();
     let out = o.run(&["rekey", "--user", "manager"], "demo\n");
     assert!(out.status.success(), "{}", stderr(&out));
     for user in ["manager", "staff", "psychologist"] {
-        let s = o.login(user, "demo");
+        let s = o.raw(user, "demo");
         assert_ne!(s.master_key().hex().as_str(), before);
         assert!(s.counselling_identity().is_some() == (user == "psychologist"));
+        assert_eq!(
+            o.login(user, "demo").holds_counselling_key(),
+            user == "psychologist"
+        );
     }
     // The old key no longer opens the office file.
     let old = casedesk::vault::MasterKey::from_hex(&before).unwrap();
@@ -582,9 +587,9 @@ fn a_rekey_cut_short_at_either_step_still_opens() {
 #[test]
 fn every_connection_has_the_pragmas_we_rely_on() {
     let o = Office::new();
-    let s = o.login("boss", "boss-pw");
+    let s = o.raw("boss", "boss-pw");
     let get = |p: &str| -> String {
-        s.conn
+        s.conn()
             .query_row(&format!("PRAGMA {p}"), [], |r| {
                 r.get::<_, rusqlite::types::Value>(0)
             })
@@ -609,8 +614,8 @@ fn every_connection_has_the_pragmas_we_rely_on() {
 fn a_file_from_a_newer_casedesk_is_refused() {
     let o = Office::new();
     {
-        let s = o.login("boss", "boss-pw");
-        s.conn
+        let s = o.raw("boss", "boss-pw");
+        s.conn()
             .pragma_update(None, "user_version", store::schema::LATEST + 1)
             .unwrap();
     }
@@ -650,8 +655,19 @@ fn demo_is_deterministic_for_a_seed() {
     let list = |seed: &str| {
         let o = Office::empty();
         let db = o.paths.db.to_str().unwrap().to_string();
+        // On a fixed day: the same seed must give the same office even if
+        // the two builds straddle midnight.
         let out = o.run(
-            &["demo", "--children", "150", "--seed", seed, "--no-open"],
+            &[
+                "demo",
+                "--children",
+                "150",
+                "--seed",
+                seed,
+                "--today",
+                DEMO_DAY,
+                "--no-open",
+            ],
             "",
         );
         assert!(out.status.success(), "{}", stderr(&out));
@@ -677,9 +693,8 @@ fn demo_is_deterministic_for_a_seed() {
 fn demo_has_plausible_people() {
     let o = Office::demo(400);
     let s = o.login("staff", "demo");
-    let rows =
-        store::persons::list_register(&s.conn, &Default::default(), casedesk::clock::today())
-            .unwrap();
+    // Ages as on the day the demo was built.
+    let rows = s.list_register(&Default::default(), demo_day()).unwrap();
     let cpc: Vec<_> = rows
         .iter()
         .filter(|r| r.programme == casedesk::domain::Programme::Cpc)
@@ -704,17 +719,14 @@ fn demo_has_plausible_people() {
     let statuses: std::collections::HashSet<_> = rows.iter().map(|r| r.status).collect();
     assert!(statuses.len() >= 3, "{statuses:?}");
     let first = rows.iter().map(|r| r.registered_on).min().unwrap();
-    assert!((casedesk::clock::today() - first).num_days() > 600);
+    assert!((demo_day() - first).num_days() > 600);
     // Demo accounts exist with their roles.
     for (u, role) in [
         ("manager", "manager"),
         ("staff", "staff"),
         ("psychologist", "psychologist"),
     ] {
-        assert_eq!(
-            store::users::find(&s.conn, u).unwrap().unwrap().role.code(),
-            role
-        );
+        assert_eq!(s.account_named(u).unwrap().unwrap().role.code(), role);
     }
 }
 
@@ -734,9 +746,9 @@ fn demo_replaces_a_demo_office_but_never_a_real_one() {
     );
     let out = d.run(&["demo", "--children", "20", "--no-open"], "");
     assert!(out.status.success(), "{}", stderr(&out));
-    let s = d.login("staff", "demo");
+    let s = d.raw("staff", "demo");
     let n: i64 = s
-        .conn
+        .conn()
         .query_row(
             "SELECT count(*) FROM persons WHERE programme='cpc'",
             [],

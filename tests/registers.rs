@@ -1,22 +1,24 @@
-//! Intake, the registers and each person's file: the store functions and
-//! their rules, on real office files in temp dirs, and `list children`
-//! through the real binary.
+//! Intake, the registers and each person's file: the office's methods and
+//! the store's rules beneath them, on real office files in temp dirs, and
+//! `list children` through the real binary.
 
 mod common;
 
+use casedesk::Error;
 use casedesk::domain::casework::{
     FollowUpDone, NewFollowUp, NewGoal, NewService, StatusChange, TimelineEvent,
 };
+use casedesk::domain::person::PersonId;
 use casedesk::domain::person::{FieldError, NewPerson, estimated_birth_date, parse_date};
 use casedesk::domain::{
     CaseStatus, Centre, ClosureReason, Concern, Programme, ReferralSource, RiskLevel, ServiceKind,
     Sex,
 };
-use casedesk::store::persons::{self, PersonId};
-use casedesk::store::search::{self, RegisterQuery, SortColumn};
-use casedesk::store::{self, casework, duplicates};
-use casedesk::vault::Session;
-use casedesk::{Error, audit};
+use casedesk::office::Session;
+use casedesk::office::audit::Verdict;
+use casedesk::office::casework::{RegisterQuery, Saved, SortColumn};
+use casedesk::store::search::COUNT_CAP;
+use casedesk::store::{self, persons};
 use chrono::{Datelike, Duration, NaiveDate};
 use common::*;
 
@@ -71,11 +73,7 @@ fn woman(name: &str, husband: &str, age: u32) -> NewPerson {
 
 /// Register through the audited intake, in its own write transaction.
 fn register(s: &mut Session, p: &NewPerson) -> (PersonId, String) {
-    let user = s.user.clone();
-    let tx = store::write_tx(&mut s.conn).unwrap();
-    let r = persons::register_person(&tx, p, &user).expect("register");
-    tx.commit().unwrap();
-    r
+    s.register_person(p).expect("register")
 }
 
 fn fields(errors: &[FieldError]) -> Vec<&'static str> {
@@ -103,8 +101,8 @@ fn query(text: &str) -> RegisterQuery {
     }
 }
 
-fn names(conn: &rusqlite::Connection, q: &RegisterQuery) -> Vec<String> {
-    search::register(conn, q, today())
+fn names(s: &Session, q: &RegisterQuery) -> Vec<String> {
+    s.search_register(q, today())
         .unwrap()
         .rows
         .into_iter()
@@ -311,9 +309,11 @@ fn escape_sequences_and_direction_overrides_are_refused() {
 #[test]
 fn register_person_refuses_invalid_input_and_saves_nothing() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
+    // The store function itself, committed after the refusal: it must have
+    // written nothing before it refused (no rollback hides it).
+    let mut s = o.raw("boss", "boss-pw");
     let user = s.user.clone();
-    let tx = store::write_tx(&mut s.conn).unwrap();
+    let tx = store::write_tx(s.conn_mut()).unwrap();
     let mut p = child("Hamza\u{1b}[31m", "Qadir", 12);
     p.cnic = "123".into();
     let err = persons::register_person(&tx, &p, &user).unwrap_err();
@@ -326,12 +326,12 @@ fn register_person_refuses_invalid_input_and_saves_nothing() {
     assert!(!msg.contains("Hamza"));
     tx.commit().unwrap();
     let n: i64 = s
-        .conn
+        .conn()
         .query_row("SELECT count(*) FROM persons", [], |r| r.get(0))
         .unwrap();
     assert_eq!(n, 0);
     let c: i64 = s
-        .conn
+        .conn()
         .query_row("SELECT count(*) FROM case_counters", [], |r| r.get(0))
         .unwrap();
     assert_eq!(c, 0, "no case number spent on a refused intake");
@@ -360,23 +360,20 @@ fn case_numbers_run_per_programme_and_year_and_are_never_reused() {
     assert_eq!(c, format!("CPC-{}-0001", year - 1));
 
     // Deleting the latest person does not free its number.
-    s.conn
+    let raw = o.raw("boss", "boss-pw");
+    raw.conn()
         .execute("DELETE FROM persons WHERE id = ?1", [b_id.0])
         .unwrap();
     let (_, d) = register(&mut s, &child("Imran", "Lal Khan", 9));
     assert_eq!(d, format!("CPC-{year}-0003"));
 
     // A duplicate case number is impossible by construction.
-    let dup = s.conn.execute(
+    let dup = raw.conn().execute(
         "UPDATE persons SET case_number = ?1 WHERE case_number = ?2",
         [&a, &d],
     );
     assert!(dup.is_err(), "case numbers are unique");
-    assert!(
-        persons::find_by_case_number(&s.conn, &d.to_lowercase())
-            .unwrap()
-            .is_some()
-    );
+    assert!(s.find_case_number(&d.to_lowercase()).unwrap().is_some());
 }
 
 #[test]
@@ -386,7 +383,7 @@ fn two_terminals_registering_at_once_get_different_numbers() {
     for t in 0..3 {
         let o_paths = o.paths.clone();
         handles.push(std::thread::spawn(move || {
-            let mut s = casedesk::vault::login(&o_paths, "boss", &secret("boss-pw")).unwrap();
+            let mut s = casedesk::office::login(&o_paths, "boss", &secret("boss-pw")).unwrap();
             (0..5)
                 .map(|i| register(&mut s, &child(&format!("Child {t} {i}"), "Qadir", 12)).1)
                 .collect::<Vec<_>>()
@@ -422,7 +419,7 @@ fn duplicates_are_found_across_spellings_and_scripts() {
         ("محمد علي", "محمد اكبر", 12),
         ("Muhammad Ali", "", 12),
     ] {
-        let m = duplicates::likely_matches(&s.conn, &child(name, father, age)).unwrap();
+        let m = s.likely_duplicates(&child(name, father, age)).unwrap();
         assert!(
             m.first().is_some_and(|m| m.id == id.0),
             "{name} / {father} should match, got {m:?}"
@@ -432,7 +429,7 @@ fn duplicates_are_found_across_spellings_and_scripts() {
 
     // Different father, far age, different name: no warning.
     let none = |n: &str, f: &str, a: u32| {
-        duplicates::likely_matches(&s.conn, &child(n, f, a))
+        s.likely_duplicates(&child(n, f, a))
             .unwrap()
             .into_iter()
             .all(|m| m.id != id.0)
@@ -446,11 +443,7 @@ fn duplicates_are_found_across_spellings_and_scripts() {
         none("Bilal", "Muhammad Akbar", 12),
         "a brother, not the same child"
     );
-    assert!(
-        duplicates::likely_matches(&s.conn, &child(" ", "", 12))
-            .unwrap()
-            .is_empty()
-    );
+    assert!(s.likely_duplicates(&child(" ", "", 12)).unwrap().is_empty());
 }
 
 #[test]
@@ -458,7 +451,9 @@ fn a_typo_in_the_name_with_the_same_father_is_flagged() {
     let o = Office::new();
     let mut s = o.login("boss", "boss-pw");
     let (id, _) = register(&mut s, &child("Shahzaib", "Haji Nazar", 12));
-    let m = duplicates::likely_matches(&s.conn, &child("Shahzeb", "Haji Nazar", 12)).unwrap();
+    let m = s
+        .likely_duplicates(&child("Shahzeb", "Haji Nazar", 12))
+        .unwrap();
     assert_eq!(m.first().map(|m| m.id), Some(id.0), "{m:?}");
     assert!(
         m[0].reasons.iter().any(|r| r == "similar name"),
@@ -466,32 +461,30 @@ fn a_typo_in_the_name_with_the_same_father_is_flagged() {
         m[0].reasons
     );
     // The key follows a profile edit.
-    let p = persons::load_person(&s.conn, id).unwrap();
+    let p = s.person(id).unwrap();
     let mut edited = p.profile.clone();
     edited.name = "Kamran".into();
-    let user = s.user.clone();
-    persons::update_person(&s.conn, id, p.version, &edited, &user).unwrap();
+    s.update_person(id, p.version, &edited).unwrap();
     assert!(
-        duplicates::likely_matches(&s.conn, &child("Shahzaib", "Haji Nazar", 12))
+        s.likely_duplicates(&child("Shahzaib", "Haji Nazar", 12))
             .unwrap()
             .is_empty()
     );
-    let m = duplicates::likely_matches(&s.conn, &child("Kamraan", "Haji Nazar", 12)).unwrap();
+    let m = s
+        .likely_duplicates(&child("Kamraan", "Haji Nazar", 12))
+        .unwrap();
     assert_eq!(m.first().map(|m| m.id), Some(id.0));
 }
 
+/// How long this takes is measured in `benches/search.rs` (a timing
+/// limit in a debug build, on a shared machine, says nothing reliable);
+/// here only what it returns.
 #[test]
-fn duplicate_check_is_quick_on_a_demo_office() {
+fn duplicate_check_on_a_demo_office_shows_at_most_ten() {
     let o = Office::demo(3_000);
     let s = o.login("staff", "demo");
     let p = child("Muhammad Ali", "Muhammad Akbar", 12);
-    let t = std::time::Instant::now();
-    let m = duplicates::likely_matches(&s.conn, &p).unwrap();
-    assert!(
-        t.elapsed() < std::time::Duration::from_millis(500),
-        "{:?}",
-        t.elapsed()
-    );
+    let m = s.likely_duplicates(&p).unwrap();
     assert!(m.len() <= 10);
 }
 
@@ -517,7 +510,7 @@ fn searchable_office() -> (Office, Session) {
 #[test]
 fn search_is_partial_case_insensitive_and_in_any_script() {
     let (_o, s) = searchable_office();
-    let c = &s.conn;
+    let c = &s;
     assert_eq!(names(c, &query("amz")), vec!["Hamza Khan"]);
     assert_eq!(names(c, &query("HAMZA")), vec!["Hamza Khan"]);
     assert_eq!(names(c, &query("hAmZa kH")), vec!["Hamza Khan"]);
@@ -550,7 +543,7 @@ fn search_is_partial_case_insensitive_and_in_any_script() {
 #[test]
 fn search_by_case_number_in_full_or_part() {
     let (_o, s) = searchable_office();
-    let c = &s.conn;
+    let c = &s;
     let year = today().year();
     assert_eq!(
         names(c, &query(&format!("CPC-{year}-0002"))),
@@ -578,7 +571,7 @@ fn search_by_case_number_in_full_or_part() {
 #[test]
 fn first_keystrokes_match_name_beginnings() {
     let (_o, s) = searchable_office();
-    let c = &s.conn;
+    let c = &s;
     assert_eq!(names(c, &query("h")), vec!["Hamza Khan"]);
     assert_eq!(names(c, &query("Bi")), vec!["Bilal Ahmed"]);
     assert!(
@@ -588,19 +581,19 @@ fn first_keystrokes_match_name_beginnings() {
     let mut by_name = query("a");
     by_name.sort = SortColumn::Name;
     assert!(names(c, &by_name).is_empty());
-    let page = search::register(c, &query("b"), today()).unwrap();
+    let page = c.search_register(&query("b"), today()).unwrap();
     assert_eq!((page.total, page.exact), (1, true));
     assert_eq!(names(c, &query("عا")), vec!["عائشہ"]);
     assert_eq!(names(c, &query("bilal a")), vec!["Bilal Ahmed"]);
     assert!(names(c, &query("bilal x")).is_empty());
-    assert_eq!(search::register(c, &query(""), today()).unwrap().total, 5);
-    assert_eq!(search::register(c, &query("  "), today()).unwrap().total, 5);
+    assert_eq!(c.search_register(&query(""), today()).unwrap().total, 5);
+    assert_eq!(c.search_register(&query("  "), today()).unwrap().total, 5);
 }
 
 #[test]
 fn filters_sort_and_pages() {
     let (_o, s) = searchable_office();
-    let c = &s.conn;
+    let c = &s;
     let q = |f: &dyn Fn(&mut RegisterQuery)| {
         let mut q = RegisterQuery::default();
         f(&mut q);
@@ -653,17 +646,17 @@ fn filters_sort_and_pages() {
             assert_eq!(got.len(), 5, "{col:?}");
         }
     }
-    let page = search::register(
-        c,
-        &RegisterQuery {
-            sort: SortColumn::Name,
-            offset: 1,
-            limit: 2,
-            ..RegisterQuery::default()
-        },
-        today(),
-    )
-    .unwrap();
+    let page = c
+        .search_register(
+            &RegisterQuery {
+                sort: SortColumn::Name,
+                offset: 1,
+                limit: 2,
+                ..RegisterQuery::default()
+            },
+            today(),
+        )
+        .unwrap();
     assert_eq!(page.total, 5);
     let got: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(got, vec!["Hamza Khan", "Nadia"]);
@@ -673,22 +666,22 @@ fn filters_sort_and_pages() {
 fn counts_of_filtered_text_searches_stop_at_the_cap() {
     let o = Office::demo(1_500);
     let s = o.login("staff", "demo");
-    let c = &s.conn;
-    let all = search::register(c, &query("muhammad"), today()).unwrap();
+    let c = &s;
+    let all = c.search_register(&query("muhammad"), today()).unwrap();
     assert!(all.exact && all.total > 0);
     let q = RegisterQuery {
         programme: Some(Programme::Cpc),
         ..query("a")
     };
-    let page = search::register(c, &q, today()).unwrap();
+    let page = c.search_register(&q, today()).unwrap();
     assert!(page.exact, "first keystrokes count exactly: {}", page.total);
     let q = RegisterQuery {
         programme: Some(Programme::Cpc),
         ..query("Kha")
     };
-    let page = search::register(c, &q, today()).unwrap();
-    assert!(page.total <= search::COUNT_CAP);
-    assert_eq!(page.exact, page.total < search::COUNT_CAP);
+    let page = c.search_register(&q, today()).unwrap();
+    assert!(page.total <= COUNT_CAP);
+    assert_eq!(page.exact, page.total < COUNT_CAP);
     // Paging through a large result stays in order and never repeats.
     let mut seen = std::collections::HashSet::new();
     let mut last = String::new();
@@ -699,7 +692,7 @@ fn counts_of_filtered_text_searches_stop_at_the_cap() {
             limit: 20,
             ..query("muh")
         };
-        for r in search::register(c, &q, today()).unwrap().rows {
+        for r in c.search_register(&q, today()).unwrap().rows {
             assert!(seen.insert(r.id));
             assert!(r.name.to_lowercase() >= last, "{} after {last}", r.name);
             last = r.name.to_lowercase();
@@ -728,8 +721,8 @@ fn all_matches(c: &rusqlite::Connection, word: &str) -> Vec<(i64, String, i64, i
     .unwrap()
 }
 
-fn page_ids(c: &rusqlite::Connection, q: &RegisterQuery) -> Vec<i64> {
-    search::register(c, q, today())
+fn page_ids(c: &Session, q: &RegisterQuery) -> Vec<i64> {
+    c.search_register(q, today())
         .unwrap()
         .rows
         .iter()
@@ -741,9 +734,10 @@ fn page_ids(c: &rusqlite::Connection, q: &RegisterQuery) -> Vec<i64> {
 fn case_number_order_pages_of_text_searches_match_a_full_sort() {
     let o = Office::demo(1_500);
     let s = o.login("staff", "demo");
-    let c = &s.conn;
+    let raw = o.raw("staff", "demo");
+    let c = &s;
     for word in ["muh", "kha", "CPC-", "-00"] {
-        let all = all_matches(c, word);
+        let all = all_matches(raw.conn(), word);
         assert!(all.len() > 100, "{word}: {}", all.len());
         for programme in [None, Some(Programme::Cpc), Some(Programme::WomensDesk)] {
             for descending in [false, true] {
@@ -786,7 +780,7 @@ fn case_number_order_pages_of_text_searches_match_a_full_sort() {
 fn short_words_after_long_ones_narrow_the_case_number_order_alike() {
     let o = Office::demo(1_500);
     let s = o.login("staff", "demo");
-    let c = &s.conn;
+    let c = &s;
     for text in ["muh a", "kha i", "CPC- 1"] {
         for programme in [None, Some(Programme::Cpc)] {
             let by_case = RegisterQuery {
@@ -807,9 +801,9 @@ fn short_words_after_long_ones_narrow_the_case_number_order_alike() {
             by_name.sort();
             assert!(!got.is_empty(), "{text}");
             assert_eq!(sorted, by_name, "{text} {programme:?}");
-            let page = search::register(c, &by_case, today()).unwrap();
-            assert_eq!(page.exact, got.len() <= search::COUNT_CAP);
-            assert_eq!(page.total, got.len().min(search::COUNT_CAP));
+            let page = c.search_register(&by_case, today()).unwrap();
+            assert_eq!(page.exact, got.len() <= COUNT_CAP);
+            assert_eq!(page.total, got.len().min(COUNT_CAP));
         }
     }
 }
@@ -818,10 +812,11 @@ fn short_words_after_long_ones_narrow_the_case_number_order_alike() {
 fn text_searches_sorted_by_short_columns_walk_their_index_in_order() {
     let o = Office::demo(1_500);
     let s = o.login("staff", "demo");
-    let c = &s.conn;
+    let raw = o.raw("staff", "demo");
+    let c = &s;
     // "CPC-" has more matches than the count cap: the sort index is walked.
     for word in ["muh", "kha", "CPC-"] {
-        let all = all_matches(c, word);
+        let all = all_matches(raw.conn(), word);
         for (sort, key) in [(SortColumn::Risk, 2usize), (SortColumn::Status, 3)] {
             for descending in [false, true] {
                 let mut want: Vec<(i64, i64)> = all
@@ -878,7 +873,7 @@ fn text_searches_sorted_by_short_columns_walk_their_index_in_order() {
 fn pages_near_the_end_read_from_the_other_end_in_the_same_order() {
     let o = Office::demo(400);
     let s = o.login("staff", "demo");
-    let c = &s.conn;
+    let c = &s;
     for text in ["", "a", "muh"] {
         for sort in SortColumn::ALL {
             for descending in [false, true] {
@@ -921,27 +916,21 @@ fn a_stale_save_is_refused_naming_the_fields_and_nothing_is_overwritten() {
     let mut second = o.login("boss", "boss-pw");
 
     // Both terminals open the file at version 1.
-    let a = persons::get_person(&first.conn, id, &first.user).unwrap();
-    let b = persons::get_person(&second.conn, id, &second.user).unwrap();
+    let a = first.person(id).unwrap();
+    let b = second.person(id).unwrap();
     assert_eq!((a.version, b.version), (1, 1));
 
     let mut edit_a = a.profile.clone();
     edit_a.phone = "0333-7654321".into();
     edit_a.area = "Jinnah Town".into();
-    let user = first.user.clone();
-    let tx = store::write_tx(&mut first.conn).unwrap();
-    let saved = persons::update_person(&tx, id, a.version, &edit_a, &user).unwrap();
-    tx.commit().unwrap();
+    let saved = first.update_person(id, a.version, &edit_a).unwrap();
     assert_eq!(saved.version, 2);
     assert_eq!(saved.changed, vec!["phone", "area"]);
 
     let mut edit_b = b.profile.clone();
     edit_b.phone = "0345-0000000".into();
     edit_b.risk = RiskLevel::High;
-    let user = second.user.clone();
-    let tx = store::write_tx(&mut second.conn).unwrap();
-    let err = persons::update_person(&tx, id, b.version, &edit_b, &user).unwrap_err();
-    drop(tx);
+    let err = second.update_person(id, b.version, &edit_b).unwrap_err();
     let Error::Conflict(msg) = &err else {
         panic!("expected a conflict, got {err:?}")
     };
@@ -951,7 +940,7 @@ fn a_stale_save_is_refused_naming_the_fields_and_nothing_is_overwritten() {
         "no values: {msg}"
     );
 
-    let now = persons::load_person(&second.conn, id).unwrap();
+    let now = second.person(id).unwrap();
     assert_eq!(now.version, 2);
     assert_eq!(now.profile.phone, "0333-7654321");
     assert_eq!(now.profile.area, "Jinnah Town");
@@ -960,7 +949,7 @@ fn a_stale_save_is_refused_naming_the_fields_and_nothing_is_overwritten() {
     // Reloaded, the second terminal can save.
     let mut again = now.profile.clone();
     again.risk = RiskLevel::High;
-    let saved = persons::update_person(&second.conn, id, now.version, &again, &user).unwrap();
+    let saved = second.update_person(id, now.version, &again).unwrap();
     assert_eq!(saved.version, 3);
     assert_eq!(saved.changed, vec!["risk"]);
 }
@@ -970,26 +959,25 @@ fn every_change_is_kept_in_the_history() {
     let o = Office::new();
     let mut s = o.login("boss", "boss-pw");
     let (id, _) = register(&mut s, &child("Hamza", "Abdul Qadir", 12));
-    let user = s.user.clone();
-    let p = persons::load_person(&s.conn, id).unwrap();
+    let p = s.person(id).unwrap();
     let mut e = p.profile.clone();
     e.name = "Hamza Khan".into();
     e.concerns = vec![Concern::Csec, Concern::AtRisk];
     e.birth_date = None;
-    let err = persons::update_person(&s.conn, id, p.version, &e, &user).unwrap_err();
+    let err = s.update_person(id, p.version, &e).unwrap_err();
     assert!(
         matches!(err, Error::Invalid(_)),
         "invalid edits are refused: {err:?}"
     );
     e.birth_date = p.profile.birth_date;
-    let saved = persons::update_person(&s.conn, id, p.version, &e, &user).unwrap();
+    let saved = s.update_person(id, p.version, &e).unwrap();
     assert_eq!(saved.changed, vec!["name", "concerns"]);
 
     // Saving the same again changes nothing and keeps the version.
-    let same = persons::update_person(&s.conn, id, saved.version, &e, &user).unwrap();
+    let same = s.update_person(id, saved.version, &e).unwrap();
     assert_eq!(
         same,
-        persons::Saved {
+        Saved {
             version: 2,
             changed: vec![]
         }
@@ -997,9 +985,9 @@ fn every_change_is_kept_in_the_history() {
 
     let mut prog = e.clone();
     prog.programme = Programme::WomensDesk;
-    assert!(persons::update_person(&s.conn, id, 2, &prog, &user).is_err());
+    assert!(s.update_person(id, 2, &prog).is_err());
 
-    let h = persons::history(&s.conn, id).unwrap();
+    let h = s.person_file(id).unwrap().history;
     assert_eq!(h.len(), 2);
     assert_eq!(h[0].field, "name");
     assert_eq!(h[0].old_value.as_deref(), Some("Hamza"));
@@ -1009,11 +997,11 @@ fn every_change_is_kept_in_the_history() {
     assert_eq!(h[1].field, "concerns");
     assert_eq!(h[1].old_value.as_deref(), Some("at_risk"));
     assert_eq!(h[1].new_value.as_deref(), Some("at_risk,csec"));
-    let now = persons::load_person(&s.conn, id).unwrap();
+    let now = s.person(id).unwrap();
     assert_eq!(now.profile.concerns, vec![Concern::Csec, Concern::AtRisk]);
     assert_eq!(now.profile.name, "Hamza Khan");
     // Search follows the edit.
-    assert_eq!(names(&s.conn, &query("khan")), vec!["Hamza Khan"]);
+    assert_eq!(names(&s, &query("khan")), vec!["Hamza Khan"]);
 }
 
 #[test]
@@ -1021,61 +1009,70 @@ fn status_lifecycle_is_recorded_and_illegal_moves_refused() {
     let o = Office::new();
     let mut s = o.login("boss", "boss-pw");
     let (id, _) = register(&mut s, &child("Hamza", "Abdul Qadir", 12));
-    let user = s.user.clone();
-    let reg = persons::load_person(&s.conn, id)
-        .unwrap()
-        .profile
-        .registered_on;
+    let reg = s.person(id).unwrap().profile.registered_on;
     let step = |to, days: i64, reason| StatusChange {
         to,
         on_date: reg + Duration::days(days),
         reason,
     };
-    let refuse = |c: &StatusChange, contains: &str| {
-        let err = casework::change_status(&s.conn, id, c, &user).unwrap_err();
+    let refuse = |s: &mut Session, c: &StatusChange, contains: &str| {
+        let err = s.change_status(id, c).unwrap_err();
         assert!(err.to_string().contains(contains), "{err}");
     };
     refuse(
+        &mut s,
         &step(CaseStatus::Reopened, 1, None),
         "cannot become reopened",
     );
     refuse(
+        &mut s,
         &step(CaseStatus::Registered, 1, None),
         "cannot become registered",
     );
     refuse(
+        &mut s,
         &step(CaseStatus::Active, 1, Some(ClosureReason::Transferred)),
         "only when closing",
     );
     refuse(
+        &mut s,
         &step(CaseStatus::Active, -1, None),
         "before the case's last status change",
     );
-    refuse(&step(CaseStatus::Active, 40, None), "in the future");
+    refuse(&mut s, &step(CaseStatus::Active, 40, None), "in the future");
 
-    casework::change_status(&s.conn, id, &step(CaseStatus::Active, 2, None), &user).unwrap();
+    s.change_status(id, &step(CaseStatus::Active, 2, None))
+        .unwrap();
     refuse(
+        &mut s,
         &step(CaseStatus::Closed, 10, None),
         "why the case is closed",
     );
-    refuse(&step(CaseStatus::Active, 3, None), "cannot become active");
-    casework::change_status(
-        &s.conn,
+    refuse(
+        &mut s,
+        &step(CaseStatus::Active, 3, None),
+        "cannot become active",
+    );
+    s.change_status(
         id,
         &step(CaseStatus::Closed, 10, Some(ClosureReason::Mainstreamed)),
-        &user,
     )
     .unwrap();
-    let p = persons::load_person(&s.conn, id).unwrap();
+    let p = s.person(id).unwrap();
     assert_eq!(p.status, CaseStatus::Closed);
     assert_eq!(p.closure_reason, Some(ClosureReason::Mainstreamed));
-    refuse(&step(CaseStatus::Active, 11, None), "cannot become active");
-    casework::change_status(&s.conn, id, &step(CaseStatus::Reopened, 12, None), &user).unwrap();
-    let p = persons::load_person(&s.conn, id).unwrap();
+    refuse(
+        &mut s,
+        &step(CaseStatus::Active, 11, None),
+        "cannot become active",
+    );
+    s.change_status(id, &step(CaseStatus::Reopened, 12, None))
+        .unwrap();
+    let p = s.person(id).unwrap();
     assert_eq!((p.status, p.closure_reason), (CaseStatus::Reopened, None));
     assert_eq!(p.version, 1, "status moves do not make profile edits stale");
 
-    let steps = casework::status_steps(&s.conn, id).unwrap();
+    let steps = s.person_file(id).unwrap().steps;
     let path: Vec<(Option<CaseStatus>, CaseStatus)> =
         steps.iter().map(|s| (s.from, s.to)).collect();
     assert_eq!(
@@ -1093,7 +1090,7 @@ fn status_lifecycle_is_recorded_and_illegal_moves_refused() {
         status: Some(CaseStatus::Reopened),
         ..RegisterQuery::default()
     };
-    assert_eq!(names(&s.conn, &q), vec!["Hamza"]);
+    assert_eq!(names(&s, &q), vec!["Hamza"]);
 }
 
 #[test]
@@ -1101,9 +1098,7 @@ fn services_follow_ups_goals_and_the_timeline() {
     let o = Office::new();
     let mut s = o.login("boss", "boss-pw");
     let (id, _) = register(&mut s, &child("Hamza", "Abdul Qadir", 12));
-    let user = s.user.clone();
-    let c = &s.conn;
-    let reg = persons::load_person(c, id).unwrap().profile.registered_on;
+    let reg = s.person(id).unwrap().profile.registered_on;
 
     // Bad input.
     let svc = |kind, days: i64, detail: &str| NewService {
@@ -1127,7 +1122,7 @@ fn services_follow_ups_goals_and_the_timeline() {
             "control characters",
         ),
     ] {
-        let err = casework::add_service(c, id, &bad, &user).unwrap_err();
+        let err = s.add_service(id, &bad).unwrap_err();
         assert!(err.to_string().contains(contains), "{err}");
     }
     let early = NewFollowUp {
@@ -1135,68 +1130,60 @@ fn services_follow_ups_goals_and_the_timeline() {
         purpose: "Home visit".into(),
     };
     assert_eq!(fields(&early.validate(reg)), vec!["due_on"]);
-    let err = casework::add_follow_up(c, id, &early, &user).unwrap_err();
+    let err = s.add_follow_up(id, &early).unwrap_err();
     assert!(err.to_string().contains("before the intake date"), "{err}");
     let no_purpose = NewFollowUp {
         due_on: today(),
         purpose: " ".into(),
     };
-    assert!(casework::add_follow_up(c, id, &no_purpose, &user).is_err());
-    let err = casework::add_goal(
-        c,
-        id,
-        &NewGoal {
-            goal: "Enrol".into(),
-            target_date: Some(reg - Duration::days(3)),
-        },
-        &user,
-    )
-    .unwrap_err();
+    assert!(s.add_follow_up(id, &no_purpose).is_err());
+    let err = s
+        .add_goal(
+            id,
+            &NewGoal {
+                goal: "Enrol".into(),
+                target_date: Some(reg - Duration::days(3)),
+            },
+        )
+        .unwrap_err();
     assert!(err.to_string().contains("before the intake date"));
     assert!(
-        casework::add_service(c, PersonId(999), &svc(ServiceKind::Literacy, 1, ""), &user).is_err()
+        s.add_service(PersonId(999), &svc(ServiceKind::Literacy, 1, ""))
+            .is_err()
     );
 
     // Good input.
-    casework::add_service(
-        c,
-        id,
-        &svc(ServiceKind::MedicalReferral, 3, "Civil Hospital"),
-        &user,
-    )
-    .unwrap();
-    casework::add_service(c, id, &svc(ServiceKind::Literacy, 5, ""), &user).unwrap();
-    let overdue = casework::add_follow_up(
-        c,
-        id,
-        &NewFollowUp {
-            due_on: today() - Duration::days(2),
-            purpose: "Home visit".into(),
-        },
-        &user,
-    )
-    .unwrap();
-    let due_today = casework::add_follow_up(
-        c,
-        id,
-        &NewFollowUp {
-            due_on: today(),
-            purpose: "Check school".into(),
-        },
-        &user,
-    )
-    .unwrap();
-    casework::add_follow_up(
-        c,
+    s.add_service(id, &svc(ServiceKind::MedicalReferral, 3, "Civil Hospital"))
+        .unwrap();
+    s.add_service(id, &svc(ServiceKind::Literacy, 5, ""))
+        .unwrap();
+    let overdue = s
+        .add_follow_up(
+            id,
+            &NewFollowUp {
+                due_on: today() - Duration::days(2),
+                purpose: "Home visit".into(),
+            },
+        )
+        .unwrap();
+    let due_today = s
+        .add_follow_up(
+            id,
+            &NewFollowUp {
+                due_on: today(),
+                purpose: "Check school".into(),
+            },
+        )
+        .unwrap();
+    s.add_follow_up(
         id,
         &NewFollowUp {
             due_on: today() + Duration::days(7),
             purpose: "Later".into(),
         },
-        &user,
     )
     .unwrap();
-    let due = casework::due_follow_ups(c, today(), None, 50).unwrap();
+    let due = s.due_follow_ups(today(), None, 50).unwrap();
     let ids: Vec<i64> = due.iter().map(|d| d.follow_up.id).collect();
     assert_eq!(ids, vec![overdue, due_today]);
     assert!(due[0].follow_up.is_overdue(today()));
@@ -1206,35 +1193,37 @@ fn services_follow_ups_goals_and_the_timeline() {
         done_on: today(),
         outcome: "Met the mother".into(),
     };
-    casework::complete_follow_up(c, overdue, &done, &user).unwrap();
+    s.complete_follow_up(overdue, &done).unwrap();
     assert!(matches!(
-        casework::complete_follow_up(c, overdue, &done, &user),
+        s.complete_follow_up(overdue, &done),
         Err(Error::Conflict(_))
     ));
     let no_outcome = FollowUpDone {
         done_on: today(),
         outcome: String::new(),
     };
-    assert!(casework::complete_follow_up(c, due_today, &no_outcome, &user).is_err());
+    assert!(s.complete_follow_up(due_today, &no_outcome).is_err());
 
-    let goal = casework::add_goal(
-        c,
-        id,
-        &NewGoal {
-            goal: "Enrol in school".into(),
-            target_date: Some(today() + Duration::days(60)),
-        },
-        &user,
-    )
-    .unwrap();
-    casework::achieve_goal(c, goal, today(), &user).unwrap();
-    assert!(casework::achieve_goal(c, goal, today() + Duration::days(1), &user).is_err());
+    let goal = s
+        .add_goal(
+            id,
+            &NewGoal {
+                goal: "Enrol in school".into(),
+                target_date: Some(today() + Duration::days(60)),
+            },
+        )
+        .unwrap();
+    s.achieve_goal(goal, today()).unwrap();
+    assert!(s.achieve_goal(goal, today() + Duration::days(1)).is_err());
     assert_eq!(
-        casework::goals(c, id).unwrap()[0].achieved_on,
+        s.person_file(id).unwrap().goals[0].achieved_on,
         Some(today())
     );
 
-    // A counselling session (the counselling issue writes these).
+    // A counselling session (the counselling issue writes these), straight
+    // into its table: the timeline only needs the row.
+    let raw = o.raw("boss", "boss-pw");
+    let c = raw.conn();
     let psych_id: i64 = c
         .query_row("SELECT id FROM users WHERE name = 'boss'", [], |r| r.get(0))
         .unwrap();
@@ -1245,7 +1234,7 @@ fn services_follow_ups_goals_and_the_timeline() {
     )
     .unwrap();
 
-    let t = casework::timeline(c, id).unwrap();
+    let t = s.person_file(id).unwrap().timeline;
     assert!(
         t.windows(2).all(|w| w[0].on_date >= w[1].on_date),
         "newest first"
@@ -1281,26 +1270,24 @@ fn create_view_and_edit_are_audited_without_personal_data() {
     let mut p = child("Hamza", "Abdul Qadir", 12);
     p.phone = "0312-9988776".into();
     let (id, case_number) = register(&mut s, &p);
-    let user = s.user.clone();
-    let file = persons::get_person(&s.conn, id, &user).unwrap();
+    // Opening a file, as the desk does: read it, record the view.
+    let file = s.person(id).unwrap();
+    s.person_viewed(id, "").unwrap();
     let mut e = file.profile.clone();
     e.phone = "0399-1112223".into();
     e.name = "Hamza Baloch".into();
-    persons::update_person(&s.conn, id, file.version, &e, &user).unwrap();
+    s.update_person(id, file.version, &e).unwrap();
     let reg = file.profile.registered_on;
-    casework::change_status(
-        &s.conn,
+    s.change_status(
         id,
         &StatusChange {
             to: CaseStatus::Active,
             on_date: reg,
             reason: None,
         },
-        &user,
     )
     .unwrap();
-    casework::add_service(
-        &s.conn,
+    s.add_service(
         id,
         &NewService {
             kind: ServiceKind::Counselling,
@@ -1308,12 +1295,12 @@ fn create_view_and_edit_are_audited_without_personal_data() {
             detail: String::new(),
             note: "Talked about the hotel owner".into(),
         },
-        &user,
     )
     .unwrap();
 
-    let rows: Vec<(String, String, String)> = s
-        .conn
+    let rows: Vec<(String, String, String)> = o
+        .raw("boss", "boss-pw")
+        .conn()
         .prepare("SELECT action, target, detail FROM audit ORDER BY seq")
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -1355,8 +1342,8 @@ fn create_view_and_edit_are_audited_without_personal_data() {
         );
     }
     assert!(matches!(
-        audit::verify(&s.conn).unwrap(),
-        audit::Verdict::Intact { .. }
+        s.verify_trail().unwrap().0,
+        Verdict::Intact { .. }
     ));
 }
 
@@ -1392,17 +1379,14 @@ fn list_children_filters_by_programme_and_status_and_round_trips_urdu() {
     let (id, _) = register(&mut s, &tricky);
     register(&mut s, &child("Hamza", "Abdul Qadir", 12));
     register(&mut s, &woman("Nadia", "Sher Khan", 28));
-    let user = s.user.clone();
     let reg = tricky.registered_on;
-    casework::change_status(
-        &s.conn,
+    s.change_status(
         id,
         &StatusChange {
             to: CaseStatus::Active,
             on_date: reg,
             reason: None,
         },
-        &user,
     )
     .unwrap();
     drop(s);
@@ -1476,12 +1460,14 @@ fn list_children_filters_by_programme_and_status_and_round_trips_urdu() {
 fn the_demo_fills_case_work_consistently() {
     let o = Office::demo(400);
     let s = o.login("staff", "demo");
-    let c = &s.conn;
+    let raw = o.raw("staff", "demo");
+    let c = raw.conn();
     let count = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert!(count("SELECT count(*) FROM services") > 400);
     assert!(count("SELECT count(*) FROM follow_ups WHERE done_on IS NOT NULL") > 0);
     assert!(count("SELECT count(*) FROM goals") > 50);
-    let t = today().to_string();
+    // Due and overdue as on the day the demo office was built.
+    let t = demo_day().to_string();
     let due_today: i64 = c
         .query_row(
             "SELECT count(*) FROM follow_ups WHERE done_on IS NULL AND due_on = ?1",
@@ -1497,14 +1483,16 @@ fn the_demo_fills_case_work_consistently() {
         )
         .unwrap();
     assert!(due_today > 0 && overdue > 0, "{due_today} {overdue}");
-    // Every entry falls inside its case.
-    assert_eq!(
-        count(
+    // Every entry falls inside its case, and none after the demo's day.
+    let outside: i64 = c
+        .query_row(
             "SELECT count(*) FROM services s JOIN persons p ON p.id = s.person_id
-             WHERE s.on_date < p.registered_on OR s.on_date > date('now', 'localtime')"
-        ),
-        0
-    );
+             WHERE s.on_date < p.registered_on OR s.on_date > ?1",
+            [&t],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(outside, 0);
     assert_eq!(
         count(
             "SELECT count(*) FROM follow_ups f JOIN persons p ON p.id = f.person_id
@@ -1531,7 +1519,7 @@ fn the_demo_fills_case_work_consistently() {
             |r| r.get(0),
         )
         .unwrap();
-    let t = casework::timeline(c, PersonId(closed)).unwrap();
+    let t = s.person_file(PersonId(closed)).unwrap().timeline;
     assert!(t.iter().any(|e| matches!(
         e.event,
         TimelineEvent::Status {
@@ -1541,6 +1529,6 @@ fn the_demo_fills_case_work_consistently() {
         }
     )));
     // Searching the demo register finds people by a common name.
-    let page = search::register(c, &query("muhammad"), today()).unwrap();
+    let page = s.search_register(&query("muhammad"), demo_day()).unwrap();
     assert!(page.total > 10 && page.rows.len() <= 100);
 }

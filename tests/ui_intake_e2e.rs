@@ -23,23 +23,30 @@ fn register_a_child_and_find_them() {
     pty.send("demo\r");
     pty.wait_text("Follow-ups due");
 
-    // Intake is the third screen for staff.
+    // Intake is the third screen for staff. Each field is reached by its
+    // label on the screen, not by counting Tabs.
     pty.send("3");
     pty.wait_text("New intake");
-    pty.send("\t"); // programme stays CPC
+    assert_eq!(
+        common::pty::focused_label(&pty.screen()).as_deref(),
+        Some("Programme"),
+        "the form opens on the programme (it stays CPC)"
+    );
+    pty.focus_field("Name");
     pty.send(NAME);
-    pty.send("\t");
+    pty.focus_field("Father/husband name");
     pty.send(FATHER);
-    pty.send("\t\t"); // alias
-    pty.send("m "); // sex: male
-    pty.send("\t\t"); // date of birth left empty
-    pty.send("11"); // estimated age
-    pty.send(&"\t".repeat(9));
-    pty.send(" "); // referral source: outreach spot
-    pty.send("\t\t");
-    pty.send(" "); // concern: CSEC
-    pty.send(&"\t".repeat(6));
-    pty.send("l "); // risk: low
+    pty.focus_field("Sex");
+    pty.send("m "); // male
+    // No date of birth: an estimated age.
+    pty.focus_field("Or estimated age");
+    pty.send("11");
+    pty.focus_field("Referral source");
+    pty.send(" "); // the first: outreach spot
+    pty.focus_field("Concerns (CPC)");
+    pty.send(" "); // the first: CSEC
+    pty.focus_field("Risk level");
+    pty.send("l "); // low
     pty.wait_text("( ) high");
     pty.send("\x13"); // ctrl-s
     pty.wait_text("Registered CPC-");

@@ -110,7 +110,10 @@ pub fn release_day(conn: &Connection, previous: Option<&str>) {
 pub fn auto_file(conn: &Connection, folder: &Path) -> Result<(PathBuf, String)> {
     let office_id = meta::get(conn, meta::OFFICE_ID)?.unwrap_or_default();
     let tag: String = office_id.chars().take(8).collect();
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    // From `clock`, like every other time casedesk records.
+    let stamp = crate::clock::now_utc()
+        .with_timezone(&chrono::Local)
+        .format("%Y%m%d-%H%M%S");
     Ok((folder.join(format!("{FILE_PREFIX}{stamp}-{tag}.age")), tag))
 }
 

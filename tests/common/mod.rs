@@ -6,10 +6,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use casedesk::vault::{self, OfficePaths, Session};
+use casedesk::office::{self, OfficePaths, Session};
+use casedesk::vault::{self, Unlocked};
+use chrono::{NaiveDate, NaiveDateTime};
 
 #[cfg(unix)]
 pub mod pty;
+
+/// How long a test waits for something another thread or process does
+/// before it fails: generous, for a slow shared machine.
+pub const LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Small scrypt work factor so tests do not spend half a second per login
 /// (pinned in-process by `fast_kdf`, passed by env to the binary).
@@ -21,6 +27,22 @@ pub fn fast_kdf() {
 
 pub fn secret(s: &str) -> age::secrecy::SecretString {
     age::secrecy::SecretString::from(s.to_string())
+}
+
+/// The day every demo office in the tests is built on, so what a test
+/// sees (follow-ups due, ages, case numbers' years) is the same whatever
+/// the real date. The desk's clock is fixed to this day too (`demo_now`).
+pub fn demo_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date")
+}
+
+/// `demo_day` as the CLI's `--today` takes it.
+pub const DEMO_DAY: &str = "2026-11-23";
+
+/// The moment the desk's clock is fixed at in snapshot tests: the demo
+/// day, mid-morning.
+pub fn demo_now() -> NaiveDateTime {
+    demo_day().and_hms_opt(10, 30, 0).expect("valid time")
 }
 
 /// A temp dir holding one office.
@@ -41,21 +63,32 @@ impl Office {
     /// A new office with manager `boss` / password `boss-pw`.
     pub fn new() -> Office {
         let o = Office::empty();
-        vault::create_office(&o.paths, "Test office", "boss", &secret("boss-pw")).expect("create");
+        office::create_office(&o.paths, "Test office", "boss", &secret("boss-pw")).expect("create");
         o
     }
 
     /// A demo office with `children` children (accounts manager, staff,
-    /// psychologist; password demo).
+    /// psychologist; password demo), built on `demo_day()` with seed 7.
     pub fn demo(children: usize) -> Office {
         let o = Office::empty();
-        casedesk::demo::build(&o.paths, &casedesk::demo::DemoOptions { children, seed: 7 })
-            .expect("demo");
+        casedesk::demo::build(
+            &o.paths,
+            &casedesk::demo::DemoOptions::new(children, demo_day()),
+        )
+        .expect("demo");
         o
     }
 
+    /// Log in as the desk and the CLI do (audited: a `login` entry).
     pub fn login(&self, user: &str, password: &str) -> Session {
-        vault::login(&self.paths, user, &secret(password)).expect("login")
+        office::login(&self.paths, user, &secret(password)).expect("login")
+    }
+
+    /// A second, raw connection below the office layer, for raw SQL and
+    /// store-level calls. It writes no audit entry (unlike `login`): keep
+    /// that in mind where a test counts entries.
+    pub fn raw(&self, user: &str, password: &str) -> Unlocked {
+        vault::login(&self.paths, user, &secret(password)).expect("raw login")
     }
 
     /// Run the real binary on this office with the given stdin lines.
@@ -146,4 +179,40 @@ pub fn assert_error(o: &Output, code: i32, contains: &str) {
 /// True if `needle` occurs in `hay`.
 pub fn contains_bytes(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// True once `ready()` holds, false if it still does not after `limit`;
+/// checks every few milliseconds. For a state that another thread or
+/// process reaches: a test never sleeps a fixed time and hopes.
+pub fn eventually(limit: std::time::Duration, mut ready: impl FnMut() -> bool) -> bool {
+    let end = std::time::Instant::now() + limit;
+    loop {
+        if ready() {
+            return true;
+        }
+        if std::time::Instant::now() >= end {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Wait until `ready()` holds, for at most `limit`; panics naming `what`
+/// if it never does.
+#[track_caller]
+pub fn wait_until(what: &str, limit: std::time::Duration, ready: impl FnMut() -> bool) {
+    assert!(
+        eventually(limit, ready),
+        "gave up after {limit:?} waiting for {what}"
+    );
+}
+
+/// Fix this thread's clock at `demo_now()`, as a snapshot test fixes the
+/// desk's (`App::fix_clock`): what the desk does on this thread (saving a
+/// form, recording a view) is then stamped and checked on the same day
+/// the desk shows. Work the desk runs on other threads (login, backups)
+/// still sees the real clock.
+#[must_use = "the clock is fixed only while the guard lives"]
+pub fn fix_clock() -> casedesk::clock::FixedClock {
+    casedesk::clock::fixed(demo_now())
 }

@@ -1,16 +1,39 @@
 //! The real binary in a pseudo-terminal at 80x24, its output parsed by a
 //! terminal emulator (vt100) so tests read the screen as a person would.
-//! Every wait is for text on the screen, with a generous limit, never a
-//! fixed sleep. Shared by the end-to-end tests (moved here from
-//! `ui_e2e.rs`).
+//! Every wait is for text on the screen (or the shell's end marker), with
+//! a generous limit, never a fixed sleep. Shared by the end-to-end tests
+//! (moved here from `ui_e2e.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use super::{TEST_LOG_N, bin};
+pub use super::LIMIT;
+use super::{DEMO_DAY, TEST_LOG_N, bin};
 
-pub const LIMIT: Duration = Duration::from_secs(60);
+/// What the shell prints once `stty -a` has finished, so a test waits for
+/// the whole report rather than for a moment to pass.
+const END: &str = "casedesk-pty-end";
+
+/// Most Tabs `focus_field` presses before it gives up: more than any form
+/// has fields.
+const MAX_TABS: usize = 60;
+
+/// The label of the form field that has the focus, as drawn: the form marks
+/// that row `▸ Label *: …`. The menu's `▸` (no space after it) and list
+/// selections (no `:` before the next frame line) are not fields.
+pub fn focused_label(screen: &str) -> Option<String> {
+    screen.lines().find_map(|line| {
+        line.match_indices('▸').find_map(|(at, marker)| {
+            let rest = &line[at + marker.len()..];
+            let (label, _) = rest.strip_prefix(' ')?.split_once(':')?;
+            if label.contains(['│', '║', '▸']) {
+                return None;
+            }
+            Some(label.trim().trim_end_matches('*').trim().to_string())
+        })
+    })
+}
 
 pub struct Pty {
     pub session: expectrl::Session,
@@ -25,7 +48,9 @@ impl Pty {
     pub fn spawn(home: &Path, args: &[&str]) -> Pty {
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
-            .arg("\"$0\" \"$@\"; echo \"exit=$?\"; stty -a")
+            .arg(format!(
+                "\"$0\" \"$@\"; echo \"exit=$?\"; stty -a; echo {END}"
+            ))
             .arg(bin())
             .args(args)
             .env("TERM", "xterm-256color")
@@ -94,19 +119,39 @@ impl Pty {
         self.session.send(bytes).expect("send");
     }
 
-    /// Wait for the shell's `stty -a` after casedesk exits; returns
-    /// everything the PTY showed.
+    /// Press Tab until the form's focused field is the one labelled
+    /// `label` (forwards only), reading the screen after every press: a
+    /// test names the field it fills, so a field added to a form does not
+    /// silently shift what is typed where.
+    #[track_caller]
+    pub fn focus_field(&mut self, label: &str) {
+        for _ in 0..MAX_TABS {
+            self.wait_for("a focused form field", |s| focused_label(s).is_some());
+            let now = focused_label(&self.screen()).unwrap_or_default();
+            if now == label {
+                return;
+            }
+            self.send("\t");
+            self.wait_for(&format!("the focus to leave {now:?} for {label:?}"), |s| {
+                focused_label(s).is_some_and(|l| l != now)
+            });
+        }
+        panic!(
+            "no field labelled {label:?} after {MAX_TABS} Tabs; screen:\n{}",
+            self.screen()
+        );
+    }
+
+    /// Wait for the shell's `stty -a` after casedesk exits, to its end
+    /// marker; returns everything the PTY showed.
     #[track_caller]
     pub fn wait_exit(&mut self) -> String {
         let end = Instant::now() + LIMIT;
         loop {
             self.pump();
             let all = String::from_utf8_lossy(&self.raw).into_owned();
-            if all.contains("exit=") && (all.contains("icanon") || all.contains("speed")) {
-                // Give stty a moment to finish its lines.
-                std::thread::sleep(Duration::from_millis(200));
-                self.pump();
-                return String::from_utf8_lossy(&self.raw).into_owned();
+            if all.contains("exit=") && all.contains(END) {
+                return all;
             }
             if Instant::now() > end {
                 panic!("casedesk did not exit; screen:\n{}", self.screen());
@@ -116,7 +161,8 @@ impl Pty {
     }
 }
 
-/// `casedesk demo --no-open --children N --db HOME/demo.casedesk`.
+/// `casedesk demo --no-open --children N --today DEMO_DAY --db
+/// HOME/demo.casedesk`: built on the same day as every test's demo office.
 pub fn demo_office(home: &Path, children: usize) -> PathBuf {
     let db = home.join("demo.casedesk");
     let out = Command::new(bin())
@@ -125,6 +171,8 @@ pub fn demo_office(home: &Path, children: usize) -> PathBuf {
             "--no-open",
             "--children",
             &children.to_string(),
+            "--today",
+            DEMO_DAY,
             "--db",
         ])
         .arg(&db)
