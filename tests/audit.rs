@@ -11,14 +11,17 @@ use casedesk::vault::Unlocked;
 use common::{Office, assert_error, secret, stdout};
 
 fn verify_cli(o: &Office) -> std::process::Output {
-    o.run(&["--user", "boss", "audit", "--verify"], "boss-pw\n")
+    o.run(
+        &["--user", "boss", "audit", "--verify"],
+        "boss-pw river lantern\n",
+    )
 }
 
 /// An office with a few entries: logins and some views.
 fn busy_office() -> Office {
     let o = Office::new();
     for _ in 0..3 {
-        let s = o.login("boss", "boss-pw");
+        let s = o.login("boss", "boss-pw river lantern");
         s.person_viewed(PersonId(1), "").unwrap();
     }
     o
@@ -48,14 +51,14 @@ fn an_intact_trail_verifies() {
     assert!(out.status.success(), "{}", common::stderr(&out));
     assert!(stdout(&out).starts_with("ok: "), "{}", stdout(&out));
     assert!(stdout(&out).contains("entries, chain intact"));
-    let s = o.login("boss", "boss-pw");
+    let s = o.login("boss", "boss-pw river lantern");
     assert!(intact(&s));
 }
 
 #[test]
 fn the_trail_is_append_only() {
     let o = busy_office();
-    let s = o.raw("boss", "boss-pw");
+    let s = o.raw("boss", "boss-pw river lantern");
     assert!(
         s.conn()
             .execute("DELETE FROM audit WHERE seq = 2", [])
@@ -71,7 +74,7 @@ fn the_trail_is_append_only() {
 #[test]
 fn an_edited_entry_is_found() {
     let o = busy_office();
-    let s = o.raw("boss", "boss-pw");
+    let s = o.raw("boss", "boss-pw river lantern");
     s.conn()
         .execute_batch(
             "DROP TRIGGER audit_no_update;
@@ -87,7 +90,7 @@ fn an_edited_entry_is_found() {
 #[test]
 fn a_deleted_entry_is_found() {
     let o = busy_office();
-    let s = o.raw("boss", "boss-pw");
+    let s = o.raw("boss", "boss-pw river lantern");
     s.conn()
         .execute_batch(
             "DROP TRIGGER audit_no_delete;
@@ -101,11 +104,11 @@ fn a_deleted_entry_is_found() {
 #[test]
 fn cutting_off_the_last_entries_is_found() {
     let o = busy_office();
-    let s = o.login("boss", "boss-pw");
+    let s = o.login("boss", "boss-pw river lantern");
     s.person_viewed(PersonId(2), "").unwrap();
     s.person_viewed(PersonId(3), "").unwrap();
     drop(s);
-    let raw = o.raw("boss", "boss-pw");
+    let raw = o.raw("boss", "boss-pw river lantern");
     let last = last_seq(&raw);
     raw.conn()
         .execute_batch(&format!(
@@ -130,8 +133,8 @@ fn cutting_off_the_last_entries_is_found() {
 fn cutting_off_the_end_and_rewriting_the_head_is_found_by_the_head_file() {
     let o = busy_office();
     // This login moves the head file beside the office file to its entry.
-    let s = o.login("boss", "boss-pw");
-    let raw = o.raw("boss", "boss-pw");
+    let s = o.login("boss", "boss-pw river lantern");
+    let raw = o.raw("boss", "boss-pw river lantern");
     let anchored = last_seq(&raw);
     s.person_viewed(PersonId(2), "").unwrap();
     drop(s);
@@ -168,7 +171,7 @@ fn failed_logins_enter_the_trail_at_the_next_login() {
     let text = std::fs::read_to_string(&noted).unwrap();
     assert!(!text.contains("nobody"), "unknown names are not kept");
     assert!(!text.contains("secret"));
-    let s = o.login("boss", "boss-pw");
+    let s = o.login("boss", "boss-pw river lantern");
     assert!(!noted.exists(), "imported and removed");
     let failed = s
         .audit_entries(&AuditFilter {
@@ -182,7 +185,7 @@ fn failed_logins_enter_the_trail_at_the_next_login() {
     // Junk in the file is counted, never copied.
     std::fs::write(&noted, "not a line with Ayesha in it\n").unwrap();
     drop(s);
-    let s = o.login("boss", "boss-pw");
+    let s = o.login("boss", "boss-pw river lantern");
     let last = s
         .audit_entries(&AuditFilter {
             action: Some("login.failed".into()),
@@ -199,7 +202,7 @@ fn failed_logins_enter_the_trail_at_the_next_login() {
 #[test]
 fn lock_and_unlock_are_recorded() {
     let o = Office::new();
-    let s = o.login("boss", "boss-pw");
+    let s = o.login("boss", "boss-pw river lantern");
     s.locked("by hand").unwrap();
     s.unlock_attempted(false).unwrap();
     s.unlock_attempted(true).unwrap();
@@ -221,24 +224,24 @@ fn lock_and_unlock_are_recorded() {
 #[test]
 fn filters_by_person_user_action_and_date() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
+    let mut s = o.login("boss", "boss-pw river lantern");
     s.add_user(
         "sam",
         casedesk::domain::Role::Staff,
-        &secret("sam-password-1"),
+        &secret("sam-password river lantern"),
     )
     .unwrap();
     s.person_viewed(PersonId(12), "").unwrap();
     s.person_viewed(PersonId(123), "").unwrap();
     record(
-        &o.raw("boss", "boss-pw"),
+        &o.raw("boss", "boss-pw river lantern"),
         AuditAction::CounsellingRead,
         "person:7 person:12 counselling:3",
         "",
     );
-    let sam = o.login("sam", "sam-password-1");
+    let sam = o.login("sam", "sam-password river lantern");
     record(
-        &o.raw("sam", "sam-password-1"),
+        &o.raw("sam", "sam-password river lantern"),
         AuditAction::PersonEdit,
         "person:12",
         "name",
@@ -298,7 +301,7 @@ fn filters_by_person_user_action_and_date() {
         &[
             "--user", "boss", "audit", "--by", "sam", "--from", &d, "--to", &d, "--format", "csv",
         ],
-        "boss-pw\n",
+        "boss-pw river lantern\n",
     );
     assert!(out.status.success(), "{}", common::stderr(&out));
     let csv = stdout(&out);
@@ -307,11 +310,11 @@ fn filters_by_person_user_action_and_date() {
     assert!(!csv.contains(",boss,"), "{csv}");
     let out = o.run(
         &["--user", "boss", "audit", "--from", "2026-13-01"],
-        "boss-pw\n",
+        "boss-pw river lantern\n",
     );
     assert_eq!(out.status.code(), Some(2));
     // Staff may not read the trail.
-    let out = o.run(&["--user", "sam", "audit"], "sam-password-1\n");
+    let out = o.run(&["--user", "sam", "audit"], "sam-password river lantern\n");
     assert_error(&out, 3, "manager");
 }
 
@@ -358,7 +361,7 @@ fn entries_hold_no_personal_names() {
 #[test]
 fn a_head_file_from_another_office_is_ignored() {
     let a = busy_office();
-    drop(a.login("boss", "boss-pw"));
+    drop(a.login("boss", "boss-pw river lantern"));
     let b = Office::new();
     let head = |o: &Office| {
         let mut p = o.paths.db.clone().into_os_string();
@@ -366,15 +369,18 @@ fn a_head_file_from_another_office_is_ignored() {
         std::path::PathBuf::from(p)
     };
     std::fs::copy(head(&a), head(&b)).unwrap();
-    let out = b.run(&["--user", "boss", "audit", "--verify"], "boss-pw\n");
+    let out = b.run(
+        &["--user", "boss", "audit", "--verify"],
+        "boss-pw river lantern\n",
+    );
     assert!(out.status.success(), "{}", common::stderr(&out));
 }
 
 #[test]
 fn pages_back_through_the_trail_by_seq() {
     let o = Office::new();
-    let s = o.login("boss", "boss-pw");
-    let raw = o.raw("boss", "boss-pw");
+    let s = o.login("boss", "boss-pw river lantern");
+    let raw = o.raw("boss", "boss-pw river lantern");
     for i in 0..40 {
         let action = if i % 3 == 0 {
             AuditAction::PersonEdit

@@ -544,7 +544,7 @@ fn verify_opens_the_data_with_an_account_of_the_backup() {
     // The account's password is checked against the backup's slots, so it
     // still works after the office has changed the password since.
     let mut s = o.login("staff", "demo");
-    s.change_password(&secret("changed")).unwrap();
+    s.change_password(&secret("changed river lantern")).unwrap();
     backup::verify(
         &out,
         &unlock(),

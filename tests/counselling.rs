@@ -263,21 +263,25 @@ fn group_sessions_show_on_every_participants_file() {
 fn second_psychologist_gets_the_key_by_grant_and_loses_it_when_disabled() {
     let (o, _person, id) = office_with_note();
     let mut boss = o.login("manager", "demo");
-    boss.add_user("pia", Role::Psychologist, &secret("pia-password-1"))
-        .unwrap();
+    boss.add_user(
+        "pia",
+        Role::Psychologist,
+        &secret("pia-password river lantern"),
+    )
+    .unwrap();
     // Not yet granted: may not read.
-    let pia = o.login("pia", "pia-password-1");
+    let pia = o.login("pia", "pia-password river lantern");
     assert!(matches!(pia.read_note(id), Err(Error::NotAllowed(_))));
     drop(pia);
     let mut psy = o.login("psychologist", "demo");
     assert_eq!(psy.pending_counselling_grants().unwrap(), ["pia"]);
     psy.grant_counselling("pia").unwrap();
-    let pia = o.login("pia", "pia-password-1");
+    let pia = o.login("pia", "pia-password river lantern");
     assert!(pia.read_note(id).unwrap().text.contains(PHRASE));
     drop(pia);
     boss.disable_user("pia").unwrap();
     assert!(matches!(
-        vault::login(&o.paths, "pia", &secret("pia-password-1")),
+        vault::login(&o.paths, "pia", &secret("pia-password river lantern")),
         Err(Error::BadLogin)
     ));
     assert!(

@@ -39,13 +39,16 @@ fn the_recovery_key_age_cli_and_a_sqlcipher_client_read_the_office() {
         return;
     }
     let o = Office::empty();
-    let out = o.run(&["init", "--office", "T", "--user", "boss"], "pw\n");
+    let out = o.run(
+        &["init", "--office", "T", "--user", "boss"],
+        "boss-pw river lantern\n",
+    );
     assert!(out.status.success());
     let dir = o.dir.path();
     std::fs::write(dir.join("recovery.txt"), stdout(&out)).unwrap();
     {
         // A marker entry, to see the client reads the current data.
-        let s = o.login("boss", "pw");
+        let s = o.login("boss", "boss-pw river lantern");
         s.locked("test marker").unwrap();
     }
 

@@ -22,7 +22,7 @@ fn init_cli(o: &Office, user: &str, password: &str) -> std::process::Output {
 #[test]
 fn init_creates_an_encrypted_office_and_prints_the_recovery_key_once() {
     let o = Office::empty();
-    let out = init_cli(&o, "boss", "boss-pw");
+    let out = init_cli(&o, "boss", "boss-pw river lantern");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let key = stdout(&out);
     assert!(key.trim().starts_with("AGE-SECRET-KEY-1"), "{key}");
@@ -45,24 +45,28 @@ fn init_creates_an_encrypted_office_and_prints_the_recovery_key_once() {
     assert_eq!(file.users.len(), 1);
     assert_eq!(file.users[0].log_n, TEST_LOG_N.parse::<u8>().unwrap());
 
-    let s = o.login("boss", "boss-pw");
+    let s = o.login("boss", "boss-pw river lantern");
     assert_eq!(s.user().role, casedesk::domain::Role::Manager);
 }
 
 #[test]
 fn init_refuses_an_existing_office_and_leaves_it_untouched() {
     let o = Office::empty();
-    assert!(init_cli(&o, "boss", "pw").status.success());
+    assert!(
+        init_cli(&o, "boss", "kite river lantern 7")
+            .status
+            .success()
+    );
     let db_before = std::fs::read(&o.paths.db).unwrap();
     let keys_before = std::fs::read(&o.paths.keys).unwrap();
-    let again = init_cli(&o, "other", "pw2");
+    let again = init_cli(&o, "other", "kite river lantern 8");
     assert_error(&again, 1, "already exists");
     assert_eq!(std::fs::read(&o.paths.keys).unwrap(), keys_before);
     assert_eq!(std::fs::read(&o.paths.db).unwrap(), db_before);
     // The first manager still logs in; the second was never created.
-    o.login("boss", "pw");
+    o.login("boss", "kite river lantern 7");
     assert!(matches!(
-        vault::login(&o.paths, "other", &secret("pw2")),
+        vault::login(&o.paths, "other", &secret("kite river lantern 8")),
         Err(Error::BadLogin)
     ));
 }
@@ -72,14 +76,22 @@ fn init_refuses_an_empty_password_and_a_bad_user_name() {
     let o = Office::empty();
     assert_error(&init_cli(&o, "boss", ""), 1, "must not be empty");
     assert!(!o.paths.any_exists(), "nothing left behind");
-    assert_error(&init_cli(&o, "bad name", "pw"), 1, "user name");
+    assert_error(
+        &init_cli(&o, "bad name", "kite river lantern 7"),
+        1,
+        "user name",
+    );
+    assert!(!o.paths.any_exists());
+    // Too short, and too easy to guess: refused, and nothing left behind.
+    assert_error(&init_cli(&o, "boss", "x"), 1, "at least 10 characters");
+    assert_error(&init_cli(&o, "boss", "password123"), 1, "too easy to guess");
     assert!(!o.paths.any_exists());
 }
 
 #[test]
 fn a_missing_user_is_a_usage_error() {
     let o = Office::new();
-    let out = o.run(&["check"], "boss-pw\n");
+    let out = o.run(&["check"], "boss-pw river lantern\n");
     assert_error(&out, 2, "--user");
 }
 
@@ -90,15 +102,18 @@ fn wrong_password_unknown_user_and_disabled_user_look_the_same() {
     let o = Office::new();
     let add = o.run(
         &["user", "add", "amina", "--role", "staff", "--user", "boss"],
-        "boss-pw\namina-pw\n",
+        "boss-pw river lantern\namina-pw river lantern\n",
     );
     assert!(add.status.success(), "{}", stderr(&add));
-    let dis = o.run(&["user", "disable", "amina", "--user", "boss"], "boss-pw\n");
+    let dis = o.run(
+        &["user", "disable", "amina", "--user", "boss"],
+        "boss-pw river lantern\n",
+    );
     assert!(dis.status.success(), "{}", stderr(&dis));
 
     let wrong = o.run(&["check", "--user", "boss"], "nope\n");
-    let unknown = o.run(&["check", "--user", "ghost"], "boss-pw\n");
-    let disabled = o.run(&["check", "--user", "amina"], "amina-pw\n");
+    let unknown = o.run(&["check", "--user", "ghost"], "boss-pw river lantern\n");
+    let disabled = o.run(&["check", "--user", "amina"], "amina-pw river lantern\n");
     let empty = o.run(&["check", "--user", "boss"], "\n");
     for out in [&wrong, &unknown, &disabled, &empty] {
         assert_error(out, 3, "wrong user name or password");
@@ -110,9 +125,13 @@ fn wrong_password_unknown_user_and_disabled_user_look_the_same() {
 #[test]
 fn a_disabled_accounts_slot_is_gone_from_the_key_file() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
-    s.add_user("amina", casedesk::domain::Role::Staff, &secret("amina-pw"))
-        .unwrap();
+    let mut s = o.login("boss", "boss-pw river lantern");
+    s.add_user(
+        "amina",
+        casedesk::domain::Role::Staff,
+        &secret("amina-pw river lantern"),
+    )
+    .unwrap();
     assert!(
         KeyFile::read(&o.paths.keys)
             .unwrap()
@@ -127,7 +146,7 @@ fn a_disabled_accounts_slot_is_gone_from_the_key_file() {
             .is_none()
     );
     assert!(matches!(
-        vault::login(&o.paths, "amina", &secret("amina-pw")),
+        vault::login(&o.paths, "amina", &secret("amina-pw river lantern")),
         Err(Error::BadLogin)
     ));
     // The last manager cannot be disabled.
@@ -138,21 +157,28 @@ fn a_disabled_accounts_slot_is_gone_from_the_key_file() {
 #[test]
 fn only_a_manager_adds_or_disables_accounts() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
-    s.add_user("amina", casedesk::domain::Role::Staff, &secret("amina-pw"))
-        .unwrap();
+    let mut s = o.login("boss", "boss-pw river lantern");
+    s.add_user(
+        "amina",
+        casedesk::domain::Role::Staff,
+        &secret("amina-pw river lantern"),
+    )
+    .unwrap();
     drop(s);
     let out = o.run(
         &["user", "add", "zara", "--role", "staff", "--user", "amina"],
-        "amina-pw\nzara-pw\n",
+        "amina-pw river lantern\nzara-pw river lantern\n",
     );
     assert_error(&out, 3, "only a manager");
     let out = o.run(
         &["user", "disable", "boss", "--user", "amina"],
-        "amina-pw\n",
+        "amina-pw river lantern\n",
     );
     assert_error(&out, 3, "only a manager");
-    let out = o.run(&["user", "list", "--user", "amina"], "amina-pw\n");
+    let out = o.run(
+        &["user", "list", "--user", "amina"],
+        "amina-pw river lantern\n",
+    );
     assert_error(&out, 3, "only a manager");
     assert!(KeyFile::read(&o.paths.keys).unwrap().slot("zara").is_none());
 }
@@ -170,16 +196,22 @@ fn user_list_shows_accounts_roles_and_enabled() {
             "--user",
             "boss",
         ],
-        "boss-pw\nn-pw\n",
+        "boss-pw river lantern\nn-pw river lantern\n",
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let out = o.run(
         &["user", "add", "amina", "--role", "staff", "--user", "boss"],
-        "boss-pw\na-pw\n",
+        "boss-pw river lantern\na-pw river lantern\n",
     );
     assert!(out.status.success());
-    o.run(&["user", "disable", "amina", "--user", "boss"], "boss-pw\n");
-    let list = stdout(&o.run(&["user", "list", "--user", "boss"], "boss-pw\n"));
+    o.run(
+        &["user", "disable", "amina", "--user", "boss"],
+        "boss-pw river lantern\n",
+    );
+    let list = stdout(&o.run(
+        &["user", "list", "--user", "boss"],
+        "boss-pw river lantern\n",
+    ));
     let rows: Vec<Vec<&str>> = list
         .lines()
         .map(|l| l.split_whitespace().collect())
@@ -196,21 +228,37 @@ fn user_list_shows_accounts_roles_and_enabled() {
 #[test]
 fn adding_an_account_twice_or_with_a_bad_name_is_refused() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
-    s.add_user("amina", casedesk::domain::Role::Staff, &secret("x"))
-        .unwrap();
+    let mut s = o.login("boss", "boss-pw river lantern");
+    s.add_user(
+        "amina",
+        casedesk::domain::Role::Staff,
+        &secret("kite river lantern 7"),
+    )
+    .unwrap();
     let keys = std::fs::read(&o.paths.keys).unwrap();
     assert!(
-        s.add_user("amina", casedesk::domain::Role::Staff, &secret("y"))
-            .is_err()
+        s.add_user(
+            "amina",
+            casedesk::domain::Role::Staff,
+            &secret("kite river lantern 8")
+        )
+        .is_err()
     );
     assert!(
-        s.add_user("a b", casedesk::domain::Role::Staff, &secret("y"))
-            .is_err()
+        s.add_user(
+            "a b",
+            casedesk::domain::Role::Staff,
+            &secret("kite river lantern 8")
+        )
+        .is_err()
     );
     assert!(
-        s.add_user("\u{1b}[31m", casedesk::domain::Role::Staff, &secret("y"))
-            .is_err()
+        s.add_user(
+            "\u{1b}[31m",
+            casedesk::domain::Role::Staff,
+            &secret("kite river lantern 8")
+        )
+        .is_err()
     );
     assert!(
         s.add_user("zara", casedesk::domain::Role::Staff, &secret(""))
@@ -226,22 +274,28 @@ fn adding_an_account_twice_or_with_a_bad_name_is_refused() {
 #[test]
 fn passwd_changes_only_ones_own_password() {
     let o = Office::new();
-    let out = o.run(&["user", "passwd", "--user", "boss"], "boss-pw\nnew-pw\n");
+    let out = o.run(
+        &["user", "passwd", "--user", "boss"],
+        "boss-pw river lantern\nnew-pw river lantern\n",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_error(
-        &o.run(&["check", "--user", "boss"], "boss-pw\n"),
+        &o.run(&["check", "--user", "boss"], "boss-pw river lantern\n"),
         3,
         "wrong user name or password",
     );
     assert_eq!(
-        stdout(&o.run(&["check", "--user", "boss"], "new-pw\n")).trim(),
+        stdout(&o.run(&["check", "--user", "boss"], "new-pw river lantern\n")).trim(),
         "ok"
     );
     // An empty new password is refused and the old one still works.
-    let out = o.run(&["user", "passwd", "--user", "boss"], "new-pw\n\n");
+    let out = o.run(
+        &["user", "passwd", "--user", "boss"],
+        "new-pw river lantern\n\n",
+    );
     assert_error(&out, 1, "must not be empty");
     assert_eq!(
-        stdout(&o.run(&["check", "--user", "boss"], "new-pw\n")).trim(),
+        stdout(&o.run(&["check", "--user", "boss"], "new-pw river lantern\n")).trim(),
         "ok"
     );
 }
@@ -255,21 +309,21 @@ fn a_missing_truncated_or_edited_key_file_gives_a_clear_message() {
 
     std::fs::remove_file(&o.paths.keys).unwrap();
     assert_error(
-        &o.run(&["check", "--user", "boss"], "boss-pw\n"),
+        &o.run(&["check", "--user", "boss"], "boss-pw river lantern\n"),
         1,
         "key file",
     );
 
     std::fs::write(&o.paths.keys, &good[..good.len() / 2]).unwrap();
     assert_error(
-        &o.run(&["check", "--user", "boss"], "boss-pw\n"),
+        &o.run(&["check", "--user", "boss"], "boss-pw river lantern\n"),
         1,
         "key file",
     );
 
     std::fs::write(&o.paths.keys, b"").unwrap();
     assert_error(
-        &o.run(&["check", "--user", "boss"], "boss-pw\n"),
+        &o.run(&["check", "--user", "boss"], "boss-pw river lantern\n"),
         1,
         "key file",
     );
@@ -282,7 +336,7 @@ fn a_missing_truncated_or_edited_key_file_gives_a_clear_message() {
     let c = if &id[mid..mid + 1] == "A" { "B" } else { "A" };
     id.replace_range(mid..mid + 1, c);
     std::fs::write(&o.paths.keys, serde_json::to_vec(&file).unwrap()).unwrap();
-    let out = o.run(&["check", "--user", "boss"], "boss-pw\n");
+    let out = o.run(&["check", "--user", "boss"], "boss-pw river lantern\n");
     assert!(
         matches!(out.status.code(), Some(1) | Some(3)),
         "{}",
@@ -296,7 +350,7 @@ fn a_missing_truncated_or_edited_key_file_gives_a_clear_message() {
     file.users[0].public_key = age::x25519::Identity::generate().to_public().to_string();
     std::fs::write(&o.paths.keys, serde_json::to_vec(&file).unwrap()).unwrap();
     assert_error(
-        &o.run(&["check", "--user", "boss"], "boss-pw\n"),
+        &o.run(&["check", "--user", "boss"], "boss-pw river lantern\n"),
         1,
         "key file does not match",
     );
@@ -304,7 +358,7 @@ fn a_missing_truncated_or_edited_key_file_gives_a_clear_message() {
     // With the good file back, everything works again.
     std::fs::write(&o.paths.keys, &good).unwrap();
     assert_eq!(
-        stdout(&o.run(&["check", "--user", "boss"], "boss-pw\n")).trim(),
+        stdout(&o.run(&["check", "--user", "boss"], "boss-pw river lantern\n")).trim(),
         "ok"
     );
 }
@@ -315,7 +369,7 @@ fn an_office_file_that_is_not_ours_gives_a_clear_message() {
     let good = std::fs::read(&o.paths.db).unwrap();
     let expect_damaged = |o: &Office| {
         assert_error(
-            &o.run(&["check", "--user", "boss"], "boss-pw\n"),
+            &o.run(&["check", "--user", "boss"], "boss-pw river lantern\n"),
             1,
             "office file",
         );
@@ -346,7 +400,7 @@ fn an_office_file_that_is_not_ours_gives_a_clear_message() {
 
     // Empty.
     std::fs::write(&o.paths.db, b"").unwrap();
-    let out = o.run(&["check", "--user", "boss"], "boss-pw\n");
+    let out = o.run(&["check", "--user", "boss"], "boss-pw river lantern\n");
     assert!(!out.status.success());
     assert!(!stderr(&out).contains("panicked"));
 
@@ -359,7 +413,7 @@ fn an_office_file_that_is_not_ours_gives_a_clear_message() {
     let _ = std::fs::remove_file(o.dir.path().join("office.casedesk-wal"));
     let _ = std::fs::remove_file(o.dir.path().join("office.casedesk-shm"));
     assert_eq!(
-        stdout(&o.run(&["check", "--user", "boss"], "boss-pw\n")).trim(),
+        stdout(&o.run(&["check", "--user", "boss"], "boss-pw river lantern\n")).trim(),
         "ok"
     );
 }
@@ -443,23 +497,23 @@ fn no_demo_name_is_readable_in_any_file_and_plain_sqlite_cannot_open_it() {
 #[test]
 fn the_recovery_key_gives_a_manager_a_new_password() {
     let o = Office::empty();
-    let out = init_cli(&o, "boss", "forgotten");
+    let out = init_cli(&o, "boss", "forgotten river lantern");
     let key_file = o.dir.path().join("recovery.txt");
     std::fs::write(&key_file, stdout(&out)).unwrap();
     let kf = key_file.to_str().unwrap();
 
     let out = o.run(
         &["recover", "--recovery-key", kf, "--user", "boss"],
-        "fresh-pw\n",
+        "fresh-pw river lantern\n",
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_error(
-        &o.run(&["check", "--user", "boss"], "forgotten\n"),
+        &o.run(&["check", "--user", "boss"], "forgotten river lantern\n"),
         3,
         "wrong user name",
     );
     assert_eq!(
-        stdout(&o.run(&["check", "--user", "boss"], "fresh-pw\n")).trim(),
+        stdout(&o.run(&["check", "--user", "boss"], "fresh-pw river lantern\n")).trim(),
         "ok"
     );
 
@@ -478,7 +532,7 @@ fn the_recovery_key_gives_a_manager_a_new_password() {
             "--user",
             "boss",
         ],
-        "x\n",
+        "another river lantern\n",
     );
     assert_error(&out, 3, "wrong user name or password");
     std::fs::write(&wrong, "hello").unwrap();
@@ -490,11 +544,11 @@ fn the_recovery_key_gives_a_manager_a_new_password() {
             "--user",
             "boss",
         ],
-        "x\n",
+        "another river lantern\n",
     );
     assert_error(&out, 1, "recovery key");
     assert_eq!(
-        stdout(&o.run(&["check", "--user", "boss"], "fresh-pw\n")).trim(),
+        stdout(&o.run(&["check", "--user", "boss"], "fresh-pw river lantern\n")).trim(),
         "ok"
     );
 }
@@ -547,14 +601,14 @@ fn a_rekey_cut_short_at_either_step_still_opens() {
         std::fs::copy(&from.keys, &to.keys).unwrap();
         to
     };
-    drop(o.login("boss", "boss-pw"));
+    drop(o.login("boss", "boss-pw river lantern"));
     let before = tempfile::tempdir().unwrap();
     let old = copy(&o.paths, before.path());
     {
-        let mut s = o.login("boss", "boss-pw");
+        let mut s = o.login("boss", "boss-pw river lantern");
         s.rekey().unwrap();
     }
-    drop(o.login("boss", "boss-pw"));
+    drop(o.login("boss", "boss-pw river lantern"));
     let old_file = KeyFile::read(&old.keys).unwrap();
     let new_file = KeyFile::read(&o.paths.keys).unwrap();
     let mut both = old_file.clone();
@@ -563,7 +617,7 @@ fn a_rekey_cut_short_at_either_step_still_opens() {
 
     // Step 1 done, office file not yet rekeyed: the old key opens it.
     both.write(&old.keys).unwrap();
-    let s = vault::login(&old, "boss", &secret("boss-pw")).unwrap();
+    let s = vault::login(&old, "boss", &secret("boss-pw river lantern")).unwrap();
     drop(s);
     assert!(
         KeyFile::read(&old.keys).unwrap().users[0]
@@ -573,7 +627,7 @@ fn a_rekey_cut_short_at_either_step_still_opens() {
 
     // Office file rekeyed, key file not yet cleaned: the new key opens it.
     both.write(&o.paths.keys).unwrap();
-    let s = vault::login(&o.paths, "boss", &secret("boss-pw")).unwrap();
+    let s = vault::login(&o.paths, "boss", &secret("boss-pw river lantern")).unwrap();
     assert_eq!(s.check().unwrap(), Vec::<String>::new());
     assert!(
         KeyFile::read(&o.paths.keys).unwrap().users[0]
@@ -587,7 +641,7 @@ fn a_rekey_cut_short_at_either_step_still_opens() {
 #[test]
 fn every_connection_has_the_pragmas_we_rely_on() {
     let o = Office::new();
-    let s = o.raw("boss", "boss-pw");
+    let s = o.raw("boss", "boss-pw river lantern");
     let get = |p: &str| -> String {
         s.conn()
             .query_row(&format!("PRAGMA {p}"), [], |r| {
@@ -614,12 +668,12 @@ fn every_connection_has_the_pragmas_we_rely_on() {
 fn a_file_from_a_newer_casedesk_is_refused() {
     let o = Office::new();
     {
-        let s = o.raw("boss", "boss-pw");
+        let s = o.raw("boss", "boss-pw river lantern");
         s.conn()
             .pragma_update(None, "user_version", store::schema::LATEST + 1)
             .unwrap();
     }
-    let out = o.run(&["check", "--user", "boss"], "boss-pw\n");
+    let out = o.run(&["check", "--user", "boss"], "boss-pw river lantern\n");
     assert_error(&out, 1, "newer casedesk");
 }
 

@@ -311,7 +311,7 @@ fn register_person_refuses_invalid_input_and_saves_nothing() {
     let o = Office::new();
     // The store function itself, committed after the refusal: it must have
     // written nothing before it refused (no rollback hides it).
-    let mut s = o.raw("boss", "boss-pw");
+    let mut s = o.raw("boss", "boss-pw river lantern");
     let user = s.user.clone();
     let tx = store::write_tx(s.conn_mut()).unwrap();
     let mut p = child("Hamza\u{1b}[31m", "Qadir", 12);
@@ -342,7 +342,7 @@ fn register_person_refuses_invalid_input_and_saves_nothing() {
 #[test]
 fn case_numbers_run_per_programme_and_year_and_are_never_reused() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
+    let mut s = o.login("boss", "boss-pw river lantern");
     let year = today().year();
     let (_, a) = register(&mut s, &child("Hamza", "Qadir", 12));
     let (b_id, b) = register(&mut s, &child("Bilal", "Noor Muhammad", 11));
@@ -360,7 +360,7 @@ fn case_numbers_run_per_programme_and_year_and_are_never_reused() {
     assert_eq!(c, format!("CPC-{}-0001", year - 1));
 
     // Deleting the latest person does not free its number.
-    let raw = o.raw("boss", "boss-pw");
+    let raw = o.raw("boss", "boss-pw river lantern");
     raw.conn()
         .execute("DELETE FROM persons WHERE id = ?1", [b_id.0])
         .unwrap();
@@ -383,7 +383,8 @@ fn two_terminals_registering_at_once_get_different_numbers() {
     for t in 0..3 {
         let o_paths = o.paths.clone();
         handles.push(std::thread::spawn(move || {
-            let mut s = casedesk::office::login(&o_paths, "boss", &secret("boss-pw")).unwrap();
+            let mut s = casedesk::office::login(&o_paths, "boss", &secret("boss-pw river lantern"))
+                .unwrap();
             (0..5)
                 .map(|i| register(&mut s, &child(&format!("Child {t} {i}"), "Qadir", 12)).1)
                 .collect::<Vec<_>>()
@@ -405,7 +406,7 @@ fn two_terminals_registering_at_once_get_different_numbers() {
 #[test]
 fn duplicates_are_found_across_spellings_and_scripts() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
+    let mut s = o.login("boss", "boss-pw river lantern");
     let (id, _) = register(&mut s, &child("Muhammad Ali", "Muhammad Akbar", 12));
     register(&mut s, &child("Zainab", "Gul Muhammad", 10));
     register(&mut s, &child("Ali Raza", "Muhammad Akbar", 9));
@@ -449,7 +450,7 @@ fn duplicates_are_found_across_spellings_and_scripts() {
 #[test]
 fn a_typo_in_the_name_with_the_same_father_is_flagged() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
+    let mut s = o.login("boss", "boss-pw river lantern");
     let (id, _) = register(&mut s, &child("Shahzaib", "Haji Nazar", 12));
     let m = s
         .likely_duplicates(&child("Shahzeb", "Haji Nazar", 12))
@@ -492,7 +493,7 @@ fn duplicate_check_on_a_demo_office_shows_at_most_ten() {
 
 fn searchable_office() -> (Office, Session) {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
+    let mut s = o.login("boss", "boss-pw river lantern");
     register(&mut s, &child("Hamza Khan", "Abdul Qadir", 12));
     register(&mut s, &child("Bilal Ahmed", "Noor Muhammad", 9));
     let mut z = child("Zainab", "Gul Muhammad", 10);
@@ -911,9 +912,9 @@ fn pages_near_the_end_read_from_the_other_end_in_the_same_order() {
 #[test]
 fn a_stale_save_is_refused_naming_the_fields_and_nothing_is_overwritten() {
     let o = Office::new();
-    let mut first = o.login("boss", "boss-pw");
+    let mut first = o.login("boss", "boss-pw river lantern");
     let (id, _) = register(&mut first, &child("Hamza", "Abdul Qadir", 12));
-    let mut second = o.login("boss", "boss-pw");
+    let mut second = o.login("boss", "boss-pw river lantern");
 
     // Both terminals open the file at version 1.
     let a = first.person(id).unwrap();
@@ -957,7 +958,7 @@ fn a_stale_save_is_refused_naming_the_fields_and_nothing_is_overwritten() {
 #[test]
 fn every_change_is_kept_in_the_history() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
+    let mut s = o.login("boss", "boss-pw river lantern");
     let (id, _) = register(&mut s, &child("Hamza", "Abdul Qadir", 12));
     let p = s.person(id).unwrap();
     let mut e = p.profile.clone();
@@ -1007,7 +1008,7 @@ fn every_change_is_kept_in_the_history() {
 #[test]
 fn status_lifecycle_is_recorded_and_illegal_moves_refused() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
+    let mut s = o.login("boss", "boss-pw river lantern");
     let (id, _) = register(&mut s, &child("Hamza", "Abdul Qadir", 12));
     let reg = s.person(id).unwrap().profile.registered_on;
     let step = |to, days: i64, reason| StatusChange {
@@ -1096,7 +1097,7 @@ fn status_lifecycle_is_recorded_and_illegal_moves_refused() {
 #[test]
 fn services_follow_ups_goals_and_the_timeline() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
+    let mut s = o.login("boss", "boss-pw river lantern");
     let (id, _) = register(&mut s, &child("Hamza", "Abdul Qadir", 12));
     let reg = s.person(id).unwrap().profile.registered_on;
 
@@ -1222,7 +1223,7 @@ fn services_follow_ups_goals_and_the_timeline() {
 
     // A counselling session (the counselling issue writes these), straight
     // into its table: the timeline only needs the row.
-    let raw = o.raw("boss", "boss-pw");
+    let raw = o.raw("boss", "boss-pw river lantern");
     let c = raw.conn();
     let psych_id: i64 = c
         .query_row("SELECT id FROM users WHERE name = 'boss'", [], |r| r.get(0))
@@ -1266,7 +1267,7 @@ fn services_follow_ups_goals_and_the_timeline() {
 #[test]
 fn create_view_and_edit_are_audited_without_personal_data() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
+    let mut s = o.login("boss", "boss-pw river lantern");
     let mut p = child("Hamza", "Abdul Qadir", 12);
     p.phone = "0312-9988776".into();
     let (id, case_number) = register(&mut s, &p);
@@ -1299,7 +1300,7 @@ fn create_view_and_edit_are_audited_without_personal_data() {
     .unwrap();
 
     let rows: Vec<(String, String, String)> = o
-        .raw("boss", "boss-pw")
+        .raw("boss", "boss-pw river lantern")
         .conn()
         .prepare("SELECT action, target, detail FROM audit ORDER BY seq")
         .unwrap()
@@ -1374,7 +1375,7 @@ fn csv_rows(out: &std::process::Output) -> Vec<Vec<String>> {
 #[test]
 fn list_children_filters_by_programme_and_status_and_round_trips_urdu() {
     let o = Office::new();
-    let mut s = o.login("boss", "boss-pw");
+    let mut s = o.login("boss", "boss-pw river lantern");
     let tricky = child("محمد \"علی\", خان", "عبدالغفور\u{200C}", 12);
     let (id, _) = register(&mut s, &tricky);
     register(&mut s, &child("Hamza", "Abdul Qadir", 12));
@@ -1394,7 +1395,7 @@ fn list_children_filters_by_programme_and_status_and_round_trips_urdu() {
     let run = |args: &[&str]| {
         let mut all = vec!["--user", "boss", "list", "children"];
         all.extend_from_slice(args);
-        o.run(&all, "boss-pw\n")
+        o.run(&all, "boss-pw river lantern\n")
     };
     let out = run(&["--format", "csv"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -76,11 +76,11 @@ fn setup_page() {
     key(&mut app, KeyCode::Tab);
     typed(&mut app, "boss");
     key(&mut app, KeyCode::Tab);
-    typed(&mut app, "secret");
+    typed(&mut app, "kite river lantern");
     snap!("setup", screen(&app));
     // Different passwords: the message, nothing lost.
     key(&mut app, KeyCode::Tab);
-    typed(&mut app, "secreT");
+    typed(&mut app, "kite river lanterN");
     key(&mut app, KeyCode::Enter);
     let text = screen(&app);
     assert!(
@@ -89,7 +89,7 @@ fn setup_page() {
     );
     assert!(text.contains("SEHER Quetta"));
     // Typed the same: the office is made and the key shown once.
-    typed(&mut app, "secret");
+    typed(&mut app, "kite river lantern");
     key(&mut app, KeyCode::Enter);
     settle(&mut app);
     let text = screen(&app);

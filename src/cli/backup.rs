@@ -210,7 +210,10 @@ fn print_report(report: &backup::VerifyReport) -> Result<()> {
         text.push('\n');
     };
     line("ok".into());
-    line(format!("office: {}", crate::safe_text::sanitize(&m.office_name)));
+    line(format!(
+        "office: {}",
+        crate::safe_text::sanitize(&m.office_name)
+    ));
     line(format!("office id: {}", m.office_id));
     line(format!("made: {}", m.created_at));
     line(format!(
@@ -219,7 +222,10 @@ fn print_report(report: &backup::VerifyReport) -> Result<()> {
     ));
     line(format!("schema: {}", m.schema_version));
     for f in &m.files {
-        line(format!("file: {} {} bytes sha256 {}", f.name, f.size, f.sha256));
+        line(format!(
+            "file: {} {} bytes sha256 {}",
+            f.name, f.size, f.sha256
+        ));
     }
     for (table, n) in &m.counts {
         line(format!("rows: {table} {n}"));

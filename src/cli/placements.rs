@@ -28,7 +28,7 @@ pub enum PlacementCommand {
         format: Format,
     },
     /// Record a placement in a job or an own small business
-    Add(AddPlacement),
+    Add(Box<AddPlacement>),
     /// End a placement: when and why
     End {
         id: i64,

@@ -16,8 +16,17 @@ use crate::Result;
 use crate::domain::Programme;
 use crate::domain::classes::{ClassKind, Days, Mark};
 
+/// A class the demo office runs: kind, name, trade, days, hours.
+type Planned = (
+    ClassKind,
+    &'static str,
+    &'static str,
+    &'static str,
+    (u32, u32),
+);
+
 /// The classes the office runs, repeated (numbered) for a big office.
-const PLAN: &[(ClassKind, &str, &str, &str, (u32, u32))] = &[
+const PLAN: &[Planned] = &[
     (
         ClassKind::Literacy,
         "Literacy morning",

@@ -170,15 +170,15 @@ impl NewClass {
         if self.days.is_empty() {
             err("days", "Choose the days the class meets");
         }
-        if let (Some(a), Some(b)) = (self.starts_at, self.ends_at) {
-            if b <= a {
-                err("ends_at", "The class must end after it starts");
-            }
+        if let (Some(a), Some(b)) = (self.starts_at, self.ends_at)
+            && b <= a
+        {
+            err("ends_at", "The class must end after it starts");
         }
-        if let Some(end) = self.ends_on {
-            if end < self.starts_on {
-                err("ends_on", "The end date is before the start date");
-            }
+        if let Some(end) = self.ends_on
+            && end < self.starts_on
+        {
+            err("ends_on", "The end date is before the start date");
         }
         e
     }

@@ -434,9 +434,8 @@ impl Session {
     pub fn rotate_counselling_key(&mut self) -> Result<usize> {
         require_psychologist(self, "replace the counselling key")?;
         let me = self.user().clone();
-        self.unlocked_mut().rotate_counselling(
-            |tx, old, new| reseal_everything(tx, old, new),
-            |tx, holders| {
+        self.unlocked_mut()
+            .rotate_counselling(reseal_everything, |tx, holders| {
                 Session::record_in(
                     tx,
                     &me,
@@ -444,8 +443,7 @@ impl Session {
                     "",
                     &format!("{holders} holder(s)"),
                 )
-            },
-        )
+            })
     }
 
     /// Counselling notes that do not verify (a holder of the counselling

@@ -338,12 +338,11 @@ pub fn save_marks(
     Ok(out)
 }
 
-/// Every change of a session's marks, oldest first: (case number, old,
-/// new, by, when).
-pub fn mark_history(
-    conn: &Connection,
-    session_id: i64,
-) -> Result<Vec<(String, Option<Mark>, Mark, Option<String>, String)>> {
+/// One change of a mark: case number, old, new, by whom, when.
+pub type MarkHistory = (String, Option<Mark>, Mark, Option<String>, String);
+
+/// Every change of a session's marks, oldest first.
+pub fn mark_history(conn: &Connection, session_id: i64) -> Result<Vec<MarkHistory>> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.case_number, h.old_mark, h.new_mark, u.name, h.at FROM attendance_history h
          JOIN persons p ON p.id = h.person_id LEFT JOIN users u ON u.id = h.by_user
@@ -492,14 +491,13 @@ pub fn classes_on(conn: &Connection, date: NaiveDate) -> Result<Vec<(Class, bool
     Ok(out)
 }
 
+/// A dropout alert's row: class id, class name, person id, case number,
+/// name.
+pub type AbsentRow = (i64, String, i64, String, String);
+
 /// People absent from their class's last `n` sessions in a row (up to
 /// `today`, within the last 90 days), still enrolled: the dropout alert.
-/// (class id, class name, person id, case number, name).
-pub fn absent_in_a_row(
-    conn: &Connection,
-    today: NaiveDate,
-    n: u32,
-) -> Result<Vec<(i64, String, i64, String, String)>> {
+pub fn absent_in_a_row(conn: &Connection, today: NaiveDate, n: u32) -> Result<Vec<AbsentRow>> {
     let mut stmt = conn.prepare_cached(
         "WITH recent AS (
              SELECT s.class_id, s.id AS session_id,

@@ -60,10 +60,22 @@ pub enum Action {
 }
 
 const NAMED: &[(Action, &str, &str)] = &[
-    (Action::MarkPresent, "mark_present", "Present, then the next child"),
-    (Action::MarkAbsent, "mark_absent", "Absent, then the next child"),
+    (
+        Action::MarkPresent,
+        "mark_present",
+        "Present, then the next child",
+    ),
+    (
+        Action::MarkAbsent,
+        "mark_absent",
+        "Absent, then the next child",
+    ),
     (Action::MarkLate, "mark_late", "Late, then the next child"),
-    (Action::MarkExcused, "mark_excused", "Excused, then the next child"),
+    (
+        Action::MarkExcused,
+        "mark_excused",
+        "Excused, then the next child",
+    ),
     (
         Action::MarkRestPresent,
         "mark_rest_present",

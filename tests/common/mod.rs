@@ -60,10 +60,16 @@ impl Office {
         Office { dir, paths }
     }
 
-    /// A new office with manager `boss` / password `boss-pw`.
+    /// A new office with manager `boss` / password `boss-pw river lantern`.
     pub fn new() -> Office {
         let o = Office::empty();
-        office::create_office(&o.paths, "Test office", "boss", &secret("boss-pw")).expect("create");
+        office::create_office(
+            &o.paths,
+            "Test office",
+            "boss",
+            &secret("boss-pw river lantern"),
+        )
+        .expect("create");
         o
     }
 
