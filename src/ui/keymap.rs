@@ -377,10 +377,12 @@ impl Keymap {
         if ev.kind != KeyEventKind::Press {
             return Input::None;
         }
-        if let (Some(top), KeyCode::Char(c)) = (stack.first(), ev.code) {
-            if top.takes_text() && is_typing(ev.modifiers) && !c.is_control() {
-                return Input::Text(c);
-            }
+        if let (Some(top), KeyCode::Char(c)) = (stack.first(), ev.code)
+            && top.takes_text()
+            && is_typing(ev.modifiers)
+            && !c.is_control()
+        {
+            return Input::Text(c);
         }
         let chord = KeyChord::from_event(ev);
         stack

@@ -47,10 +47,10 @@ fn event_loop(app: &mut App, guard: &mut TerminalGuard) -> Result<()> {
             }
             // Handle a burst of keys (a paste, fast typing) before drawing.
             while !app.should_quit() && event::poll(Duration::ZERO).map_err(io)? {
-                if let Event::Key(k) = event::read().map_err(io)? {
-                    if k.kind == KeyEventKind::Press {
-                        app.handle_key(&k);
-                    }
+                if let Event::Key(k) = event::read().map_err(io)?
+                    && k.kind == KeyEventKind::Press
+                {
+                    app.handle_key(&k);
                 }
             }
         }

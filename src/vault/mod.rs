@@ -476,14 +476,13 @@ pub fn password_opens(paths: &OfficePaths, name: &str, password: &SecretString) 
 /// (e.g. `rekey:1500`). Debug builds only; release builds ignore it.
 pub(crate) fn test_pause(step: &str) {
     #[cfg(debug_assertions)]
-    if let Ok(v) = std::env::var("CASEDESK_TEST_PAUSE") {
-        if let Some(ms) = v
+    if let Ok(v) = std::env::var("CASEDESK_TEST_PAUSE")
+        && let Some(ms) = v
             .split_once(':')
             .filter(|(s, _)| *s == step)
             .and_then(|(_, ms)| ms.parse::<u64>().ok())
-        {
-            std::thread::sleep(std::time::Duration::from_millis(ms));
-        }
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
     }
     #[cfg(not(debug_assertions))]
     let _ = step;

@@ -136,10 +136,10 @@ pub fn compare(
     holder: Option<&x25519::Identity>,
 ) -> Result<Vec<PinProblem>> {
     let mut problems = Vec::new();
-    if let Some(pinned) = meta::get(conn, meta::RECOVERY_RECIPIENT)? {
-        if pinned != file.recovery.public_key {
-            problems.push(PinProblem::RecoveryAltered);
-        }
+    if let Some(pinned) = meta::get(conn, meta::RECOVERY_RECIPIENT)?
+        && pinned != file.recovery.public_key
+    {
+        problems.push(PinProblem::RecoveryAltered);
     }
     let recorded = meta::get(conn, meta::COUNSELLING_RECIPIENT)?;
     if recorded != file.counselling_recipient {

@@ -245,10 +245,10 @@ impl App {
 
     /// Leave the desk (quit, or a stop signal): note it in the audit trail.
     pub fn shutdown(&mut self, why: &str) {
-        if let Mode::Desk(desk) = &self.mode {
-            if let Err(e) = desk.session.logged_out(why) {
-                tracing::warn!(code = e.exit_code(), "audit.failed");
-            }
+        if let Mode::Desk(desk) = &self.mode
+            && let Err(e) = desk.session.logged_out(why)
+        {
+            tracing::warn!(code = e.exit_code(), "audit.failed");
         }
         tracing::info!(why, "desk.close");
         self.quit = true;

@@ -282,10 +282,10 @@ impl App {
         match &mut self.mode {
             Mode::Setup(screen, session) => {
                 if session.is_some() {
-                    if let SetupEvent::Done = screen.handle(input, now) {
-                        if let Some(s) = session.take() {
-                            self.enter_desk(s);
-                        }
+                    if let SetupEvent::Done = screen.handle(input, now)
+                        && let Some(s) = session.take()
+                    {
+                        self.enter_desk(s);
                     }
                     return;
                 }

@@ -49,11 +49,11 @@ impl App {
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
         let t = &self.theme;
         buf.set_style(area, t.base);
-        if let Mode::Desk(d) = &self.mode {
-            if let Some(Guard::Blank(_)) = d.guard {
-                (&BlankPage::new(self.now()).with_theme(t)).render(area, buf);
-                return;
-            }
+        if let Mode::Desk(d) = &self.mode
+            && let Some(Guard::Blank(_)) = d.guard
+        {
+            (&BlankPage::new(self.now()).with_theme(t)).render(area, buf);
+            return;
         }
         if area.height < 3 || area.width < 20 {
             return;
@@ -163,16 +163,16 @@ impl App {
         }
         let hint_y = inner.bottom().saturating_sub(1);
         let keys = self.keymap.keys_for(stacks::LIST, Action::Palette);
-        if let Some(k) = keys.first() {
-            if hint_y > inner.y + menu(d.session.role()).len() as u16 + 1 {
-                buf.set_stringn(
-                    inner.x,
-                    hint_y,
-                    format!("{k} go to…"),
-                    usize::from(inner.width),
-                    t.hint,
-                );
-            }
+        if let Some(k) = keys.first()
+            && hint_y > inner.y + menu(d.session.role()).len() as u16 + 1
+        {
+            buf.set_stringn(
+                inner.x,
+                hint_y,
+                format!("{k} go to…"),
+                usize::from(inner.width),
+                t.hint,
+            );
         }
     }
 

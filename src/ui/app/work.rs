@@ -184,10 +184,10 @@ impl App {
                 }
             }
         }
-        if matches!(&self.mode, Mode::Desk(d) if d.screen.is_working()) {
-            if let Some(outcome) = self.ctx_call(|s, ctx| s.tick(ctx)) {
-                self.apply(outcome);
-            }
+        if matches!(&self.mode, Mode::Desk(d) if d.screen.is_working())
+            && let Some(outcome) = self.ctx_call(|s, ctx| s.tick(ctx))
+        {
+            self.apply(outcome);
         }
     }
 

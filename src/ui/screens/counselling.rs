@@ -604,10 +604,10 @@ impl CounsellingScreen {
         if let Some(i) = self.sessions.iter().position(|s| s.id == id) {
             self.sessions_state.select(i);
         }
-        if let Some(p) = &self.person {
-            if let Some(row) = self.persons.iter_mut().find(|r| r.id == p.id) {
-                *row = p.clone();
-            }
+        if let Some(p) = &self.person
+            && let Some(row) = self.persons.iter_mut().find(|r| r.id == p.id)
+        {
+            *row = p.clone();
         }
         Ok(())
     }
@@ -1135,10 +1135,10 @@ impl Screen for CounsellingScreen {
             return Ok(Outcome::Stay);
         }
         if let Some(popup) = &mut self.popup {
-            if let Input::Action(a) = input {
-                if popup.handle(a) {
-                    self.popup = None;
-                }
+            if let Input::Action(a) = input
+                && popup.handle(a)
+            {
+                self.popup = None;
             }
             return Ok(Outcome::Stay);
         }

@@ -252,17 +252,17 @@ impl Entries {
                 }
             }
             y += 1;
-            if let Some(err) = &e.error {
-                if y < area.bottom() {
-                    buf.set_stringn(
-                        vx,
-                        y,
-                        fit(err, usize::from(vw), Align::Left),
-                        usize::from(vw),
-                        theme.error,
-                    );
-                    y += 1;
-                }
+            if let Some(err) = &e.error
+                && y < area.bottom()
+            {
+                buf.set_stringn(
+                    vx,
+                    y,
+                    fit(err, usize::from(vw), Align::Left),
+                    usize::from(vw),
+                    theme.error,
+                );
+                y += 1;
             }
         }
     }

@@ -309,19 +309,19 @@ impl Screen for IntakeScreen {
     fn handle(&mut self, input: Input, ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
         if let Some((popup, id)) = &mut self.done {
             let id = *id;
-            if let Input::Action(a) = input {
-                if popup.handle(a) {
-                    self.done = None;
-                    return Ok(Outcome::OpenPerson(id));
-                }
+            if let Input::Action(a) = input
+                && popup.handle(a)
+            {
+                self.done = None;
+                return Ok(Outcome::OpenPerson(id));
             }
             return Ok(Outcome::Stay);
         }
         if let Some(popup) = &mut self.popup {
-            if let Input::Action(a) = input {
-                if popup.handle(a) {
-                    self.popup = None;
-                }
+            if let Input::Action(a) = input
+                && popup.handle(a)
+            {
+                self.popup = None;
             }
             return Ok(Outcome::Stay);
         }

@@ -247,10 +247,10 @@ pub(crate) fn render_card(
         true,
     );
     y += fh + 1;
-    if let Some((text, style)) = status {
-        if y < inner.bottom() {
-            buf.set_stringn(inner.x, y, fit(&text, w, Align::Left), w, style);
-        }
+    if let Some((text, style)) = status
+        && y < inner.bottom()
+    {
+        buf.set_stringn(inner.x, y, fit(&text, w, Align::Left), w, style);
     }
 }
 

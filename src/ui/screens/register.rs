@@ -301,12 +301,10 @@ impl Screen for RegisterScreen {
 
     fn handle(&mut self, input: Input, ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
         let searching = self.state.is_searching();
-        if !searching {
-            if let Input::Action(a @ (Action::Left | Action::Right)) = input {
-                self.tab = self.tab.step(if a == Action::Left { -1 } else { 1 });
-                self.reload(ctx)?;
-                return Ok(Outcome::Stay);
-            }
+        if !searching && let Input::Action(a @ (Action::Left | Action::Right)) = input {
+            self.tab = self.tab.step(if a == Action::Left { -1 } else { 1 });
+            self.reload(ctx)?;
+            return Ok(Outcome::Stay);
         }
         match self.state.handle(input, self.window.total, &self.columns) {
             TableEvent::None => {

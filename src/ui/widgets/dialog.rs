@@ -197,18 +197,18 @@ fn render_box(
             },
             buf,
         );
-    if let Some(footer) = footer {
-        if inner.height > 0 {
-            let y = inner.bottom() - 1;
-            footer.render(
-                Rect {
-                    y,
-                    height: 1,
-                    ..inner
-                },
-                buf,
-            );
-        }
+    if let Some(footer) = footer
+        && inner.height > 0
+    {
+        let y = inner.bottom() - 1;
+        footer.render(
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+            buf,
+        );
     }
 }
 

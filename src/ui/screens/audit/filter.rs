@@ -107,11 +107,11 @@ impl AuditScreen {
             }
         };
         let (from, to) = (v.date(key::FROM), v.date(key::TO));
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                set_err(&mut self.form, key::TO, "This is before the From date.");
-                return Ok(false);
-            }
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            set_err(&mut self.form, key::TO, "This is before the From date.");
+            return Ok(false);
         }
         let user = v.text(key::USER).to_string();
         let action = v.text(key::ACTION).to_lowercase();

@@ -199,15 +199,15 @@ impl BackupScreen {
                     ),
                     (counts_line(&s.manifest), Tone::Plain),
                 ];
-                if let Some(f) = &form {
-                    if f.choice() == PASSPHRASE {
-                        lines.push((
-                            "Keep the passphrase apart from the file: without it nobody can \
+                if let Some(f) = &form
+                    && f.choice() == PASSPHRASE
+                {
+                    lines.push((
+                        "Keep the passphrase apart from the file: without it nobody can \
                              restore this backup."
-                                .into(),
-                            Tone::Hint,
-                        ));
-                    }
+                            .into(),
+                        Tone::Hint,
+                    ));
                 }
                 self.panel = Some(Panel {
                     title: "Backup written".into(),

@@ -179,10 +179,10 @@ impl Screen for PersonScreen {
 
     fn handle(&mut self, input: Input, ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
         if let Some(popup) = &mut self.popup {
-            if let Input::Action(a) = input {
-                if popup.handle(a) {
-                    self.popup = None;
-                }
+            if let Input::Action(a) = input
+                && popup.handle(a)
+            {
+                self.popup = None;
             }
             return Ok(Outcome::Stay);
         }

@@ -179,15 +179,13 @@ impl Widget for &Form {
                         );
                     }
                 }
-            } else if focused {
-                if let (Some(hint), Some(y)) = (&spec.hint, row_y(extra)) {
-                    buf.set_string(
-                        input_x,
-                        y,
-                        fit(hint, usize::from(input_w), Align::Left),
-                        t.hint,
-                    );
-                }
+            } else if focused && let (Some(hint), Some(y)) = (&spec.hint, row_y(extra)) {
+                buf.set_string(
+                    input_x,
+                    y,
+                    fit(hint, usize::from(input_w), Align::Left),
+                    t.hint,
+                );
             }
         }
         // Tell the reader there is more above or below.
@@ -327,10 +325,10 @@ impl Form {
                 if first > 0 {
                     buf.set_string(x + w, line(0).map_or(0, |r| r.y), "↑", t.hint);
                 }
-                if first + shown < options.len() {
-                    if let Some(r) = line(shown - 1) {
-                        buf.set_string(x + w, r.y, "↓", t.hint);
-                    }
+                if first + shown < options.len()
+                    && let Some(r) = line(shown - 1)
+                {
+                    buf.set_string(x + w, r.y, "↓", t.hint);
                 }
             }
         }
