@@ -72,12 +72,27 @@ impl Days {
 }
 
 impl fmt::Display for Days {
+    /// Runs of three or more days as a range: `mon-thu,sat`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = (0..7)
-            .filter(|i| self.0 & (1 << i) != 0)
-            .map(|i| DAY_NAMES[i])
-            .collect();
-        f.write_str(&names.join(","))
+        let mut parts = Vec::new();
+        let mut i = 0;
+        while i < 7 {
+            if self.0 & (1 << i) == 0 {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i + 1 < 7 && self.0 & (1 << (i + 1)) != 0 {
+                i += 1;
+            }
+            match i - start {
+                0 => parts.push(DAY_NAMES[start].to_string()),
+                1 => parts.push(format!("{},{}", DAY_NAMES[start], DAY_NAMES[i])),
+                _ => parts.push(format!("{}-{}", DAY_NAMES[start], DAY_NAMES[i])),
+            }
+            i += 1;
+        }
+        f.write_str(&parts.join(","))
     }
 }
 
@@ -449,7 +464,8 @@ mod tests {
     #[test]
     fn days_parse_and_print() {
         let days: Days = "mon-wed, fri".parse().expect("days");
-        assert_eq!(days.to_string(), "mon,tue,wed,fri");
+        assert_eq!(days.to_string(), "mon-wed,fri");
+        assert_eq!("mon,tue,sat".parse::<Days>().expect("d").to_string(), "mon,tue,sat");
         assert!(days.meets_on(d(2026, 11, 23))); // a Monday
         assert!(!days.meets_on(d(2026, 11, 26))); // a Thursday
         assert_eq!("daily".parse::<Days>().expect("daily").bits(), 0x7f);

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod classes;
 pub mod counselling;
 pub mod fields;
 pub mod home;
@@ -30,6 +31,7 @@ pub fn open(id: ScreenId) -> Option<Box<dyn Screen>> {
         ScreenId::Counselling => Some(Box::new(counselling::CounsellingScreen::new())),
         ScreenId::Audit => Some(Box::new(audit::AuditScreen::new())),
         ScreenId::Backup => Some(Box::new(backup::BackupScreen::new())),
+        ScreenId::Classes => Some(Box::new(classes::ClassesScreen::new())),
         _ => None,
     }
 }
