@@ -915,3 +915,85 @@ fn restore_from_dev_zero_is_refused_without_reading_it_all() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!to.exists(), "nothing restored");
 }
+
+/// Found while writing these tests: a holder's note checks read a note's
+/// versions and its head in separate statements, so an amendment committed
+/// by another psychologist in between made a genuine note look "not
+/// verifiable" (in `check`, and on reading it). Now they read one
+/// snapshot. One desk amends a note over and over while another checks
+/// every note, then reads it: never a false alarm.
+///
+/// For the checks the amending desk runs freely. A read is audited (a
+/// write), which a desk amending without pause would starve of the write
+/// lock; so for the reads each one asks for one amendment as it starts and
+/// waits for it at the end: they overlap every time.
+#[test]
+fn note_checks_never_see_an_amendment_half_way() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let o = Office::demo();
+    let case = o.first_case();
+    let id = o.add_note("psychologist", DEMO_PW, &case, "Version 1.");
+    let stop = Arc::new(AtomicBool::new(false));
+    let free = Arc::new(AtomicBool::new(true));
+    let asked = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicUsize::new(0));
+    let writer = {
+        let paths = o.paths.clone();
+        let (stop, free) = (stop.clone(), free.clone());
+        let (asked, done) = (asked.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut desk = office::login(&paths, "psychologist", &secret(DEMO_PW)).expect("login");
+            let mut n = 1;
+            while !stop.load(Ordering::Acquire) {
+                let want = asked.load(Ordering::Acquire);
+                if !free.load(Ordering::Acquire) && want == done.load(Ordering::Acquire) {
+                    std::thread::yield_now();
+                    continue;
+                }
+                n += 1;
+                desk.amend_note(SessionId(id), &format!("Version {n}."))
+                    .expect("amend");
+                done.store(want, Ordering::Release);
+            }
+            n
+        })
+    };
+    let desk = office::login(&o.paths, "psychologist", &secret(DEMO_PW)).expect("login");
+    let mut false_alarms = Vec::new();
+
+    let started = Instant::now();
+    let mut checks = 0;
+    while started.elapsed() < Duration::from_secs(3) {
+        let bad = desk.unverifiable_notes().expect("note check");
+        checks += 1;
+        if bad != 0 {
+            false_alarms.push(format!("check {checks}: {bad} unverifiable"));
+        }
+    }
+
+    free.store(false, Ordering::Release);
+    let started = Instant::now();
+    let mut reads = 0;
+    while started.elapsed() < Duration::from_secs(3) {
+        let want = asked.fetch_add(1, Ordering::AcqRel) + 1;
+        let note = desk.read_note(SessionId(id)).expect("read");
+        reads += 1;
+        if !note.verified {
+            false_alarms.push(format!("read {reads}: version {} unverified", note.version));
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while done.load(Ordering::Acquire) < want {
+            assert!(Instant::now() < deadline, "the amending desk is stuck");
+            std::thread::yield_now();
+        }
+    }
+    stop.store(true, Ordering::Release);
+    let versions = writer.join().expect("writer");
+    eprintln!("{checks} checks and {reads} reads during {versions} amendments");
+    assert!(
+        checks > 50 && reads > 50,
+        "too few looks to race anything: {checks} checks, {reads} reads"
+    );
+    assert_eq!(false_alarms, Vec::<String>::new());
+}
