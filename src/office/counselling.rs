@@ -441,7 +441,7 @@ impl Session {
         require_psychologist(self, "replace the counselling key")?;
         let me = self.user().clone();
         self.unlocked_mut().rotate_counselling(
-            |tx, old, new| reseal_everything(tx, old, new),
+            reseal_everything,
             |tx, holders| {
                 Session::record_in(
                     tx,
