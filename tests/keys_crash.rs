@@ -116,8 +116,8 @@ impl Office {
     }
 
     /// Start `casedesk` as `user` with `pause` as its pause hook; the
-    /// secrets are written to its stdin, which stays open (returned) when
-    /// `keep_stdin`.
+    /// secrets are written to its stdin, which is returned still open (a
+    /// caller that drops it closes it).
     fn start(
         &self,
         user: &str,
