@@ -465,7 +465,10 @@ mod tests {
     fn days_parse_and_print() {
         let days: Days = "mon-wed, fri".parse().expect("days");
         assert_eq!(days.to_string(), "mon-wed,fri");
-        assert_eq!("mon,tue,sat".parse::<Days>().expect("d").to_string(), "mon,tue,sat");
+        assert_eq!(
+            "mon,tue,sat".parse::<Days>().expect("d").to_string(),
+            "mon,tue,sat"
+        );
         assert!(days.meets_on(d(2026, 11, 23))); // a Monday
         assert!(!days.meets_on(d(2026, 11, 26))); // a Thursday
         assert_eq!("daily".parse::<Days>().expect("daily").bits(), 0x7f);

@@ -313,15 +313,21 @@ impl Session {
         action: AuditAction,
     ) -> Result<Vec<Note>> {
         let identity = identity(self)?;
-        let at = locate(self.conn(), id)?;
-        let mut rows = load_versions(self.conn(), id)?;
+        // The versions and the head from one snapshot: an amendment
+        // committed between two reads would look like a forgery.
+        let (at, mut rows, head) = {
+            let snapshot = self.conn().unchecked_transaction()?;
+            let at = locate(&snapshot, id)?;
+            let rows = load_versions(&snapshot, id)?;
+            let head = crate::store::counselling::note_head(&snapshot, id)?;
+            (at, rows, head)
+        };
         if rows.is_empty() {
             return Err(Error::invalid(format!(
                 "counselling session {} has no note",
                 id.0
             )));
         }
-        let head = crate::store::counselling::note_head(self.conn(), id)?;
         let listed: Vec<(i64, &[u8], Option<&str>)> = rows
             .iter()
             .map(|r| (r.0, r.1.as_slice(), r.4.as_deref()))
@@ -454,11 +460,16 @@ impl Session {
             return Ok(0);
         };
         let keys = NoteKeys::new(identity);
-        let versions = crate::store::counselling::all_versions(self.conn())?;
-        let heads: std::collections::HashMap<SessionId, Option<String>> =
-            crate::store::counselling::all_heads(self.conn())?
-                .into_iter()
-                .collect();
+        // One snapshot (see `open_versions`).
+        let (versions, heads) = {
+            let snapshot = self.conn().unchecked_transaction()?;
+            let versions = crate::store::counselling::all_versions(&snapshot)?;
+            let heads: std::collections::HashMap<SessionId, Option<String>> =
+                crate::store::counselling::all_heads(&snapshot)?
+                    .into_iter()
+                    .collect();
+            (versions, heads)
+        };
         let mut bad = 0;
         for (session, rows) in by_session(&versions) {
             let listed: Vec<(i64, &[u8], Option<&str>)> = rows

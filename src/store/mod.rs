@@ -84,7 +84,7 @@ pub fn configure(conn: &Connection, key: &MasterKey) -> Result<()> {
     // SQLCipher 4.6+ logs to stderr, which would scribble over the UI.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-        .map_err(|e| match Error::from(e) {
+        .map_err(|e| match said_plainly(conn, e) {
             // A full disk or a failing drive is said as such, not blamed
             // on the file.
             Error::Database(m) if m.contains("disk") => Error::Database(m),
@@ -103,8 +103,30 @@ pub fn configure(conn: &Connection, key: &MasterKey) -> Result<()> {
          -- cache (per connection; SQLite's default is 2 MiB) keeps a large
          -- register's search from decrypting the same pages again.
          PRAGMA cache_size = -32768;",
-    )?;
+    )
+    .map_err(|e| said_plainly(conn, e))?;
     Ok(())
+}
+
+/// An error from `conn`, with a full disk said as such. SQLite reports
+/// some failures of a full disk as a plain I/O error: in particular, when
+/// the office is opened in WAL mode and its shared-memory file cannot grow
+/// (`SQLITE_IOERR_SHMSIZE`), which is the first thing to fail when nobody
+/// has the office open. The operating system's error number tells.
+fn said_plainly(conn: &Connection, e: rusqlite::Error) -> Error {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e
+        && f.code == rusqlite::ffi::ErrorCode::SystemIoFailure
+    {
+        // SAFETY: the handle is valid while `conn` lives, and
+        // sqlite3_system_errno only reads the connection's last errno.
+        let errno = unsafe { rusqlite::ffi::sqlite3_system_errno(conn.handle()) };
+        if errno != 0
+            && std::io::Error::from_raw_os_error(errno).kind() == std::io::ErrorKind::StorageFull
+        {
+            return Error::Database(crate::error::DISK_FULL.into());
+        }
+    }
+    Error::from(e)
 }
 
 /// The schema version a file is at.

@@ -396,6 +396,10 @@ impl Unlocked {
                 .filter(|m| m != "ok")
                 .map(|m| format!("structure: {m}")),
         );
+        // The key file and the accounts under the key-file lock, like a
+        // login: an account change or a rekey in another process is never
+        // seen half-done (a slot written, its account not yet committed).
+        let _lock = lock::key_file(&self.paths)?;
         let file = KeyFile::read(&self.paths.keys)?;
         if meta::get(&self.conn, meta::OFFICE_ID)?.as_deref() != Some(file.office_id.as_str()) {
             problems.push("key file: it belongs to another office".into());

@@ -85,7 +85,9 @@ fn time(s: &str) -> std::result::Result<Option<NaiveTime>, ()> {
     if s.is_empty() {
         return Ok(None);
     }
-    NaiveTime::parse_from_str(s, "%H:%M").map(Some).map_err(|_| ())
+    NaiveTime::parse_from_str(s, "%H:%M")
+        .map(Some)
+        .map_err(|_| ())
 }
 
 impl ClassForm {
@@ -304,8 +306,7 @@ impl DateForm {
             EntryEvent::Submit => match parse_date(self.entries.text(0), today) {
                 Some(d) if d <= today => DateEvent::Date(d),
                 Some(_) => {
-                    self.entries
-                        .set_error(0, "That day has not come yet.");
+                    self.entries.set_error(0, "That day has not come yet.");
                     DateEvent::Pending
                 }
                 None => {

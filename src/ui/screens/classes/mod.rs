@@ -224,11 +224,8 @@ impl ClassesScreen {
                     ));
                 }
                 let step = if a == Action::Left { -1 } else { 1 };
-                let next = ClassesScreen::meeting_day(
-                    &view.class,
-                    view.date + Duration::days(step),
-                    step,
-                );
+                let next =
+                    ClassesScreen::meeting_day(&view.class, view.date + Duration::days(step), step);
                 if next > ctx.today {
                     self.mode = Mode::Sheet(view);
                     return Ok(Outcome::Status("That day has not come yet.".into()));

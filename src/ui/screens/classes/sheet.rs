@@ -119,7 +119,14 @@ impl SheetView {
             .borders(Borders::ALL)
             .border_style(theme.border_focus)
             .style(theme.base)
-            .title(Span::styled(fit(&title, usize::from(area.width.saturating_sub(2)), Align::Left), theme.title))
+            .title(Span::styled(
+                fit(
+                    &title,
+                    usize::from(area.width.saturating_sub(2)),
+                    Align::Left,
+                ),
+                theme.title,
+            ))
             .title_bottom(Span::styled(
                 " p a l e mark · r rest present · ⌫ back · ←→ day · d date · ctrl-s save ",
                 theme.hint,
@@ -140,7 +147,13 @@ impl SheetView {
             }
         );
         let w = usize::from(inner.width);
-        buf.set_stringn(inner.x, inner.y, fit(&summary, w, Align::Left), w, theme.label);
+        buf.set_stringn(
+            inner.x,
+            inner.y,
+            fit(&summary, w, Align::Left),
+            w,
+            theme.label,
+        );
         if self.marks.is_empty() {
             buf.set_stringn(
                 inner.x,
@@ -189,7 +202,17 @@ impl SheetView {
                 _ if changed => theme.key,
                 _ => base,
             };
-            buf.set_stringn(mark_x, y, fit(&mark_text, 12, Align::Left), 12, style.patch(if selected { theme.selected } else { Style::default() }));
+            buf.set_stringn(
+                mark_x,
+                y,
+                fit(&mark_text, 12, Align::Left),
+                12,
+                style.patch(if selected {
+                    theme.selected
+                } else {
+                    Style::default()
+                }),
+            );
         }
     }
 }

@@ -67,7 +67,10 @@ fn list_then_a_sheet_marked_by_keystrokes_and_saved() {
     }
     insta::assert_snapshot!("classes_sheet_marked", draw(&screen));
     let out = act(&mut screen, &mut s, Action::Save);
-    assert!(matches!(out, Outcome::Status(ref m) if m.starts_with("Saved")), "{out:?}");
+    assert!(
+        matches!(out, Outcome::Status(ref m) if m.starts_with("Saved")),
+        "{out:?}"
+    );
     let sheet = s.attendance_sheet(class, date).expect("sheet");
     let marks: Vec<Option<Mark>> = sheet.rows.iter().map(|r| r.mark).collect();
     let mut want = vec![Some(Mark::Present); n];
