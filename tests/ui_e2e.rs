@@ -229,3 +229,22 @@ fn stored_escape_sequences_never_reach_the_terminal_raw() {
     );
     assert!(common::stdout(&out).contains("\u{1b}[31mName"));
 }
+
+#[test]
+fn a_broken_config_file_still_opens_the_desk_with_the_defaults() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let db = demo_office(home.path(), 50);
+    let db_s = db.to_string_lossy().into_owned();
+    let config = home.path().join("config");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::write(config.join("config.toml"), "idle_lock_minutes = \"soon\"\n").expect("write");
+    let mut pty = Pty::spawn(home.path(), &["--db", &db_s, "--user", "manager"]);
+    pty.wait_text("Password");
+    pty.wait_text("Default settings in use");
+    pty.send("demo\r");
+    pty.wait_text("Follow-ups due");
+    pty.send("\x11");
+    let all = pty.wait_exit();
+    assert!(all.contains("exit=0"), "{all}");
+    assert_restored(&all);
+}

@@ -68,6 +68,7 @@ pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result
         .map(std::path::Path::to_path_buf);
     if let Some(dir) = dir.filter(|d| !d.as_os_str().is_empty()) {
         crate::backup::remove_leftovers(&dir, &dir);
+        crate::paths::remove_stale_writes(&dir);
     }
     Ok(session)
 }

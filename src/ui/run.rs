@@ -17,11 +17,22 @@ const TICK: Duration = Duration::from_millis(200);
 /// Open the full-screen desk on an office file. `user` (or
 /// `CASEDESK_USER`) fills in the login page.
 pub fn run(paths: OfficePaths, user: Option<String>) -> Result<()> {
-    // A broken config.toml is reported before the screen is taken over.
-    let config = Config::load().map_err(|e| Error::invalid(e.to_string()))?;
+    // A broken config.toml must not keep the office from working: the
+    // defaults are used and the problem is shown on the status line.
+    let (config, problem) = match Config::load() {
+        Ok(c) => (c, None),
+        Err(e) => (
+            Config::default(),
+            Some(format!("Default settings in use: {e}")),
+        ),
+    };
     let user = user.or_else(|| std::env::var("CASEDESK_USER").ok());
     let dir = config::config_dir();
     let mut app = App::new(paths, user, config, dir.as_deref());
+    if let Some(p) = problem {
+        tracing::warn!("config.toml could not be used");
+        app.report_problem(&p);
+    }
     tracing::info!("desk.start");
     let mut guard = TerminalGuard::new().map_err(|e| Error::io("cannot use this terminal", e))?;
     let result = event_loop(&mut app, &mut guard);

@@ -188,6 +188,16 @@ impl App {
         }
     }
 
+    /// Show a problem found before the desk started (a broken
+    /// `config.toml`) on the status line, beside any others.
+    pub fn report_problem(&mut self, text: &str) {
+        let text = match self.status.take() {
+            Some(s) => format!("{} {}", s.text, text),
+            None => text.to_string(),
+        };
+        self.status = Some(Status { text, error: true });
+    }
+
     /// Fix the clock (dates on screens, the blank page's time), for
     /// snapshots and demonstrations.
     pub fn fix_clock(&mut self, now: NaiveDateTime) {
