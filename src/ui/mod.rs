@@ -15,6 +15,8 @@ pub mod layout;
 pub mod screen;
 pub mod screens;
 pub mod terminal;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod theme;
 pub mod widgets;
 pub mod words;

@@ -164,7 +164,7 @@ mod tests {
     use crate::office::OfficePaths;
     use crate::office::audit::{AuditFilter, Entry};
     use crate::ui::App;
-    use crate::ui::screens::counselling::testing::demo;
+    use crate::ui::testing::demo;
 
     /// A demo office (manager, staff, psychologist; password "demo") in a
     /// temp dir, and a desk on it logged in as the manager through the

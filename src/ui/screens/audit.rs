@@ -327,9 +327,9 @@ impl Screen for AuditScreen {
 
 #[cfg(test)]
 mod tests {
-    use super::super::counselling::testing::{demo, draw, login, today};
     use super::filter::key;
     use super::*;
+    use crate::ui::testing::{demo, draw, login, today};
 
     fn opened(session: &mut crate::office::Session) -> AuditScreen {
         let theme = Theme::default();

@@ -401,7 +401,7 @@ impl Screen for RegisterScreen {
 mod tests {
     use super::*;
     use crate::office::Session;
-    use crate::ui::screens::counselling::testing::{demo, login, today};
+    use crate::ui::testing::{demo, login, today};
 
     fn search(screen: &mut RegisterScreen, session: &mut Session, text: &str) {
         let theme = Theme::default();

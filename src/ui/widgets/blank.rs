@@ -53,7 +53,7 @@ impl Widget for &BlankPage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::widgets::test_support::render_80x24;
+    use crate::ui::testing::render_80x24;
 
     #[test]
     fn shows_only_the_clock() {

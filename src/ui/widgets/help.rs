@@ -199,7 +199,7 @@ impl Widget for &HelpOverlay {
 mod tests {
     use super::*;
     use crate::ui::keymap::stacks;
-    use crate::ui::widgets::test_support::render_80x24;
+    use crate::ui::testing::render_80x24;
 
     #[test]
     fn keys_for_one_action_share_a_line() {

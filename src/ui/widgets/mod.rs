@@ -12,6 +12,3 @@ pub mod help;
 pub mod palette;
 pub mod table;
 pub mod text_input;
-
-#[cfg(test)]
-pub(crate) mod test_support;

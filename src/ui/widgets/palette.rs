@@ -228,7 +228,7 @@ impl<T> Widget for &Palette<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::widgets::test_support::render_80x24;
+    use crate::ui::testing::render_80x24;
 
     fn screens() -> Palette<u8> {
         Palette::new(

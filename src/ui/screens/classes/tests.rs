@@ -6,7 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::*;
-use crate::ui::screens::counselling::testing::{demo, login, today};
+use crate::ui::testing::{demo, login, today};
 
 fn ctx<'a>(session: &'a mut crate::office::Session, theme: &'a Theme) -> ScreenCtx<'a> {
     ScreenCtx {

@@ -341,7 +341,7 @@ mod tests {
     use super::super::{FieldKey, FieldSpec};
     use super::*;
     use crate::ui::action::Action;
-    use crate::ui::widgets::test_support::render_80x24;
+    use crate::ui::testing::render_80x24;
 
     #[test]
     fn snapshot_form_with_validation_error() {

@@ -228,8 +228,8 @@ mod tests {
     use super::*;
     use crate::ui::action::Action;
     use crate::ui::keymap::Input;
+    use crate::ui::testing::render_80x24;
     use crate::ui::widgets::table::tests::{columns, key};
-    use crate::ui::widgets::test_support::render_80x24;
     use std::cell::RefCell;
 
     /// 100,000 rows made up on demand, counting how many were asked for.
