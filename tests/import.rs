@@ -218,7 +218,7 @@ fn utf8_csv_is_mapped_imported_audited_and_a_second_import_adds_nothing() {
     );
 
     // One audit entry per import, counts only.
-    let audit = o.query("SELECT detail FROM audit WHERE action = 'import.people' ORDER BY id");
+    let audit = o.query("SELECT detail FROM audit WHERE action = 'import.people' ORDER BY seq");
     assert_eq!(audit.len(), 2);
     assert_eq!(
         audit[0][0],
@@ -354,7 +354,7 @@ fn semicolons_named_months_and_a_title_line() {
         "--dry-run",
     ]));
     assert!(
-        out.contains("separated by semicolons; headers in row 2"),
+        out.contains("separated by semicolons); headers in row 2"),
         "{out}"
     );
     ok(&o.import(&["people", "--from", s(&file), "--programme", "cpc"]));

@@ -154,6 +154,8 @@ pub struct ImportPreview {
     pub invalid_rows: usize,
     /// Rows that would be saved.
     pub ready_rows: usize,
+    /// Values already saved as the file has them (attendance marks).
+    pub unchanged: usize,
     pub skip_invalid: bool,
     /// A problem with the file's columns (listed at the header row), which
     /// no row can be left out to get past.

@@ -105,6 +105,7 @@ impl Session {
             let mut summary = ImportSummary {
                 rows: preview.rows,
                 duplicates: preview.duplicates.len(),
+                unchanged: preview.unchanged,
                 rejected: if preview.skip_invalid {
                     preview.invalid_rows
                 } else {
@@ -155,7 +156,7 @@ impl Session {
                     };
                     let (saved, unchanged) = save_attendance(tx, class_id, extra, rows, user.id)?;
                     summary.added = saved;
-                    summary.unchanged = unchanged;
+                    summary.unchanged += unchanged;
                     (
                         AuditAction::ImportAttendance,
                         Target::Class(class_id).to_string(),
@@ -239,6 +240,7 @@ fn empty_preview(
         rows: 0,
         invalid_rows: 0,
         ready_rows: 0,
+        unchanged: 0,
         skip_invalid: options.skip_invalid,
         blocked: false,
         ready,
@@ -734,6 +736,7 @@ fn preview_attendance(
             }
         }
     }
+    p.unchanged = unchanged;
     p.settings.push((
         "Marks already saved as in the file".into(),
         unchanged.to_string(),
