@@ -296,15 +296,14 @@ fn read_person<'a>(
     let birth_given = cell("birth_date").is_some();
     let mut birth_date = date("birth_date", "Date of birth", &mut bad);
     let mut age_estimated = false;
-    if birth_date.is_none() && !birth_given {
-        if let Some(c) = cell("age") {
-            match parse_age(c) {
-                Ok(age) => {
-                    birth_date = Some(estimated_birth_date(age, registered_on.min(today)));
-                    age_estimated = true;
-                }
-                Err(m) => bad(m),
+    // An age counts only when no date of birth is given (a date is exact).
+    if let (None, false, Some(c)) = (birth_date, birth_given, cell("age")) {
+        match parse_age(c) {
+            Ok(age) => {
+                birth_date = Some(estimated_birth_date(age, registered_on.min(today)));
+                age_estimated = true;
             }
+            Err(m) => bad(m),
         }
     }
     let sex = match cell("sex").map(|c| parse_sex(&c.text())) {
