@@ -1055,3 +1055,35 @@ fn services_import_with_the_same_rules_and_no_repeats() {
     );
     assert_eq!(o.count("SELECT count(*) FROM services"), 3);
 }
+
+#[test]
+fn escape_sequences_in_the_file_never_reach_the_terminal_raw() {
+    let o = Office::new();
+    let csv = "Name,Father Name,Age,Sex\n\
+               Ali\u{1b}]0;owned\u{7},Akbar,12,M\n\
+               Umar,Akbar,9,M\n";
+    let file = o.file("esc.csv", csv.as_bytes());
+    let (out, _) = ok(&o.import(&[
+        "people",
+        "--from",
+        s(&file),
+        "--programme",
+        "cpc",
+        "--dry-run",
+    ]));
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(
+        out.contains("row 2: Name contains control characters"),
+        "{out}"
+    );
+    assert_eq!(o.persons(), 0);
+    // A header with an escape sequence matches nothing, and the error that
+    // names the columns shows it escaped.
+    let file = o.file("esc_header.csv", "Nam\u{1b}[2Je,Age\nAli,12\n".as_bytes());
+    let (_, err) = failed(
+        &o.import(&["people", "--from", s(&file), "--programme", "cpc"]),
+        1,
+    );
+    assert!(err.contains("looks like the name"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}

@@ -164,7 +164,7 @@ fn print_preview(p: &ImportPreview) -> Result<()> {
         "Reading {} from {}: {}; headers in row {}.",
         p.kind.noun(),
         sanitize(&p.file.display().to_string()),
-        p.source,
+        sanitize(&p.source),
         p.header_row
     );
     println!();

@@ -256,7 +256,11 @@ fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Table> {
                 Error::invalid(format!(
                     "the workbook has no sheet named '{}'; its sheets are: {}",
                     s.escape_debug(),
-                    names.join(", ")
+                    names
+                        .iter()
+                        .map(|n| n.escape_debug().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             })?,
         None => names

@@ -185,7 +185,12 @@ pub fn parse_people(table: &Table, opts: &ImportOptions, today: NaiveDate) -> Re
     }
     let (mut mapping, at) = columns::map_columns(PEOPLE, &table.rows, table.first_row, map)?;
     if mapping.column("name").is_none() {
-        let headers: Vec<&str> = mapping.columns.iter().map(|c| c.header.as_str()).collect();
+        // Escaped: a header is text from the file and goes to the terminal.
+        let headers: Vec<String> = mapping
+            .columns
+            .iter()
+            .map(|c| c.header.escape_debug().to_string())
+            .collect();
         return Err(Error::invalid(format!(
             "no column of row {} looks like the name (the columns are: {}); name it in a mapping file: [columns] name = \"…\" (see casedesk import --help)",
             mapping.header_row,

@@ -344,7 +344,12 @@ fn map_for(
                 .iter()
                 .find(|f| f.key == *key)
                 .map_or(*key, |f| f.label);
-            let headers: Vec<&str> = mapping.columns.iter().map(|c| c.header.as_str()).collect();
+            // Escaped: a header is text from the file and goes to the terminal.
+            let headers: Vec<String> = mapping
+                .columns
+                .iter()
+                .map(|c| c.header.escape_debug().to_string())
+                .collect();
             return Err(Error::invalid(format!(
                 "no column of row {} looks like the {} (the columns are: {}); name it in a mapping file: [columns] {key} = \"…\" (see casedesk import --help)",
                 mapping.header_row,
