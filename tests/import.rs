@@ -526,7 +526,7 @@ fn each_kind_of_bad_row_is_reported_and_one_bad_row_saves_nothing() {
         "row 6: CNIC / B-form must look like 12345-1234567-1",
         "row 7: Name is required",
         "row 8: Date of birth: there is no such date as 30/02/2015",
-        "Problems (6 rows):",
+        "Problems in 6 rows:",
         "7 rows read: 1 ready to save, 0 already there, 6 with problems.",
     ] {
         assert!(out.contains(want), "missing {want:?} in:\n{out}");

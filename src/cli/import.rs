@@ -145,6 +145,11 @@ pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
     Ok(())
 }
 
+/// "1 row", "3 rows".
+fn rows(n: usize) -> String {
+    format!("{n} row{}", if n == 1 { "" } else { "s" })
+}
+
 /// A spreadsheet's column letter: 0 → A, 26 → AA.
 fn column_letter(mut i: usize) -> String {
     let mut s = Vec::new();
@@ -204,8 +209,8 @@ fn print_preview(p: &ImportPreview) -> Result<()> {
     }
     print_lists(p);
     println!(
-        "{} rows read: {} ready to save, {} already there, {} with problems.",
-        p.rows,
+        "{} read: {} ready to save, {} already there, {} with problems.",
+        rows(p.rows),
         p.ready_rows,
         p.duplicates.len(),
         p.invalid_rows
@@ -218,8 +223,8 @@ fn print_lists(p: &ImportPreview) {
     if !p.problems.is_empty() {
         println!();
         println!(
-            "Problems ({} rows):",
-            p.invalid_rows + usize::from(p.blocked)
+            "Problems in {}:",
+            rows(p.invalid_rows + usize::from(p.blocked))
         );
         for x in &p.problems {
             println!("  row {}: {}", x.row, sanitize(&x.message));
@@ -231,7 +236,7 @@ fn print_lists(p: &ImportPreview) {
             _ => "the same",
         };
         println!();
-        println!("Left out as already there ({} rows):", p.duplicates.len());
+        println!("Left out as already there, {}:", rows(p.duplicates.len()));
         for d in &p.duplicates {
             println!("  {}", sanitize(&d.describe(what)));
         }
@@ -253,7 +258,7 @@ fn outcome(p: &ImportPreview, s: &ImportSummary) -> String {
             out.push_str(&format!(" ({first} to {last})"));
         }
     }
-    out.push_str(&format!(" from {} rows", s.rows));
+    out.push_str(&format!(" from {}", rows(s.rows)));
     if s.duplicates > 0 {
         out.push_str(&format!("; {} left out as already there", s.duplicates));
     }
@@ -262,8 +267,8 @@ fn outcome(p: &ImportPreview, s: &ImportSummary) -> String {
     }
     if let Some(path) = &s.rejects_file {
         out.push_str(&format!(
-            "; {} rows with problems written to {}",
-            s.rejected,
+            "; {} with problems written to {}",
+            rows(s.rejected),
             path.display()
         ));
     }

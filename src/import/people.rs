@@ -321,10 +321,12 @@ fn read_person<'a>(
             (Some(s), _) => Some(s),
             // The women's desk serves women.
             (None, Some(Programme::WomensDesk)) => Some(Sex::Female),
-            (None, _) => {
+            (None, Some(Programme::Cpc)) => {
                 bad("Sex is missing".into());
                 None
             }
+            // No programme: that is the row's problem already.
+            (None, None) => None,
         },
     };
     let vocab_or = |key: &str| cell(key).map(|c| c.text().trim().to_string());
@@ -374,10 +376,12 @@ fn read_person<'a>(
             // Every CPC child is at least a child at risk; the women's desk
             // has no such general concern, so it must be given.
             (None, Some(Programme::Cpc)) => Some(vec![Concern::AtRisk]),
-            (None, _) => {
+            (None, Some(Programme::WomensDesk)) => {
                 bad("Concerns are missing: add a Concerns column, or set concerns in [defaults] of a mapping file".into());
                 None
             }
+            // No programme: that is the row's problem already.
+            (None, None) => None,
         },
     };
     let (
