@@ -742,6 +742,24 @@ mod tests {
     }
 
     #[test]
+    fn a_row_without_a_programme_has_that_one_problem() {
+        let p = parse("Name,Age\nAli,12\n", &ImportOptions::default());
+        let msgs: Vec<&str> = p.problems.iter().map(|x| x.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            ["Programme is missing: add a Programme column, or give --programme cpc or wd"]
+        );
+        let wd = ImportOptions {
+            programme: Some(Programme::WomensDesk),
+            ..Default::default()
+        };
+        let p = parse("Name,Age\nRukhsana,30\n", &wd);
+        let msgs: Vec<&str> = p.problems.iter().map(|x| x.message.as_str()).collect();
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(msgs[0].starts_with("Concerns are missing"), "{msgs:?}");
+    }
+
+    #[test]
     fn duplicates_within_the_file() {
         let p = parse(
             "Name,Father Name,Age,Sex,Programme\n\
