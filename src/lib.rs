@@ -16,6 +16,9 @@ pub mod logging;
 pub mod paths;
 pub mod safe_text;
 pub mod secrets;
+// Reading spreadsheets to import: uses only the leaves; `office` and `cli`
+// use it.
+pub mod import;
 // The layers, lowest first; each uses only those above it in this list
 // (tests/layers.rs checks).
 pub mod backup;

@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod classes;
 mod counselling;
+mod import;
 mod output;
 mod placements;
 
@@ -94,6 +95,9 @@ pub enum Command {
     /// Follow-ups due from placements and case files (staff, manager)
     #[command(subcommand)]
     Followup(placements::FollowupCommand),
+    /// Bring in spreadsheets (CSV, XLSX, XLS, ODS): people, services, attendance; all or nothing (manager)
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -409,6 +413,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Followup(cmd) => {
             let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
             placements::followup(&mut session, cmd)?;
+        }
+        Command::Import(cmd) => {
+            let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            import::run(&mut session, cmd)?;
         }
         Command::Literacy(LiteracyCommand::Record(args)) => {
             let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;

@@ -58,6 +58,9 @@ vocabulary!(
         PlacementEnd => "placement.end", "placement ended";
         PlacementVisit => "placement.visit", "placement visit recorded";
         PlacementSchedule => "placement.schedule", "visit schedule set";
+        ImportPeople => "import.people", "people imported";
+        ImportServices => "import.services", "services imported";
+        ImportAttendance => "import.attendance", "attendance imported";
     }
 );
 

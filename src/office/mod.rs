@@ -17,6 +17,7 @@ pub mod backup;
 pub mod casework;
 pub mod classes;
 pub mod counselling;
+pub mod import;
 pub mod intake;
 pub mod placements;
 

@@ -144,3 +144,15 @@ pub fn likely_matches(conn: &Connection, p: &NewPerson) -> Result<Vec<Match>> {
     out.truncate(MAX_MATCHES);
     Ok(out)
 }
+
+/// A cheap fingerprint of the register (how many, the newest id, the last
+/// edit): when it is the same inside an import's transaction as when the
+/// import's preview ran, the preview's duplicate check still holds and
+/// need not run again for every row.
+pub fn register_state(conn: &Connection) -> Result<(i64, i64, String)> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*), coalesce(max(id), 0), coalesce(max(updated_at), '') FROM persons",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
+}

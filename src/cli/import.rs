@@ -1,0 +1,286 @@
+//! `casedesk import people|services|attendance`: the office's existing
+//! spreadsheets, through the office layer's two steps (preview, then one
+//! transaction). Lists go to stdout; the one-line outcome to stderr.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::Format;
+use crate::domain::{Programme, Role};
+use crate::office::Session;
+use crate::office::import::{
+    ImportKind, ImportOptions, ImportPreview, ImportSummary, MappingFile, MatchedBy,
+};
+use crate::safe_text::sanitize;
+use crate::{Error, Result};
+
+/// Shown under every import command's help.
+pub const MAPPING_HELP: &str = "\
+FILES: .csv (separated by , ; TAB or |; UTF-8 with or without a BOM, or UTF-16 \
+as Excel's \"Unicode Text\" writes it), .xlsx, .xls, .ods (--sheet picks a sheet; \
+default the first). The header row is found among the first ten rows.
+
+COLUMNS are matched by their headers, in English or Urdu (Name, Child Name, نام, \
+Father Name, ولدیت, Age, عمر, Sex/Gender, DOB, Date of Registration, Area, \
+Programme, CNIC, Phone, …). A mapping file (--map, TOML) overrides:
+
+    [columns]              # field = \"the header as written in the file\"
+    name = \"Naam\"
+    father_name = \"Walid ka naam\"
+    phone = \"\"             # \"\" leaves a field unmatched
+    [defaults]             # for rows (or files) without a value
+    programme = \"cpc\"      # people: programme, sex, risk, referral_source,
+    risk = \"medium\"        #   centre, concerns, registered_on
+    [dates]
+    order = \"dmy\"          # or \"mdy\": how to read 03/04/2026
+
+Fields (people): name, father_name, alias, sex, age, birth_date, cnic, phone, \
+area, address, guardian_name, guardian_relation, school_status, work_status, \
+referral_source, referral_detail, concerns, risk, centre, programme, registered_on. \
+(services): case_number, kind, on_date, detail, note. (attendance): case_number, \
+name; every other header that is a date is a session.
+
+DATES: 23/11/2026, 23-11-2026, 2026-11-23, 23 Nov 2026, date cells, Excel serial \
+numbers. Whether 03/04/2026 is day or month first is settled per column by rows \
+with a day above 12; rows no row settles are reported, never guessed.
+
+ALL OR NOTHING: one transaction. Nothing is saved unless every row is valid; \
+--skip-invalid saves the valid rows and writes the others, with a last 'reason' \
+column, to FILE.rejects.csv beside the input (never overwritten). Rows already in \
+the office (intake's duplicate check) or repeated in the file are left out, so \
+importing a file twice adds nothing the second time. --dry-run shows the mapping, \
+the first rows as they will be saved and every problem, and saves nothing.
+
+Exit codes: 0 done (or dry run); 1 problems or a file that cannot be read \
+(nothing saved); 2 usage; 3 not a manager.";
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// People onto the registers, from a register kept in Excel or CSV (manager)
+    #[command(after_help = MAPPING_HELP)]
+    People {
+        #[command(flatten)]
+        file: FileArgs,
+        /// The programme of rows without one: cpc or wd (women's desk)
+        #[arg(long, value_name = "P")]
+        programme: Option<String>,
+    },
+    /// Services delivered: case number, service, date, detail, note (manager)
+    #[command(after_help = MAPPING_HELP)]
+    Services {
+        #[command(flatten)]
+        file: FileArgs,
+    },
+    /// A class's marks from the sheet 'list attendance --format csv' writes (manager)
+    #[command(after_help = MAPPING_HELP)]
+    Attendance {
+        #[command(flatten)]
+        file: FileArgs,
+        /// The class's name
+        #[arg(long, value_name = "NAME")]
+        class: String,
+        /// Allow dates the class does not meet on (make-up sessions)
+        #[arg(long)]
+        extra: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct FileArgs {
+    /// The spreadsheet: .csv, .xlsx, .xls or .ods
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// The workbook's sheet [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// A TOML mapping file: columns, defaults, date order (see below)
+    #[arg(long, value_name = "MAPFILE")]
+    pub map: Option<PathBuf>,
+    /// Show the mapping, the first rows and every problem; save nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Save the valid rows; write the others to FILE.rejects.csv
+    #[arg(long)]
+    pub skip_invalid: bool,
+}
+
+pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
+    // Refuse before reading anything.
+    session.require(&[Role::Manager], "import spreadsheets")?;
+    let (kind, file, programme) = match cmd {
+        ImportCommand::People { file, programme } => {
+            let programme: Option<Programme> = programme
+                .map(|p| p.parse())
+                .transpose()
+                .map_err(|e: Error| Error::Usage(e.to_string()))?;
+            (ImportKind::People, file, programme)
+        }
+        ImportCommand::Services { file } => (ImportKind::Services, file, None),
+        ImportCommand::Attendance { file, class, extra } => {
+            let class_id = session.class_named(&class)?.map(|c| c.id).ok_or_else(|| {
+                Error::invalid(format!(
+                    "there is no class named '{}'",
+                    class.escape_debug()
+                ))
+            })?;
+            (ImportKind::Attendance { class_id, extra }, file, None)
+        }
+    };
+    let options = ImportOptions {
+        sheet: file.sheet.clone(),
+        mapping: file.map.as_deref().map(MappingFile::load).transpose()?,
+        programme,
+        skip_invalid: file.skip_invalid,
+    };
+    let preview = session.preview_import(kind, &file.from, &options)?;
+    if file.dry_run {
+        print_preview(&preview)?;
+        println!("Dry run: nothing was saved.");
+        return Ok(());
+    }
+    print_lists(&preview);
+    let summary = session.import(&preview)?;
+    eprintln!("{}", outcome(&preview, &summary));
+    Ok(())
+}
+
+/// "1 row", "3 rows".
+fn rows(n: usize) -> String {
+    format!("{n} row{}", if n == 1 { "" } else { "s" })
+}
+
+/// A spreadsheet's column letter: 0 → A, 26 → AA.
+fn column_letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+fn print_preview(p: &ImportPreview) -> Result<()> {
+    println!(
+        "Reading {} from {}: {}; headers in row {}.",
+        p.kind.noun(),
+        sanitize(&p.file.display().to_string()),
+        sanitize(&p.source),
+        p.header_row
+    );
+    println!();
+    println!("Columns:");
+    for c in &p.columns {
+        let what = match (c.label, c.matched_by) {
+            (Some(l), Some(MatchedBy::MappingFile)) => format!("{l} (from the mapping file)"),
+            (Some(l), Some(MatchedBy::Header)) => format!("{l} (by its header)"),
+            (Some(l), None) => l.to_string(),
+            (None, _) => "not used".to_string(),
+        };
+        let note = c
+            .note
+            .as_deref()
+            .map(|n| format!("; {n}"))
+            .unwrap_or_default();
+        println!(
+            "  {:<3} {} -> {what}{note}",
+            column_letter(c.column),
+            sanitize(&c.header)
+        );
+    }
+    if !p.settings.is_empty() {
+        println!();
+        println!("Not in the file (the same for every row):");
+        for (k, v) in &p.settings {
+            println!("  {k}: {v}");
+        }
+    }
+    println!();
+    if p.sample.is_empty() {
+        println!("No rows would be saved.");
+    } else {
+        println!("First rows as they will be saved:");
+        let header: Vec<&str> = p.sample_header.iter().map(String::as_str).collect();
+        super::output::rows(&header, &p.sample, Format::Table)?;
+    }
+    print_lists(p);
+    println!(
+        "{} read: {} ready to save, {} already there, {} with problems.",
+        rows(p.rows),
+        p.ready_rows,
+        p.duplicates.len(),
+        p.invalid_rows
+    );
+    Ok(())
+}
+
+/// Problems and rows left out, each with its row number.
+fn print_lists(p: &ImportPreview) {
+    if !p.problems.is_empty() {
+        println!();
+        println!(
+            "Problems in {}:",
+            rows(p.invalid_rows + usize::from(p.blocked))
+        );
+        for x in &p.problems {
+            println!("  row {}: {}", x.row, sanitize(&x.message));
+        }
+    }
+    if !p.duplicates.is_empty() {
+        let what = match p.kind {
+            ImportKind::People => "likely the same person",
+            _ => "the same",
+        };
+        println!();
+        println!("Left out as already there, {}:", rows(p.duplicates.len()));
+        for d in &p.duplicates {
+            println!("  {}", sanitize(&d.describe(what)));
+        }
+    }
+    println!();
+}
+
+fn outcome(p: &ImportPreview, s: &ImportSummary) -> String {
+    let what = match p.kind {
+        ImportKind::People => "people",
+        ImportKind::Services => "services",
+        ImportKind::Attendance { .. } => "marks",
+    };
+    let mut out = format!("Imported {} {what}", s.added);
+    if let (Some(first), Some(last)) = (s.case_numbers.first(), s.case_numbers.last()) {
+        if first == last {
+            out.push_str(&format!(" ({first})"));
+        } else {
+            out.push_str(&format!(" ({first} to {last})"));
+        }
+    }
+    out.push_str(&format!(" from {}", rows(s.rows)));
+    if s.duplicates > 0 {
+        out.push_str(&format!("; {} left out as already there", s.duplicates));
+    }
+    if s.unchanged > 0 {
+        out.push_str(&format!("; {} marks already said the same", s.unchanged));
+    }
+    if let Some(path) = &s.rejects_file {
+        out.push_str(&format!(
+            "; {} with problems written to {}",
+            rows(s.rejected),
+            path.display()
+        ));
+    }
+    out.push('.');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn column_letters() {
+        let l: Vec<String> = [0, 25, 26, 27, 701, 702].map(super::column_letter).to_vec();
+        assert_eq!(l, ["A", "Z", "AA", "AB", "ZZ", "AAA"]);
+    }
+}

@@ -1,0 +1,691 @@
+//! Which column holds which field: matched from the header's spelling
+//! (English and Urdu), or named in a mapping file (TOML) that overrides.
+//!
+//! The mapping file's shape (also in `casedesk import --help`):
+//!
+//! ```toml
+//! [columns]            # field = "the header as written in the file"
+//! name = "Child's full name"
+//! father_name = "Walid"
+//! remarks = ""         # "" leaves a field unmatched
+//!
+//! [defaults]           # the value for rows (or files) without one
+//! programme = "cpc"
+//! risk = "medium"
+//!
+//! [dates]
+//! order = "dmy"        # or "mdy": how to read 03/04/2026
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::Cell;
+use super::dates::DayMonth;
+use crate::{Error, Result};
+
+/// A field a column can fill: its key (as in a mapping file), the words
+/// shown for it, and the header spellings that match it automatically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub spellings: &'static [&'static str],
+    pub date: bool,
+}
+
+const fn field(
+    key: &'static str,
+    label: &'static str,
+    spellings: &'static [&'static str],
+) -> Field {
+    Field {
+        key,
+        label,
+        spellings,
+        date: false,
+    }
+}
+
+const fn date_field(
+    key: &'static str,
+    label: &'static str,
+    spellings: &'static [&'static str],
+) -> Field {
+    Field {
+        key,
+        label,
+        spellings,
+        date: true,
+    }
+}
+
+/// A header as compared: lower case, letters and digits only, Arabic
+/// letter forms folded to Urdu ones, so "Father's Name", "father name" and
+/// "FATHER_NAME" are one spelling.
+pub fn normalise(header: &str) -> String {
+    header
+        .chars()
+        .filter_map(|c| match c {
+            '\u{064A}' | '\u{0649}' => Some('\u{06CC}'), // ي ى → ی
+            '\u{0643}' => Some('\u{06A9}'),              // ك → ک
+            '\u{0647}' | '\u{0629}' | '\u{06C3}' => Some('\u{06C1}'), // ه ة ۃ → ہ
+            c if c.is_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The fields of a people import, in the order the preview lists them.
+pub const PEOPLE: &[Field] = &[
+    field(
+        "name",
+        "Name",
+        &[
+            "name",
+            "child name",
+            "childs name",
+            "name of child",
+            "name of the child",
+            "full name",
+            "beneficiary name",
+            "beneficiary",
+            "client name",
+            "survivor name",
+            "name of survivor",
+            "woman name",
+            "womans name",
+            "name of woman",
+            "girl name",
+            "boy name",
+            "نام",
+            "بچے کا نام",
+            "بچہ کا نام",
+            "نام بچہ",
+            "پورا نام",
+        ],
+    ),
+    field(
+        "father_name",
+        "Father's or husband's name",
+        &[
+            "father name",
+            "fathers name",
+            "father",
+            "name of father",
+            "father husband name",
+            "father or husband name",
+            "father husband",
+            "fathers husbands name",
+            "husband name",
+            "husbands name",
+            "so",
+            "do",
+            "wo",
+            "son of",
+            "daughter of",
+            "wife of",
+            "f name",
+            "fname",
+            "parentage",
+            "ولدیت",
+            "ولد",
+            "والد",
+            "والد کا نام",
+            "شوہر کا نام",
+            "ولدیت زوجیت",
+            "والد شوہر کا نام",
+        ],
+    ),
+    field(
+        "alias",
+        "Alias",
+        &[
+            "alias",
+            "nickname",
+            "nick name",
+            "also known as",
+            "aka",
+            "عرف",
+        ],
+    ),
+    field("sex", "Sex", &["sex", "gender", "mf", "جنس"]),
+    field(
+        "age",
+        "Age",
+        &[
+            "age",
+            "age years",
+            "age in years",
+            "age yrs",
+            "approx age",
+            "estimated age",
+            "عمر",
+            "عمر سال",
+        ],
+    ),
+    date_field(
+        "birth_date",
+        "Date of birth",
+        &[
+            "dob",
+            "date of birth",
+            "birth date",
+            "birthdate",
+            "born",
+            "born on",
+            "تاریخ پیدائش",
+        ],
+    ),
+    field(
+        "cnic",
+        "CNIC / B-form",
+        &[
+            "cnic",
+            "cnic no",
+            "cnic number",
+            "nic",
+            "nic no",
+            "b form",
+            "bform",
+            "b form no",
+            "cnic b form",
+            "cnic bform",
+            "id card",
+            "شناختی کارڈ",
+            "شناختی کارڈ نمبر",
+            "ب فارم",
+        ],
+    ),
+    field(
+        "phone",
+        "Phone",
+        &[
+            "phone",
+            "phone no",
+            "phone number",
+            "mobile",
+            "mobile no",
+            "mobile number",
+            "cell",
+            "cell no",
+            "contact",
+            "contact no",
+            "contact number",
+            "فون",
+            "فون نمبر",
+            "موبائل",
+            "موبائل نمبر",
+            "رابطہ نمبر",
+        ],
+    ),
+    field(
+        "area",
+        "Area",
+        &[
+            "area",
+            "locality",
+            "location",
+            "mohalla",
+            "mohallah",
+            "town",
+            "village",
+            "علاقہ",
+            "محلہ",
+        ],
+    ),
+    field(
+        "address",
+        "Address",
+        &["address", "home address", "residence", "پتہ", "رہائش"],
+    ),
+    field(
+        "guardian_name",
+        "Guardian",
+        &["guardian", "guardian name", "guardians name", "سرپرست"],
+    ),
+    field(
+        "guardian_relation",
+        "Guardian's relation",
+        &["relation", "guardian relation", "relationship", "رشتہ"],
+    ),
+    field(
+        "school_status",
+        "School status",
+        &["school", "school status", "education", "schooling", "تعلیم"],
+    ),
+    field(
+        "work_status",
+        "Work status",
+        &[
+            "work",
+            "work status",
+            "occupation",
+            "job",
+            "profession",
+            "پیشہ",
+            "کام",
+        ],
+    ),
+    field(
+        "referral_source",
+        "Referral source",
+        &[
+            "referral source",
+            "source of referral",
+            "referral",
+            "source",
+        ],
+    ),
+    field(
+        "referral_detail",
+        "Referred by",
+        &["referred by", "referral detail", "referred from"],
+    ),
+    field(
+        "concerns",
+        "Concerns",
+        &[
+            "concern",
+            "concerns",
+            "issue",
+            "issues",
+            "case type",
+            "type of case",
+            "category",
+            "nature of case",
+            "مسئلہ",
+        ],
+    ),
+    field(
+        "risk",
+        "Risk level",
+        &["risk", "risk level", "risk category"],
+    ),
+    field("centre", "Centre", &["centre", "center", "cfs", "site"]),
+    field(
+        "programme",
+        "Programme",
+        &["programme", "program", "project", "پروگرام"],
+    ),
+    date_field(
+        "registered_on",
+        "Date of registration",
+        &[
+            "date of registration",
+            "registration date",
+            "registered on",
+            "date registered",
+            "reg date",
+            "date of intake",
+            "intake date",
+            "date of admission",
+            "admission date",
+            "date",
+            "تاریخ اندراج",
+            "تاریخ رجسٹریشن",
+            "تاریخ",
+        ],
+    ),
+];
+
+/// The sheet `casedesk list attendance --format csv` writes: the case
+/// number; the name (checked against the register); one column per
+/// session date; the rate (ignored).
+pub const ATTENDANCE: &[Field] = &[
+    field(
+        "case_number",
+        "Case number",
+        &["case number", "case no", "case", "casenumber", "کیس نمبر"],
+    ),
+    field("name", "Name", &["name", "نام"]),
+];
+
+/// Services delivered: the person's case number, the service, its date,
+/// the detail and a note.
+pub const SERVICES: &[Field] = &[
+    field(
+        "case_number",
+        "Case number",
+        &["case number", "case no", "case", "casenumber", "کیس نمبر"],
+    ),
+    field(
+        "kind",
+        "Service",
+        &[
+            "service",
+            "kind",
+            "service kind",
+            "service type",
+            "type",
+            "سروس",
+        ],
+    ),
+    date_field(
+        "on_date",
+        "Date",
+        &["date", "service date", "on", "date of service", "تاریخ"],
+    ),
+    field(
+        "detail",
+        "Detail",
+        &[
+            "detail",
+            "details",
+            "referred to",
+            "medicines",
+            "medicines given",
+        ],
+    ),
+    field(
+        "note",
+        "Note",
+        &["note", "notes", "remarks", "comment", "comments"],
+    ),
+];
+
+/// A mapping file as read (see the module's documentation).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MappingFile {
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    #[serde(default)]
+    pub defaults: BTreeMap<String, String>,
+    #[serde(default)]
+    pub dates: DateOptions,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateOptions {
+    pub order: Option<DayMonth>,
+}
+
+impl MappingFile {
+    pub fn parse(text: &str) -> Result<MappingFile> {
+        toml::from_str(text).map_err(|e| {
+            // toml's message quotes the line; a mapping file holds headers
+            // and defaults, not people, so it may be shown.
+            Error::invalid(format!(
+                "the mapping file is not valid: {}",
+                e.message().trim()
+            ))
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<MappingFile> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        MappingFile::parse(&text)
+    }
+
+    /// Refuse keys that are not fields of this import (a typo would
+    /// otherwise be silently ignored).
+    pub fn check(&self, fields: &[Field], extra_defaults: &[&str]) -> Result<()> {
+        for key in self.columns.keys() {
+            if !fields.iter().any(|f| f.key == key) {
+                return Err(unknown_key("[columns]", key, fields, &[]));
+            }
+        }
+        for key in self.defaults.keys() {
+            if !fields.iter().any(|f| f.key == key) && !extra_defaults.contains(&key.as_str()) {
+                return Err(unknown_key("[defaults]", key, fields, extra_defaults));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn unknown_key(table: &str, key: &str, fields: &[Field], extra: &[&str]) -> Error {
+    let known: Vec<&str> = fields
+        .iter()
+        .map(|f| f.key)
+        .chain(extra.iter().copied())
+        .collect();
+    Error::invalid(format!(
+        "the mapping file's {table} names '{}', which is not a field here; use: {}",
+        key.escape_debug(),
+        known.join(", ")
+    ))
+}
+
+/// How a column came to be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchedBy {
+    Header,
+    MappingFile,
+}
+
+/// One column of the file and what it fills.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnUse {
+    pub column: usize,
+    pub header: String,
+    /// The field's key, or None when the column is not used.
+    pub field: Option<&'static str>,
+    pub label: Option<&'static str>,
+    pub matched_by: Option<MatchedBy>,
+    /// For date columns: how day and month are read.
+    pub note: Option<String>,
+}
+
+/// The columns matched to fields.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    pub header_row: usize,
+    pub columns: Vec<ColumnUse>,
+}
+
+impl Mapping {
+    /// The column holding `key`, if any.
+    pub fn column(&self, key: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .find(|c| c.field == Some(key))
+            .map(|c| c.column)
+    }
+}
+
+/// The field a header matches by spelling.
+pub fn match_header(fields: &'static [Field], header: &str) -> Option<&'static Field> {
+    let h = normalise(header);
+    if h.is_empty() {
+        return None;
+    }
+    fields
+        .iter()
+        .find(|f| f.spellings.iter().any(|s| normalise(s) == h))
+}
+
+/// How many fields a row's cells would fill, for finding the header row.
+fn recognised(fields: &'static [Field], row: &[Cell], map: Option<&MappingFile>) -> usize {
+    row.iter()
+        .filter(|c| {
+            let t = c.text();
+            match_header(fields, &t).is_some()
+                || map.is_some_and(|m| {
+                    m.columns
+                        .values()
+                        .any(|h| !h.is_empty() && normalise(h) == normalise(&t))
+                })
+        })
+        .count()
+}
+
+/// Find the header row (the first of the first ten rows that names the
+/// most fields: a title line above the headers is skipped) and match each
+/// of its columns. Returns the mapping and the index of the header row in
+/// `rows`.
+pub fn map_columns(
+    fields: &'static [Field],
+    rows: &[Vec<Cell>],
+    first_row: usize,
+    map: Option<&MappingFile>,
+) -> Result<(Mapping, usize)> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, row) in rows.iter().enumerate().take(10) {
+        if row.iter().all(Cell::is_blank) {
+            continue;
+        }
+        let n = recognised(fields, row, map);
+        if best.is_none_or(|(_, b)| n > b) {
+            best = Some((i, n));
+        }
+    }
+    let Some((at, _)) = best else {
+        return Err(Error::invalid("the file has no rows"));
+    };
+    let headers: Vec<String> = rows[at]
+        .iter()
+        .map(|c| c.text().trim().to_string())
+        .collect();
+    let mut columns: Vec<ColumnUse> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| ColumnUse {
+            column: i,
+            header: h.clone(),
+            field: None,
+            label: None,
+            matched_by: None,
+            note: None,
+        })
+        .collect();
+    // The mapping file first: it overrides whatever a header spells.
+    let mut taken: Vec<&str> = Vec::new();
+    if let Some(m) = map {
+        for (key, header) in &m.columns {
+            let Some(f) = fields.iter().find(|f| f.key == key) else {
+                continue;
+            };
+            taken.push(f.key);
+            if header.is_empty() {
+                continue;
+            }
+            let found = headers.iter().position(|h| h == header).or_else(|| {
+                headers
+                    .iter()
+                    .position(|h| normalise(h) == normalise(header))
+            });
+            let Some(i) = found else {
+                return Err(Error::invalid(format!(
+                    "the mapping file puts {} in column '{}', but the header row (row {}) has no such column",
+                    f.label,
+                    header.escape_debug(),
+                    first_row + at
+                )));
+            };
+            columns[i].field = Some(f.key);
+            columns[i].label = Some(f.label);
+            columns[i].matched_by = Some(MatchedBy::MappingFile);
+        }
+    }
+    for c in columns.iter_mut().filter(|c| c.field.is_none()) {
+        if let Some(f) = match_header(fields, &c.header) {
+            // The first column of a field wins; a second "Name" is unused.
+            if !taken.contains(&f.key) {
+                taken.push(f.key);
+                c.field = Some(f.key);
+                c.label = Some(f.label);
+                c.matched_by = Some(MatchedBy::Header);
+            }
+        }
+    }
+    Ok((
+        Mapping {
+            header_row: first_row + at,
+            columns,
+        },
+        at,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<Cell> {
+        cells.iter().map(|c| Cell::Text(c.to_string())).collect()
+    }
+
+    fn keys(m: &Mapping) -> Vec<Option<&'static str>> {
+        m.columns.iter().map(|c| c.field).collect()
+    }
+
+    #[test]
+    fn english_and_urdu_headers_match() {
+        let rows = vec![row(&[
+            "S.No",
+            "Child's Name",
+            "Father Name",
+            "Age",
+            "Sex",
+            "D.O.B",
+            "Date of Registration",
+            "Area",
+            "C.N.I.C",
+            "Phone No.",
+            "Remarks",
+        ])];
+        let (m, at) = map_columns(PEOPLE, &rows, 1, None).expect("map");
+        assert_eq!(at, 0);
+        assert_eq!(
+            keys(&m),
+            [
+                None,
+                Some("name"),
+                Some("father_name"),
+                Some("age"),
+                Some("sex"),
+                Some("birth_date"),
+                Some("registered_on"),
+                Some("area"),
+                Some("cnic"),
+                Some("phone"),
+                None
+            ]
+        );
+        let urdu = vec![row(&["نام", "ولدیت", "عمر", "جنس", "تاریخ اندراج", "علاقہ"])];
+        let (m, _) = map_columns(PEOPLE, &urdu, 1, None).expect("map");
+        assert_eq!(
+            keys(&m),
+            [
+                Some("name"),
+                Some("father_name"),
+                Some("age"),
+                Some("sex"),
+                Some("registered_on"),
+                Some("area")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_title_line_is_skipped_and_the_mapping_file_wins() {
+        let rows = vec![
+            row(&["CPC register 2025", "", ""]),
+            row(&["Naam", "Name", "Walid"]),
+            row(&["Ali", "x", "Khan"]),
+        ];
+        let map = MappingFile::parse(
+            "[columns]\nname = \"Naam\"\nfather_name = \"walid\"\n[dates]\norder = \"dmy\"\n",
+        )
+        .expect("toml");
+        let (m, at) = map_columns(PEOPLE, &rows, 1, Some(&map)).expect("map");
+        assert_eq!(at, 1);
+        assert_eq!(m.header_row, 2);
+        assert_eq!(keys(&m), [Some("name"), None, Some("father_name")]);
+        assert_eq!(map.dates.order, Some(DayMonth::Dmy));
+
+        let missing = MappingFile::parse("[columns]\nname = \"Full name\"\n").expect("toml");
+        let err = map_columns(PEOPLE, &rows, 1, Some(&missing)).unwrap_err();
+        assert!(err.to_string().contains("no such column"), "{err}");
+        let typo = MappingFile::parse("[columns]\nnmae = \"Naam\"\n").expect("toml");
+        assert!(typo.check(PEOPLE, &[]).is_err());
+        assert!(MappingFile::parse("[colums]\n").is_err());
+    }
+}

@@ -1,0 +1,198 @@
+//! What an import shows before it saves (the preview) and what it did
+//! (the summary): the desk's Import screen and `casedesk import` both show
+//! these. The office layer fills them (`office::import`).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::columns::{ColumnUse, MappingFile};
+use super::people::PersonRow;
+use crate::domain::Programme;
+use crate::domain::casework::NewService;
+use crate::domain::classes::Mark;
+
+/// What is being brought in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    /// People onto the registers.
+    People,
+    /// Services delivered, by case number.
+    Services,
+    /// A class's month sheet as `list attendance` writes it; `extra`
+    /// allows dates the class does not meet on (make-up sessions).
+    Attendance { class_id: i64, extra: bool },
+}
+
+impl ImportKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            ImportKind::People => "people",
+            ImportKind::Services => "services",
+            ImportKind::Attendance { .. } => "attendance",
+        }
+    }
+}
+
+/// How to read the file.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The workbook's sheet (default: the first).
+    pub sheet: Option<String>,
+    /// Column names, defaults and the date order, overriding the automatic
+    /// matching.
+    pub mapping: Option<MappingFile>,
+    /// The programme of rows that do not say (people).
+    pub programme: Option<Programme>,
+    /// Save the valid rows and write the others to a rejects file, instead
+    /// of saving nothing.
+    pub skip_invalid: bool,
+}
+
+/// One problem with one row, in plain words. `row` is the row number as
+/// the spreadsheet program shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub row: usize,
+    pub message: String,
+}
+
+/// What a skipped row is a duplicate of.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DuplicateOf {
+    /// An earlier row of the same file.
+    Row(usize),
+    /// A record already in the office.
+    Existing {
+        case_number: String,
+        reasons: Vec<String>,
+    },
+}
+
+/// A row that is not imported because it is (likely) there already.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duplicate {
+    pub row: usize,
+    pub of: DuplicateOf,
+}
+
+impl Duplicate {
+    /// "row 7: likely the same person as row 3 (same name, …)".
+    pub fn describe(&self, what: &str) -> String {
+        match &self.of {
+            DuplicateOf::Row(r) => format!("row {}: {what} as row {r} of this file", self.row),
+            DuplicateOf::Existing {
+                case_number,
+                reasons,
+            } => {
+                if reasons.is_empty() {
+                    format!("row {}: already in the office ({case_number})", self.row)
+                } else {
+                    format!(
+                        "row {}: {what} as {case_number}, already in the office ({})",
+                        self.row,
+                        reasons.join(", ")
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// A service row ready to save.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceRow {
+    pub row: usize,
+    pub person_id: i64,
+    pub case_number: String,
+    pub service: NewService,
+}
+
+/// An attendance row ready to save: one person's marks by date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttendanceRow {
+    pub row: usize,
+    pub person_id: i64,
+    pub case_number: String,
+    pub marks: Vec<(NaiveDate, Mark)>,
+}
+
+/// The rows an import will save, by kind.
+#[derive(Debug, Clone)]
+pub(crate) enum Ready {
+    People(Vec<PersonRow>),
+    Services(Vec<ServiceRow>),
+    Attendance(Vec<AttendanceRow>),
+}
+
+/// Everything the person checks before saving. Built by the office
+/// layer's `preview_import`; pass it back to `import` to save exactly
+/// this (the duplicate check runs again inside the import's transaction).
+#[derive(Debug, Clone)]
+pub struct ImportPreview {
+    pub kind: ImportKind,
+    pub file: PathBuf,
+    /// How the file was read: "CSV (UTF-16LE, separated by tabs)".
+    pub source: String,
+    /// The row holding the headers.
+    pub header_row: usize,
+    /// Every column of the header row, with what it fills.
+    pub columns: Vec<ColumnUse>,
+    /// Values used for fields the file does not have ("Risk level" →
+    /// "medium (default)").
+    pub settings: Vec<(String, String)>,
+    /// The first rows as they will be saved.
+    pub sample_header: Vec<String>,
+    pub sample: Vec<Vec<String>>,
+    /// Every problem, by row.
+    pub problems: Vec<Problem>,
+    /// Rows left out as already there.
+    pub duplicates: Vec<Duplicate>,
+    /// Data rows read (blank rows do not count).
+    pub rows: usize,
+    /// Rows with at least one problem.
+    pub invalid_rows: usize,
+    /// Rows that would be saved.
+    pub ready_rows: usize,
+    /// Values already saved as the file has them (attendance marks).
+    pub unchanged: usize,
+    pub skip_invalid: bool,
+    /// A problem with the file's columns (listed at the header row), which
+    /// no row can be left out to get past.
+    pub blocked: bool,
+    pub(crate) ready: Ready,
+    /// The register's fingerprint when the duplicate check ran (people).
+    pub(crate) register_state: Option<(i64, i64, String)>,
+    /// The header row's cells and every invalid row's cells, as text, for
+    /// the rejects file.
+    pub(crate) headers: Vec<String>,
+    pub(crate) rejected: Vec<(usize, Vec<String>)>,
+}
+
+impl ImportPreview {
+    /// Can `import` save it? Every row valid, or `skip_invalid`.
+    pub fn can_save(&self) -> bool {
+        !self.blocked && (self.invalid_rows == 0 || self.skip_invalid)
+    }
+
+    /// Where the rejects would go: `<input>.rejects.csv`.
+    pub fn rejects_path(&self) -> PathBuf {
+        super::rejects::path_for(&self.file)
+    }
+}
+
+/// What an import did. Counts only (the audit entry records the same).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub rows: usize,
+    /// People registered, services recorded, or marks saved.
+    pub added: usize,
+    /// Rows left out as already there (people, services) or marks that
+    /// already said the same (attendance).
+    pub duplicates: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+    pub rejects_file: Option<PathBuf>,
+    /// The case numbers given to the people added, in row order.
+    pub case_numbers: Vec<String>,
+}
