@@ -51,12 +51,12 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The modules a source text names through `crate::`, outside comments
-/// and outside its `#[cfg(test)]` part (tests may reach below to set up
-/// fixtures).
+/// and outside its `#[cfg(test)]` part, or the whole file after an inner
+/// `#![cfg(test)]` (tests may reach below to set up fixtures).
 fn used_modules(text: &str) -> BTreeSet<String> {
     let code: String = text
         .lines()
-        .take_while(|l| l.trim() != "#[cfg(test)]")
+        .take_while(|l| !matches!(l.trim(), "#[cfg(test)]" | "#![cfg(test)]"))
         .filter(|l| !l.trim_start().starts_with("//"))
         .map(|l| format!("{l}\n"))
         .collect();

@@ -2,6 +2,8 @@
 //! day, logins, and drawing a screen or widget on an 80x24 `TestBackend`
 //! for snapshots. (Integration tests have theirs in `tests/common`.)
 
+#![cfg(test)]
+
 use chrono::NaiveDate;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
