@@ -75,12 +75,34 @@ pub fn create(path: &Path, key: &MasterKey) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Let SQLCipher set up its crypto provider once, on one thread, before any
+/// office connection is keyed: its first set-up is not safe to race (many
+/// tests, or a desk and its backup worker, key connections at once).
+fn warm_up_sqlcipher() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Ok(c) = Connection::open_in_memory() {
+            let _ = c.execute_batch(
+                "PRAGMA key = 'casedesk warm-up'; PRAGMA cipher_log_level = NONE;
+                 SELECT count(*) FROM sqlite_master;",
+            );
+        }
+    });
+}
+
 /// Key the connection and set the pragmas every connection needs. The key
 /// must be the first statement; the read right after it is what reveals a
 /// wrong key or a file that is not ours.
 pub fn configure(conn: &Connection, key: &MasterKey) -> Result<()> {
+    warm_up_sqlcipher();
     let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.hex().as_str()));
-    conn.execute_batch(&pragma)?;
+    if conn.execute_batch(&pragma).is_err() {
+        // Seen rarely when many threads key their first connections at
+        // once: SQLCipher's crypto set-up answers "error with PRAGMA key".
+        // Keying is idempotent before the first read, so try once more.
+        tracing::warn!("store.key_retry");
+        conn.execute_batch(&pragma)?;
+    }
     // SQLCipher 4.6+ logs to stderr, which would scribble over the UI.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
