@@ -14,6 +14,7 @@ pub mod intake;
 pub mod lock;
 pub mod login;
 pub mod person;
+pub mod placements;
 pub mod register;
 pub mod setup;
 
@@ -30,6 +31,7 @@ pub fn open(id: ScreenId) -> Option<Box<dyn Screen>> {
         ScreenId::Counselling => Some(Box::new(counselling::CounsellingScreen::new())),
         ScreenId::Audit => Some(Box::new(audit::AuditScreen::new())),
         ScreenId::Backup => Some(Box::new(backup::BackupScreen::new())),
+        ScreenId::Placements => Some(Box::new(placements::PlacementsScreen::new())),
         _ => None,
     }
 }
