@@ -8,9 +8,11 @@
 //!   files, most late first (`followups`); Enter goes straight to the
 //!   form that records it, and saving moves the list on.
 //!
-//! Every form is an [`editor::Editor`], shared with a person's file.
+//! Every form is an [`editor::Editor`] (its fields in `fields`), shared
+//! with a person's file.
 
 pub mod editor;
+pub mod fields;
 pub mod followups;
 pub mod list;
 pub mod visits;
