@@ -403,3 +403,81 @@ fn home_shows_classes_today_and_a_child_absent_three_times() {
     let text = screen(&app);
     assert!(text.contains(&format!("File {case}")), "{text}");
 }
+
+/// Two desks open the same visit: the second to save is told, keeps its
+/// typing until it leaves the form, and then sees the list without it.
+#[test]
+fn two_desks_recording_the_same_visit() {
+    let _clock = fix_clock();
+    let office = Office::demo(20);
+    let (id, case) = youth(&office);
+    let mut other = office.login("manager", "demo");
+    other
+        .add_placement(
+            &NewPlacement {
+                person_id: id.0,
+                kind: Some(PlacementKind::Job),
+                starts_on: Some(d(2026, 10, 1)),
+                employer: "Kasi electric works".into(),
+                ..NewPlacement::default()
+            },
+            false,
+        )
+        .expect("placement");
+    let mut app = app_on(&office, "staff");
+    key(&mut app, KeyCode::Char('5'));
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, &format!("kind:visit {case}"));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        screen(&app).contains("Date of the visit"),
+        "{}",
+        screen(&app)
+    );
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "s ");
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "typed at the second desk");
+
+    // Meanwhile the first desk records the same visit.
+    let item = other
+        .due_list(demo_day(), DueFilter::default(), 1000)
+        .expect("due")
+        .into_iter()
+        .find(|x| x.kind == DueKind::Placement && x.person_id == id.0)
+        .expect("the visit");
+    other
+        .follow_up_done(
+            DueKind::Placement,
+            item.id,
+            &casedesk::domain::placements::VisitDone {
+                done_on: demo_day(),
+                outcome: casedesk::domain::placements::VisitOutcome::StillWorking,
+                problems: "seen first".into(),
+                support: String::new(),
+                next_step: String::new(),
+            },
+        )
+        .expect("first desk");
+
+    ctrl(&mut app, 's');
+    let text = screen(&app);
+    assert!(text.contains("Someone else saved first"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app).contains("typed at the second desk"));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('y'));
+    let text = screen(&app);
+    assert!(!text.contains("Date of the visit"), "{text}");
+    let visits = other
+        .placement_visits(other.placements(None, None, Some(id)).expect("list")[0].id)
+        .expect("visits");
+    let done = visits.iter().find(|v| v.id == item.id).expect("the visit");
+    assert_eq!(done.problems, "seen first", "the first desk's is kept");
+    // The list was read again: the first visit (2 weeks) is gone, the
+    // second (a month, also late) is there.
+    assert!(text.contains("31/10/26"), "{text}");
+    assert!(!text.contains("15/10/26"), "{text}");
+}

@@ -228,8 +228,11 @@ impl Screen for PersonScreen {
             return Ok(match w.handle(input, ctx)? {
                 EditorOutcome::Pending => Outcome::Stay,
                 EditorOutcome::Status(s) => Outcome::Status(s),
-                EditorOutcome::Cancelled => {
+                EditorOutcome::Cancelled { stale } => {
                     self.work = None;
+                    if stale {
+                        self.load(ctx)?;
+                    }
                     Outcome::Stay
                 }
                 EditorOutcome::Saved { message, .. } => {

@@ -35,7 +35,11 @@ pub enum EditorOutcome {
     Pending,
     /// Still open; say this on the status line.
     Status(String),
-    Cancelled,
+    /// Closed without saving; `stale` when the office refused because
+    /// someone else saved first (read the lists again).
+    Cancelled {
+        stale: bool,
+    },
     /// Saved: close the form, reload, say `message`; `placement` is the
     /// placement the work was about (select it).
     Saved {
@@ -50,6 +54,8 @@ pub struct Editor {
     /// The closed-case question, with the placement it would record.
     confirm: Option<(ConfirmDialog, NewPlacement)>,
     popup: Option<MessagePopup>,
+    /// The office said someone else saved first.
+    stale: bool,
     theme: Theme,
 }
 impl Editor {
@@ -72,6 +78,7 @@ impl Editor {
             form,
             confirm: None,
             popup: None,
+            stale: false,
             theme: ctx.theme.clone(),
         }
     }
@@ -144,7 +151,7 @@ impl Editor {
         }
         match self.form.handle(input) {
             FormOutcome::Pending => Ok(EditorOutcome::Pending),
-            FormOutcome::Cancelled => Ok(EditorOutcome::Cancelled),
+            FormOutcome::Cancelled => Ok(EditorOutcome::Cancelled { stale: self.stale }),
             FormOutcome::Submitted(values) => self.submitted(&values, ctx),
         }
     }
@@ -371,7 +378,8 @@ impl Editor {
         match f(ctx.session) {
             Ok((message, placement)) => Ok(EditorOutcome::Saved { message, placement }),
             Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
-                let title = if matches!(e, Error::Conflict(_)) {
+                self.stale |= matches!(e, Error::Conflict(_));
+                let title = if self.stale {
                     "Someone else saved first"
                 } else {
                     "Not saved"

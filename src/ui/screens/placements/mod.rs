@@ -402,8 +402,11 @@ impl Screen for PlacementsScreen {
             return Ok(match ed.handle(input, ctx)? {
                 EditorOutcome::Pending => Outcome::Stay,
                 EditorOutcome::Status(s) => Outcome::Status(s),
-                EditorOutcome::Cancelled => {
+                EditorOutcome::Cancelled { stale } => {
                     self.editor = None;
+                    if stale {
+                        self.reload(ctx, None)?;
+                    }
                     Outcome::Stay
                 }
                 EditorOutcome::Saved { message, placement } => {
