@@ -10,9 +10,11 @@ use std::time::Duration;
 
 use casedesk::config::Config;
 use casedesk::domain::casework::{NewFollowUp, NewGoal, NewService, StatusChange};
+use casedesk::domain::classes::{LiteracyScores, Mark, MarkChange};
 use casedesk::domain::counselling::NewSession;
 use casedesk::domain::person::NewPerson;
 use casedesk::domain::person::PersonId;
+use casedesk::domain::placements::{NewPlacement, PlacementKind};
 use casedesk::domain::{
     CaseStatus, Centre, Concern, CounsellingKind, Programme, ReferralSource, RiskLevel,
     ServiceKind, Sex,
@@ -415,13 +417,13 @@ fn person_file_services_follow_ups_goals_status_and_history() {
     assert_eq!(file.services.len(), 2);
 
     // History after a profile edit.
-    keys(&mut app, KeyCode::Right, 2); // profile
+    keys(&mut app, KeyCode::Right, 4); // history, placements, classes, profile
     key(&mut app, KeyCode::Char('e'));
     keys(&mut app, KeyCode::Tab, 8); // phone
     keys(&mut app, KeyCode::Backspace, 12);
     typed(&mut app, "0333-1111111");
     ctrl(&mut app, 's');
-    keys(&mut app, KeyCode::Left, 1);
+    keys(&mut app, KeyCode::Left, 3); // classes, placements, history
     let text = screen(&app);
     assert!(text.contains("0333-111"), "{text}");
     assert!(text.contains("phone"), "{text}");
@@ -461,4 +463,116 @@ fn stored_escape_codes_and_direction_marks_never_reach_the_terminal() {
         key(&mut app, KeyCode::Esc);
         key(&mut app, KeyCode::Right);
     }
+}
+
+/// Classes with their attendance, the monthly literacy tests as a chart
+/// (digits on the bars) with "improved", skill courses, and a placement
+/// whose visit is recorded from the file.
+#[test]
+fn person_file_classes_literacy_chart_and_placements() {
+    let _clock = fix_clock();
+    let office = Office::demo(30);
+    let (id, case) = file_with_work(&office);
+    let mut s = office.login("staff", "demo");
+    let class = |s: &casedesk::office::Session, name: &str| {
+        s.class_named(name).expect("class").expect("demo class")
+    };
+    let (literacy, tailoring) = (class(&s, "Literacy morning"), class(&s, "Tailoring"));
+    s.enrol(literacy.id, id, d(2026, 3, 2)).expect("enrol");
+    s.enrol(tailoring.id, id, d(2026, 6, 1)).expect("enrol");
+    let marks = [
+        (d(2026, 11, 16), Mark::Present),
+        (d(2026, 11, 17), Mark::Present),
+        (d(2026, 11, 18), Mark::Late),
+        (d(2026, 11, 19), Mark::Absent),
+    ];
+    for (on, mark) in marks {
+        let sheet = s.attendance_sheet(literacy.id, on).expect("sheet");
+        let loaded_version = sheet
+            .rows
+            .iter()
+            .find(|r| r.person_id == id.0)
+            .map_or(0, |r| r.version);
+        let change = MarkChange {
+            person_id: id.0,
+            mark,
+            loaded_version,
+        };
+        s.save_attendance(literacy.id, on, &[change], false)
+            .expect("marks");
+    }
+    // March to November: reading and writing in Urdu, then English too.
+    let scores = [
+        (1, 0, 0, 0),
+        (1, 1, 0, 0),
+        (2, 1, 0, 0),
+        (2, 2, 1, 0),
+        (3, 2, 1, 0),
+        (3, 2, 1, 1),
+        (3, 3, 2, 1),
+        (4, 3, 2, 2),
+        (4, 4, 3, 2),
+    ];
+    for (month, (ru, wu, re, we)) in (3..=11).zip(scores) {
+        let scores = LiteracyScores {
+            reading_urdu: Some(ru),
+            writing_urdu: Some(wu),
+            reading_english: Some(re),
+            writing_english: Some(we),
+        };
+        s.record_literacy_test(id, d(2026, month, 1), &scores)
+            .expect("test");
+    }
+    s.complete_skill(id, tailoring.id, d(2026, 10, 30), true)
+        .expect("skill");
+    s.add_placement(
+        &NewPlacement {
+            person_id: id.0,
+            kind: Some(PlacementKind::Business),
+            starts_on: Some(d(2026, 11, 2)),
+            business_kind: "tea stall".into(),
+            place: "Baldia plaza".into(),
+            toolkit: true,
+            grant: Some(20000),
+            skill_class_id: Some(tailoring.id),
+            ..NewPlacement::default()
+        },
+        false,
+    )
+    .expect("placement");
+
+    let mut app = app_on(&office, "staff");
+    open_file(&mut app, &case);
+    key(&mut app, KeyCode::Left);
+    let text = screen(&app);
+    assert!(text.contains("improved"), "{text}");
+    assert!(text.contains("attended 75%"), "{text}");
+    assert!(text.contains("certificate yes"), "{text}");
+    assert!(text.contains("13"), "the latest total is drawn: {text}");
+    snap!("person_classes", text);
+
+    // Placements: the visit due is recorded from the file.
+    key(&mut app, KeyCode::Left);
+    let text = screen(&app);
+    assert!(text.contains("tea stall (own)"), "{text}");
+    assert!(text.contains("late: Enter records it"), "{text}");
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        screen(&app).contains("Date of the visit"),
+        "{}",
+        screen(&app)
+    );
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, " "); // the first: business running
+    ctrl(&mut app, 's');
+    let text = screen(&app);
+    assert!(text.contains("Visit recorded"), "{text}");
+    assert!(text.contains("business running (staff)"), "{text}");
+
+    // The timeline shows the placement and the visit among the rest.
+    keys(&mut app, KeyCode::Right, 3);
+    let text = screen(&app);
+    assert!(text.contains("placed: business"), "{text}");
+    assert!(text.contains("placement visit"), "{text}");
 }

@@ -1,6 +1,9 @@
 //! The home page: today at a glance for whoever logged in — follow-ups due
-//! today and overdue, the latest intakes, counts per programme and the
-//! last good backup. Up/Down pick a line, Enter opens that person's file.
+//! today and overdue (case follow-ups and placement visits), the classes
+//! meeting today and whether their attendance is taken, children absent
+//! three sessions in a row (dropout risk), the latest intakes, counts per
+//! programme and the last good backup. Up/Down pick a line, Enter opens
+//! that person's file.
 
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
@@ -9,12 +12,15 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Widget};
 
 use crate::Result;
-use crate::domain::casework::DueFollowUp;
+use crate::domain::classes::Class;
 use crate::domain::person::RegisterRow;
+use crate::domain::placements::{DueItem, DueKind};
 use crate::domain::{CaseStatus, Programme, Role};
 use crate::office::Session;
 use crate::office::backup::STALE_AFTER_DAYS;
 use crate::office::casework::{RegisterQuery, SortColumn};
+use crate::office::classes::AbsentAlert;
+use crate::office::placements::DueFilter;
 use crate::safe_text::{Align, fit};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
@@ -46,7 +52,11 @@ pub struct HomeScreen {
     user: String,
     role: Option<Role>,
     counts: Counts,
-    due: Vec<DueFollowUp>,
+    due: Vec<DueItem>,
+    /// Classes meeting today, each with whether attendance is taken.
+    classes: Vec<(Class, bool)>,
+    /// Children absent from their class's last sessions (dropout risk).
+    alerts: Vec<AbsentAlert>,
     latest: Vec<RegisterRow>,
     backup: Option<String>,
     /// Whole days since the last good backup (by `today`).
@@ -59,11 +69,12 @@ impl HomeScreen {
         HomeScreen::default()
     }
 
-    /// Lines that open a file: follow-ups, then intakes.
+    /// Lines that open a file: follow-ups, dropout alerts, then intakes.
     fn targets(&self) -> Vec<i64> {
         self.due
             .iter()
-            .map(|d| d.follow_up.person_id)
+            .map(|d| d.person_id)
+            .chain(self.alerts.iter().map(|a| a.person_id))
             .chain(self.latest.iter().map(|r| r.id))
             .collect()
     }
@@ -111,9 +122,13 @@ impl Screen for HomeScreen {
         // Psychologists see counts; the case lists belong to the case workers.
         if role == Role::Psychologist {
             self.due.clear();
+            self.classes.clear();
+            self.alerts.clear();
             self.latest.clear();
         } else {
-            self.due = session.due_follow_ups(today, None, DUE_LIMIT)?;
+            self.due = session.due_list(today, DueFilter::default(), DUE_LIMIT)?;
+            self.classes = session.classes_on(today)?;
+            self.alerts = session.absent_alerts(today)?;
             self.latest = session
                 .search_register(
                     &RegisterQuery {
@@ -161,10 +176,17 @@ impl Screen for HomeScreen {
     fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let t = theme;
         let lists = self.role != Some(Role::Psychologist);
-        let [top, mid, bottom] = Layout::vertical([
+        // At 80x24 the follow-ups keep most of the room; a taller window
+        // shows more classes, alerts and intakes.
+        let roomy = area.height >= 30;
+        let latest = if roomy { LATEST } else { LATEST / 2 };
+        let most = if roomy { 6 } else { 4 };
+        let class_rows = self.classes.len().max(self.alerts.len()).clamp(1, most);
+        let [top, mid, classes, bottom] = Layout::vertical([
             Constraint::Length(5),
             Constraint::Fill(1),
-            Constraint::Length(if lists { LATEST as u16 + 2 } else { 0 }),
+            Constraint::Length(if lists { class_rows as u16 + 2 } else { 0 }),
+            Constraint::Length(if lists { latest as u16 + 2 } else { 0 }),
         ])
         .areas(area);
 
@@ -238,11 +260,7 @@ impl Screen for HomeScreen {
 
         // Follow-ups due.
         let today = self.today.unwrap_or_default();
-        let overdue = self
-            .due
-            .iter()
-            .filter(|d| d.follow_up.is_overdue(today))
-            .count();
+        let overdue = self.due.iter().filter(|d| d.due_on < today).count();
         let title = format!(
             " Follow-ups due today and overdue: {}{} ",
             self.due.len(),
@@ -266,15 +284,20 @@ impl Screen for HomeScreen {
             .min(self.due.len().saturating_sub(rows));
         for (k, d) in self.due.iter().enumerate().skip(first).take(rows) {
             let y = inner.y + (k - first) as u16;
-            let late = d.follow_up.is_overdue(today);
+            let late = d.due_on < today;
             let when = if late { "overdue" } else { "today" };
+            let visit = if d.kind == DueKind::Placement {
+                "visit, "
+            } else {
+                ""
+            };
             let text = format!(
-                "{} {:7} {:13} {} · {}",
-                d.follow_up.due_on.format("%d/%m"),
+                "{} {:7} {:13} {} · {visit}{}",
+                d.due_on.format("%d/%m"),
                 when,
                 d.case_number,
                 d.name,
-                d.follow_up.purpose
+                d.what
             );
             line(buf, inner, y, &text, k == self.selected, late, t);
         }
@@ -283,6 +306,8 @@ impl Screen for HomeScreen {
             let x = mid.right().saturating_sub(note.len() as u16 + 1);
             buf.set_string(x, mid.y, note, t.warning);
         }
+
+        self.render_classes(classes, buf, t);
 
         // Latest intakes.
         let block = boxed(" Latest intakes ", t);
@@ -297,13 +322,14 @@ impl Screen for HomeScreen {
                 t.hint,
             );
         }
-        for (k, r) in self
-            .latest
-            .iter()
-            .enumerate()
-            .take(usize::from(inner.height))
-        {
-            let idx = self.due.len() + k;
+        // The intakes scroll under the selection like the lists above.
+        let rows = usize::from(inner.height);
+        let before = self.due.len() + self.alerts.len();
+        let first = self
+            .selected
+            .checked_sub(before)
+            .map_or(0, |s| (s + 1).saturating_sub(rows));
+        for (k, r) in self.latest.iter().enumerate().skip(first).take(rows) {
             let text = format!(
                 "{} {:13} {} ({})",
                 r.registered_on.format("%d/%m/%Y"),
@@ -311,21 +337,77 @@ impl Screen for HomeScreen {
                 r.name,
                 r.status.label()
             );
-            line(
-                buf,
-                inner,
-                inner.y + k as u16,
-                &text,
-                idx == self.selected,
-                false,
-                t,
-            );
+            let y = inner.y + (k - first) as u16;
+            line(buf, inner, y, &text, before + k == self.selected, false, t);
         }
     }
 
     fn help_intro(&self) -> &str {
-        "Today at a glance. Up and down pick a follow-up or an intake; Enter opens that \
-         person's file. The numbers 1–9 and the menu go to the other screens."
+        "Today at a glance. Up and down pick a follow-up, a child absent three sessions in \
+         a row, or an intake; Enter opens that person's file. The numbers 1–9 and the menu \
+         go to the other screens (Placements has the whole Follow-ups list)."
+    }
+}
+
+impl HomeScreen {
+    /// Classes today (left) and the dropout alert (right), side by side.
+    fn render_classes(&self, area: Rect, buf: &mut Buffer, t: &Theme) {
+        if area.height < 3 {
+            return;
+        }
+        let [left, right] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
+        let taken = self.classes.iter().filter(|(_, taken)| *taken).count();
+        let title = format!(" Classes today: {}, {taken} taken ", self.classes.len());
+        let block = boxed(&title, t);
+        let inner = block.inner(left);
+        block.render(left, buf);
+        let w = usize::from(inner.width.saturating_sub(1));
+        if self.classes.is_empty() {
+            buf.set_stringn(inner.x + 1, inner.y, "No classes today.", w, t.hint);
+        }
+        for (k, (class, taken)) in self.classes.iter().enumerate() {
+            let y = inner.y + k as u16;
+            if y >= inner.bottom() {
+                break;
+            }
+            let (mark, style) = if *taken {
+                ("taken", t.base)
+            } else {
+                ("not yet", t.hint)
+            };
+            let start = class
+                .starts_at
+                .map(|s| s.format("%H:%M").to_string())
+                .unwrap_or_default();
+            let name_w = w.saturating_sub(start.len() + mark.len() + 2);
+            let text = format!("{start} {} {mark}", fit(&class.name, name_w, Align::Left));
+            buf.set_stringn(inner.x + 1, y, fit(&text, w, Align::Left), w, style);
+        }
+        if self.classes.len() > usize::from(inner.height) {
+            let more = format!(" +{} more ", self.classes.len() - usize::from(inner.height));
+            let x = left.right().saturating_sub(more.len() as u16 + 1);
+            buf.set_string(x, left.bottom() - 1, more, t.hint);
+        }
+
+        let title = format!(" Absent 3 in a row: {} ", self.alerts.len());
+        let block = boxed(&title, t);
+        let inner = block.inner(right);
+        block.render(right, buf);
+        if self.alerts.is_empty() {
+            let w = usize::from(inner.width.saturating_sub(1));
+            buf.set_stringn(inner.x + 1, inner.y, "No one.", w, t.hint);
+        }
+        let rows = usize::from(inner.height);
+        let sel = self.selected.checked_sub(self.due.len());
+        let first = sel
+            .filter(|s| *s < self.alerts.len())
+            .map_or(0, |s| (s + 1).saturating_sub(rows));
+        for (k, a) in self.alerts.iter().enumerate().skip(first).take(rows) {
+            let text = format!("{} {} · {}", a.case_number, a.name, a.class_name);
+            let y = inner.y + (k - first) as u16;
+            line(buf, inner, y, &text, sel == Some(k), true, t);
+        }
     }
 }
 

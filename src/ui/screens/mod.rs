@@ -15,6 +15,7 @@ pub mod intake;
 pub mod lock;
 pub mod login;
 pub mod person;
+pub mod placements;
 pub mod register;
 pub mod setup;
 
@@ -32,6 +33,7 @@ pub fn open(id: ScreenId) -> Option<Box<dyn Screen>> {
         ScreenId::Audit => Some(Box::new(audit::AuditScreen::new())),
         ScreenId::Backup => Some(Box::new(backup::BackupScreen::new())),
         ScreenId::Classes => Some(Box::new(classes::ClassesScreen::new())),
+        ScreenId::Placements => Some(Box::new(placements::PlacementsScreen::new())),
         _ => None,
     }
 }

@@ -1,6 +1,7 @@
 //! One person's file: a header (case number, name, age, programme, status,
 //! risk, worker) and one section at a time, chosen with ←/→: Profile,
-//! Timeline, Services, Follow-ups, Goals, Status and History.
+//! Timeline, Services, Follow-ups, Goals, Status, History, Placements and
+//! Classes.
 //!
 //! Opening the file is recorded in the audit trail
 //! (`Session::person_viewed`), once per opening. Every change is one
@@ -15,11 +16,13 @@
 //! the sections and their drawing; `editors` the forms a file opens and
 //! their saves; `casework` the fields of the casework forms and where
 //! each rule's message goes; [`profile`] the profile form shared with
-//! intake.
+//! intake; `progress` the placements and classes sections (their forms
+//! are the Placements screen's editors).
 
 mod casework;
 mod editors;
 pub mod profile;
+mod progress;
 mod tabs;
 
 use std::collections::HashMap;
@@ -36,12 +39,14 @@ use crate::domain::person::{Person, PersonId};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
+use crate::ui::screens::placements::editor::{Editor as WorkEditor, EditorOutcome};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::dialog::{DialogOutcome, MessagePopup};
 use crate::ui::widgets::form::FormOutcome;
 use crate::ui::widgets::table::{TableEvent, TableState};
 use editors::{Editor, StatusConfirm};
 use profile::Worker;
+use progress::Progress;
 pub use tabs::Tab;
 
 const HELP: &str = "A person's file. ← and → move between the sections. On Profile, e edits \
@@ -49,7 +54,9 @@ the profile (Ctrl-S saves). On Services, Follow-ups and Goals, n adds one; Enter
 follow-up marks it done, on a goal marks it achieved. On Status, n or Enter moves the case \
 on (registered → active → closed with a reason → reopened). Timeline shows everything that \
 happened, newest first; counselling sessions show only that they were held. History lists \
-every profile change with who made it and when.";
+every profile change with who made it and when. Placements lists jobs and businesses with \
+their visits: n records a placement, Enter on a visit due records it. Classes shows the \
+classes and attendance, the monthly literacy tests as a chart, and skill courses completed.";
 
 pub struct PersonScreen {
     id: PersonId,
@@ -65,9 +72,13 @@ pub struct PersonScreen {
     history: Vec<HistoryEntry>,
     names: HashMap<i64, String>,
     workers: Vec<Worker>,
-    tables: [TableState; 7],
+    /// Placements and classes (empty for psychologists).
+    progress: Progress,
+    tables: [TableState; 9],
     profile_scroll: usize,
     editor: Option<Editor>,
+    /// A placement or visit form (the Placements screen's).
+    work: Option<WorkEditor>,
     confirm: Option<StatusConfirm>,
     popup: Option<MessagePopup>,
     today: NaiveDate,
@@ -90,9 +101,11 @@ impl PersonScreen {
             history: Vec::new(),
             names: HashMap::new(),
             workers: Vec::new(),
+            progress: Progress::default(),
             tables: Default::default(),
             profile_scroll: 0,
             editor: None,
+            work: None,
             confirm: None,
             popup: None,
             today: NaiveDate::default(),
@@ -132,6 +145,9 @@ impl PersonScreen {
         self.history = file.history;
         self.names = session.account_names()?.into_iter().collect();
         self.workers = profile::workers(session)?;
+        if session.role() != Role::Psychologist {
+            self.progress = Progress::load(session, self.id)?;
+        }
         Ok(())
     }
 
@@ -161,11 +177,14 @@ impl Screen for PersonScreen {
         if self.popup.is_some() || self.confirm.is_some() {
             return stacks::DIALOG;
         }
+        if let Some(w) = &self.work {
+            return w.context_stack();
+        }
         if let Some(ed) = &self.editor {
             return ed.form.context_stack();
         }
         match self.tab {
-            Tab::Profile => stacks::LIST,
+            Tab::Profile | Tab::Classes => stacks::LIST,
             t => self.tables[t.index()].context_stack(),
         }
     }
@@ -205,6 +224,24 @@ impl Screen for PersonScreen {
                 }
             };
         }
+        if let Some(w) = &mut self.work {
+            return Ok(match w.handle(input, ctx)? {
+                EditorOutcome::Pending => Outcome::Stay,
+                EditorOutcome::Status(s) => Outcome::Status(s),
+                EditorOutcome::Cancelled { stale } => {
+                    self.work = None;
+                    if stale {
+                        self.load(ctx)?;
+                    }
+                    Outcome::Stay
+                }
+                EditorOutcome::Saved { message, .. } => {
+                    self.work = None;
+                    self.load(ctx)?;
+                    Outcome::Status(message)
+                }
+            });
+        }
         if let Some(ed) = &mut self.editor {
             return match ed.form.handle(input) {
                 FormOutcome::Pending => Ok(Outcome::Stay),
@@ -215,7 +252,8 @@ impl Screen for PersonScreen {
                 FormOutcome::Submitted(values) => self.save(values, ctx),
             };
         }
-        let searching = self.tab != Tab::Profile && self.tables[self.tab.index()].is_searching();
+        let searching = !matches!(self.tab, Tab::Profile | Tab::Classes)
+            && self.tables[self.tab.index()].is_searching();
         if !searching {
             match input {
                 Input::Action(a @ (Action::Left | Action::Right)) => {
@@ -253,13 +291,27 @@ impl Screen for PersonScreen {
             }
             return Ok(Outcome::Stay);
         }
+        if self.tab == Tab::Classes {
+            return Ok(match input {
+                Input::Action(Action::Back) => Outcome::Back,
+                _ => Outcome::Stay,
+            });
+        }
         let len = self.rows(self.tab).len();
         let cols = self.tab.columns();
         let i = self.tab.index();
         match self.tables[i].handle(input, len, &cols) {
             TableEvent::Back => Ok(Outcome::Back),
+            TableEvent::Other(Action::New, _) if self.tab == Tab::Placements => {
+                self.open_placement(ctx);
+                Ok(Outcome::Stay)
+            }
             TableEvent::Other(Action::New, _) => {
                 self.open_add();
+                Ok(Outcome::Stay)
+            }
+            TableEvent::Activate(row) if self.may_change() && self.tab == Tab::Placements => {
+                self.open_visit(row, ctx);
                 Ok(Outcome::Stay)
             }
             TableEvent::Activate(row) if self.may_change() => {
@@ -277,7 +329,9 @@ impl Screen for PersonScreen {
 
     fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         buf.set_style(area, theme.base);
-        if let Some(ed) = &self.editor {
+        if let Some(w) = &self.work {
+            w.render(area, buf);
+        } else if let Some(ed) = &self.editor {
             (&ed.form).render(area, buf);
         } else if area.height >= 6 {
             if self.person.is_none() {
@@ -300,6 +354,7 @@ impl Screen for PersonScreen {
             };
             match self.tab {
                 Tab::Profile => self.render_profile(rest, buf, theme),
+                Tab::Classes => self.render_classes(rest, buf, theme),
                 _ => self.render_list(rest, buf, theme),
             }
         }
@@ -312,6 +367,9 @@ impl Screen for PersonScreen {
     }
 
     fn cursor(&self) -> Option<Position> {
+        if let Some(w) = &self.work {
+            return w.cursor();
+        }
         match (&self.editor, &self.popup, &self.confirm) {
             (Some(ed), None, None) => ed.form.cursor_position(),
             _ => None,
@@ -320,6 +378,7 @@ impl Screen for PersonScreen {
 
     fn has_unsaved_work(&self) -> bool {
         self.editor.as_ref().is_some_and(|e| e.form.is_dirty())
+            || self.work.as_ref().is_some_and(WorkEditor::is_dirty)
     }
 
     fn help_intro(&self) -> &str {

@@ -27,10 +27,12 @@ pub enum Tab {
     Goals,
     Status,
     History,
+    Placements,
+    Classes,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 9] = [
         Tab::Profile,
         Tab::Timeline,
         Tab::Services,
@@ -38,6 +40,8 @@ impl Tab {
         Tab::Goals,
         Tab::Status,
         Tab::History,
+        Tab::Placements,
+        Tab::Classes,
     ];
 
     pub fn label(self) -> &'static str {
@@ -49,6 +53,8 @@ impl Tab {
             Tab::Goals => "Goals",
             Tab::Status => "Status",
             Tab::History => "History",
+            Tab::Placements => "Placements",
+            Tab::Classes => "Classes",
         }
     }
 
@@ -65,7 +71,8 @@ impl Tab {
         let c = |t: &str, w: u16| Column::fixed(t, w).unsortable();
         let f = |t: &str, w: u16| Column::fill(t, w).unsortable();
         match self {
-            Tab::Profile => Vec::new(),
+            Tab::Profile | Tab::Classes => Vec::new(),
+            Tab::Placements => super::progress::work_columns(),
             Tab::Timeline => vec![c("Date", 10), c("What", 16), f("Detail", 3), f("Who", 1)],
             Tab::Services => vec![
                 c("Date", 10),
@@ -172,14 +179,43 @@ impl PersonScreen {
         }
     }
 
+    /// The row of tabs. When they do not all fit (80 columns), the row
+    /// starts late enough for the current tab to show, with ‹ and › where
+    /// more are off the edge.
     pub(super) fn tabs(&self, area: Rect, buf: &mut Buffer, t: &Theme) {
-        let spans: Vec<Span> = Tab::ALL
+        let widths: Vec<u16> = Tab::ALL
             .iter()
-            .map(|tab| {
-                let style = if *tab == self.tab { t.selected } else { t.hint };
-                Span::styled(format!(" {} ", tab.label()), style)
-            })
+            .map(|tab| tab.label().len() as u16 + 2)
             .collect();
+        let current = self.tab.index();
+        let mut first = 0;
+        if widths.iter().sum::<u16>() > area.width {
+            // Room for both arrows, then as few tabs skipped as will do.
+            let room = area.width.saturating_sub(2);
+            while first < current && widths[first..=current].iter().sum::<u16>() > room {
+                first += 1;
+            }
+        }
+        let mut spans = Vec::new();
+        let mut used = 0;
+        if first > 0 {
+            spans.push(Span::styled("‹", t.hint));
+            used += 1;
+        }
+        let mut last = first;
+        for (i, tab) in Tab::ALL.iter().enumerate().skip(first) {
+            let more = i + 1 < Tab::ALL.len();
+            if used + widths[i] + u16::from(more) > area.width && i > current {
+                break;
+            }
+            let style = if *tab == self.tab { t.selected } else { t.hint };
+            spans.push(Span::styled(format!(" {} ", tab.label()), style));
+            used += widths[i];
+            last = i;
+        }
+        if last + 1 < Tab::ALL.len() {
+            spans.push(Span::styled("›", t.hint));
+        }
         Line::from(spans).render(area, buf);
     }
 
@@ -274,15 +310,31 @@ impl PersonScreen {
         let who = |w: &Option<String>| w.clone().unwrap_or_default();
         let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         match tab {
-            Tab::Profile => Vec::new(),
-            Tab::Timeline => self
-                .timeline
-                .iter()
-                .map(|e| {
-                    let (what, detail) = timeline_words(&e.event);
-                    vec![e.on_date.to_string(), what, detail, who(&e.who)]
-                })
+            Tab::Profile | Tab::Classes => Vec::new(),
+            Tab::Placements => self
+                .progress
+                .work_rows(self.today)
+                .into_iter()
+                .map(|(cells, _)| cells)
                 .collect(),
+            Tab::Timeline => {
+                let mut lines: Vec<(NaiveDate, String, String, String)> = self
+                    .timeline
+                    .iter()
+                    .map(|e| {
+                        let (what, detail) = timeline_words(&e.event);
+                        (e.on_date, what, detail, who(&e.who))
+                    })
+                    .collect();
+                // Placements join in by date; a stable sort keeps the
+                // file's own order within a day.
+                lines.extend(self.progress.timeline());
+                lines.sort_by_key(|l| std::cmp::Reverse(l.0));
+                lines
+                    .into_iter()
+                    .map(|(on, what, detail, who)| vec![on.to_string(), what, detail, who])
+                    .collect()
+            }
             Tab::Services => self
                 .services
                 .iter()
@@ -378,7 +430,11 @@ impl PersonScreen {
                 "Profile changes, newest first",
                 "The profile has not been changed.",
             ),
-            Tab::Profile => ("", ""),
+            Tab::Placements => (
+                "Placements and visits · n records one · Enter records a visit due",
+                "No placements. Press n to record one.",
+            ),
+            Tab::Profile | Tab::Classes => ("", ""),
         };
         let title = if self.may_change() || matches!(self.tab, Tab::Timeline | Tab::History) {
             title

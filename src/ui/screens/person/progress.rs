@@ -1,0 +1,337 @@
+//! What a person did after intake, as their file shows it: placements in
+//! jobs or businesses with their visits (a section, and lines on the
+//! timeline), and classes — each enrolment with its attendance rate, the
+//! monthly literacy tests as a bar chart with whether they improved, and
+//! the skill courses completed.
+//!
+//! Read with the rest of the file; psychologists do not see it (the
+//! office does not give it to them).
+
+use chrono::NaiveDate;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::{Bar, BarChart, Widget};
+
+use super::PersonScreen;
+use crate::Result;
+use crate::domain::classes::{
+    Enrolment, LiteracyScale, LiteracyTest, Rate, SkillCompletion, improved,
+};
+use crate::domain::person::PersonId;
+use crate::domain::placements::{Placement, PlacementKind, Visit};
+use crate::office::Session;
+use crate::safe_text::{Align, fit};
+use crate::ui::screens::placements::editor::{Editor as WorkEditor, Job};
+use crate::ui::screens::placements::list::work;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::table::Column;
+
+/// A line of the Placements section: its cells, and the visit it records
+/// (placement index, visit index) when it is one still to make.
+pub(super) type WorkRow = (Vec<String>, Option<(usize, usize)>);
+
+/// Placements and classes of one person.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Progress {
+    pub placements: Vec<(Placement, Vec<Visit>)>,
+    pub enrolments: Vec<(String, Enrolment)>,
+    pub rates: Vec<(String, Rate)>,
+    pub tests: Vec<LiteracyTest>,
+    pub scale: LiteracyScale,
+    pub skills: Vec<SkillCompletion>,
+}
+
+impl Progress {
+    pub fn load(session: &Session, id: PersonId) -> Result<Progress> {
+        let mut placements = Vec::new();
+        for p in session.placements(None, None, Some(id))? {
+            let visits = session.placement_visits(p.id)?;
+            placements.push((p, visits));
+        }
+        Ok(Progress {
+            placements,
+            enrolments: session.person_enrolments(id)?,
+            rates: session.person_rates(id)?,
+            tests: session.literacy_tests(id)?,
+            scale: session.literacy_scale()?,
+            skills: session.skill_completions(id)?,
+        })
+    }
+
+    /// The Placements section, one line per placement, visit and end,
+    /// each placement's in date order; with the visit each line records
+    /// (placement index, visit index) when it is one still to make.
+    pub fn work_rows(&self, today: NaiveDate) -> Vec<WorkRow> {
+        let mut out = Vec::new();
+        for (pi, (p, visits)) in self.placements.iter().enumerate() {
+            out.push((
+                vec![
+                    p.starts_on.to_string(),
+                    match p.kind {
+                        PlacementKind::Job => "job",
+                        PlacementKind::Business => "own business",
+                    }
+                    .to_string(),
+                    format!("{} · now {}", work(p), p.status.label()),
+                ],
+                None,
+            ));
+            for (vi, v) in visits.iter().enumerate() {
+                let row = match (v.done_on, v.outcome) {
+                    (Some(done), outcome) => {
+                        // What it found first, then the notes.
+                        let notes: Vec<&str> = outcome
+                            .map(|o| o.label())
+                            .into_iter()
+                            .chain([&v.problems, &v.support, &v.next_step].map(|s| s.as_str()))
+                            .filter(|s| !s.is_empty())
+                            .collect();
+                        let by =
+                            v.by.as_deref()
+                                .map(|b| format!(" ({b})"))
+                                .unwrap_or_default();
+                        (
+                            vec![
+                                done.to_string(),
+                                "  visit".to_string(),
+                                format!("{}{by}", notes.join(" · ").replace('\n', " / ")),
+                            ],
+                            None,
+                        )
+                    }
+                    (None, _) => (
+                        vec![
+                            v.due_on.to_string(),
+                            "  visit due".to_string(),
+                            if v.due_on < today {
+                                "late: Enter records it".to_string()
+                            } else {
+                                "planned".to_string()
+                            },
+                        ],
+                        Some((pi, vi)),
+                    ),
+                };
+                out.push(row);
+            }
+            if let Some(e) = p.ended_on {
+                out.push((
+                    vec![e.to_string(), "  ended".into(), p.end_reason.clone()],
+                    None,
+                ));
+            }
+        }
+        out
+    }
+
+    /// Timeline lines: (date, what, detail, who).
+    pub fn timeline(&self) -> Vec<(NaiveDate, String, String, String)> {
+        let mut out = Vec::new();
+        for (p, visits) in &self.placements {
+            out.push((
+                p.starts_on,
+                format!("placed: {}", p.kind.code()),
+                work(p),
+                String::new(),
+            ));
+            for v in visits {
+                if let Some(done) = v.done_on {
+                    out.push((
+                        done,
+                        "placement visit".into(),
+                        v.outcome.map_or("", |o| o.label()).to_string(),
+                        v.by.clone().unwrap_or_default(),
+                    ));
+                }
+            }
+            if let Some(e) = p.ended_on {
+                out.push((
+                    e,
+                    "placement ended".into(),
+                    p.end_reason.clone(),
+                    String::new(),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Lines written down a section, stopping above its hint line.
+struct Lines {
+    x: u16,
+    y: u16,
+    bottom: u16,
+    w: usize,
+}
+
+impl Lines {
+    /// `fit` sanitizes what was stored.
+    fn put(&mut self, buf: &mut Buffer, text: &str, style: Style) {
+        if self.y < self.bottom {
+            buf.set_string(self.x, self.y, fit(text, self.w, Align::Left), style);
+            self.y += 1;
+        }
+    }
+}
+
+pub(super) fn work_columns() -> Vec<Column> {
+    vec![
+        Column::fixed("Date", 10).unsortable(),
+        Column::fixed("What", 12).unsortable(),
+        Column::fill("Detail", 1).unsortable(),
+    ]
+}
+
+impl PersonScreen {
+    /// `n` on Placements: a new placement for this person.
+    pub(super) fn open_placement(&mut self, ctx: &crate::ui::screen::ScreenCtx<'_>) {
+        let Some(p) = &self.person else { return };
+        let title = format!("Record a placement · {}", p.profile.name);
+        self.work = Some(WorkEditor::new(
+            Job::NewPlacement,
+            &title,
+            Some(&p.case_number),
+            ctx,
+        ));
+    }
+
+    /// Enter on a visit still to make: its form.
+    pub(super) fn open_visit(&mut self, row: usize, ctx: &crate::ui::screen::ScreenCtx<'_>) {
+        let rows = self.progress.work_rows(self.today);
+        let Some((_, Some((pi, vi)))) = rows.get(row) else {
+            return;
+        };
+        let Some((p, visits)) = self.progress.placements.get(*pi) else {
+            return;
+        };
+        let Some(v) = visits.get(*vi) else { return };
+        let title = format!("Visit · {} {} · due {}", p.case_number, p.name, v.due_on);
+        let job = Job::Visit {
+            visit_id: v.id,
+            placement_id: p.id,
+            kind: p.kind,
+            starts_on: p.starts_on,
+        };
+        self.work = Some(WorkEditor::new(job, &title, None, ctx));
+    }
+
+    /// The Classes section: enrolments with rates, the literacy chart,
+    /// skill courses.
+    pub(super) fn render_classes(&self, area: Rect, buf: &mut Buffer, t: &Theme) {
+        if area.height < 4 {
+            return;
+        }
+        let w = usize::from(area.width.saturating_sub(2));
+        let x = area.x + 1;
+        let bottom = area.bottom() - 1;
+        let mut out = Lines {
+            x,
+            y: area.y,
+            bottom,
+            w,
+        };
+        let p = &self.progress;
+
+        out.put(buf, "Classes and attendance", t.title);
+        if p.enrolments.is_empty() {
+            out.put(buf, "  Not enrolled in any class.", t.hint);
+        }
+        for (name, e) in p.enrolments.iter().take(4) {
+            let rate = p
+                .rates
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, r)| r.to_string())
+                .unwrap_or_else(|| "–".into());
+            let since = match e.withdrawn_on {
+                Some(w) => format!("{} to {w}", e.enrolled_on),
+                None => format!("since {}", e.enrolled_on),
+            };
+            out.put(
+                buf,
+                &format!("  {name} · {since} · attended {rate}"),
+                t.base,
+            );
+        }
+        if p.enrolments.len() > 4 {
+            out.put(
+                buf,
+                &format!("  … and {} more", p.enrolments.len() - 4),
+                t.hint,
+            );
+        }
+
+        // The monthly total of the parts tested, oldest first.
+        let most = 4 * u32::from(p.scale.max());
+        let verdict = match improved(&p.tests) {
+            Some(true) => "improved",
+            Some(false) => "not yet improved",
+            None if p.tests.is_empty() => "no tests yet",
+            None => "one test so far",
+        };
+        out.put(
+            buf,
+            &format!("Literacy tests, monthly total out of {most}: {verdict}"),
+            t.title,
+        );
+        let skills_h = 1 + p.skills.len().clamp(1, 3) as u16;
+        let chart_h = bottom.saturating_sub(out.y + skills_h).min(7);
+        if !p.tests.is_empty() && chart_h >= 3 {
+            // Bars 3 wide with a gap: the latest months that fit.
+            let fits = (area.width.saturating_sub(2) / 4).max(1) as usize;
+            let bars: Vec<Bar> = p
+                .tests
+                .iter()
+                .skip(p.tests.len().saturating_sub(fits))
+                .map(|lt| {
+                    Bar::new(u64::from(lt.scores.total()))
+                        .label(lt.month.format("%b").to_string())
+                        .text_value(lt.scores.total().to_string())
+                })
+                .collect();
+            BarChart::vertical(bars)
+                .bar_width(3)
+                .bar_gap(1)
+                .max(u64::from(most.max(1)))
+                .bar_style(t.key)
+                .value_style(t.selected)
+                .label_style(t.hint)
+                .style(t.base)
+                .render(
+                    Rect::new(x, out.y, area.width.saturating_sub(2), chart_h),
+                    buf,
+                );
+            out.y += chart_h;
+        }
+
+        out.put(buf, "Skill courses completed", t.title);
+        if p.skills.is_empty() {
+            out.put(buf, "  None yet.", t.hint);
+        }
+        for s in &p.skills {
+            // The trade only where the class's name does not say it.
+            let trade = if s.trade.is_empty() || s.class_name.eq_ignore_ascii_case(&s.trade) {
+                String::new()
+            } else {
+                format!(" ({})", s.trade)
+            };
+            let cert = if s.certificate { "yes" } else { "no" };
+            out.put(
+                buf,
+                &format!(
+                    "  {}{trade} · completed {} · certificate {cert}",
+                    s.class_name, s.completed_on
+                ),
+                t.base,
+            );
+        }
+        buf.set_string(
+            x,
+            bottom,
+            fit("←→ sections · Esc back", w, Align::Left),
+            t.hint,
+        );
+    }
+}

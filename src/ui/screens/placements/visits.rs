@@ -1,0 +1,166 @@
+//! One placement opened from the list: what it is, and its visits, made
+//! and planned. Enter on a planned visit (or `n`, the next one) records
+//! it; `e` ends the placement. Both open an [`Editor`](super::editor).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+use super::list::{date, work};
+use crate::Result;
+use crate::domain::placements::{Placement, PlacementKind, Visit};
+use crate::safe_text::{Align, fit};
+use crate::ui::screen::ScreenCtx;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::table::{Column, Table, TableState};
+
+pub fn columns() -> Vec<Column> {
+    let c = |t: &str, w: u16| Column::fixed(t, w).unsortable();
+    let f = |t: &str, w: u16| Column::fill(t, w).unsortable();
+    vec![
+        c("Due", 10),
+        c("Done", 10),
+        c("Outcome", 14),
+        f("Problems, support, next step", 4),
+        f("By", 1),
+    ]
+}
+
+pub struct VisitsView {
+    pub placement: Placement,
+    pub visits: Vec<Visit>,
+    /// The skill class it followed from, by name.
+    pub class_name: Option<String>,
+    pub state: TableState,
+}
+
+impl VisitsView {
+    pub fn open(id: i64, ctx: &ScreenCtx<'_>) -> Result<VisitsView> {
+        let mut v = VisitsView {
+            placement: ctx.session.placement(id)?,
+            visits: Vec::new(),
+            class_name: None,
+            state: TableState::new(),
+        };
+        v.load(ctx)?;
+        // Start on the first visit not made yet: the one to record.
+        if let Some(i) = v.visits.iter().position(|x| x.done_on.is_none()) {
+            v.state.select(i);
+        }
+        Ok(v)
+    }
+
+    pub fn load(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
+        let id = self.placement.id;
+        self.placement = ctx.session.placement(id)?;
+        self.visits = ctx.session.placement_visits(id)?;
+        self.class_name = match self.placement.skill_class_id {
+            Some(c) => Some(ctx.session.class(c)?.name),
+            None => None,
+        };
+        Ok(())
+    }
+
+    pub fn selected(&self) -> Option<&Visit> {
+        self.state
+            .selected(self.visits.len())
+            .and_then(|i| self.visits.get(i))
+    }
+
+    /// The first visit not made yet.
+    pub fn next_planned(&self) -> Option<&Visit> {
+        self.visits.iter().find(|v| v.done_on.is_none())
+    }
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.visits
+            .iter()
+            .map(|v| {
+                let notes: Vec<&str> = [&v.problems, &v.support, &v.next_step]
+                    .into_iter()
+                    .map(|s| s.as_str())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                vec![
+                    v.due_on.to_string(),
+                    date(v.done_on),
+                    v.outcome.map(|o| o.label()).unwrap_or("").to_string(),
+                    notes.join(" · ").replace('\n', " / "),
+                    v.by.clone().unwrap_or_default(),
+                ]
+            })
+            .collect()
+    }
+
+    /// What the placement is, in three lines.
+    fn about(&self) -> [String; 3] {
+        let p = &self.placement;
+        let what = match p.kind {
+            PlacementKind::Job => {
+                let wage = p
+                    .wage
+                    .map(|w| format!(" · Rs {w} a month"))
+                    .unwrap_or_default();
+                format!("Job: {}{wage}", work(p))
+            }
+            PlacementKind::Business => {
+                let trade = if p.trade.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", p.trade)
+                };
+                format!("Own business: {}{trade}", p.business_kind)
+            }
+        };
+        let after = self
+            .class_name
+            .as_ref()
+            .map(|c| format!(" · after the skill class {c}"))
+            .unwrap_or_default();
+        let state = match p.ended_on {
+            Some(e) => format!("Started {} · ended {e}: {}", p.starts_on, p.end_reason),
+            None => format!("Started {} · {}{after}", p.starts_on, p.status.label()),
+        };
+        [format!("{} · {}", p.case_number, p.name), what, state]
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, t: &Theme) {
+        if area.height < 6 {
+            return;
+        }
+        let w = usize::from(area.width.saturating_sub(1));
+        for (i, line) in self.about().iter().enumerate() {
+            let style = if i == 0 { t.title } else { t.base };
+            // `fit` sanitizes what was stored.
+            buf.set_string(
+                area.x + 1,
+                area.y + i as u16,
+                fit(line, w, Align::Left),
+                style,
+            );
+        }
+        let ended = self.placement.ended_on.is_some();
+        let hint = if ended {
+            "This placement has ended · Esc back to the list"
+        } else {
+            "Enter records a visit · n the next due · e ends it · Esc back"
+        };
+        let table = Rect {
+            y: area.y + 3,
+            height: area.height - 4,
+            ..area
+        };
+        let rows = self.rows();
+        let cols = columns();
+        Table::new(&rows, &cols, &self.state, t)
+            .title("Visits")
+            .empty_message("No visits are planned.")
+            .render(table, buf);
+        buf.set_string(
+            area.x + 1,
+            area.bottom() - 1,
+            fit(hint, w, Align::Left),
+            t.hint,
+        );
+    }
+}
