@@ -1,12 +1,14 @@
 //! The scripting surface (CLI.md): names, options, exit codes and output
 //! formats here are relied on by scripts and tests. Extend, never rename.
 
+mod activities;
 mod audit;
 mod backup;
 mod classes;
 mod placements;
 mod counselling;
 mod output;
+mod reports;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -94,6 +96,11 @@ pub enum Command {
     /// Follow-ups due from placements and case files (staff, manager)
     #[command(subcommand)]
     Followup(placements::FollowupCommand),
+    /// Outreach and community activities: spot visits, meetings, police and MLU visits, trainings, events (staff, manager)
+    #[command(subcommand)]
+    Activity(activities::ActivityCommand),
+    /// The period's indicators for a donor report, by sex and age band, with the previous period (manager)
+    Report(reports::ReportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -409,6 +416,15 @@ fn run(cli: Cli) -> Result<()> {
         Command::Followup(cmd) => {
             let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
             placements::followup(&mut session, cmd)?;
+        }
+        Command::Activity(cmd) => {
+            let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            activities::run(&mut session, cmd)?;
+        }
+        Command::Report(args) => {
+            let period = reports::period(&args)?;
+            let session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            reports::run(&session, &args, period)?;
         }
         Command::Literacy(LiteracyCommand::Record(args)) => {
             let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;

@@ -58,6 +58,8 @@ vocabulary!(
         PlacementEnd => "placement.end", "placement ended";
         PlacementVisit => "placement.visit", "placement visit recorded";
         PlacementSchedule => "placement.schedule", "visit schedule set";
+        ActivityAdd => "activity.add", "activity recorded";
+        ReportRun => "report.run", "report run";
     }
 );
 
@@ -70,6 +72,7 @@ pub enum Target {
     Counselling(i64),
     User(i64),
     Class(i64),
+    Activity(i64),
 }
 
 impl fmt::Display for Target {
@@ -79,6 +82,7 @@ impl fmt::Display for Target {
             Target::Counselling(id) => write!(f, "counselling:{id}"),
             Target::User(id) => write!(f, "user:{id}"),
             Target::Class(id) => write!(f, "class:{id}"),
+            Target::Activity(id) => write!(f, "activity:{id}"),
         }
     }
 }

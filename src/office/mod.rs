@@ -12,6 +12,7 @@
 //! layer (`tests/layers.rs` checks).
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod backup;
 pub mod casework;
@@ -19,6 +20,7 @@ pub mod classes;
 pub mod counselling;
 pub mod intake;
 pub mod placements;
+pub mod reports;
 
 use age::secrecy::SecretString;
 use rusqlite::{Connection, Transaction};
