@@ -1,6 +1,7 @@
 //! The scripting surface (CLI.md): names, options, exit codes and output
 //! formats here are relied on by scripts and tests. Extend, never rename.
 
+mod activities;
 mod audit;
 mod backup;
 mod classes;
@@ -8,6 +9,7 @@ mod counselling;
 mod import;
 mod output;
 mod placements;
+mod reports;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -98,6 +100,11 @@ pub enum Command {
     /// Bring in spreadsheets (CSV, XLSX, XLS, ODS): people, services, attendance; all or nothing (manager)
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Outreach and community activities: spot visits, meetings, police and MLU visits, trainings, events (staff, manager)
+    #[command(subcommand)]
+    Activity(activities::ActivityCommand),
+    /// The period's indicators for a donor report, by sex and age band, with the previous period (manager)
+    Report(reports::ReportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -417,6 +424,15 @@ fn run(cli: Cli) -> Result<()> {
         Command::Import(cmd) => {
             let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
             import::run(&mut session, cmd)?;
+        }
+        Command::Activity(cmd) => {
+            let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            activities::run(&mut session, cmd)?;
+        }
+        Command::Report(args) => {
+            let period = reports::period(&args)?;
+            let session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            reports::run(&session, &args, period)?;
         }
         Command::Literacy(LiteracyCommand::Record(args)) => {
             let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;

@@ -143,3 +143,18 @@ pub fn rows(header: &[&str], cells: &[Vec<String>], format: Format) -> Result<()
         Format::Table => table(header, cells),
     }
 }
+
+/// A whole document (a Markdown report). On a terminal, stored text in it
+/// (the office's name) is sanitized like a table's.
+pub fn document(text: &str) -> Result<()> {
+    let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let mut out = std::io::stdout().lock();
+    let text = if on_terminal {
+        crate::safe_text::sanitize_lines(text).join("\n")
+    } else {
+        text.to_string()
+    };
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(broken_pipe)
+}

@@ -9,6 +9,7 @@
 //! the office (services, classes, notes, …) adds its own `generate_*` step
 //! to `fill`.
 
+pub mod activities;
 pub mod casework;
 pub mod classes;
 pub mod counselling;
@@ -151,6 +152,7 @@ pub fn fill(
     casework::generate(&tx, &mut rng, &ctx)?;
     classes::generate(&tx, &mut rng, &ctx)?;
     placements::generate(&tx, &mut rng, &ctx)?;
+    activities::generate(&tx, &mut rng, &ctx)?;
     store::audit::record(
         &tx,
         &me.name,

@@ -61,6 +61,8 @@ vocabulary!(
         ImportPeople => "import.people", "people imported";
         ImportServices => "import.services", "services imported";
         ImportAttendance => "import.attendance", "attendance imported";
+        ActivityAdd => "activity.add", "activity recorded";
+        ReportRun => "report.run", "report run";
     }
 );
 
@@ -73,6 +75,7 @@ pub enum Target {
     Counselling(i64),
     User(i64),
     Class(i64),
+    Activity(i64),
 }
 
 impl fmt::Display for Target {
@@ -82,6 +85,7 @@ impl fmt::Display for Target {
             Target::Counselling(id) => write!(f, "counselling:{id}"),
             Target::User(id) => write!(f, "user:{id}"),
             Target::Class(id) => write!(f, "class:{id}"),
+            Target::Activity(id) => write!(f, "activity:{id}"),
         }
     }
 }

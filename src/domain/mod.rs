@@ -268,6 +268,8 @@ pub fn check_user_name(name: &str) -> crate::Result<()> {
 }
 
 // After `vocabulary!`, which they use.
+pub mod activities;
 pub mod audit;
 pub mod classes;
 pub mod placements;
+pub mod reports;

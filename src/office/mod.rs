@@ -12,6 +12,7 @@
 //! layer (`tests/layers.rs` checks).
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod backup;
 pub mod casework;
@@ -20,6 +21,7 @@ pub mod counselling;
 pub mod import;
 pub mod intake;
 pub mod placements;
+pub mod reports;
 
 use age::secrecy::SecretString;
 use rusqlite::{Connection, Transaction};

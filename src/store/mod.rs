@@ -4,6 +4,7 @@
 //! connection or transaction. Transactions are opened by the caller, so a
 //! screen's save is one transaction however many tables it touches.
 
+pub mod activities;
 pub mod audit;
 pub mod casework;
 pub mod classes;
@@ -12,6 +13,7 @@ pub mod duplicates;
 pub mod meta;
 pub mod persons;
 pub mod placements;
+pub mod reports;
 pub mod schema;
 pub mod search;
 pub mod users;

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     V5_NOTE_MACS,
     V6_CLASSES,
     V7_PLACEMENTS,
+    V8_ACTIVITIES_REPORTS,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -425,4 +426,46 @@ CREATE TABLE placement_visits (
 CREATE INDEX placement_visits_placement ON placement_visits(placement_id, due_on);
 CREATE INDEX placement_visits_due ON placement_visits(due_on) WHERE done_on IS NULL;
 CREATE INDEX placement_visits_done ON placement_visits(done_on) WHERE done_on IS NOT NULL;
+"#;
+
+/// Outreach and community activities (head counts by sex and age band,
+/// the staff who went, the registered people met).
+const V8_ACTIVITIES_REPORTS: &str = r#"
+CREATE TABLE activities (
+    id             INTEGER PRIMARY KEY,
+    kind           TEXT NOT NULL CHECK (kind IN ('spot_visit', 'follow_up_visit',
+                       'parents_meeting', 'child_group_meeting', 'police_station_visit',
+                       'mlu_visit', 'custody_visit', 'training_staff', 'training_police',
+                       'training_volunteers', 'awareness_session', 'sports_event')),
+    on_date        TEXT NOT NULL,
+    place          TEXT NOT NULL,
+    -- Spot visits: children met there for the first time.
+    new_identified INTEGER NOT NULL DEFAULT 0 CHECK (new_identified >= 0),
+    note           TEXT NOT NULL DEFAULT '',
+    by_user        INTEGER REFERENCES users(id),
+    created_at     TEXT NOT NULL
+) STRICT;
+CREATE INDEX activities_date ON activities(on_date, kind);
+
+-- Head counts: one row per sex and age band with anyone in it.
+CREATE TABLE activity_counts (
+    activity_id INTEGER NOT NULL REFERENCES activities(id) ON DELETE CASCADE,
+    sex         TEXT NOT NULL CHECK (sex IN ('female', 'male', 'other')),
+    band        TEXT NOT NULL CHECK (band IN ('under12', '12-17', '18+', 'unknown')),
+    n           INTEGER NOT NULL CHECK (n > 0),
+    PRIMARY KEY (activity_id, sex, band)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE activity_staff (
+    activity_id INTEGER NOT NULL REFERENCES activities(id) ON DELETE CASCADE,
+    user_id     INTEGER NOT NULL REFERENCES users(id),
+    PRIMARY KEY (activity_id, user_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE activity_persons (
+    activity_id INTEGER NOT NULL REFERENCES activities(id) ON DELETE CASCADE,
+    person_id   INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+    PRIMARY KEY (activity_id, person_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX activity_persons_person ON activity_persons(person_id);
 "#;
