@@ -594,3 +594,41 @@ fn attendance_take_refuses_the_whole_input_naming_the_line_then_saves_it() {
     assert_eq!(out.status.code(), Some(3));
     let _ = Path::new(&o.paths.db);
 }
+
+#[test]
+fn the_manager_sets_the_literacy_scale_and_scores_follow_it() {
+    let (o, _, people) = with_class(1);
+    let out = o.run("staff", &["literacy", "scale", "0,1,2,3,4,5"], "");
+    assert_eq!(out.status.code(), Some(3), "staff may not set it");
+    let out = o.run("manager", &["literacy", "scale", "0,1,2,3,4,5"], "");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 6);
+    let out = o.run("manager", &["literacy", "scale", "only"], "");
+    assert_eq!(out.status.code(), Some(1), "one level is not a scale");
+    let mut s = o.login("staff");
+    s.record_literacy_test(
+        people[0],
+        NaiveDate::from_ymd_opt(2026, 1, 1).expect("m"),
+        &LiteracyScores {
+            reading_urdu: Some(5),
+            ..Default::default()
+        },
+    )
+    .expect("5 is on the new scale");
+    assert!(
+        s.record_literacy_test(
+            people[0],
+            NaiveDate::from_ymd_opt(2026, 2, 1).expect("m"),
+            &LiteracyScores {
+                reading_urdu: Some(6),
+                ..Default::default()
+            },
+        )
+        .is_err()
+    );
+}

@@ -123,6 +123,21 @@ pub struct LiteracyArgs {
     pub writing_english: Option<u8>,
 }
 
+/// `literacy scale LEVEL,LEVEL,…`: the office's levels, lowest first.
+pub fn scale(session: &mut Session, levels: Option<String>) -> Result<()> {
+    if let Some(levels) = levels {
+        let scale = crate::domain::classes::LiteracyScale {
+            levels: levels.split(',').map(|l| l.trim().to_string()).collect(),
+        };
+        session.set_literacy_scale(&scale)?;
+    }
+    let scale = session.literacy_scale()?;
+    for (i, l) in scale.levels.iter().enumerate() {
+        println!("{i} {}", crate::safe_text::sanitize(l));
+    }
+    Ok(())
+}
+
 fn parse_time(s: &str) -> std::result::Result<NaiveTime, String> {
     NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| "a time is written HH:MM".into())
 }

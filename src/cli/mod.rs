@@ -117,6 +117,11 @@ pub enum AttendanceCommand {
 pub enum LiteracyCommand {
     /// Record one person's scores for a month (levels of the office's scale)
     Record(classes::LiteracyArgs),
+    /// Show the office's literacy scale, or set it (manager): e.g. "none,letters,words,sentences,stories"
+    Scale {
+        /// The levels, lowest first, comma-separated (2 to 11)
+        levels: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -437,6 +442,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Literacy(LiteracyCommand::Record(args)) => {
             let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
             classes::literacy(&mut session, args)?;
+        }
+        Command::Literacy(LiteracyCommand::Scale { levels }) => {
+            let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            classes::scale(&mut session, levels)?;
         }
         Command::List(ListCommand::Attendance {
             class,

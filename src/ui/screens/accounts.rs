@@ -4,8 +4,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
-use ratatui::text::Span;
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
+use ratatui::widgets::Widget;
 
 use super::fields::{Entries, Entry, EntryEvent};
 use super::login::check_twice;
@@ -14,7 +13,6 @@ use crate::domain::Role;
 use crate::domain::{User, check_user_name};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
-use crate::ui::layout::centered;
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome};
@@ -242,30 +240,14 @@ impl Screen for AccountsScreen {
             Mode::List => {}
             Mode::Disable(dialog, _) => dialog.render(area, buf),
             Mode::Add(form) => {
-                let rect = centered(area, 56, form.height() + 4);
-                Clear.render(rect, buf);
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_type(BorderType::Double)
-                    .border_style(theme.border_focus)
-                    .style(theme.dialog)
-                    .title(Span::styled(" New account ", theme.title))
-                    .title_bottom(Span::styled(
-                        " Enter next / add · ←→ role · Esc cancel ",
-                        theme.hint,
-                    ));
-                let inner = block.inner(rect);
-                block.render(rect, buf);
-                form.render(
-                    Rect {
-                        x: inner.x + 1,
-                        y: inner.y + 1,
-                        width: inner.width.saturating_sub(2),
-                        height: inner.height.saturating_sub(1),
-                    },
+                super::fields::render_boxed(
+                    form,
+                    "New account",
+                    "Enter next / add · ←→ role · Esc cancel",
+                    56,
+                    area,
                     buf,
                     theme,
-                    true,
                 );
             }
         }

@@ -297,3 +297,41 @@ mod tests {
         assert_eq!(f.handle(Input::Action(Action::Confirm)), EntryEvent::Submit);
     }
 }
+
+/// Draw `entries` in a centred double-bordered box `width` columns wide,
+/// titled, with the keys in its bottom border: the look of every small
+/// form over a list (new account, new class, enrol, a date).
+pub fn render_boxed(
+    entries: &Entries,
+    title: &str,
+    keys: &str,
+    width: u16,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
+    use ratatui::text::Span;
+    use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
+    let rect = crate::ui::layout::centered(area, width, entries.height() + 4);
+    Clear.render(rect, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(theme.border_focus)
+        .style(theme.dialog)
+        .title(Span::styled(format!(" {title} "), theme.title))
+        .title_bottom(Span::styled(format!(" {keys} "), theme.hint));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    entries.render(
+        Rect {
+            x: inner.x + 1,
+            y: inner.y + 1,
+            width: inner.width.saturating_sub(2),
+            height: inner.height.saturating_sub(1),
+        },
+        buf,
+        theme,
+        true,
+    );
+}

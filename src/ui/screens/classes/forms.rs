@@ -5,8 +5,6 @@
 use chrono::{NaiveDate, NaiveTime};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
-use ratatui::text::Span;
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
 
 use super::super::fields::{Entries, Entry, EntryEvent};
 use crate::Result;
@@ -14,7 +12,6 @@ use crate::domain::User;
 use crate::domain::classes::{Class, ClassKind, Days, NewClass};
 use crate::domain::person::PersonId;
 use crate::ui::keymap::Input;
-use crate::ui::layout::centered;
 use crate::ui::screen::ScreenCtx;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::form::parse_date;
@@ -29,30 +26,14 @@ pub enum FormResult {
 }
 
 fn draw_box(entries: &Entries, title: &str, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let rect = centered(area, 60, entries.height() + 4);
-    Clear.render(rect, buf);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Double)
-        .border_style(theme.border_focus)
-        .style(theme.dialog)
-        .title(Span::styled(format!(" {title} "), theme.title))
-        .title_bottom(Span::styled(
-            " Enter next / save · ←→ choose · Esc cancel ",
-            theme.hint,
-        ));
-    let inner = block.inner(rect);
-    block.render(rect, buf);
-    entries.render(
-        Rect {
-            x: inner.x + 1,
-            y: inner.y + 1,
-            width: inner.width.saturating_sub(2),
-            height: inner.height.saturating_sub(1),
-        },
+    super::super::fields::render_boxed(
+        entries,
+        title,
+        "Enter next / save · ←→ choose · Esc cancel",
+        60,
+        area,
         buf,
         theme,
-        true,
     );
 }
 

@@ -9,7 +9,7 @@
 mod forms;
 mod sheet;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::widgets::Widget;
@@ -43,6 +43,8 @@ pub struct ClassesScreen {
     classes: Vec<Class>,
     /// Whether attendance was taken today, by class id.
     taken_today: Vec<i64>,
+    /// This month's attendance rate, by class id.
+    rates: Vec<(i64, crate::domain::classes::Rate)>,
     rows: Vec<Vec<String>>,
     state: TableState,
     columns: Vec<Column>,
@@ -63,16 +65,18 @@ impl ClassesScreen {
         ClassesScreen {
             classes: Vec::new(),
             taken_today: Vec::new(),
+            rates: Vec::new(),
             rows: Vec::new(),
             state: TableState::new(),
             columns: vec![
                 Column::fill("Class", 3),
                 Column::fixed("Kind", 10),
-                Column::fixed("Teacher", 10),
+                Column::fixed("Teacher", 9),
                 Column::fixed("Days", 12),
                 Column::fixed("Time", 11),
                 Column::fixed("In", 4).right(),
-                Column::fixed("Today", 7),
+                Column::fixed("Month", 6).right(),
+                Column::fixed("Today", 6),
             ],
             mode: Mode::List,
             popup: None,
@@ -104,6 +108,11 @@ impl ClassesScreen {
                     c.days.to_string(),
                     c.time_text(),
                     c.enrolled.to_string(),
+                    self.rates
+                        .iter()
+                        .find(|(id, _)| *id == c.id)
+                        .map(|(_, r)| r.to_string())
+                        .unwrap_or_default(),
                     today.to_string(),
                 ]
             })
@@ -185,6 +194,8 @@ impl ClassesScreen {
     fn reload(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
         self.today = ctx.today;
         self.classes = ctx.session.classes()?;
+        let month = ctx.today.with_day(1).unwrap_or(ctx.today);
+        self.rates = ctx.session.class_rates(month, ctx.today)?;
         self.taken_today = ctx
             .session
             .classes_on(ctx.today)?
