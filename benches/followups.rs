@@ -136,6 +136,21 @@ fn main() {
         ms(median),
         ms(max)
     );
+    // The Home page's other new panels read on every visit to it.
+    let (median, max, n) = time(|| session.classes_on(today).expect("classes").len());
+    let _ = writeln!(
+        report,
+        "| classes today (Home) | {n} | {} | {} |",
+        ms(median),
+        ms(max)
+    );
+    let (median, max, n) = time(|| session.absent_alerts(today).expect("alerts").len());
+    let _ = writeln!(
+        report,
+        "| absent 3 sessions in a row (Home) | {n} | {} | {} |",
+        ms(median),
+        ms(max)
+    );
     drop(session);
 
     // The screen: keys and the whole desk frame at 80x24.
@@ -176,13 +191,15 @@ fn main() {
         .collect();
     step(&mut app, KeyCode::Enter);
     let form = step(&mut app, KeyCode::Enter);
+    step(&mut app, KeyCode::Esc);
+    let home = step(&mut app, KeyCode::Char('1'));
     let _ = writeln!(
         report,
         "\n| on the desk (key + whole 80x24 frame) | ms |\n| --- | ---: |"
     );
     for (what, d) in [
-        ("open Placements (every placement + the due list)", open),
-        ("→ to the Follow-ups tab", tab),
+        ("open Placements (every placement read)", open),
+        ("→ to the Follow-ups tab (the due list read)", tab),
         ("Space: only mine (the list read again)", mine),
         ("Space: everyone's again", everyone),
         ("↓ + frame (median)", frames[frames.len() / 2]),
@@ -191,6 +208,10 @@ fn main() {
             typing.iter().max().copied().unwrap_or_default(),
         ),
         ("Enter: the visit form opens", form),
+        (
+            "1: Home (counts, due list, classes today, alerts, intakes)",
+            home,
+        ),
     ] {
         let _ = writeln!(report, "| {what} | {} |", ms(d));
     }

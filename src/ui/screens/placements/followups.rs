@@ -101,11 +101,18 @@ impl DueList {
         for w in typed.split_whitespace() {
             let lower = w.to_lowercase();
             match lower.split_once(':') {
-                Some(("kind", v)) if !v.is_empty() => match v {
-                    "visit" | "visits" | "placement" | "v" => self.kind = Some(DueKind::Placement),
-                    "case" | "follow-up" | "followup" | "f" => self.kind = Some(DueKind::Case),
-                    _ => self.problem = Some("kind: can be visit or case".into()),
-                },
+                // The start of a word will do, so that typing "kind:visit"
+                // reads the office file once, at its first letter.
+                Some(("kind", v)) if !v.is_empty() => {
+                    let is = |words: &[&str]| words.iter().any(|w| w.starts_with(v));
+                    if is(&["visit", "placement"]) {
+                        self.kind = Some(DueKind::Placement);
+                    } else if is(&["case", "follow-up", "followup"]) {
+                        self.kind = Some(DueKind::Case);
+                    } else {
+                        self.problem = Some("kind: can be visit or case".into());
+                    }
+                }
                 _ if lower == "overdue" || lower == "late" => self.overdue = true,
                 _ => self.words.push(lower),
             }
@@ -211,6 +218,8 @@ mod tests {
         assert!(l.set_query("kind:visit"), "a kind goes to the office file");
         assert_eq!(l.kind, Some(DueKind::Placement));
         assert!(!l.set_query("kind:visit court"));
+        assert!(!l.set_query("kind:vis"), "a part of the word is enough");
+        assert_eq!(l.kind, Some(DueKind::Placement));
         assert!(l.set_query("overdue"));
         assert!(l.overdue && l.kind.is_none());
         l.set_query("kind:nonsense");

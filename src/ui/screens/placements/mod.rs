@@ -49,8 +49,8 @@ or a name.";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tab {
     #[default]
-    Placements,
-    FollowUps,
+    Placements = 0,
+    FollowUps = 1,
 }
 
 impl Tab {
@@ -70,6 +70,10 @@ pub struct PlacementsScreen {
     visits: Option<VisitsView>,
     editor: Option<Editor>,
     today: chrono::NaiveDate,
+    /// Each tab's list (by `Tab as usize`) must be read before it is shown.
+    stale: [bool; 2],
+    /// The placement to select once the list is read (one just saved).
+    select: Option<i64>,
 }
 
 impl PlacementsScreen {
@@ -77,31 +81,33 @@ impl PlacementsScreen {
         PlacementsScreen::default()
     }
 
-    /// Opened on the Follow-ups tab (the shell's deep links, tests).
-    pub fn follow_ups() -> PlacementsScreen {
-        PlacementsScreen {
-            tab: Tab::FollowUps,
-            ..PlacementsScreen::default()
-        }
-    }
-
-    pub fn tab(&self) -> Tab {
-        self.tab
-    }
-
-    /// How many follow-ups are listed (tests, benches).
-    pub fn due_len(&self) -> usize {
-        self.due.shown.len()
-    }
-
-    /// Read everything shown again; `select` a placement just saved.
+    /// Only the tab in view is read now: on a large office each list
+    /// takes a good part of a second to read, and the other is read when
+    /// its tab is first shown.
     fn reload(&mut self, ctx: &ScreenCtx<'_>, select: Option<i64>) -> Result<()> {
-        self.list
-            .set(ctx.session.placements(None, None, None)?, select);
-        self.due.load(ctx)?;
+        self.stale = [true, true];
+        self.select = select;
+        self.load_tab(ctx)?;
         if let Some(v) = &mut self.visits {
             v.load(ctx)?;
         }
+        Ok(())
+    }
+
+    /// Read the tab in view if it is out of date.
+    fn load_tab(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
+        let i = self.tab as usize;
+        if !self.stale[i] {
+            return Ok(());
+        }
+        match self.tab {
+            Tab::Placements => {
+                let all = ctx.session.placements(None, None, None)?;
+                self.list.set(all, self.select.take());
+            }
+            Tab::FollowUps => self.due.load(ctx)?,
+        }
+        self.stale[i] = false;
         Ok(())
     }
 
@@ -428,6 +434,7 @@ impl Screen for PlacementsScreen {
                 Tab::Placements => Tab::FollowUps,
                 Tab::FollowUps => Tab::Placements,
             };
+            self.load_tab(ctx)?;
             return Ok(Outcome::Stay);
         }
         match self.tab {
