@@ -268,36 +268,6 @@ impl Entries {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_are_masked_and_cycles_cycle() {
-        let mut f = Entries::new(vec![
-            Entry::text("Name"),
-            Entry::cycle("Role", &["staff", "manager"]),
-            Entry::secret("Password"),
-        ]);
-        f.handle(Input::Text('a'));
-        f.handle(Input::Action(Action::NextField));
-        f.handle(Input::Action(Action::Right));
-        assert_eq!(f.choice(1), 1);
-        f.handle(Input::Action(Action::NextField));
-        for c in "pw1".chars() {
-            f.handle(Input::Text(c));
-        }
-        let area = Rect::new(0, 0, 30, 3);
-        let mut buf = Buffer::empty(area);
-        f.render(area, &mut buf, &Theme::default(), true);
-        let text: String = buf.content().iter().map(|c| c.symbol()).collect();
-        assert!(text.contains("•••"), "{text}");
-        assert!(!text.contains("pw1"), "{text}");
-        assert_eq!(f.text(2), "pw1");
-        assert_eq!(f.handle(Input::Action(Action::Confirm)), EntryEvent::Submit);
-    }
-}
-
 /// Draw `entries` in a centred double-bordered box `width` columns wide,
 /// titled, with the keys in its bottom border: the look of every small
 /// form over a list (new account, new class, enrol, a date).
@@ -334,4 +304,34 @@ pub fn render_boxed(
         theme,
         true,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked_and_cycles_cycle() {
+        let mut f = Entries::new(vec![
+            Entry::text("Name"),
+            Entry::cycle("Role", &["staff", "manager"]),
+            Entry::secret("Password"),
+        ]);
+        f.handle(Input::Text('a'));
+        f.handle(Input::Action(Action::NextField));
+        f.handle(Input::Action(Action::Right));
+        assert_eq!(f.choice(1), 1);
+        f.handle(Input::Action(Action::NextField));
+        for c in "pw1".chars() {
+            f.handle(Input::Text(c));
+        }
+        let area = Rect::new(0, 0, 30, 3);
+        let mut buf = Buffer::empty(area);
+        f.render(area, &mut buf, &Theme::default(), true);
+        let text: String = buf.content().iter().map(|c| c.symbol()).collect();
+        assert!(text.contains("•••"), "{text}");
+        assert!(!text.contains("pw1"), "{text}");
+        assert_eq!(f.text(2), "pw1");
+        assert_eq!(f.handle(Input::Action(Action::Confirm)), EntryEvent::Submit);
+    }
 }
