@@ -497,3 +497,33 @@ fn the_scripting_surface() {
     assert_eq!(list.lines().count(), 2, "{list}");
     let _ = p;
 }
+
+#[test]
+fn the_manager_changes_the_visit_schedule_for_new_placements() {
+    let o = Office::new();
+    let out = o.run("staff", &["placement", "schedule", "7,60"]);
+    assert_eq!(out.status.code(), Some(3), "staff may not change it");
+    let out = o.run("manager", &["placement", "schedule", "60,7"]);
+    assert_eq!(out.status.code(), Some(1), "days must rise");
+    let out = o.run("manager", &["placement", "schedule", "7,60"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "7,60");
+    let mut s = o.login("staff");
+    let intake = today() - Duration::days(30);
+    let (p, _) = s
+        .register_person(&youth("Sched", intake, None))
+        .expect("register");
+    let id = s.add_placement(&job(p, today()), false).expect("placement");
+    let due: Vec<i64> = s
+        .placement_visits(id)
+        .expect("visits")
+        .iter()
+        .map(|v| (v.due_on - today()).num_days())
+        .collect();
+    assert_eq!(due, [7, 60]);
+}

@@ -29,6 +29,11 @@ pub enum PlacementCommand {
     },
     /// Record a placement in a job or an own small business
     Add(Box<AddPlacement>),
+    /// Show the follow-up visit schedule for new placements, or set it (manager): days after the start, e.g. 14,30,90,180
+    Schedule {
+        /// Days after the start, rising, comma-separated
+        days: Option<String>,
+    },
     /// End a placement: when and why
     End {
         id: i64,
@@ -220,6 +225,13 @@ pub fn placement(session: &mut Session, cmd: PlacementCommand) -> Result<()> {
                 a.closed_case,
             )?;
             println!("{id}");
+            Ok(())
+        }
+        PlacementCommand::Schedule { days } => {
+            if let Some(days) = days {
+                session.set_visit_schedule(&days.parse()?)?;
+            }
+            println!("{}", session.visit_schedule()?);
             Ok(())
         }
         PlacementCommand::End { id, date, reason } => {
