@@ -34,7 +34,7 @@
 //! Everything is read in one read transaction, so a report is one
 //! consistent picture while other terminals keep working.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
@@ -49,7 +49,7 @@ pub use crate::domain::reports::{
 use crate::domain::reports::{Demographics, open_during};
 use crate::domain::{
     CaseStatus, ClosureReason, Concern, CounsellingKind, Programme, ReferralSource, Role,
-    ServiceKind, Sex,
+    ServiceKind,
 };
 use crate::store::reports::{NewCase, PlacementRow};
 use crate::store::{activities, meta, reports};
@@ -61,10 +61,14 @@ impl Session {
     /// suppresses small numbers.
     pub fn report(&self, period: Period, deidentified: bool) -> Result<Report> {
         self.require(&[Role::Manager], "run reports")?;
+        // A second connection reads the previous period on another core
+        // (a year's report on a large office reads a million rows per
+        // period); without one, this one reads both.
+        let helper = self.worker().ok();
         let mut report = {
             // One snapshot for every query (rolled back: nothing is written).
             let tx = self.conn().unchecked_transaction()?;
-            build(&tx, period)?
+            build(&tx, period, helper)?
         };
         if deidentified {
             report.deidentify();
@@ -91,37 +95,39 @@ struct Raw {
     services: Vec<(i64, ServiceKind, NaiveDate)>,
     counselling: Vec<(i64, CounsellingKind, NaiveDate, i64)>,
     follow_ups: Vec<i64>,
-    attendance: Vec<(ClassKind, i64, i64, i64)>,
-    sessions: Vec<(ClassKind, i64)>,
+    attendance: reports::Attendance,
     /// (person, improved)
     literacy: Vec<(i64, bool)>,
     skills: Vec<i64>,
     placements: Vec<PlacementRow>,
     visits: Vec<i64>,
-    activities: Vec<(i64, ActivityKind, i64)>,
-    counts: Vec<(i64, Sex, AgeBand, i64)>,
-    linked: Vec<(i64, i64)>,
+    activities: activities::InPeriod,
 }
 
-type Steps = Vec<(NaiveDate, CaseStatus, Option<ClosureReason>)>;
-
-fn read(conn: &rusqlite::Connection, period: Period, steps: &HashMap<i64, Steps>) -> Result<Raw> {
-    let (from, to) = (period.from, period.to);
-    let mut open = Vec::new();
-    let mut closed = Vec::new();
-    for (person, s) in steps {
-        let changes: Vec<(NaiveDate, CaseStatus)> = s.iter().map(|c| (c.0, c.1)).collect();
-        if open_during(&changes, &period) {
-            open.push(*person);
+/// The open and closed cases of a period, from everyone's status steps
+/// (by person, in order).
+fn status(raw: &mut Raw, steps: &[reports::Step]) {
+    let period = raw.period;
+    for s in steps.chunk_by(|a, b| a.person_id == b.person_id) {
+        let person = s[0].person_id;
+        if open_during(s.iter().map(|c| (c.on_date, c.to)), &period) {
+            raw.open.push(person);
         }
         if let Some(last) = s
             .iter()
             .rev()
-            .find(|c| period.contains(c.0) && c.1 == CaseStatus::Closed)
+            .find(|c| period.contains(c.on_date) && c.to == CaseStatus::Closed)
         {
-            closed.push((*person, last.2.unwrap_or(ClosureReason::LostContact)));
+            raw.closed
+                .push((person, last.reason.unwrap_or(ClosureReason::LostContact)));
         }
     }
+}
+
+/// One period's rows (its open and closed cases come after, from
+/// [`status`]).
+fn read(conn: &rusqlite::Connection, period: Period) -> Result<Raw> {
+    let (from, to) = (period.from, period.to);
     // Literacy: the latest test in the period against the one before it
     // began (or the first in it).
     let mut literacy = Vec::new();
@@ -142,20 +148,17 @@ fn read(conn: &rusqlite::Connection, period: Period, steps: &HashMap<i64, Steps>
         period,
         new_cases: reports::new_cases(conn, from, to)?,
         concerns: reports::new_case_concerns(conn, from, to)?,
-        open,
-        closed,
+        open: Vec::new(),
+        closed: Vec::new(),
         services: reports::services(conn, from, to)?,
         counselling: reports::counselling(conn, from, to)?,
         follow_ups: reports::follow_ups_done(conn, from, to)?,
         attendance: reports::attendance(conn, from, to)?,
-        sessions: reports::sessions_held(conn, from, to)?,
         literacy,
         skills: reports::skills_completed(conn, from, to)?,
         placements: reports::placements(conn, from, to)?,
         visits: reports::placement_visits(conn, from, to)?,
         activities: activities::in_period(conn, from, to)?,
-        counts: activities::counts_in_period(conn, from, to)?,
-        linked: activities::persons_in_period(conn, from, to)?,
     })
 }
 
@@ -194,22 +197,47 @@ fn capital(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Build the report for `period` from one consistent read.
-fn build(conn: &rusqlite::Connection, period: Period) -> Result<Report> {
+/// Where a read transaction's snapshot stands: every write through the
+/// office layer adds an audit entry in its own transaction, so two reads
+/// that see the same last entry see the same office.
+fn snapshot(conn: &rusqlite::Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))?)
+}
+
+/// Build the report for `period` from one consistent read: on `conn`'s
+/// transaction, the previous period on `helper`'s when it sees the same
+/// snapshot (else on `conn` too).
+fn build(conn: &rusqlite::Connection, period: Period, helper: Option<Session>) -> Result<Report> {
     let previous = period.previous();
-    let demo = Demographics::new(reports::demographics(conn)?);
-    let mut steps: HashMap<i64, Steps> = HashMap::new();
-    for s in reports::status_steps(conn, period.to)? {
-        steps
-            .entry(s.person_id)
-            .or_default()
-            .push((s.on_date, s.to, s.reason));
-    }
-    let b = Builder {
-        cur: read(conn, period, &steps)?,
-        prev: read(conn, previous, &steps)?,
-        demo,
-    };
+    let mark = snapshot(conn)?;
+    let (mut cur, mut prev, demo, steps) = std::thread::scope(|scope| {
+        let other = helper.map(|h| {
+            scope.spawn(move || -> Result<Option<(Raw, Demographics)>> {
+                let tx = h.conn().unchecked_transaction()?;
+                if snapshot(&tx)? != mark {
+                    return Ok(None);
+                }
+                let prev = read(&tx, previous)?;
+                let demo = Demographics::new(reports::demographics(&tx)?);
+                Ok(Some((prev, demo)))
+            })
+        });
+        let steps = reports::status_steps(conn, period.to)?;
+        let cur = read(conn, period)?;
+        let (prev, demo) = match other.map(|t| t.join()) {
+            Some(Ok(Ok(Some(done)))) => done,
+            // Another terminal wrote in between (or the helper failed):
+            // read it here, in this snapshot.
+            _ => (
+                read(conn, previous)?,
+                Demographics::new(reports::demographics(conn)?),
+            ),
+        };
+        Ok::<_, crate::Error>((cur, prev, demo, steps))
+    })?;
+    status(&mut cur, &steps);
+    status(&mut prev, &steps);
+    let b = Builder { cur, prev, demo };
     let desk: Vec<(i64, Concern)> = reports::concerns(conn, Programme::WomensDesk)?;
     let sections = vec![
         cases(&b),
@@ -464,7 +492,8 @@ fn services(b: &Builder) -> Section {
 
 fn classes(b: &Builder) -> Section {
     let held = |r: &Raw, kind: Option<ClassKind>| -> i64 {
-        r.sessions
+        r.attendance
+            .sessions
             .iter()
             .filter(|s| kind.is_none_or(|k| s.0 == k))
             .map(|s| s.1)
@@ -472,6 +501,7 @@ fn classes(b: &Builder) -> Section {
     };
     let attended = |r: &Raw, kind: Option<ClassKind>| -> Vec<i64> {
         r.attendance
+            .per_person
             .iter()
             .filter(|a| kind.is_none_or(|k| a.0 == k) && a.2 > 0)
             .map(|a| a.1)
@@ -509,6 +539,7 @@ fn classes(b: &Builder) -> Section {
     let rate = |r: &Raw, d: &Demographics, kind: Option<ClassKind>| -> Figures {
         d.rate(
             r.attendance
+                .per_person
                 .iter()
                 .filter(|a| kind.is_none_or(|k| a.0 == k))
                 .map(|a| (a.1, a.2, a.3)),
@@ -714,39 +745,50 @@ fn activity_sentence(k: ActivityKind) -> (&'static str, &'static str) {
     }
 }
 
+/// Each kind's figures for one period, from one pass over its
+/// activities and head counts.
+fn by_kind(r: &Raw) -> HashMap<ActivityKind, Figures> {
+    let mut kind_of: HashMap<i64, ActivityKind> = HashMap::new();
+    let mut out: HashMap<ActivityKind, Figures> = ActivityKind::ALL
+        .iter()
+        .map(|k| (*k, Figures::default().with_events(0)))
+        .collect();
+    for (id, kind, _) in &r.activities.activities {
+        kind_of.insert(*id, *kind);
+        if let Some(f) = out.get_mut(kind) {
+            f.events = f.events.map(|e| e + 1);
+            f.records.push(Record {
+                id: *id,
+                cell: None,
+            });
+        }
+    }
+    for (id, sex, band, n) in &r.activities.counts {
+        if let Some(f) = kind_of.get(id).and_then(|k| out.get_mut(k)) {
+            f.cells.add(*sex, *band, *n);
+        }
+    }
+    out
+}
+
 fn activities_section(b: &Builder) -> Section {
+    let (mut cur, mut prev) = (by_kind(&b.cur), by_kind(&b.prev));
     let mut v = Vec::new();
     for k in ActivityKind::ALL {
-        let figs = b.both(|r, _| {
-            let ids: Vec<i64> = r
-                .activities
-                .iter()
-                .filter(|a| a.1 == *k)
-                .map(|a| a.0)
-                .collect();
-            let set: BTreeSet<i64> = ids.iter().copied().collect();
-            let mut f = Figures::default().with_events(ids.len() as i64);
-            for (a, s, band, n) in &r.counts {
-                if set.contains(a) {
-                    f.cells.add(*s, *band, *n);
-                }
-            }
-            f.records = ids
-                .iter()
-                .map(|id| Record {
-                    id: *id,
-                    cell: None,
-                })
-                .collect();
-            f
-        });
         let (one, many) = activity_sentence(*k);
         v.push(
-            people(format!("activities.{}", k.code()), capital(k.label()), figs)
-                .measure(Measure::Participants)
-                .events("activities")
-                .records(RecordKind::Activity)
-                .say(one, many),
+            people(
+                format!("activities.{}", k.code()),
+                capital(k.label()),
+                (
+                    cur.remove(k).unwrap_or_default(),
+                    prev.remove(k).unwrap_or_default(),
+                ),
+            )
+            .measure(Measure::Participants)
+            .events("activities")
+            .records(RecordKind::Activity)
+            .say(one, many),
         );
     }
     v.push(
@@ -766,7 +808,10 @@ fn activities_section(b: &Builder) -> Section {
         people(
             "activities.people",
             "Registered people met at activities",
-            b.people(|r| r.linked.iter().map(|l| l.1).collect(), false),
+            b.people(
+                |r| r.activities.persons.iter().map(|l| l.1).collect(),
+                false,
+            ),
         )
         .say(
             "{n} registered person was met at activities",
@@ -782,6 +827,7 @@ fn activities_section(b: &Builder) -> Section {
 
 fn new_identified(r: &Raw) -> Figures {
     let spots: Vec<&(i64, ActivityKind, i64)> = r
+        .activities
         .activities
         .iter()
         .filter(|a| a.1 == ActivityKind::SpotVisit && a.2 > 0)
@@ -808,7 +854,7 @@ const DESK_CATEGORIES: [Concern; 5] = [
 ];
 
 fn womens_desk(b: &Builder, desk: &[(i64, Concern)]) -> Section {
-    let mut by: BTreeMap<i64, Vec<Concern>> = BTreeMap::new();
+    let mut by: HashMap<i64, Vec<Concern>> = HashMap::new();
     for (p, c) in desk {
         by.entry(*p).or_default().push(*c);
     }

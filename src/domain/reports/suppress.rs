@@ -325,13 +325,13 @@ fn build(report: &Report, which: Which) -> (Engine, Items, Vec<(usize, usize)>) 
         .collect();
     let mut groups: HashMap<(usize, &str, bool, bool), Vec<usize>> = HashMap::new();
     for (i, ind) in inds.iter().enumerate() {
-        if let Some(p) = &ind.partition {
-            if let Some(parent) = index.get(p.parent.as_str()) {
-                groups
-                    .entry((*parent, p.by.as_str(), p.cells, p.events))
-                    .or_default()
-                    .push(i);
-            }
+        if let Some(p) = &ind.partition
+            && let Some(parent) = index.get(p.parent.as_str())
+        {
+            groups
+                .entry((*parent, p.by.as_str(), p.cells, p.events))
+                .or_default()
+                .push(i);
         }
     }
     let mut keys: Vec<_> = groups.keys().copied().collect();
