@@ -1334,7 +1334,7 @@ fn small_counts_and_the_totals_that_would_reveal_them_are_suppressed() {
     );
     assert!(md.contains("<5"));
     assert!(
-        md.contains("fewer than 5") || md.contains("a number not shown"),
+        md.contains("fewer than 5") || md.contains("withheld"),
         "{md}"
     );
     let row = md

@@ -31,8 +31,21 @@
 //! - *Women's desk categories*: women's desk cases open in the period with
 //!   that concern.
 //!
-//! Everything is read in one read transaction, so a report is one
-//! consistent picture while other terminals keep working.
+//! Everything is read in one snapshot, so a report is one consistent
+//! picture while other terminals keep working (the previous period on a
+//! second connection when it sees the same snapshot: see `build`).
+//!
+//! For the Reports screen: [`Session::report`] (on a worker session, off
+//! the UI thread: a year on a very large office takes about half a
+//! second) gives a [`Report`]: `sections` of `indicators`, each with its
+//! `current` and `previous` [`Figures`] — `cells` by sex × age band,
+//! `events` (services, sessions, visits, activities), `rate` for
+//! attendance, and `records`, the person or activity ids behind the
+//! number with the cell each is counted in, for the drill-down — and
+//! `monthly`, new cases and services per month for the bar charts.
+//! `domain::reports::suppress::View::of` says what a de-identified report
+//! shows for each number; `domain::reports::text` writes Markdown and
+//! CSV.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -184,7 +197,42 @@ impl Builder {
             if events { f.with_events(n) } else { f }
         })
     }
+
+    /// Person ids grouped by a key (programme, concern, service, …), per
+    /// period, in one pass each instead of one per key.
+    fn grouped<K: std::hash::Hash + Eq>(&self, pairs: impl Fn(&Raw) -> Vec<(K, i64)>) -> Groups<K> {
+        let group = |r: &Raw| {
+            let mut g: HashMap<K, Vec<i64>> = HashMap::new();
+            for (k, id) in pairs(r) {
+                g.entry(k).or_default().push(id);
+            }
+            g
+        };
+        (group(&self.cur), group(&self.prev))
+    }
+
+    /// One group's figures (the number of rows as events if asked).
+    fn group<K: std::hash::Hash + Eq>(
+        &self,
+        g: &Groups<K>,
+        key: &K,
+        events: bool,
+    ) -> (Figures, Figures) {
+        let fig = |ids: Option<&Vec<i64>>, r: &Raw| {
+            let ids = ids.map_or(&[][..], |v| v.as_slice());
+            let f = self.demo.people(ids.iter().copied(), r.period.to);
+            if events {
+                f.with_events(ids.len() as i64)
+            } else {
+                f
+            }
+        };
+        (fig(g.0.get(key), &self.cur), fig(g.1.get(key), &self.prev))
+    }
 }
+
+/// Person ids by key, for the period and the previous one.
+type Groups<K> = (HashMap<K, Vec<i64>>, HashMap<K, Vec<i64>>);
 
 fn people(key: impl Into<String>, label: impl Into<String>, figs: (Figures, Figures)) -> Indicator {
     Indicator::people(key, label).figures(figs.0, figs.1)
@@ -290,59 +338,45 @@ fn cases(b: &Builder) -> Section {
             "{n} new cases were registered",
         ),
     ];
+    let programmes = b.grouped(|r| {
+        r.new_cases
+            .iter()
+            .map(|c| (c.programme, c.person_id))
+            .collect()
+    });
     for p in Programme::ALL {
         v.push(
             people(
                 format!("new_cases.programme.{}", p.code()),
                 format!("New cases by programme: {}", p.label()),
-                b.people(
-                    |r| {
-                        r.new_cases
-                            .iter()
-                            .filter(|c| c.programme == *p)
-                            .map(|c| c.person_id)
-                            .collect()
-                    },
-                    false,
-                ),
+                b.group(&programmes, p, false),
             )
             .part_of("new_cases", "programme", true, false),
         );
     }
+    let concerns = b.grouped(|r| r.concerns.iter().map(|x| (x.1, x.0)).collect());
     for c in Concern::ALL {
         v.push(
             people(
                 format!("new_cases.concern.{}", c.code()),
                 format!("New cases by concern: {}", c.label()),
-                b.people(
-                    |r| {
-                        r.concerns
-                            .iter()
-                            .filter(|x| x.1 == *c)
-                            .map(|x| x.0)
-                            .collect()
-                    },
-                    false,
-                ),
+                b.group(&concerns, c, false),
             )
             .breakdown(),
         );
     }
+    let sources = b.grouped(|r| {
+        r.new_cases
+            .iter()
+            .map(|c| (c.referral, c.person_id))
+            .collect()
+    });
     for s in ReferralSource::ALL {
         v.push(
             people(
                 format!("new_cases.referral.{}", s.code()),
                 format!("New cases by referral source: {}", s.label()),
-                b.people(
-                    |r| {
-                        r.new_cases
-                            .iter()
-                            .filter(|c| c.referral == *s)
-                            .map(|c| c.person_id)
-                            .collect()
-                    },
-                    false,
-                ),
+                b.group(&sources, s, false),
             )
             .part_of("new_cases", "referral", true, false),
         );
@@ -363,21 +397,13 @@ fn cases(b: &Builder) -> Section {
         )
         .say("{n} case was closed", "{n} cases were closed"),
     );
+    let reasons = b.grouped(|r| r.closed.iter().map(|c| (c.1, c.0)).collect());
     for reason in ClosureReason::ALL {
         v.push(
             people(
                 format!("closed.reason.{}", reason.code()),
                 format!("Cases closed by reason: {}", reason.label()),
-                b.people(
-                    |r| {
-                        r.closed
-                            .iter()
-                            .filter(|c| c.1 == *reason)
-                            .map(|c| c.0)
-                            .collect()
-                    },
-                    false,
-                ),
+                b.group(&reasons, reason, false),
             )
             .part_of("closed", "reason", true, false),
         );
@@ -422,21 +448,13 @@ fn services(b: &Builder) -> Section {
             "{n} people were provided with services",
         ),
     ];
+    let kinds = b.grouped(|r| r.services.iter().map(|s| (s.1, s.0)).collect());
     for k in ServiceKind::ALL {
         v.push(
             people(
                 format!("services.{}", k.code()),
                 format!("People served, by service: {}", k.label()),
-                b.people(
-                    |r| {
-                        r.services
-                            .iter()
-                            .filter(|s| s.1 == *k)
-                            .map(|s| s.0)
-                            .collect()
-                    },
-                    true,
-                ),
+                b.group(&kinds, k, true),
             )
             .events("services")
             .breakdown(),
@@ -746,15 +764,14 @@ fn activity_sentence(k: ActivityKind) -> (&'static str, &'static str) {
 }
 
 /// Each kind's figures for one period, from one pass over its
-/// activities and head counts.
+/// activities and head counts (both in activity id order).
 fn by_kind(r: &Raw) -> HashMap<ActivityKind, Figures> {
-    let mut kind_of: HashMap<i64, ActivityKind> = HashMap::new();
     let mut out: HashMap<ActivityKind, Figures> = ActivityKind::ALL
         .iter()
         .map(|k| (*k, Figures::default().with_events(0)))
         .collect();
-    for (id, kind, _) in &r.activities.activities {
-        kind_of.insert(*id, *kind);
+    let acts = &r.activities.activities;
+    for (id, kind, _) in acts {
         if let Some(f) = out.get_mut(kind) {
             f.events = f.events.map(|e| e + 1);
             f.records.push(Record {
@@ -763,8 +780,16 @@ fn by_kind(r: &Raw) -> HashMap<ActivityKind, Figures> {
             });
         }
     }
+    let mut at = 0;
     for (id, sex, band, n) in &r.activities.counts {
-        if let Some(f) = kind_of.get(id).and_then(|k| out.get_mut(k)) {
+        while at < acts.len() && acts[at].0 < *id {
+            at += 1;
+        }
+        if let Some(f) = acts
+            .get(at)
+            .filter(|a| a.0 == *id)
+            .and_then(|a| out.get_mut(&a.1))
+        {
             f.cells.add(*sex, *band, *n);
         }
     }
@@ -854,25 +879,29 @@ const DESK_CATEGORIES: [Concern; 5] = [
 ];
 
 fn womens_desk(b: &Builder, desk: &[(i64, Concern)]) -> Section {
+    // Each women's desk person's categories, once: (person, None) for
+    // the desk, (person, Some(category)) for each category they have.
     let mut by: HashMap<i64, Vec<Concern>> = HashMap::new();
     for (p, c) in desk {
         by.entry(*p).or_default().push(*c);
     }
-    let open_desk = |r: &Raw, c: Option<Concern>| -> Vec<i64> {
-        r.open
-            .iter()
-            .copied()
-            .filter(|p| {
-                by.get(p)
-                    .is_some_and(|cs| c.is_none_or(|c| cs.contains(&c)))
-            })
-            .collect()
-    };
+    let cases = b.grouped(|r| {
+        let mut out = Vec::new();
+        for p in &r.open {
+            if let Some(cs) = by.get(p) {
+                out.push((None, *p));
+                for c in cs.iter().filter(|c| DESK_CATEGORIES.contains(c)) {
+                    out.push((Some(*c), *p));
+                }
+            }
+        }
+        out
+    });
     let mut v = vec![
         people(
             "womens_desk",
             "Women's desk cases open",
-            b.people(|r| open_desk(r, None), false),
+            b.group(&cases, &None, false),
         )
         .say(
             "the women's desk handled {n} case",
@@ -884,7 +913,7 @@ fn womens_desk(b: &Builder, desk: &[(i64, Concern)]) -> Section {
             people(
                 format!("womens_desk.{}", c.code()),
                 format!("Women's desk cases by category: {}", c.label()),
-                b.people(|r| open_desk(r, Some(c)), false),
+                b.group(&cases, &Some(c), false),
             )
             .breakdown(),
         );
@@ -893,5 +922,94 @@ fn womens_desk(b: &Builder, desk: &[(i64, Concern)]) -> Section {
         key: "womens_desk",
         title: "Women's desk cases by category",
         indicators: v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::person::NewPerson;
+    use crate::domain::{Centre, ReferralSource, RiskLevel, Sex};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    fn child(name: &str, registered_on: &str) -> NewPerson {
+        let registered_on = d(registered_on);
+        NewPerson {
+            programme: Programme::Cpc,
+            name: name.into(),
+            father_name: String::new(),
+            alias: String::new(),
+            sex: Sex::Male,
+            birth_date: Some(d("2012-03-04")),
+            age_estimated: false,
+            cnic: String::new(),
+            phone: String::new(),
+            area: String::new(),
+            address: String::new(),
+            guardian_name: String::new(),
+            guardian_relation: String::new(),
+            school_status: String::new(),
+            work_status: String::new(),
+            referral_source: ReferralSource::OutreachSpot,
+            referral_detail: String::new(),
+            concerns: vec![Concern::AtRisk],
+            consent_by: String::new(),
+            consent_date: None,
+            consent_services: false,
+            consent_sharing: false,
+            risk: RiskLevel::Low,
+            risk_reason: String::new(),
+            worker_id: None,
+            centre: Centre::Cpc,
+            registered_on,
+        }
+    }
+
+    /// The previous period read on a second connection gives the same
+    /// report as one connection; and when another terminal writes between
+    /// the two snapshots, the second connection's read is not used.
+    #[test]
+    fn both_periods_come_from_one_snapshot() {
+        crate::vault::crypto::pin_work_factor(10);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let paths = crate::paths::OfficePaths::new(dir.path().join("o.casedesk"));
+        let password = age::secrecy::SecretString::from("kite river lantern 7".to_string());
+        let (mut s, _) =
+            super::super::create_office(&paths, "T", "amina", &password).expect("office");
+        for (name, on) in [("Asad", "2025-12-10"), ("Bilawal", "2026-01-20")] {
+            s.register_person(&child(name, on)).expect("register");
+        }
+        let p = Period::new(d("2026-01-01"), d("2026-01-31")).expect("period");
+        let one = {
+            let tx = s.conn().unchecked_transaction().expect("tx");
+            build(&tx, p, None).expect("one connection")
+        };
+        let two = {
+            let tx = s.conn().unchecked_transaction().expect("tx");
+            build(&tx, p, Some(s.worker().expect("worker"))).expect("two connections")
+        };
+        assert_eq!(one, two);
+        let new = |r: &Report, prev: bool| {
+            let i = r.indicator("new_cases").expect("new cases");
+            if prev { &i.previous } else { &i.current }.cells.total()
+        };
+        assert_eq!((new(&one, false), new(&one, true)), (1, 1));
+
+        // This snapshot begins; another terminal then registers someone
+        // in the previous period; the helper, starting after, sees it.
+        let mut other = super::super::login(&paths, "amina", &password).expect("login");
+        let tx = s.conn().unchecked_transaction().expect("tx");
+        snapshot(&tx).expect("snapshot begins");
+        other
+            .register_person(&child("Chakar", "2025-12-11"))
+            .expect("register");
+        let r = build(&tx, p, Some(s.worker().expect("worker"))).expect("report");
+        assert_eq!(new(&r, true), 1, "the previous period from this snapshot");
+        drop(tx);
+        let after = s.report(p, false).expect("report");
+        assert_eq!(new(&after, true), 2);
     }
 }

@@ -185,7 +185,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Activity> {
 pub struct InPeriod {
     /// (activity, kind, new children identified)
     pub activities: Vec<(i64, ActivityKind, i64)>,
-    /// (activity, sex, band, count)
+    /// (activity, sex, band, count), in activity order
     pub counts: Vec<(i64, Sex, AgeBand, i64)>,
     /// (activity, person)
     pub persons: Vec<(i64, i64)>,
@@ -209,26 +209,38 @@ pub fn in_period(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<In
         return Ok(InPeriod::default());
     };
     let (lo, hi) = (lo.0, hi.0);
-    let ids: std::collections::HashSet<i64> = activities.iter().map(|a| a.0).collect();
+    // Both in id order: keep the rows of the period's activities by
+    // walking the two together.
+    let ids: Vec<i64> = activities.iter().map(|a| a.0).collect();
+    let keep = |at: &mut usize, id: i64| {
+        while *at < ids.len() && ids[*at] < id {
+            *at += 1;
+        }
+        ids.get(*at) == Some(&id)
+    };
     let mut counts = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT activity_id, sex, band, n FROM activity_counts WHERE activity_id BETWEEN ?1 AND ?2",
+        "SELECT activity_id, sex, band, n FROM activity_counts WHERE activity_id BETWEEN ?1 AND ?2
+         ORDER BY activity_id",
     )?;
     let mut rows = stmt.query(params![lo, hi])?;
+    let mut at = 0;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        if ids.contains(&id) {
+        if keep(&mut at, id) {
             counts.push((id, r.get(1)?, r.get(2)?, r.get(3)?));
         }
     }
     let mut persons = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT activity_id, person_id FROM activity_persons WHERE activity_id BETWEEN ?1 AND ?2",
+        "SELECT activity_id, person_id FROM activity_persons WHERE activity_id BETWEEN ?1 AND ?2
+         ORDER BY activity_id",
     )?;
     let mut rows = stmt.query(params![lo, hi])?;
+    let mut at = 0;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        if ids.contains(&id) {
+        if keep(&mut at, id) {
             persons.push((id, r.get(1)?));
         }
     }

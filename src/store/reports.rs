@@ -172,7 +172,9 @@ pub fn services(
     let mut stmt = conn.prepare_cached(
         "SELECT person_id, kind, on_date FROM services WHERE on_date BETWEEN ?1 AND ?2",
     )?;
-    collect(stmt.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
+    collect(stmt.query_map(params![from, to], |r| {
+        Ok((r.get(0)?, r.get(1)?, date(r, 2)?))
+    })?)
 }
 
 /// Counselling sessions held in the period, one row per person present
