@@ -153,8 +153,8 @@ pub fn status_steps(conn: &Connection, through: NaiveDate) -> Result<Vec<Step>> 
     })?)
 }
 
-/// Everyone's programme and concerns, for the women's desk categories:
-/// (person, programme, concern).
+/// The concerns of everyone on one programme's register (the women's
+/// desk categories): (person, concern).
 pub fn concerns(conn: &Connection, programme: Programme) -> Result<Vec<(i64, Concern)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.person_id, c.concern FROM person_concerns c
