@@ -526,21 +526,40 @@ impl Report {
 /// Everyone's sex and date of birth, to put people in cells.
 #[derive(Debug, Default)]
 pub struct Demographics {
-    people: HashMap<i64, (Sex, Option<NaiveDate>)>,
+    /// By record id when the ids are dense (as rowids are): a report
+    /// looks people up millions of times on a large office.
+    dense: Vec<Option<(Sex, Option<NaiveDate>)>>,
+    sparse: HashMap<i64, (Sex, Option<NaiveDate>)>,
 }
 
 impl Demographics {
     pub fn new(rows: impl IntoIterator<Item = (i64, Sex, Option<NaiveDate>)>) -> Demographics {
-        Demographics {
-            people: rows.into_iter().map(|(id, s, b)| (id, (s, b))).collect(),
+        let rows: Vec<_> = rows.into_iter().collect();
+        let max = rows.iter().map(|r| r.0).max().unwrap_or(0);
+        let dense = max >= 0 && (max as usize) <= rows.len() * 4 + 1024;
+        let mut d = Demographics::default();
+        if dense {
+            d.dense = vec![None; max as usize + 1];
+            for (id, s, b) in rows {
+                if let Ok(i) = usize::try_from(id) {
+                    d.dense[i] = Some((s, b));
+                }
+            }
+        } else {
+            d.sparse = rows.into_iter().map(|(id, s, b)| (id, (s, b))).collect();
         }
+        d
     }
 
     /// A person's cell on `on` (the end of a period). Someone unknown
     /// here (deleted since) counts as "other, age unknown".
     pub fn cell(&self, id: i64, on: NaiveDate) -> (Sex, AgeBand) {
-        match self.people.get(&id) {
-            Some((s, b)) => (*s, AgeBand::of(*b, on)),
+        let found = usize::try_from(id)
+            .ok()
+            .and_then(|i| self.dense.get(i).copied().flatten())
+            .or_else(|| self.sparse.get(&id).copied());
+        match found {
+            Some((s, b)) => (s, AgeBand::of(b, on)),
             None => (Sex::Other, AgeBand::Unknown),
         }
     }
@@ -589,11 +608,20 @@ impl Demographics {
 /// period began was not closed, or a step within the period left it open
 /// (registered, active or reopened). A case closed during the period was
 /// open until that day, so it counts.
-pub fn open_during(changes: &[(NaiveDate, super::CaseStatus)], p: &Period) -> bool {
+pub fn open_during(
+    changes: impl IntoIterator<Item = (NaiveDate, super::CaseStatus)>,
+    p: &Period,
+) -> bool {
     use super::CaseStatus::Closed;
-    let before = changes.iter().rev().find(|c| c.0 < p.from);
-    before.is_some_and(|c| c.1 != Closed)
-        || changes.iter().any(|c| p.contains(c.0) && c.1 != Closed)
+    let mut before = None;
+    for (on, status) in changes {
+        if on < p.from {
+            before = Some(status);
+        } else if on <= p.to && status != Closed {
+            return true;
+        }
+    }
+    before.is_some_and(|s| s != Closed)
 }
 
 #[cfg(test)]
@@ -688,6 +716,8 @@ mod tests {
         let steps = |v: &[(&str, CaseStatus)]| -> Vec<(NaiveDate, CaseStatus)> {
             v.iter().map(|(a, s)| (d(a), *s)).collect()
         };
+        let open_during =
+            |v: &Vec<(NaiveDate, CaseStatus)>, p: &Period| open_during(v.iter().copied(), p);
         assert!(open_during(&steps(&[("2026-01-01", Registered)]), &q));
         assert!(open_during(&steps(&[("2026-06-30", Registered)]), &q));
         assert!(!open_during(&steps(&[("2026-07-01", Registered)]), &q));

@@ -31,10 +31,23 @@
 //! - *Women's desk categories*: women's desk cases open in the period with
 //!   that concern.
 //!
-//! Everything is read in one read transaction, so a report is one
-//! consistent picture while other terminals keep working.
+//! Everything is read in one snapshot, so a report is one consistent
+//! picture while other terminals keep working (the previous period on a
+//! second connection when it sees the same snapshot: see `build`).
+//!
+//! For the Reports screen: [`Session::report`] (on a worker session, off
+//! the UI thread: a year on a very large office takes about half a
+//! second) gives a [`Report`]: `sections` of `indicators`, each with its
+//! `current` and `previous` [`Figures`] — `cells` by sex × age band,
+//! `events` (services, sessions, visits, activities), `rate` for
+//! attendance, and `records`, the person or activity ids behind the
+//! number with the cell each is counted in, for the drill-down — and
+//! `monthly`, new cases and services per month for the bar charts.
+//! `domain::reports::suppress::View::of` says what a de-identified report
+//! shows for each number; `domain::reports::text` writes Markdown and
+//! CSV.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
@@ -49,7 +62,7 @@ pub use crate::domain::reports::{
 use crate::domain::reports::{Demographics, open_during};
 use crate::domain::{
     CaseStatus, ClosureReason, Concern, CounsellingKind, Programme, ReferralSource, Role,
-    ServiceKind, Sex,
+    ServiceKind,
 };
 use crate::store::reports::{NewCase, PlacementRow};
 use crate::store::{activities, meta, reports};
@@ -61,10 +74,14 @@ impl Session {
     /// suppresses small numbers.
     pub fn report(&self, period: Period, deidentified: bool) -> Result<Report> {
         self.require(&[Role::Manager], "run reports")?;
+        // A second connection reads the previous period on another core
+        // (a year's report on a large office reads a million rows per
+        // period); without one, this one reads both.
+        let helper = self.worker().ok();
         let mut report = {
             // One snapshot for every query (rolled back: nothing is written).
             let tx = self.conn().unchecked_transaction()?;
-            build(&tx, period)?
+            build(&tx, period, helper)?
         };
         if deidentified {
             report.deidentify();
@@ -91,37 +108,39 @@ struct Raw {
     services: Vec<(i64, ServiceKind, NaiveDate)>,
     counselling: Vec<(i64, CounsellingKind, NaiveDate, i64)>,
     follow_ups: Vec<i64>,
-    attendance: Vec<(ClassKind, i64, i64, i64)>,
-    sessions: Vec<(ClassKind, i64)>,
+    attendance: reports::Attendance,
     /// (person, improved)
     literacy: Vec<(i64, bool)>,
     skills: Vec<i64>,
     placements: Vec<PlacementRow>,
     visits: Vec<i64>,
-    activities: Vec<(i64, ActivityKind, i64)>,
-    counts: Vec<(i64, Sex, AgeBand, i64)>,
-    linked: Vec<(i64, i64)>,
+    activities: activities::InPeriod,
 }
 
-type Steps = Vec<(NaiveDate, CaseStatus, Option<ClosureReason>)>;
-
-fn read(conn: &rusqlite::Connection, period: Period, steps: &HashMap<i64, Steps>) -> Result<Raw> {
-    let (from, to) = (period.from, period.to);
-    let mut open = Vec::new();
-    let mut closed = Vec::new();
-    for (person, s) in steps {
-        let changes: Vec<(NaiveDate, CaseStatus)> = s.iter().map(|c| (c.0, c.1)).collect();
-        if open_during(&changes, &period) {
-            open.push(*person);
+/// The open and closed cases of a period, from everyone's status steps
+/// (by person, in order).
+fn status(raw: &mut Raw, steps: &[reports::Step]) {
+    let period = raw.period;
+    for s in steps.chunk_by(|a, b| a.person_id == b.person_id) {
+        let person = s[0].person_id;
+        if open_during(s.iter().map(|c| (c.on_date, c.to)), &period) {
+            raw.open.push(person);
         }
         if let Some(last) = s
             .iter()
             .rev()
-            .find(|c| period.contains(c.0) && c.1 == CaseStatus::Closed)
+            .find(|c| period.contains(c.on_date) && c.to == CaseStatus::Closed)
         {
-            closed.push((*person, last.2.unwrap_or(ClosureReason::LostContact)));
+            raw.closed
+                .push((person, last.reason.unwrap_or(ClosureReason::LostContact)));
         }
     }
+}
+
+/// One period's rows (its open and closed cases come after, from
+/// [`status`]).
+fn read(conn: &rusqlite::Connection, period: Period) -> Result<Raw> {
+    let (from, to) = (period.from, period.to);
     // Literacy: the latest test in the period against the one before it
     // began (or the first in it).
     let mut literacy = Vec::new();
@@ -142,20 +161,17 @@ fn read(conn: &rusqlite::Connection, period: Period, steps: &HashMap<i64, Steps>
         period,
         new_cases: reports::new_cases(conn, from, to)?,
         concerns: reports::new_case_concerns(conn, from, to)?,
-        open,
-        closed,
+        open: Vec::new(),
+        closed: Vec::new(),
         services: reports::services(conn, from, to)?,
         counselling: reports::counselling(conn, from, to)?,
         follow_ups: reports::follow_ups_done(conn, from, to)?,
         attendance: reports::attendance(conn, from, to)?,
-        sessions: reports::sessions_held(conn, from, to)?,
         literacy,
         skills: reports::skills_completed(conn, from, to)?,
         placements: reports::placements(conn, from, to)?,
         visits: reports::placement_visits(conn, from, to)?,
         activities: activities::in_period(conn, from, to)?,
-        counts: activities::counts_in_period(conn, from, to)?,
-        linked: activities::persons_in_period(conn, from, to)?,
     })
 }
 
@@ -181,7 +197,42 @@ impl Builder {
             if events { f.with_events(n) } else { f }
         })
     }
+
+    /// Person ids grouped by a key (programme, concern, service, …), per
+    /// period, in one pass each instead of one per key.
+    fn grouped<K: std::hash::Hash + Eq>(&self, pairs: impl Fn(&Raw) -> Vec<(K, i64)>) -> Groups<K> {
+        let group = |r: &Raw| {
+            let mut g: HashMap<K, Vec<i64>> = HashMap::new();
+            for (k, id) in pairs(r) {
+                g.entry(k).or_default().push(id);
+            }
+            g
+        };
+        (group(&self.cur), group(&self.prev))
+    }
+
+    /// One group's figures (the number of rows as events if asked).
+    fn group<K: std::hash::Hash + Eq>(
+        &self,
+        g: &Groups<K>,
+        key: &K,
+        events: bool,
+    ) -> (Figures, Figures) {
+        let fig = |ids: Option<&Vec<i64>>, r: &Raw| {
+            let ids = ids.map_or(&[][..], |v| v.as_slice());
+            let f = self.demo.people(ids.iter().copied(), r.period.to);
+            if events {
+                f.with_events(ids.len() as i64)
+            } else {
+                f
+            }
+        };
+        (fig(g.0.get(key), &self.cur), fig(g.1.get(key), &self.prev))
+    }
 }
+
+/// Person ids by key, for the period and the previous one.
+type Groups<K> = (HashMap<K, Vec<i64>>, HashMap<K, Vec<i64>>);
 
 fn people(key: impl Into<String>, label: impl Into<String>, figs: (Figures, Figures)) -> Indicator {
     Indicator::people(key, label).figures(figs.0, figs.1)
@@ -194,22 +245,47 @@ fn capital(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Build the report for `period` from one consistent read.
-fn build(conn: &rusqlite::Connection, period: Period) -> Result<Report> {
+/// Where a read transaction's snapshot stands: every write through the
+/// office layer adds an audit entry in its own transaction, so two reads
+/// that see the same last entry see the same office.
+fn snapshot(conn: &rusqlite::Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))?)
+}
+
+/// Build the report for `period` from one consistent read: on `conn`'s
+/// transaction, the previous period on `helper`'s when it sees the same
+/// snapshot (else on `conn` too).
+fn build(conn: &rusqlite::Connection, period: Period, helper: Option<Session>) -> Result<Report> {
     let previous = period.previous();
-    let demo = Demographics::new(reports::demographics(conn)?);
-    let mut steps: HashMap<i64, Steps> = HashMap::new();
-    for s in reports::status_steps(conn, period.to)? {
-        steps
-            .entry(s.person_id)
-            .or_default()
-            .push((s.on_date, s.to, s.reason));
-    }
-    let b = Builder {
-        cur: read(conn, period, &steps)?,
-        prev: read(conn, previous, &steps)?,
-        demo,
-    };
+    let mark = snapshot(conn)?;
+    let (mut cur, mut prev, demo, steps) = std::thread::scope(|scope| {
+        let other = helper.map(|h| {
+            scope.spawn(move || -> Result<Option<(Raw, Demographics)>> {
+                let tx = h.conn().unchecked_transaction()?;
+                if snapshot(&tx)? != mark {
+                    return Ok(None);
+                }
+                let prev = read(&tx, previous)?;
+                let demo = Demographics::new(reports::demographics(&tx)?);
+                Ok(Some((prev, demo)))
+            })
+        });
+        let steps = reports::status_steps(conn, period.to)?;
+        let cur = read(conn, period)?;
+        let (prev, demo) = match other.map(|t| t.join()) {
+            Some(Ok(Ok(Some(done)))) => done,
+            // Another terminal wrote in between (or the helper failed):
+            // read it here, in this snapshot.
+            _ => (
+                read(conn, previous)?,
+                Demographics::new(reports::demographics(conn)?),
+            ),
+        };
+        Ok::<_, crate::Error>((cur, prev, demo, steps))
+    })?;
+    status(&mut cur, &steps);
+    status(&mut prev, &steps);
+    let b = Builder { cur, prev, demo };
     let desk: Vec<(i64, Concern)> = reports::concerns(conn, Programme::WomensDesk)?;
     let sections = vec![
         cases(&b),
@@ -262,59 +338,45 @@ fn cases(b: &Builder) -> Section {
             "{n} new cases were registered",
         ),
     ];
+    let programmes = b.grouped(|r| {
+        r.new_cases
+            .iter()
+            .map(|c| (c.programme, c.person_id))
+            .collect()
+    });
     for p in Programme::ALL {
         v.push(
             people(
                 format!("new_cases.programme.{}", p.code()),
                 format!("New cases by programme: {}", p.label()),
-                b.people(
-                    |r| {
-                        r.new_cases
-                            .iter()
-                            .filter(|c| c.programme == *p)
-                            .map(|c| c.person_id)
-                            .collect()
-                    },
-                    false,
-                ),
+                b.group(&programmes, p, false),
             )
             .part_of("new_cases", "programme", true, false),
         );
     }
+    let concerns = b.grouped(|r| r.concerns.iter().map(|x| (x.1, x.0)).collect());
     for c in Concern::ALL {
         v.push(
             people(
                 format!("new_cases.concern.{}", c.code()),
                 format!("New cases by concern: {}", c.label()),
-                b.people(
-                    |r| {
-                        r.concerns
-                            .iter()
-                            .filter(|x| x.1 == *c)
-                            .map(|x| x.0)
-                            .collect()
-                    },
-                    false,
-                ),
+                b.group(&concerns, c, false),
             )
             .breakdown(),
         );
     }
+    let sources = b.grouped(|r| {
+        r.new_cases
+            .iter()
+            .map(|c| (c.referral, c.person_id))
+            .collect()
+    });
     for s in ReferralSource::ALL {
         v.push(
             people(
                 format!("new_cases.referral.{}", s.code()),
                 format!("New cases by referral source: {}", s.label()),
-                b.people(
-                    |r| {
-                        r.new_cases
-                            .iter()
-                            .filter(|c| c.referral == *s)
-                            .map(|c| c.person_id)
-                            .collect()
-                    },
-                    false,
-                ),
+                b.group(&sources, s, false),
             )
             .part_of("new_cases", "referral", true, false),
         );
@@ -335,21 +397,13 @@ fn cases(b: &Builder) -> Section {
         )
         .say("{n} case was closed", "{n} cases were closed"),
     );
+    let reasons = b.grouped(|r| r.closed.iter().map(|c| (c.1, c.0)).collect());
     for reason in ClosureReason::ALL {
         v.push(
             people(
                 format!("closed.reason.{}", reason.code()),
                 format!("Cases closed by reason: {}", reason.label()),
-                b.people(
-                    |r| {
-                        r.closed
-                            .iter()
-                            .filter(|c| c.1 == *reason)
-                            .map(|c| c.0)
-                            .collect()
-                    },
-                    false,
-                ),
+                b.group(&reasons, reason, false),
             )
             .part_of("closed", "reason", true, false),
         );
@@ -394,21 +448,13 @@ fn services(b: &Builder) -> Section {
             "{n} people were provided with services",
         ),
     ];
+    let kinds = b.grouped(|r| r.services.iter().map(|s| (s.1, s.0)).collect());
     for k in ServiceKind::ALL {
         v.push(
             people(
                 format!("services.{}", k.code()),
                 format!("People served, by service: {}", k.label()),
-                b.people(
-                    |r| {
-                        r.services
-                            .iter()
-                            .filter(|s| s.1 == *k)
-                            .map(|s| s.0)
-                            .collect()
-                    },
-                    true,
-                ),
+                b.group(&kinds, k, true),
             )
             .events("services")
             .breakdown(),
@@ -464,7 +510,8 @@ fn services(b: &Builder) -> Section {
 
 fn classes(b: &Builder) -> Section {
     let held = |r: &Raw, kind: Option<ClassKind>| -> i64 {
-        r.sessions
+        r.attendance
+            .sessions
             .iter()
             .filter(|s| kind.is_none_or(|k| s.0 == k))
             .map(|s| s.1)
@@ -472,6 +519,7 @@ fn classes(b: &Builder) -> Section {
     };
     let attended = |r: &Raw, kind: Option<ClassKind>| -> Vec<i64> {
         r.attendance
+            .per_person
             .iter()
             .filter(|a| kind.is_none_or(|k| a.0 == k) && a.2 > 0)
             .map(|a| a.1)
@@ -509,6 +557,7 @@ fn classes(b: &Builder) -> Section {
     let rate = |r: &Raw, d: &Demographics, kind: Option<ClassKind>| -> Figures {
         d.rate(
             r.attendance
+                .per_person
                 .iter()
                 .filter(|a| kind.is_none_or(|k| a.0 == k))
                 .map(|a| (a.1, a.2, a.3)),
@@ -714,39 +763,57 @@ fn activity_sentence(k: ActivityKind) -> (&'static str, &'static str) {
     }
 }
 
+/// Each kind's figures for one period, from one pass over its
+/// activities and head counts (both in activity id order).
+fn by_kind(r: &Raw) -> HashMap<ActivityKind, Figures> {
+    let mut out: HashMap<ActivityKind, Figures> = ActivityKind::ALL
+        .iter()
+        .map(|k| (*k, Figures::default().with_events(0)))
+        .collect();
+    let acts = &r.activities.activities;
+    for (id, kind, _) in acts {
+        if let Some(f) = out.get_mut(kind) {
+            f.events = f.events.map(|e| e + 1);
+            f.records.push(Record {
+                id: *id,
+                cell: None,
+            });
+        }
+    }
+    let mut at = 0;
+    for (id, sex, band, n) in &r.activities.counts {
+        while at < acts.len() && acts[at].0 < *id {
+            at += 1;
+        }
+        if let Some(f) = acts
+            .get(at)
+            .filter(|a| a.0 == *id)
+            .and_then(|a| out.get_mut(&a.1))
+        {
+            f.cells.add(*sex, *band, *n);
+        }
+    }
+    out
+}
+
 fn activities_section(b: &Builder) -> Section {
+    let (mut cur, mut prev) = (by_kind(&b.cur), by_kind(&b.prev));
     let mut v = Vec::new();
     for k in ActivityKind::ALL {
-        let figs = b.both(|r, _| {
-            let ids: Vec<i64> = r
-                .activities
-                .iter()
-                .filter(|a| a.1 == *k)
-                .map(|a| a.0)
-                .collect();
-            let set: BTreeSet<i64> = ids.iter().copied().collect();
-            let mut f = Figures::default().with_events(ids.len() as i64);
-            for (a, s, band, n) in &r.counts {
-                if set.contains(a) {
-                    f.cells.add(*s, *band, *n);
-                }
-            }
-            f.records = ids
-                .iter()
-                .map(|id| Record {
-                    id: *id,
-                    cell: None,
-                })
-                .collect();
-            f
-        });
         let (one, many) = activity_sentence(*k);
         v.push(
-            people(format!("activities.{}", k.code()), capital(k.label()), figs)
-                .measure(Measure::Participants)
-                .events("activities")
-                .records(RecordKind::Activity)
-                .say(one, many),
+            people(
+                format!("activities.{}", k.code()),
+                capital(k.label()),
+                (
+                    cur.remove(k).unwrap_or_default(),
+                    prev.remove(k).unwrap_or_default(),
+                ),
+            )
+            .measure(Measure::Participants)
+            .events("activities")
+            .records(RecordKind::Activity)
+            .say(one, many),
         );
     }
     v.push(
@@ -766,7 +833,10 @@ fn activities_section(b: &Builder) -> Section {
         people(
             "activities.people",
             "Registered people met at activities",
-            b.people(|r| r.linked.iter().map(|l| l.1).collect(), false),
+            b.people(
+                |r| r.activities.persons.iter().map(|l| l.1).collect(),
+                false,
+            ),
         )
         .say(
             "{n} registered person was met at activities",
@@ -782,6 +852,7 @@ fn activities_section(b: &Builder) -> Section {
 
 fn new_identified(r: &Raw) -> Figures {
     let spots: Vec<&(i64, ActivityKind, i64)> = r
+        .activities
         .activities
         .iter()
         .filter(|a| a.1 == ActivityKind::SpotVisit && a.2 > 0)
@@ -808,25 +879,29 @@ const DESK_CATEGORIES: [Concern; 5] = [
 ];
 
 fn womens_desk(b: &Builder, desk: &[(i64, Concern)]) -> Section {
-    let mut by: BTreeMap<i64, Vec<Concern>> = BTreeMap::new();
+    // Each women's desk person's categories, once: (person, None) for
+    // the desk, (person, Some(category)) for each category they have.
+    let mut by: HashMap<i64, Vec<Concern>> = HashMap::new();
     for (p, c) in desk {
         by.entry(*p).or_default().push(*c);
     }
-    let open_desk = |r: &Raw, c: Option<Concern>| -> Vec<i64> {
-        r.open
-            .iter()
-            .copied()
-            .filter(|p| {
-                by.get(p)
-                    .is_some_and(|cs| c.is_none_or(|c| cs.contains(&c)))
-            })
-            .collect()
-    };
+    let cases = b.grouped(|r| {
+        let mut out = Vec::new();
+        for p in &r.open {
+            if let Some(cs) = by.get(p) {
+                out.push((None, *p));
+                for c in cs.iter().filter(|c| DESK_CATEGORIES.contains(c)) {
+                    out.push((Some(*c), *p));
+                }
+            }
+        }
+        out
+    });
     let mut v = vec![
         people(
             "womens_desk",
             "Women's desk cases open",
-            b.people(|r| open_desk(r, None), false),
+            b.group(&cases, &None, false),
         )
         .say(
             "the women's desk handled {n} case",
@@ -838,7 +913,7 @@ fn womens_desk(b: &Builder, desk: &[(i64, Concern)]) -> Section {
             people(
                 format!("womens_desk.{}", c.code()),
                 format!("Women's desk cases by category: {}", c.label()),
-                b.people(|r| open_desk(r, Some(c)), false),
+                b.group(&cases, &Some(c), false),
             )
             .breakdown(),
         );
@@ -847,5 +922,94 @@ fn womens_desk(b: &Builder, desk: &[(i64, Concern)]) -> Section {
         key: "womens_desk",
         title: "Women's desk cases by category",
         indicators: v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::person::NewPerson;
+    use crate::domain::{Centre, ReferralSource, RiskLevel, Sex};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    fn child(name: &str, registered_on: &str) -> NewPerson {
+        let registered_on = d(registered_on);
+        NewPerson {
+            programme: Programme::Cpc,
+            name: name.into(),
+            father_name: String::new(),
+            alias: String::new(),
+            sex: Sex::Male,
+            birth_date: Some(d("2012-03-04")),
+            age_estimated: false,
+            cnic: String::new(),
+            phone: String::new(),
+            area: String::new(),
+            address: String::new(),
+            guardian_name: String::new(),
+            guardian_relation: String::new(),
+            school_status: String::new(),
+            work_status: String::new(),
+            referral_source: ReferralSource::OutreachSpot,
+            referral_detail: String::new(),
+            concerns: vec![Concern::AtRisk],
+            consent_by: String::new(),
+            consent_date: None,
+            consent_services: false,
+            consent_sharing: false,
+            risk: RiskLevel::Low,
+            risk_reason: String::new(),
+            worker_id: None,
+            centre: Centre::Cpc,
+            registered_on,
+        }
+    }
+
+    /// The previous period read on a second connection gives the same
+    /// report as one connection; and when another terminal writes between
+    /// the two snapshots, the second connection's read is not used.
+    #[test]
+    fn both_periods_come_from_one_snapshot() {
+        crate::vault::crypto::pin_work_factor(10);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let paths = crate::paths::OfficePaths::new(dir.path().join("o.casedesk"));
+        let password = age::secrecy::SecretString::from("kite river lantern 7".to_string());
+        let (mut s, _) =
+            super::super::create_office(&paths, "T", "amina", &password).expect("office");
+        for (name, on) in [("Asad", "2025-12-10"), ("Bilawal", "2026-01-20")] {
+            s.register_person(&child(name, on)).expect("register");
+        }
+        let p = Period::new(d("2026-01-01"), d("2026-01-31")).expect("period");
+        let one = {
+            let tx = s.conn().unchecked_transaction().expect("tx");
+            build(&tx, p, None).expect("one connection")
+        };
+        let two = {
+            let tx = s.conn().unchecked_transaction().expect("tx");
+            build(&tx, p, Some(s.worker().expect("worker"))).expect("two connections")
+        };
+        assert_eq!(one, two);
+        let new = |r: &Report, prev: bool| {
+            let i = r.indicator("new_cases").expect("new cases");
+            if prev { &i.previous } else { &i.current }.cells.total()
+        };
+        assert_eq!((new(&one, false), new(&one, true)), (1, 1));
+
+        // This snapshot begins; another terminal then registers someone
+        // in the previous period; the helper, starting after, sees it.
+        let mut other = super::super::login(&paths, "amina", &password).expect("login");
+        let tx = s.conn().unchecked_transaction().expect("tx");
+        snapshot(&tx).expect("snapshot begins");
+        other
+            .register_person(&child("Chakar", "2025-12-11"))
+            .expect("register");
+        let r = build(&tx, p, Some(s.worker().expect("worker"))).expect("report");
+        assert_eq!(new(&r, true), 1, "the previous period from this snapshot");
+        drop(tx);
+        let after = s.report(p, false).expect("report");
+        assert_eq!(new(&after, true), 2);
     }
 }

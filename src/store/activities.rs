@@ -179,49 +179,74 @@ pub fn get(conn: &Connection, id: i64) -> Result<Activity> {
         .ok_or_else(|| Error::invalid(format!("there is no activity {id}")))
 }
 
-/// For reports: every activity in `from..=to`: (id, kind, new children
-/// identified).
-pub fn in_period(
-    conn: &Connection,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(i64, ActivityKind, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, new_identified FROM activities WHERE on_date BETWEEN ?1 AND ?2
-         ORDER BY id",
-    )?;
-    let rows = stmt.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// For reports: a period's activities, their head counts and the
+/// registered people linked to them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InPeriod {
+    /// (activity, kind, new children identified)
+    pub activities: Vec<(i64, ActivityKind, i64)>,
+    /// (activity, sex, band, count), in activity order
+    pub counts: Vec<(i64, Sex, AgeBand, i64)>,
+    /// (activity, person)
+    pub persons: Vec<(i64, i64)>,
 }
 
-/// For reports: the head counts of the activities in `from..=to`:
-/// (activity, sex, band, count).
-pub fn counts_in_period(
-    conn: &Connection,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(i64, Sex, AgeBand, i64)>> {
+/// For reports: every activity in `from..=to` with its head counts and
+/// linked people. Activities are recorded roughly in date order, so a
+/// period's ids are nearly one run: their counts and links are read as
+/// one range of each table's primary key (and filtered here) instead of
+/// a look-up per activity.
+pub fn in_period(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<InPeriod> {
     let mut stmt = conn.prepare_cached(
-        "SELECT c.activity_id, c.sex, c.band, c.n FROM activities a
-         JOIN activity_counts c ON c.activity_id = a.id WHERE a.on_date BETWEEN ?1 AND ?2",
+        "SELECT id, kind, new_identified FROM activities WHERE on_date BETWEEN ?1 AND ?2",
     )?;
-    let rows = stmt.query_map(params![from, to], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// For reports: the registered people linked to activities in
-/// `from..=to`: (activity, person).
-pub fn persons_in_period(
-    conn: &Connection,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(i64, i64)>> {
+    let mut activities: Vec<(i64, ActivityKind, i64)> = stmt
+        .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    // In id order (sorted here: the index gives date order).
+    activities.sort_unstable_by_key(|a| a.0);
+    let (Some(lo), Some(hi)) = (activities.first(), activities.last()) else {
+        return Ok(InPeriod::default());
+    };
+    let (lo, hi) = (lo.0, hi.0);
+    // Both in id order: keep the rows of the period's activities by
+    // walking the two together.
+    let ids: Vec<i64> = activities.iter().map(|a| a.0).collect();
+    let keep = |at: &mut usize, id: i64| {
+        while *at < ids.len() && ids[*at] < id {
+            *at += 1;
+        }
+        ids.get(*at) == Some(&id)
+    };
+    let mut counts = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT l.activity_id, l.person_id FROM activities a
-         JOIN activity_persons l ON l.activity_id = a.id WHERE a.on_date BETWEEN ?1 AND ?2",
+        "SELECT activity_id, sex, band, n FROM activity_counts WHERE activity_id BETWEEN ?1 AND ?2
+         ORDER BY activity_id",
     )?;
-    let rows = stmt.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = stmt.query(params![lo, hi])?;
+    let mut at = 0;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if keep(&mut at, id) {
+            counts.push((id, r.get(1)?, r.get(2)?, r.get(3)?));
+        }
+    }
+    let mut persons = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT activity_id, person_id FROM activity_persons WHERE activity_id BETWEEN ?1 AND ?2
+         ORDER BY activity_id",
+    )?;
+    let mut rows = stmt.query(params![lo, hi])?;
+    let mut at = 0;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if keep(&mut at, id) {
+            persons.push((id, r.get(1)?));
+        }
+    }
+    Ok(InPeriod {
+        activities,
+        counts,
+        persons,
+    })
 }

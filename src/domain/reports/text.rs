@@ -34,12 +34,36 @@ fn grouped(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// A number in a list ("rape fewer than 5", "self withheld").
 fn words(s: Shown) -> String {
     match s {
         Shown::Value(n) => grouped(n),
         Shown::Small => "fewer than 5".into(),
-        Shown::Withheld => "a number not shown".into(),
+        Shown::Withheld => "withheld".into(),
     }
+}
+
+/// A number before a noun in a sentence ("a withheld number of new cases
+/// were registered").
+fn counted(s: Shown) -> String {
+    match s {
+        Shown::Withheld => "a withheld number of".into(),
+        other => words(other),
+    }
+}
+
+/// "1 visit", "2 visits": the unit agrees with a shown 1.
+fn unit(s: Shown, many: &str) -> String {
+    let one = match many {
+        "people" => "person".to_string(),
+        w if w.ends_with("ies") => format!("{}y", &w[..w.len() - 3]),
+        w => w.strip_suffix('s').unwrap_or(w).to_string(),
+    };
+    format!(
+        "{} {}",
+        words(s),
+        if s == Shown::Value(1) { &one } else { many }
+    )
 }
 
 /// The numbers of one indicator as the view shows them.
@@ -107,9 +131,11 @@ impl Shows<'_> {
         }
     }
 
-    fn main_words(&self, which: Which) -> String {
+    /// The headline number in a list, or in a sentence before its noun.
+    fn main_words(&self, which: Which, in_sentence: bool) -> String {
         match self.ind.measure {
             Measure::Rate => self.rate(which, Slot::Total).unwrap_or_else(|| "–".into()),
+            _ if in_sentence => counted(self.main(which)),
             _ => words(self.main(which)),
         }
     }
@@ -155,8 +181,8 @@ impl Shows<'_> {
         };
         Some(
             template
-                .replace("{n}", &self.main_words(Which::Current))
-                .replace("{e}", &words(self.slot(Which::Current, Slot::Events))),
+                .replace("{n}", &self.main_words(Which::Current, true))
+                .replace("{e}", &counted(self.slot(Which::Current, Slot::Events))),
         )
     }
 
@@ -169,16 +195,21 @@ impl Shows<'_> {
             .is_some_and(|s| s.many.contains("{e}") && s.many.contains("{n}"));
         match (self.ind.events, names_events) {
             (Some(word), true) => format!(
-                "previous period: {} {word}, {} {}",
-                words(self.slot(Which::Previous, Slot::Events)),
-                self.main_words(Which::Previous),
-                if self.ind.measure == Measure::Participants {
-                    "participants"
-                } else {
-                    "people"
-                }
+                "previous period: {}, {}",
+                unit(self.slot(Which::Previous, Slot::Events), word),
+                unit(
+                    self.main(Which::Previous),
+                    if self.ind.measure == Measure::Participants {
+                        "participants"
+                    } else {
+                        "people"
+                    }
+                )
             ),
-            _ => format!("previous period: {}", self.main_words(Which::Previous)),
+            _ => format!(
+                "previous period: {}",
+                self.main_words(Which::Previous, false)
+            ),
         }
     }
 }
@@ -282,7 +313,7 @@ pub fn markdown(report: &Report) -> String {
                     .label
                     .split_once(": ")
                     .map_or(b.ind.label.as_str(), |g| g.1);
-                let item = format!("{name} {}", b.main_words(Which::Current));
+                let item = format!("{name} {}", b.main_words(Which::Current, false));
                 match groups.last_mut() {
                     Some((g, items)) if *g == group => items.push(item),
                     _ => groups.push((group, vec![item])),
@@ -480,6 +511,11 @@ mod tests {
         assert_eq!(grouped(19), "19");
         assert_eq!(grouped(1_000_000), "1,000,000");
         assert_eq!(words(Shown::Small), "fewer than 5");
+        assert_eq!(counted(Shown::Withheld), "a withheld number of");
+        assert_eq!(unit(Shown::Value(1), "activities"), "1 activity");
+        assert_eq!(unit(Shown::Value(1), "people"), "1 person");
+        assert_eq!(unit(Shown::Value(3), "follow-ups"), "3 follow-ups");
+        assert_eq!(unit(Shown::Small, "visits"), "fewer than 5 visits");
         assert_eq!(
             and_list(&["a".into(), "b".into(), "c".into()]),
             "a, b and c"
