@@ -683,8 +683,13 @@ fn an_old_file_is_upgraded_in_one_go_keeping_its_data() {
     let key = casedesk::vault::MasterKey::generate();
     {
         // Build a version-1 file by hand: accounts only.
-        let mut c = rusqlite::Connection::open(&o.paths.db).unwrap();
-        store::configure(&c, &key).unwrap();
+        let mut c = store::open_keyed(
+            &o.paths.db,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_CREATE,
+            &key,
+        )
+        .unwrap();
+        store::configure(&c).unwrap();
         store::migrate_to(&mut c, 1).unwrap();
         assert_eq!(store::user_version(&c).unwrap(), 1);
         store::users::add(&c, "boss", casedesk::domain::Role::Manager, "age1xyz").unwrap();

@@ -6,7 +6,6 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
 
 use crate::store::{meta, schema};
 use crate::vault::MasterKey;
@@ -81,12 +80,11 @@ impl Manifest {
 /// Nothing is written beside it: the snapshot is in rollback-journal mode
 /// and `temp_store` keeps SQLite's scratch space in memory.
 pub(crate) fn open_snapshot(path: &Path, key: &MasterKey) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
+    let conn = crate::store::open_keyed(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        key,
     )?;
-    let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.hex().as_str()));
-    conn.execute_batch(&pragma)?;
     conn.execute_batch("PRAGMA cipher_log_level = NONE; PRAGMA temp_store = MEMORY;")?;
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
         .map_err(|_| Error::damaged("the key does not open the office data in this backup"))?;

@@ -49,11 +49,12 @@ pub fn open(path: &Path, key: &MasterKey) -> Result<Connection> {
         }
         Ok(_) => {}
     }
-    let mut conn = Connection::open_with_flags(
+    let mut conn = open_keyed(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        key,
     )?;
-    configure(&conn, key)?;
+    configure(&conn)?;
     migrate(&mut conn)?;
     Ok(conn)
 }
@@ -66,13 +67,14 @@ pub fn create(path: &Path, key: &MasterKey) -> Result<Connection> {
             path.display()
         )));
     }
-    let mut conn = Connection::open_with_flags(
+    let mut conn = open_keyed(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        key,
     )?;
-    configure(&conn, key)?;
+    configure(&conn)?;
     migrate(&mut conn)?;
     Ok(conn)
 }
@@ -92,19 +94,37 @@ fn warm_up_sqlcipher() {
     });
 }
 
-/// Key the connection and set the pragmas every connection needs. The key
-/// must be the first statement; the read right after it is what reveals a
-/// wrong key or a file that is not ours.
-pub fn configure(conn: &Connection, key: &MasterKey) -> Result<()> {
+/// Open `path` and key the connection; the key must be its first
+/// statement.
+///
+/// Seen rarely when many threads open offices at once (the test suite; a
+/// desk and its backup worker): SQLCipher answers "error with PRAGMA key"
+/// for a good key. A failed keying leaves that connection in an error
+/// state, so trying again on it fails too; a fresh connection succeeds.
+pub fn open_keyed(path: &Path, flags: OpenFlags, key: &MasterKey) -> Result<Connection> {
     warm_up_sqlcipher();
     let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.hex().as_str()));
-    if conn.execute_batch(&pragma).is_err() {
-        // Seen rarely when many threads key their first connections at
-        // once: SQLCipher's crypto set-up answers "error with PRAGMA key".
-        // Keying is idempotent before the first read, so try once more.
-        tracing::warn!("store.key_retry");
-        conn.execute_batch(&pragma)?;
+    let mut attempt = 1;
+    loop {
+        let conn = Connection::open_with_flags(path, flags)?;
+        match conn.execute_batch(&pragma) {
+            Ok(()) => return Ok(conn),
+            Err(e) if attempt >= KEY_ATTEMPTS => return Err(e.into()),
+            Err(_) => {
+                tracing::warn!(attempt, "store.key_retry");
+                drop(conn);
+                std::thread::sleep(std::time::Duration::from_millis(20 * u64::from(attempt)));
+                attempt += 1;
+            }
+        }
     }
+}
+
+const KEY_ATTEMPTS: u32 = 4;
+
+/// Set the pragmas every office connection needs, right after keying; the
+/// read here is what reveals a wrong key or a file that is not ours.
+pub fn configure(conn: &Connection) -> Result<()> {
     // SQLCipher 4.6+ logs to stderr, which would scribble over the UI.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
