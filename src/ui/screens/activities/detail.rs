@@ -64,7 +64,10 @@ pub fn render(a: &Activity, area: Rect, buf: &mut Buffer, t: &Theme) {
     let mut note = sanitize_lines(&a.note).into_iter();
     lines.push(field(
         "Note",
-        note.next().map(|l| l.into_owned()).unwrap_or_default(),
+        note.next()
+            .map(|l| l.into_owned())
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| "none".into()),
     ));
     lines.extend(note.map(|l| Line::from(Span::styled(l.into_owned(), t.base))));
     if let Some(by) = &a.recorded_by {

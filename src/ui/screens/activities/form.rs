@@ -37,7 +37,7 @@ pub mod key {
 
 /// One number field per sex × age band, in the order reports show them.
 /// Keys must be `'static` names, hence spelt out.
-const COUNT_KEYS: [FieldKey; 12] = [
+pub const COUNT_KEYS: [FieldKey; 12] = [
     FieldKey::new("female_under12"),
     FieldKey::new("female_12_17"),
     FieldKey::new("female_18"),

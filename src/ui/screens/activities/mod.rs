@@ -112,10 +112,15 @@ impl ActivitiesScreen {
     }
 
     fn render_list(&self, area: Rect, buf: &mut Buffer, t: &Theme) {
-        self.top_line(Rect { height: 1, ..area }, buf, t);
+        // The line of filters in force only when there are some: at 80x24
+        // every row of the list counts.
+        let top = u16::from(!self.list.query.chips().is_empty() || self.list.problem.is_some());
+        if top > 0 {
+            self.top_line(Rect { height: 1, ..area }, buf, t);
+        }
         let table = Rect {
-            y: area.y + 1,
-            height: area.height - 3,
+            y: area.y + top,
+            height: area.height - 2 - top,
             ..area
         };
         let rows = self.list.rows();

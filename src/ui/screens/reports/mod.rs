@@ -335,9 +335,9 @@ impl ReportsScreen {
         }
         let hint = match view.tab {
             Tab::Indicators => {
-                "Enter who is behind it · Space de-identified · → charts · Esc period"
+                "Enter: who is behind it · Space: de-identified · →: charts · Esc: period"
             }
-            Tab::Charts => "← indicators · Space de-identified · Esc period",
+            Tab::Charts => "←: indicators · Space: de-identified · Esc: period",
         };
         ReportsScreen::line(area, area.bottom() - 1, hint, t.hint, buf);
     }
