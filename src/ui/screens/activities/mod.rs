@@ -71,7 +71,10 @@ impl ActivitiesScreen {
         let n = self.list.shown.len();
         match self.list.state.handle(input, n, &list::columns()) {
             TableEvent::QueryChanged(q) => {
-                if self.list.set_query(&q) {
+                // A kind or a period is asked of the office file; words
+                // only narrow what was read.
+                let ask = self.list.set_query(&q);
+                if ask {
                     self.reload(ctx, None)?;
                 }
             }

@@ -3,6 +3,8 @@
 //! empty office: the list, one activity, the form with a refused number
 //! beside its field, and an activity saved through the form.
 
+#![cfg(test)]
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

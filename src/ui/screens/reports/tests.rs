@@ -4,6 +4,8 @@
 //! the de-identified view, typed dates refused, and the message other
 //! roles see.
 
+#![cfg(test)]
+
 use std::collections::BTreeSet;
 
 use ratatui::Terminal;
