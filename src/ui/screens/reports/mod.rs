@@ -17,6 +17,8 @@ mod period;
 mod tests;
 mod view;
 
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -24,7 +26,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::domain::Role;
-use crate::domain::reports::{Period, RecordKind};
+use crate::domain::reports::{Period, RecordKind, Report};
 use crate::safe_text::{Align, fit};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
@@ -53,6 +55,9 @@ enum Mode {
     Denied,
     Choose,
     Dates(Box<Form>),
+    /// The report is being counted on a worker session (a year on a
+    /// large office takes a moment): the answer comes by channel.
+    Running(Period, Receiver<Result<Report>>),
     Report(Box<ReportView>),
     Drill(Box<ReportView>, Box<Drill>),
 }
@@ -80,9 +85,35 @@ impl ReportsScreen {
         }
     }
 
-    /// Run the report for `period` and show it.
+    /// Start counting the report for `period` off the UI thread, on a
+    /// session of its own (the same login; running it is audited there).
     fn run(&mut self, period: Period, ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
-        match ctx.session.report(period, false) {
+        let worker = ctx.session.worker()?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            // Nobody waits any more if the screen was left: nothing to do.
+            let _ = tx.send(worker.report(period, false));
+        });
+        self.mode = Mode::Running(period, rx);
+        Ok(Outcome::Stay)
+    }
+
+    /// Pick up a report counted off the UI thread.
+    fn poll(&mut self) -> Result<Outcome> {
+        let Mode::Running(_, rx) = &self.mode else {
+            return Ok(Outcome::Stay);
+        };
+        let answer = match rx.try_recv() {
+            Ok(answer) => answer,
+            Err(TryRecvError::Empty) => return Ok(Outcome::Stay),
+            Err(TryRecvError::Disconnected) => {
+                self.mode = Mode::Choose;
+                return Ok(Outcome::Status(
+                    "The report stopped before it was ready. Try again.".into(),
+                ));
+            }
+        };
+        match answer {
             Ok(report) => {
                 let words = crate::ui::words::capitalise(&report.period.words());
                 self.mode = Mode::Report(Box::new(ReportView::new(report)));
@@ -94,7 +125,10 @@ impl ReportsScreen {
                 self.mode = Mode::Denied;
                 Ok(Outcome::Stay)
             }
-            Err(e) => Err(e),
+            Err(e) => {
+                self.mode = Mode::Choose;
+                Err(e)
+            }
         }
     }
 
@@ -384,7 +418,7 @@ impl Screen for ReportsScreen {
             Mode::Choose => self.choose.context_stack(),
             Mode::Report(v) => v.state.context_stack(),
             Mode::Drill(_, d) => d.state.context_stack(),
-            Mode::Denied => stacks::LIST,
+            Mode::Denied | Mode::Running(..) => stacks::LIST,
         }
     }
 
@@ -422,6 +456,13 @@ impl Screen for ReportsScreen {
                     }
                 },
             },
+            // Esc leaves the count behind (its answer is dropped).
+            Mode::Running(..) => {
+                if let Input::Action(Action::Back) = input {
+                    self.mode = Mode::Choose;
+                }
+                Ok(Outcome::Stay)
+            }
             Mode::Report(_) => self.handle_report(input, ctx),
             Mode::Drill(..) => Ok(self.handle_drill(input)),
         }
@@ -436,6 +477,12 @@ impl Screen for ReportsScreen {
             Mode::Denied => self.render_denied(area, buf, theme),
             Mode::Choose => self.render_choose(area, buf, theme),
             Mode::Dates(f) => f.as_ref().render(area, buf),
+            Mode::Running(p, _) => {
+                let words = crate::ui::words::capitalise(&p.words());
+                let text = format!("Counting the report for {words}…");
+                ReportsScreen::line(area, area.y + 1, &text, theme.base, buf);
+                ReportsScreen::line(area, area.y + 3, "Esc stops waiting.", theme.hint, buf);
+            }
             Mode::Report(v) => ReportsScreen::render_report(v, area, buf, theme),
             Mode::Drill(_, d) => ReportsScreen::render_drill(d, area, buf, theme),
         }
@@ -450,5 +497,13 @@ impl Screen for ReportsScreen {
 
     fn help_intro(&self) -> &str {
         HELP
+    }
+
+    fn tick(&mut self, _ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
+        self.poll()
+    }
+
+    fn is_working(&self) -> bool {
+        matches!(self.mode, Mode::Running(..))
     }
 }

@@ -61,6 +61,19 @@ fn run(screen: &mut ReportsScreen, s: &mut Session, choice: Choice) {
         act(screen, s, Action::Down);
     }
     act(screen, s, Action::Confirm);
+    wait(screen, s);
+}
+
+/// Tick until the report counted off the UI thread is shown.
+fn wait(screen: &mut ReportsScreen, s: &mut Session) {
+    let theme = Theme::default();
+    for _ in 0..3000 {
+        if !matches!(screen.mode, Mode::Running(..)) {
+            break;
+        }
+        screen.tick(&mut ctx(s, &theme)).expect("tick");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     assert!(
         matches!(screen.mode, Mode::Report(_)),
         "the report is shown"
@@ -299,5 +312,8 @@ fn typed_dates_that_end_before_they_start_are_refused_beside_the_field() {
         Value::Date(NaiveDate::from_ymd_opt(2026, 1, 1)),
     );
     act(&mut screen, &mut s, Action::Save);
+    assert!(screen.is_working(), "counted off the UI thread");
+    insta::assert_snapshot!("reports_running", draw(&screen, 80, 24));
+    wait(&mut screen, &mut s);
     assert_eq!(view(&screen).report().period.words(), "January 2026");
 }
