@@ -45,7 +45,8 @@
 //! `monthly`, new cases and services per month for the bar charts.
 //! `domain::reports::suppress::View::of` says what a de-identified report
 //! shows for each number; `domain::reports::text` writes Markdown and
-//! CSV.
+//! CSV. [`Session::report_records`] names the people (or activities)
+//! behind one number, for the drill-down.
 //!
 //! Where things are: `rows` reads one period's rows, `builder` turns rows
 //! into an indicator's figures, one module per section of the report

@@ -1,10 +1,11 @@
-//! The report's read on two connections sees one snapshot.
+//! The report read on two connections sees one snapshot; the records
+//! behind a number are named for the manager only.
 
 use chrono::NaiveDate;
 
 use super::*;
 use crate::domain::person::NewPerson;
-use crate::domain::{Centre, ReferralSource, RiskLevel, Sex};
+use crate::domain::{Centre, ReferralSource, RiskLevel, Role, Sex};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
@@ -85,4 +86,40 @@ fn both_periods_come_from_one_snapshot() {
     drop(tx);
     let after = s.report(p, false).expect("report");
     assert_eq!(new(&after, true), 2);
+}
+
+/// The drill-down names exactly the people behind a number, for the
+/// manager only, and is recorded in the audit trail.
+#[test]
+fn the_records_behind_a_number_are_named_for_the_manager_only() {
+    crate::vault::crypto::pin_work_factor(10);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = crate::paths::OfficePaths::new(dir.path().join("o.casedesk"));
+    let password = age::secrecy::SecretString::from("kite river lantern 7".to_string());
+    let (mut s, _) = crate::office::create_office(&paths, "T", "amina", &password).expect("office");
+    for (name, on) in [
+        ("Asad", "2026-01-10"),
+        ("Bilawal", "2026-01-20"),
+        ("Chakar", "2025-12-01"),
+    ] {
+        s.register_person(&child(name, on)).expect("register");
+    }
+    s.add_user("sara", Role::Staff, &password).expect("staff");
+    let p = Period::new(d("2026-01-01"), d("2026-01-31")).expect("period");
+    let r = s.report(p, false).expect("report");
+    let new = r.indicator("new_cases").expect("new cases");
+    let Records::People(people) = s
+        .report_records(p, new.record_kind, &new.current.records)
+        .expect("records")
+    else {
+        panic!("people");
+    };
+    let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Asad", "Bilawal"]);
+    assert!(people.iter().all(|p| p.cell.is_some()));
+    let staff = crate::office::login(&paths, "sara", &password).expect("login");
+    assert!(matches!(
+        staff.report_records(p, new.record_kind, &new.current.records),
+        Err(crate::Error::NotAllowed(_))
+    ));
 }
