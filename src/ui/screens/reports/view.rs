@@ -108,7 +108,7 @@ impl ReportView {
         self.report().indicators().nth(i).map(|ind| (i, ind))
     }
 
-    /// The period line: "Report for March 2026 (before: February 2026)".
+    /// The period line: "March 2026 · before: February 2026".
     pub fn heading(&self) -> String {
         let r = &self.full;
         format!(
