@@ -214,6 +214,21 @@ impl Shows<'_> {
     }
 }
 
+/// What a screen shows for one number of indicator `index` (in report
+/// order) as `view` allows, the same as the text: the headline (`Total`:
+/// the events of a count, the rate of a rate), a cell, or the events.
+/// Empty for an index past the end.
+pub fn figure(report: &Report, view: &View, index: usize, which: Which, slot: Slot) -> String {
+    let Some(ind) = report.indicators().nth(index) else {
+        return String::new();
+    };
+    let s = Shows { view, index, ind };
+    match slot {
+        Slot::Events => s.slot(which, Slot::Events).to_string(),
+        _ => s.text(which, slot),
+    }
+}
+
 fn shows<'a>(report: &'a Report, view: &'a View) -> Vec<Shows<'a>> {
     report
         .indicators()

@@ -5,6 +5,7 @@
 //! before there is a session.
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod backup;
 pub mod classes;
@@ -17,12 +18,14 @@ pub mod login;
 pub mod person;
 pub mod placements;
 pub mod register;
+pub mod reports;
 pub mod setup;
 
 use crate::ui::screen::{Screen, ScreenId};
 
-/// Build the screen `id`, or `None` while it does not exist yet (the shell
-/// shows a "coming later" page for those).
+/// Build the screen `id`. Every screen of the menu exists now; the
+/// `Option` stays so the next one can be added to the menu before its
+/// screen (the shell shows a "coming later" page for a `None`).
 pub fn open(id: ScreenId) -> Option<Box<dyn Screen>> {
     match id {
         ScreenId::Home => Some(Box::new(home::HomeScreen::new())),
@@ -34,7 +37,8 @@ pub fn open(id: ScreenId) -> Option<Box<dyn Screen>> {
         ScreenId::Backup => Some(Box::new(backup::BackupScreen::new())),
         ScreenId::Classes => Some(Box::new(classes::ClassesScreen::new())),
         ScreenId::Placements => Some(Box::new(placements::PlacementsScreen::new())),
-        _ => None,
+        ScreenId::Activities => Some(Box::new(activities::ActivitiesScreen::new())),
+        ScreenId::Reports => Some(Box::new(reports::ReportsScreen::new())),
     }
 }
 
