@@ -18,6 +18,7 @@ pub mod dates;
 pub mod people;
 pub mod preview;
 pub mod rejects;
+pub(crate) mod vocabulary;
 
 use std::borrow::Cow;
 use std::path::Path;
