@@ -1,4 +1,4 @@
-//! `casedesk import people|services|attendance`: the office's existing
+//! `casedesk import people|services|attendance|activities`: the office's existing
 //! spreadsheets, through the office layer's two steps (preview, then one
 //! transaction). Lists go to stdout; the one-line outcome to stderr.
 
@@ -39,7 +39,12 @@ Fields (people): name, father_name, alias, sex, age, birth_date, cnic, phone, \
 area, address, guardian_name, guardian_relation, school_status, work_status, \
 referral_source, referral_detail, concerns, risk, centre, programme, registered_on. \
 (services): case_number, kind, on_date, detail, note. (attendance): case_number, \
-name; every other header that is a date is a session.
+name; every other header that is a date is a session. (activities): on_date, kind, \
+place, staff (account names, separated by commas), head counts female_under12, \
+female_12_17, female_18plus, female_unknown and the same for male_ and other_ \
+(headers like \"F <12\", \"M 12-17\", \"Women\", \"Boys\"), new_identified, note; \
+[defaults] may give any of them for every row (e.g. staff = \"sadia\"). An \
+activity with the same date, kind and place as one in the office is left out.
 
 DATES: 23/11/2026, 23-11-2026, 2026-11-23, 23 Nov 2026, date cells, Excel serial \
 numbers. Whether 03/04/2026 is day or month first is settled per column by rows \
@@ -84,6 +89,12 @@ pub enum ImportCommand {
         #[arg(long)]
         extra: bool,
     },
+    /// Outreach and community activities: date, activity, place, staff, head counts (manager)
+    #[command(after_help = MAPPING_HELP)]
+    Activities {
+        #[command(flatten)]
+        file: FileArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +128,7 @@ pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
             (ImportKind::People, file, programme)
         }
         ImportCommand::Services { file } => (ImportKind::Services, file, None),
+        ImportCommand::Activities { file } => (ImportKind::Activities, file, None),
         ImportCommand::Attendance { file, class, extra } => {
             let class_id = session.class_named(&class)?.map(|c| c.id).ok_or_else(|| {
                 Error::invalid(format!(
@@ -249,6 +261,7 @@ fn outcome(p: &ImportPreview, s: &ImportSummary) -> String {
         ImportKind::People => "people",
         ImportKind::Services => "services",
         ImportKind::Attendance { .. } => "marks",
+        ImportKind::Activities => "activities",
     };
     let mut out = format!("Imported {} {what}", s.added);
     if let (Some(first), Some(last)) = (s.case_numbers.first(), s.case_numbers.last()) {

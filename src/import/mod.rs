@@ -13,6 +13,7 @@
 //! - `.xlsx`, `.xls`, `.ods` through `calamine`; cells keep their type, so
 //!   a date cell arrives as a date and a number as a number.
 
+pub mod activities;
 pub mod columns;
 pub mod dates;
 pub mod people;

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use super::columns::{ColumnUse, MappingFile};
 use super::people::PersonRow;
 use crate::domain::Programme;
+use crate::domain::activities::NewActivity;
 use crate::domain::casework::NewService;
 use crate::domain::classes::Mark;
 
@@ -22,6 +23,8 @@ pub enum ImportKind {
     /// A class's month sheet as `list attendance` writes it; `extra`
     /// allows dates the class does not meet on (make-up sessions).
     Attendance { class_id: i64, extra: bool },
+    /// Outreach and community activities, with head counts.
+    Activities,
 }
 
 impl ImportKind {
@@ -30,6 +33,7 @@ impl ImportKind {
             ImportKind::People => "people",
             ImportKind::Services => "services",
             ImportKind::Attendance { .. } => "attendance",
+            ImportKind::Activities => "activities",
         }
     }
 }
@@ -117,12 +121,20 @@ pub struct AttendanceRow {
     pub marks: Vec<(NaiveDate, Mark)>,
 }
 
+/// An activity row ready to save.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityRow {
+    pub row: usize,
+    pub activity: NewActivity,
+}
+
 /// The rows an import will save, by kind.
 #[derive(Debug, Clone)]
 pub(crate) enum Ready {
     People(Vec<PersonRow>),
     Services(Vec<ServiceRow>),
     Attendance(Vec<AttendanceRow>),
+    Activities(Vec<ActivityRow>),
 }
 
 /// Everything the person checks before saving. Built by the office

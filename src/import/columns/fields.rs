@@ -345,3 +345,131 @@ pub const SERVICES: &[Field] = &[
         &["note", "notes", "remarks", "comment", "comments"],
     ),
 ];
+
+/// Outreach and community activities: the date, the kind, the place, the
+/// staff who went, head counts by sex and age band, the children newly
+/// identified (spot visits) and a note. A count column left out counts
+/// nothing.
+pub const ACTIVITIES: &[Field] = &[
+    date_field(
+        "on_date",
+        "Date",
+        &[
+            "date",
+            "activity date",
+            "date of activity",
+            "date of visit",
+            "visit date",
+            "تاریخ",
+        ],
+    ),
+    field(
+        "kind",
+        "Activity",
+        &[
+            "activity",
+            "kind",
+            "type",
+            "activity type",
+            "type of activity",
+            "activity kind",
+            "سرگرمی",
+        ],
+    ),
+    field(
+        "place",
+        "Place",
+        &[
+            "place", "location", "spot", "venue", "site", "area", "جگہ", "مقام",
+        ],
+    ),
+    field(
+        "staff",
+        "Staff",
+        &[
+            "staff",
+            "staff name",
+            "staff names",
+            "by",
+            "conducted by",
+            "team",
+            "عملہ",
+        ],
+    ),
+    field(
+        "female_under12",
+        "Female under 12",
+        &["female under 12", "f under 12", "f <12", "girls under 12"],
+    ),
+    field(
+        "female_12_17",
+        "Female 12–17",
+        &["female 12-17", "f 12-17", "girls 12-17"],
+    ),
+    field(
+        "female_18plus",
+        "Female 18+",
+        &["female 18+", "f 18+", "women", "women 18+", "adult women"],
+    ),
+    field(
+        "female_unknown",
+        "Female, age unknown",
+        &["female unknown", "female", "girls", "f"],
+    ),
+    field(
+        "male_under12",
+        "Male under 12",
+        &["male under 12", "m under 12", "m <12", "boys under 12"],
+    ),
+    field(
+        "male_12_17",
+        "Male 12–17",
+        &["male 12-17", "m 12-17", "boys 12-17"],
+    ),
+    field(
+        "male_18plus",
+        "Male 18+",
+        &["male 18+", "m 18+", "men", "men 18+", "adult men"],
+    ),
+    field(
+        "male_unknown",
+        "Male, age unknown",
+        &["male unknown", "male", "boys", "m"],
+    ),
+    field(
+        "other_under12",
+        "Other under 12",
+        &["other under 12", "o under 12", "o <12"],
+    ),
+    field("other_12_17", "Other 12–17", &["other 12-17", "o 12-17"]),
+    field("other_18plus", "Other 18+", &["other 18+", "o 18+"]),
+    field(
+        "other_unknown",
+        "Other, age unknown",
+        &["other unknown", "other", "transgender", "o"],
+    ),
+    field(
+        "new_identified",
+        "New children identified",
+        &[
+            "new children",
+            "new identified",
+            "newly identified",
+            "new children identified",
+            "new",
+        ],
+    ),
+    field(
+        "note",
+        "Note",
+        &[
+            "note",
+            "notes",
+            "remarks",
+            "comment",
+            "comments",
+            "description",
+            "تفصیل",
+        ],
+    ),
+];

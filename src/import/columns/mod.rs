@@ -19,7 +19,7 @@
 
 mod fields;
 
-pub use fields::{ATTENDANCE, Field, PEOPLE, SERVICES};
+pub use fields::{ACTIVITIES, ATTENDANCE, Field, PEOPLE, SERVICES};
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -17,9 +17,10 @@
 
 //!
 //! One file per kind of import (`people.rs`, `services.rs`,
-//! `attendance.rs`): how its preview is made and its rows are saved;
+//! `attendance.rs`, `activities.rs`): how its preview is made and its rows are saved;
 //! this file is the two steps they share.
 
+mod activities;
 mod attendance;
 mod people;
 mod services;
@@ -27,6 +28,7 @@ mod services;
 use std::collections::HashMap;
 use std::path::Path;
 
+use self::activities::{preview_activities, save_activities};
 use self::attendance::{preview_attendance, save_attendance};
 use self::people::preview_people;
 use self::services::{preview_services, service_recorded};
@@ -36,8 +38,8 @@ use crate::import::columns::{self, Field, Mapping};
 pub use crate::import::columns::{ColumnUse, MappingFile, MatchedBy};
 use crate::import::preview::Ready;
 pub use crate::import::preview::{
-    AttendanceRow, Duplicate, DuplicateOf, ImportKind, ImportOptions, ImportPreview, ImportSummary,
-    Problem, ServiceRow,
+    ActivityRow, AttendanceRow, Duplicate, DuplicateOf, ImportKind, ImportOptions, ImportPreview,
+    ImportSummary, Problem, ServiceRow,
 };
 use crate::import::{Cell, Table, read_table, rejects};
 use crate::store::{casework, duplicates, persons};
@@ -64,6 +66,7 @@ impl Session {
             ImportKind::Attendance { class_id, extra } => {
                 preview_attendance(self, &table, file, options, class_id, extra)?
             }
+            ImportKind::Activities => preview_activities(self, &table, file, options)?,
         };
         preview.problems.sort_by_key(|p| p.row);
         preview.duplicates.sort_by_key(|d| d.row);
@@ -165,6 +168,12 @@ impl Session {
                         AuditAction::ImportAttendance,
                         Target::Class(class_id).to_string(),
                     )
+                }
+                Ready::Activities(rows) => {
+                    let (added, there) = save_activities(tx, rows, user.id)?;
+                    summary.added = added;
+                    summary.duplicates += there;
+                    (AuditAction::ImportActivities, String::new())
                 }
             };
             if let Some(path) = &rejects_file {
