@@ -8,9 +8,10 @@ use clap::{Args, Subcommand};
 
 use super::Format;
 use crate::domain::{Programme, Role};
+use crate::import::columns;
 use crate::office::Session;
 use crate::office::import::{
-    ImportKind, ImportOptions, ImportPreview, ImportSummary, MappingFile, MatchedBy,
+    ImportKind, ImportOptions, ImportPreview, MappingFile, MatchedBy, rows,
 };
 use crate::safe_text::sanitize;
 use crate::{Error, Result};
@@ -153,27 +154,8 @@ pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
     }
     print_lists(&preview);
     let summary = session.import(&preview)?;
-    eprintln!("{}", outcome(&preview, &summary));
+    eprintln!("{}", summary.sentence(preview.kind));
     Ok(())
-}
-
-/// "1 row", "3 rows".
-fn rows(n: usize) -> String {
-    format!("{n} row{}", if n == 1 { "" } else { "s" })
-}
-
-/// A spreadsheet's column letter: 0 → A, 26 → AA.
-fn column_letter(mut i: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
 }
 
 fn print_preview(p: &ImportPreview) -> Result<()> {
@@ -200,7 +182,7 @@ fn print_preview(p: &ImportPreview) -> Result<()> {
             .unwrap_or_default();
         println!(
             "  {:<3} {} -> {what}{note}",
-            column_letter(c.column),
+            columns::column_letter(c.column),
             sanitize(&c.header)
         );
     }
@@ -256,44 +238,13 @@ fn print_lists(p: &ImportPreview) {
     println!();
 }
 
-fn outcome(p: &ImportPreview, s: &ImportSummary) -> String {
-    let what = match p.kind {
-        ImportKind::People => "people",
-        ImportKind::Services => "services",
-        ImportKind::Attendance { .. } => "marks",
-        ImportKind::Activities => "activities",
-    };
-    let mut out = format!("Imported {} {what}", s.added);
-    if let (Some(first), Some(last)) = (s.case_numbers.first(), s.case_numbers.last()) {
-        if first == last {
-            out.push_str(&format!(" ({first})"));
-        } else {
-            out.push_str(&format!(" ({first} to {last})"));
-        }
-    }
-    out.push_str(&format!(" from {}", rows(s.rows)));
-    if s.duplicates > 0 {
-        out.push_str(&format!("; {} left out as already there", s.duplicates));
-    }
-    if s.unchanged > 0 {
-        out.push_str(&format!("; {} marks already said the same", s.unchanged));
-    }
-    if let Some(path) = &s.rejects_file {
-        out.push_str(&format!(
-            "; {} with problems written to {}",
-            rows(s.rejected),
-            path.display()
-        ));
-    }
-    out.push('.');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn column_letters() {
-        let l: Vec<String> = [0, 25, 26, 27, 701, 702].map(super::column_letter).to_vec();
+        let l: Vec<String> = [0, 25, 26, 27, 701, 702]
+            .map(super::columns::column_letter)
+            .to_vec();
         assert_eq!(l, ["A", "Z", "AA", "AB", "ZZ", "AAA"]);
     }
 }

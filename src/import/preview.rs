@@ -208,3 +208,46 @@ pub struct ImportSummary {
     /// The case numbers given to the people added, in row order.
     pub case_numbers: Vec<String>,
 }
+
+impl ImportSummary {
+    /// What the import did, in one sentence, the same on the command line
+    /// and in the desk: "Imported 3 people (CPC-2026-0001 to
+    /// CPC-2026-0003) from 4 rows; 1 left out as already there."
+    pub fn sentence(&self, kind: ImportKind) -> String {
+        let what = match kind {
+            ImportKind::People => "people",
+            ImportKind::Services => "services",
+            ImportKind::Attendance { .. } => "marks",
+            ImportKind::Activities => "activities",
+        };
+        let mut out = format!("Imported {} {what}", self.added);
+        if let (Some(first), Some(last)) = (self.case_numbers.first(), self.case_numbers.last()) {
+            if first == last {
+                out.push_str(&format!(" ({first})"));
+            } else {
+                out.push_str(&format!(" ({first} to {last})"));
+            }
+        }
+        out.push_str(&format!(" from {}", rows(self.rows)));
+        if self.duplicates > 0 {
+            out.push_str(&format!("; {} left out as already there", self.duplicates));
+        }
+        if self.unchanged > 0 {
+            out.push_str(&format!("; {} marks already said the same", self.unchanged));
+        }
+        if let Some(path) = &self.rejects_file {
+            out.push_str(&format!(
+                "; {} with problems written to {}",
+                rows(self.rejected),
+                path.display()
+            ));
+        }
+        out.push('.');
+        out
+    }
+}
+
+/// "1 row", "3 rows".
+pub fn rows(n: usize) -> String {
+    format!("{n} row{}", if n == 1 { "" } else { "s" })
+}

@@ -113,6 +113,20 @@ fn unknown_key(table: &str, key: &str, fields: &[Field], extra: &[&str]) -> Erro
     ))
 }
 
+/// A spreadsheet's column letter: 0 → A, 26 → AA.
+pub fn column_letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
 /// How a column came to be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchedBy {

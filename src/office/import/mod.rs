@@ -35,11 +35,11 @@ use self::services::{preview_services, service_recorded};
 use super::{AuditAction, Session, Target};
 use crate::domain::Role;
 use crate::import::columns::{self, Field, Mapping};
-pub use crate::import::columns::{ColumnUse, MappingFile, MatchedBy};
+pub use crate::import::columns::{ColumnUse, MappingFile, MatchedBy, column_letter};
 use crate::import::preview::Ready;
 pub use crate::import::preview::{
     ActivityRow, AttendanceRow, Duplicate, DuplicateOf, ImportKind, ImportOptions, ImportPreview,
-    ImportSummary, Problem, ServiceRow,
+    ImportSummary, Problem, ServiceRow, rows,
 };
 use crate::import::{Cell, Table, read_table, rejects};
 use crate::store::{casework, duplicates, persons};

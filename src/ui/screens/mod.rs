@@ -11,6 +11,7 @@ pub mod classes;
 pub mod counselling;
 pub mod fields;
 pub mod home;
+pub mod import;
 pub mod intake;
 pub mod lock;
 pub mod login;
@@ -34,6 +35,7 @@ pub fn open(id: ScreenId) -> Option<Box<dyn Screen>> {
         ScreenId::Backup => Some(Box::new(backup::BackupScreen::new())),
         ScreenId::Classes => Some(Box::new(classes::ClassesScreen::new())),
         ScreenId::Placements => Some(Box::new(placements::PlacementsScreen::new())),
+        ScreenId::Import => Some(Box::new(import::ImportScreen::new())),
         _ => None,
     }
 }
