@@ -14,11 +14,11 @@
 //!
 //! Rows already there are left out, so importing the same file twice adds
 //! nothing the second time.
-
 //!
 //! One file per kind of import (`people.rs`, `services.rs`,
-//! `attendance.rs`, `activities.rs`): how its preview is made and its rows are saved;
-//! this file is the two steps they share.
+//! `attendance.rs`, `activities.rs`) makes its preview (and, for
+//! attendance and activities, saves its rows); this file is the two steps
+//! they share and the saving of people and services.
 
 mod activities;
 mod attendance;

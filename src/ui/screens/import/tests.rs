@@ -3,6 +3,10 @@
 //! preview with the mapping and the problems, the counts, the message for
 //! staff), and what confirming and a dry run do to the office.
 
+// The whole file is test code (the layers test reads it as such): the
+// office is made with the vault's test work factor.
+#![cfg(test)]
+
 use std::path::{Path, PathBuf};
 
 use age::secrecy::SecretString;
