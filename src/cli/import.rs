@@ -1,4 +1,4 @@
-//! `casedesk import people|services|attendance`: the office's existing
+//! `casedesk import people|services|attendance|activities`: the office's existing
 //! spreadsheets, through the office layer's two steps (preview, then one
 //! transaction). Lists go to stdout; the one-line outcome to stderr.
 
@@ -8,9 +8,10 @@ use clap::{Args, Subcommand};
 
 use super::Format;
 use crate::domain::{Programme, Role};
+use crate::import::columns;
 use crate::office::Session;
 use crate::office::import::{
-    ImportKind, ImportOptions, ImportPreview, ImportSummary, MappingFile, MatchedBy,
+    ImportKind, ImportOptions, ImportPreview, MappingFile, MatchedBy, rows,
 };
 use crate::safe_text::sanitize;
 use crate::{Error, Result};
@@ -39,7 +40,12 @@ Fields (people): name, father_name, alias, sex, age, birth_date, cnic, phone, \
 area, address, guardian_name, guardian_relation, school_status, work_status, \
 referral_source, referral_detail, concerns, risk, centre, programme, registered_on. \
 (services): case_number, kind, on_date, detail, note. (attendance): case_number, \
-name; every other header that is a date is a session.
+name; every other header that is a date is a session. (activities): on_date, kind, \
+place, staff (account names, separated by commas), head counts female_under12, \
+female_12_17, female_18plus, female_unknown and the same for male_ and other_ \
+(headers like \"F <12\", \"M 12-17\", \"Women\", \"Boys\"), new_identified, note; \
+[defaults] may give any of them for every row (e.g. staff = \"sadia\"). An \
+activity with the same date, kind and place as one in the office is left out.
 
 DATES: 23/11/2026, 23-11-2026, 2026-11-23, 23 Nov 2026, date cells, Excel serial \
 numbers. Whether 03/04/2026 is day or month first is settled per column by rows \
@@ -84,6 +90,12 @@ pub enum ImportCommand {
         #[arg(long)]
         extra: bool,
     },
+    /// Outreach and community activities: date, activity, place, staff, head counts (manager)
+    #[command(after_help = MAPPING_HELP)]
+    Activities {
+        #[command(flatten)]
+        file: FileArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +129,7 @@ pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
             (ImportKind::People, file, programme)
         }
         ImportCommand::Services { file } => (ImportKind::Services, file, None),
+        ImportCommand::Activities { file } => (ImportKind::Activities, file, None),
         ImportCommand::Attendance { file, class, extra } => {
             let class_id = session.class_named(&class)?.map(|c| c.id).ok_or_else(|| {
                 Error::invalid(format!(
@@ -141,27 +154,8 @@ pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
     }
     print_lists(&preview);
     let summary = session.import(&preview)?;
-    eprintln!("{}", outcome(&preview, &summary));
+    eprintln!("{}", summary.sentence(preview.kind));
     Ok(())
-}
-
-/// "1 row", "3 rows".
-fn rows(n: usize) -> String {
-    format!("{n} row{}", if n == 1 { "" } else { "s" })
-}
-
-/// A spreadsheet's column letter: 0 → A, 26 → AA.
-fn column_letter(mut i: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).unwrap_or_default()
 }
 
 fn print_preview(p: &ImportPreview) -> Result<()> {
@@ -188,7 +182,7 @@ fn print_preview(p: &ImportPreview) -> Result<()> {
             .unwrap_or_default();
         println!(
             "  {:<3} {} -> {what}{note}",
-            column_letter(c.column),
+            columns::column_letter(c.column),
             sanitize(&c.header)
         );
     }
@@ -244,43 +238,13 @@ fn print_lists(p: &ImportPreview) {
     println!();
 }
 
-fn outcome(p: &ImportPreview, s: &ImportSummary) -> String {
-    let what = match p.kind {
-        ImportKind::People => "people",
-        ImportKind::Services => "services",
-        ImportKind::Attendance { .. } => "marks",
-    };
-    let mut out = format!("Imported {} {what}", s.added);
-    if let (Some(first), Some(last)) = (s.case_numbers.first(), s.case_numbers.last()) {
-        if first == last {
-            out.push_str(&format!(" ({first})"));
-        } else {
-            out.push_str(&format!(" ({first} to {last})"));
-        }
-    }
-    out.push_str(&format!(" from {}", rows(s.rows)));
-    if s.duplicates > 0 {
-        out.push_str(&format!("; {} left out as already there", s.duplicates));
-    }
-    if s.unchanged > 0 {
-        out.push_str(&format!("; {} marks already said the same", s.unchanged));
-    }
-    if let Some(path) = &s.rejects_file {
-        out.push_str(&format!(
-            "; {} with problems written to {}",
-            rows(s.rejected),
-            path.display()
-        ));
-    }
-    out.push('.');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn column_letters() {
-        let l: Vec<String> = [0, 25, 26, 27, 701, 702].map(super::column_letter).to_vec();
+        let l: Vec<String> = [0, 25, 26, 27, 701, 702]
+            .map(super::columns::column_letter)
+            .to_vec();
         assert_eq!(l, ["A", "Z", "AA", "AB", "ZZ", "AAA"]);
     }
 }

@@ -61,6 +61,7 @@ vocabulary!(
         ImportPeople => "import.people", "people imported";
         ImportServices => "import.services", "services imported";
         ImportAttendance => "import.attendance", "attendance imported";
+        ImportActivities => "import.activities", "activities imported";
         ActivityAdd => "activity.add", "activity recorded";
         ReportRun => "report.run", "report run";
     }

@@ -13,17 +13,20 @@
 //! - `.xlsx`, `.xls`, `.ods` through `calamine`; cells keep their type, so
 //!   a date cell arrives as a date and a number as a number.
 
+pub mod activities;
 pub mod columns;
 pub mod dates;
 pub mod people;
 pub mod preview;
 pub mod rejects;
+pub(crate) mod vocabulary;
 
 use std::borrow::Cow;
 use std::path::Path;
 
 use chrono::NaiveDate;
 
+use crate::safe_text::sanitize;
 use crate::{Error, Result};
 
 /// One cell as the file holds it.
@@ -253,12 +256,15 @@ fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Table> {
             .find(|n| n.as_str() == s || n.trim().eq_ignore_ascii_case(s.trim()))
             .cloned()
             .ok_or_else(|| {
+                // Sanitized rather than escaped: an apostrophe ("Women's
+                // desk") reads as typed; control characters still never
+                // reach the terminal.
                 Error::invalid(format!(
                     "the workbook has no sheet named '{}'; its sheets are: {}",
-                    s.escape_debug(),
+                    sanitize(s),
                     names
                         .iter()
-                        .map(|n| n.escape_debug().to_string())
+                        .map(|n| sanitize(n).into_owned())
                         .collect::<Vec<_>>()
                         .join(", ")
                 ))

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use super::columns::{ColumnUse, MappingFile};
 use super::people::PersonRow;
 use crate::domain::Programme;
+use crate::domain::activities::NewActivity;
 use crate::domain::casework::NewService;
 use crate::domain::classes::Mark;
 
@@ -22,6 +23,8 @@ pub enum ImportKind {
     /// A class's month sheet as `list attendance` writes it; `extra`
     /// allows dates the class does not meet on (make-up sessions).
     Attendance { class_id: i64, extra: bool },
+    /// Outreach and community activities, with head counts.
+    Activities,
 }
 
 impl ImportKind {
@@ -30,6 +33,7 @@ impl ImportKind {
             ImportKind::People => "people",
             ImportKind::Services => "services",
             ImportKind::Attendance { .. } => "attendance",
+            ImportKind::Activities => "activities",
         }
     }
 }
@@ -117,12 +121,20 @@ pub struct AttendanceRow {
     pub marks: Vec<(NaiveDate, Mark)>,
 }
 
+/// An activity row ready to save.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityRow {
+    pub row: usize,
+    pub activity: NewActivity,
+}
+
 /// The rows an import will save, by kind.
 #[derive(Debug, Clone)]
 pub(crate) enum Ready {
     People(Vec<PersonRow>),
     Services(Vec<ServiceRow>),
     Attendance(Vec<AttendanceRow>),
+    Activities(Vec<ActivityRow>),
 }
 
 /// Everything the person checks before saving. Built by the office
@@ -195,4 +207,47 @@ pub struct ImportSummary {
     pub rejects_file: Option<PathBuf>,
     /// The case numbers given to the people added, in row order.
     pub case_numbers: Vec<String>,
+}
+
+impl ImportSummary {
+    /// What the import did, in one sentence, the same on the command line
+    /// and in the desk: "Imported 3 people (CPC-2026-0001 to
+    /// CPC-2026-0003) from 4 rows; 1 left out as already there."
+    pub fn sentence(&self, kind: ImportKind) -> String {
+        let what = match kind {
+            ImportKind::People => "people",
+            ImportKind::Services => "services",
+            ImportKind::Attendance { .. } => "marks",
+            ImportKind::Activities => "activities",
+        };
+        let mut out = format!("Imported {} {what}", self.added);
+        if let (Some(first), Some(last)) = (self.case_numbers.first(), self.case_numbers.last()) {
+            if first == last {
+                out.push_str(&format!(" ({first})"));
+            } else {
+                out.push_str(&format!(" ({first} to {last})"));
+            }
+        }
+        out.push_str(&format!(" from {}", rows(self.rows)));
+        if self.duplicates > 0 {
+            out.push_str(&format!("; {} left out as already there", self.duplicates));
+        }
+        if self.unchanged > 0 {
+            out.push_str(&format!("; {} marks already said the same", self.unchanged));
+        }
+        if let Some(path) = &self.rejects_file {
+            out.push_str(&format!(
+                "; {} with problems written to {}",
+                rows(self.rejected),
+                path.display()
+            ));
+        }
+        out.push('.');
+        out
+    }
+}
+
+/// "1 row", "3 rows".
+pub fn rows(n: usize) -> String {
+    format!("{n} row{}", if n == 1 { "" } else { "s" })
 }

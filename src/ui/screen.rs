@@ -29,6 +29,7 @@ pub enum ScreenId {
     Activities,
     Reports,
     Backup,
+    Import,
     Accounts,
     Audit,
 }
@@ -44,6 +45,7 @@ impl ScreenId {
         ScreenId::Activities,
         ScreenId::Reports,
         ScreenId::Backup,
+        ScreenId::Import,
         ScreenId::Accounts,
         ScreenId::Audit,
     ];
@@ -59,6 +61,7 @@ impl ScreenId {
             ScreenId::Activities => "Activities",
             ScreenId::Reports => "Reports",
             ScreenId::Backup => "Backup",
+            ScreenId::Import => "Import",
             ScreenId::Accounts => "Accounts",
             ScreenId::Audit => "Audit",
         }
@@ -71,7 +74,7 @@ impl ScreenId {
             Home => true,
             Register | Intake | Classes | Placements | Activities => role != Role::Psychologist,
             Counselling => true,
-            Reports | Backup | Accounts | Audit => role == Role::Manager,
+            Reports | Backup | Import | Accounts | Audit => role == Role::Manager,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod classes;
 pub mod counselling;
 pub mod fields;
 pub mod home;
+pub mod import;
 pub mod intake;
 pub mod lock;
 pub mod login;
@@ -39,6 +40,7 @@ pub fn open(id: ScreenId) -> Option<Box<dyn Screen>> {
         ScreenId::Placements => Some(Box::new(placements::PlacementsScreen::new())),
         ScreenId::Activities => Some(Box::new(activities::ActivitiesScreen::new())),
         ScreenId::Reports => Some(Box::new(reports::ReportsScreen::new())),
+        ScreenId::Import => Some(Box::new(import::ImportScreen::new())),
     }
 }
 

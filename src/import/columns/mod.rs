@@ -17,6 +17,10 @@
 //! order = "dmy"        # or "mdy": how to read 03/04/2026
 //! ```
 
+mod fields;
+
+pub use fields::{ACTIVITIES, ATTENDANCE, Field, PEOPLE, SERVICES};
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -25,42 +29,6 @@ use serde::Deserialize;
 use super::Cell;
 use super::dates::DayMonth;
 use crate::{Error, Result};
-
-/// A field a column can fill: its key (as in a mapping file), the words
-/// shown for it, and the header spellings that match it automatically.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Field {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub spellings: &'static [&'static str],
-    pub date: bool,
-}
-
-const fn field(
-    key: &'static str,
-    label: &'static str,
-    spellings: &'static [&'static str],
-) -> Field {
-    Field {
-        key,
-        label,
-        spellings,
-        date: false,
-    }
-}
-
-const fn date_field(
-    key: &'static str,
-    label: &'static str,
-    spellings: &'static [&'static str],
-) -> Field {
-    Field {
-        key,
-        label,
-        spellings,
-        date: true,
-    }
-}
 
 /// A header as compared: lower case, letters and digits only, Arabic
 /// letter forms folded to Urdu ones, so "Father's Name", "father name" and
@@ -78,314 +46,6 @@ pub fn normalise(header: &str) -> String {
         .flat_map(char::to_lowercase)
         .collect()
 }
-
-/// The fields of a people import, in the order the preview lists them.
-pub const PEOPLE: &[Field] = &[
-    field(
-        "name",
-        "Name",
-        &[
-            "name",
-            "child name",
-            "childs name",
-            "name of child",
-            "name of the child",
-            "full name",
-            "beneficiary name",
-            "beneficiary",
-            "client name",
-            "survivor name",
-            "name of survivor",
-            "woman name",
-            "womans name",
-            "name of woman",
-            "girl name",
-            "boy name",
-            "نام",
-            "بچے کا نام",
-            "بچہ کا نام",
-            "نام بچہ",
-            "پورا نام",
-        ],
-    ),
-    field(
-        "father_name",
-        "Father's or husband's name",
-        &[
-            "father name",
-            "fathers name",
-            "father",
-            "name of father",
-            "father husband name",
-            "father or husband name",
-            "father husband",
-            "fathers husbands name",
-            "husband name",
-            "husbands name",
-            "so",
-            "do",
-            "wo",
-            "son of",
-            "daughter of",
-            "wife of",
-            "f name",
-            "fname",
-            "parentage",
-            "ولدیت",
-            "ولد",
-            "والد",
-            "والد کا نام",
-            "شوہر کا نام",
-            "ولدیت زوجیت",
-            "والد شوہر کا نام",
-        ],
-    ),
-    field(
-        "alias",
-        "Alias",
-        &[
-            "alias",
-            "nickname",
-            "nick name",
-            "also known as",
-            "aka",
-            "عرف",
-        ],
-    ),
-    field("sex", "Sex", &["sex", "gender", "mf", "جنس"]),
-    field(
-        "age",
-        "Age",
-        &[
-            "age",
-            "age years",
-            "age in years",
-            "age yrs",
-            "approx age",
-            "estimated age",
-            "عمر",
-            "عمر سال",
-        ],
-    ),
-    date_field(
-        "birth_date",
-        "Date of birth",
-        &[
-            "dob",
-            "date of birth",
-            "birth date",
-            "birthdate",
-            "born",
-            "born on",
-            "تاریخ پیدائش",
-        ],
-    ),
-    field(
-        "cnic",
-        "CNIC / B-form",
-        &[
-            "cnic",
-            "cnic no",
-            "cnic number",
-            "nic",
-            "nic no",
-            "b form",
-            "bform",
-            "b form no",
-            "cnic b form",
-            "cnic bform",
-            "id card",
-            "شناختی کارڈ",
-            "شناختی کارڈ نمبر",
-            "ب فارم",
-        ],
-    ),
-    field(
-        "phone",
-        "Phone",
-        &[
-            "phone",
-            "phone no",
-            "phone number",
-            "mobile",
-            "mobile no",
-            "mobile number",
-            "cell",
-            "cell no",
-            "contact",
-            "contact no",
-            "contact number",
-            "فون",
-            "فون نمبر",
-            "موبائل",
-            "موبائل نمبر",
-            "رابطہ نمبر",
-        ],
-    ),
-    field(
-        "area",
-        "Area",
-        &[
-            "area",
-            "locality",
-            "location",
-            "mohalla",
-            "mohallah",
-            "town",
-            "village",
-            "علاقہ",
-            "محلہ",
-        ],
-    ),
-    field(
-        "address",
-        "Address",
-        &["address", "home address", "residence", "پتہ", "رہائش"],
-    ),
-    field(
-        "guardian_name",
-        "Guardian",
-        &["guardian", "guardian name", "guardians name", "سرپرست"],
-    ),
-    field(
-        "guardian_relation",
-        "Guardian's relation",
-        &["relation", "guardian relation", "relationship", "رشتہ"],
-    ),
-    field(
-        "school_status",
-        "School status",
-        &["school", "school status", "education", "schooling", "تعلیم"],
-    ),
-    field(
-        "work_status",
-        "Work status",
-        &[
-            "work",
-            "work status",
-            "occupation",
-            "job",
-            "profession",
-            "پیشہ",
-            "کام",
-        ],
-    ),
-    field(
-        "referral_source",
-        "Referral source",
-        &[
-            "referral source",
-            "source of referral",
-            "referral",
-            "source",
-        ],
-    ),
-    field(
-        "referral_detail",
-        "Referred by",
-        &["referred by", "referral detail", "referred from"],
-    ),
-    field(
-        "concerns",
-        "Concerns",
-        &[
-            "concern",
-            "concerns",
-            "issue",
-            "issues",
-            "case type",
-            "type of case",
-            "category",
-            "nature of case",
-            "مسئلہ",
-        ],
-    ),
-    field(
-        "risk",
-        "Risk level",
-        &["risk", "risk level", "risk category"],
-    ),
-    field("centre", "Centre", &["centre", "center", "cfs", "site"]),
-    field(
-        "programme",
-        "Programme",
-        &["programme", "program", "project", "پروگرام"],
-    ),
-    date_field(
-        "registered_on",
-        "Date of registration",
-        &[
-            "date of registration",
-            "registration date",
-            "registered on",
-            "date registered",
-            "reg date",
-            "date of intake",
-            "intake date",
-            "date of admission",
-            "admission date",
-            "date",
-            "تاریخ اندراج",
-            "تاریخ رجسٹریشن",
-            "تاریخ",
-        ],
-    ),
-];
-
-/// The sheet `casedesk list attendance --format csv` writes: the case
-/// number; the name (checked against the register); one column per
-/// session date; the rate (ignored).
-pub const ATTENDANCE: &[Field] = &[
-    field(
-        "case_number",
-        "Case number",
-        &["case number", "case no", "case", "casenumber", "کیس نمبر"],
-    ),
-    field("name", "Name", &["name", "نام"]),
-];
-
-/// Services delivered: the person's case number, the service, its date,
-/// the detail and a note.
-pub const SERVICES: &[Field] = &[
-    field(
-        "case_number",
-        "Case number",
-        &["case number", "case no", "case", "casenumber", "کیس نمبر"],
-    ),
-    field(
-        "kind",
-        "Service",
-        &[
-            "service",
-            "kind",
-            "service kind",
-            "service type",
-            "type",
-            "سروس",
-        ],
-    ),
-    date_field(
-        "on_date",
-        "Date",
-        &["date", "service date", "on", "date of service", "تاریخ"],
-    ),
-    field(
-        "detail",
-        "Detail",
-        &[
-            "detail",
-            "details",
-            "referred to",
-            "medicines",
-            "medicines given",
-        ],
-    ),
-    field(
-        "note",
-        "Note",
-        &["note", "notes", "remarks", "comment", "comments"],
-    ),
-];
 
 /// A mapping file as read (see the module's documentation).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -451,6 +111,20 @@ fn unknown_key(table: &str, key: &str, fields: &[Field], extra: &[&str]) -> Erro
         key.escape_debug(),
         known.join(", ")
     ))
+}
+
+/// A spreadsheet's column letter: 0 → A, 26 → AA.
+pub fn column_letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
 }
 
 /// How a column came to be used.

@@ -3,13 +3,24 @@
 //! intake form passes (`NewPerson::validate`). Every problem of a row is
 //! collected, in plain words, with the row number; nothing is guessed.
 
+//!
+//! `values.rs` reads one cell (programme, sex, age, …); `defaults.rs`
+//! holds the values for fields the file does not have.
+
+mod defaults;
+mod values;
+
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::columns::{self, Mapping, MappingFile, PEOPLE, normalise};
+use self::defaults::Defaults;
+pub use self::values::parse_programme;
+use self::values::{normalise_cnic, parse_age, parse_concerns, parse_sex};
+use super::columns::{self, Mapping, PEOPLE};
 use super::dates::{self, ColumnOrder, DateProblem};
 use super::preview::{ImportOptions, Problem};
+use super::vocabulary::parse_vocab;
 use super::{Cell, Table};
 use crate::domain::names::name_key;
 use crate::domain::person::{NewPerson, age_on, estimated_birth_date};
@@ -35,146 +46,6 @@ pub struct ParsedPeople {
     pub headers: Vec<String>,
     /// Every invalid row's cells as text, for the rejects file.
     pub rejected: Vec<(usize, Vec<String>)>,
-}
-
-/// Risk level when the file has none: the middle, so no imported child is
-/// marked safe by default; the person can change it in a mapping file.
-const DEFAULT_RISK: RiskLevel = RiskLevel::Medium;
-/// Referral source when the file has none: old registers rarely kept it.
-const DEFAULT_REFERRAL: ReferralSource = ReferralSource::OtherOrganisation;
-
-/// Match a closed vocabulary by code or label, ignoring case, spaces and
-/// punctuation ("Women's Desk", "womens desk", "wd").
-fn vocab<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-    text: &str,
-) -> Option<T> {
-    let t = normalise(text);
-    all.iter()
-        .copied()
-        .find(|v| normalise(code(*v)) == t || normalise(label(*v)) == t)
-}
-
-pub fn parse_programme(text: &str) -> Result<Programme, String> {
-    if let Some(p) = vocab(Programme::ALL, Programme::code, Programme::label, text) {
-        return Ok(p);
-    }
-    match normalise(text).as_str() {
-        "childprotectioncentre" | "childprotectioncenter" | "cpcs" | "child" | "children" => {
-            Ok(Programme::Cpc)
-        }
-        "womensdesk" | "womendesk" | "women" | "womensdeskwd" | "خواتینڈیسک" => {
-            Ok(Programme::WomensDesk)
-        }
-        _ => Err(format!(
-            "Programme: '{}' is not a programme; write cpc or wd (women's desk)",
-            text.trim().escape_debug()
-        )),
-    }
-}
-
-fn parse_sex(text: &str) -> Result<Sex, String> {
-    if let Some(s) = vocab(Sex::ALL, Sex::code, Sex::label, text) {
-        return Ok(s);
-    }
-    match normalise(text).as_str() {
-        "m" | "boy" | "man" | "لڑکا" | "مرد" | "مذکر" => Ok(Sex::Male),
-        "f" | "girl" | "woman" | "لڑکی" | "عورت" | "خاتون" | "مونث" | "مؤنث" => {
-            Ok(Sex::Female)
-        }
-        "transgender" | "khawajasira" | "خواجہسرا" => Ok(Sex::Other),
-        _ => Err(format!(
-            "Sex: '{}' is not male, female or other (M/F are fine)",
-            text.trim().escape_debug()
-        )),
-    }
-}
-
-/// Whole years, as a number cell or text like "12", "12 years", "12 سال".
-fn parse_age(cell: &Cell) -> Result<u32, String> {
-    let bad = || {
-        format!(
-            "Age: '{}' is not a whole number of years",
-            cell.text().trim().escape_debug()
-        )
-    };
-    match cell {
-        Cell::Number(n) if n.fract() == 0.0 && (0.0..=150.0).contains(n) => Ok(*n as u32),
-        Cell::Text(t) => {
-            let t = t.trim();
-            let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
-            let unit = normalise(&t[digits.len()..]);
-            if digits.is_empty()
-                || digits.len() > 3
-                || !matches!(
-                    unit.as_str(),
-                    "" | "y" | "yr" | "yrs" | "year" | "years" | "سال"
-                )
-            {
-                return Err(bad());
-            }
-            digits.parse().map_err(|_| bad())
-        }
-        _ => Err(bad()),
-    }
-}
-
-fn parse_concerns(text: &str) -> Result<Vec<Concern>, String> {
-    if let Some(c) = vocab(Concern::ALL, Concern::code, Concern::label, text) {
-        return Ok(vec![c]);
-    }
-    let mut out = Vec::new();
-    for part in text
-        .split([',', ';', '/', '+', '&'])
-        .filter(|p| !p.trim().is_empty())
-    {
-        match vocab(Concern::ALL, Concern::code, Concern::label, part) {
-            Some(c) if !out.contains(&c) => out.push(c),
-            Some(_) => {}
-            None => {
-                return Err(format!(
-                    "Concerns: '{}' is not a concern; use: {}",
-                    part.trim().escape_debug(),
-                    Concern::ALL
-                        .iter()
-                        .map(|c| c.code())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn parse_vocab<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-    what: &str,
-    text: &str,
-) -> Result<T, String> {
-    vocab(all, code, label, text).ok_or_else(|| {
-        format!(
-            "{what}: '{}' is not known; use one of: {}",
-            text.trim().escape_debug(),
-            all.iter().map(|v| code(*v)).collect::<Vec<_>>().join(", ")
-        )
-    })
-}
-
-/// `1234512345671` (as a number cell or text) is written the standard way,
-/// `12345-1234567-1`; anything else is kept as typed for the rules to judge.
-fn normalise_cnic(text: &str) -> String {
-    let t = text.trim();
-    let digits: String = t.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
-    if digits.len() == 13 && digits.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{}-{}-{}", &digits[..5], &digits[5..12], &digits[12..])
-    } else {
-        t.to_string()
-    }
 }
 
 /// Read the people in a table.
@@ -438,165 +309,6 @@ fn read_person<'a>(
         }
     }
     Some(person)
-}
-
-/// Values for fields the file does not have.
-#[derive(Debug, Clone)]
-struct Defaults {
-    programme: Option<Programme>,
-    sex: Option<Sex>,
-    risk: RiskLevel,
-    referral_source: ReferralSource,
-    centre: Option<Centre>,
-    concerns: Option<Vec<Concern>>,
-    registered_on: NaiveDate,
-    /// Which of them the mapping file set.
-    from_file: Vec<&'static str>,
-}
-
-impl Defaults {
-    fn read(
-        map: Option<&MappingFile>,
-        programme: Option<Programme>,
-        today: NaiveDate,
-    ) -> Result<Defaults> {
-        let mut d = Defaults {
-            programme,
-            sex: None,
-            risk: DEFAULT_RISK,
-            referral_source: DEFAULT_REFERRAL,
-            centre: None,
-            concerns: None,
-            registered_on: today,
-            from_file: Vec::new(),
-        };
-        let Some(map) = map else { return Ok(d) };
-        let bad = |key: &str, m: String| {
-            Error::invalid(format!("the mapping file's default for {key}: {m}"))
-        };
-        for (key, value) in &map.defaults {
-            let f = PEOPLE.iter().find(|f| f.key == key).map_or("", |f| f.key);
-            match f {
-                // --programme on the command line wins over the file.
-                "programme" => {
-                    let p = parse_programme(value).map_err(|m| bad(key, m))?;
-                    d.programme = d.programme.or(Some(p));
-                }
-                "sex" => d.sex = Some(parse_sex(value).map_err(|m| bad(key, m))?),
-                "risk" => {
-                    d.risk = parse_vocab(
-                        RiskLevel::ALL,
-                        RiskLevel::code,
-                        RiskLevel::label,
-                        "risk",
-                        value,
-                    )
-                    .map_err(|m| bad(key, m))?
-                }
-                "referral_source" => {
-                    d.referral_source = parse_vocab(
-                        ReferralSource::ALL,
-                        ReferralSource::code,
-                        ReferralSource::label,
-                        "referral source",
-                        value,
-                    )
-                    .map_err(|m| bad(key, m))?
-                }
-                "centre" => {
-                    d.centre = Some(
-                        parse_vocab(Centre::ALL, Centre::code, Centre::label, "centre", value)
-                            .map_err(|m| bad(key, m))?,
-                    )
-                }
-                "concerns" => d.concerns = Some(parse_concerns(value).map_err(|m| bad(key, m))?),
-                "registered_on" => {
-                    let c = Cell::Text(value.clone());
-                    let order = ColumnOrder::Open;
-                    d.registered_on = dates::read(&c, order)
-                        .map_err(|p| bad(key, p.message("date", value, order)))?;
-                }
-                _ => {
-                    return Err(Error::invalid(format!(
-                        "the mapping file's [defaults] cannot set {key}; defaults are for: programme, sex, risk, referral_source, centre, concerns, registered_on"
-                    )));
-                }
-            }
-            d.from_file.push(f);
-        }
-        Ok(d)
-    }
-
-    /// "Field → value (where it comes from)" for fields the file lacks.
-    fn settings(&self, mapping: &Mapping) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        let mut add = |key: &'static str, label: &str, value: String, builtin: &str| {
-            if mapping.column(key).is_some() {
-                return;
-            }
-            let from = if self.from_file.contains(&key) {
-                "from the mapping file".to_string()
-            } else {
-                builtin.to_string()
-            };
-            out.push((label.to_string(), format!("{value} ({from})")));
-        };
-        add(
-            "programme",
-            "Programme",
-            self.programme
-                .map_or("none: every row needs one".into(), |p| {
-                    p.label().to_string()
-                }),
-            "--programme",
-        );
-        add(
-            "sex",
-            "Sex",
-            self.sex.map_or(
-                "female for the women's desk; otherwise required".into(),
-                |s| s.label().to_string(),
-            ),
-            "default",
-        );
-        add(
-            "risk",
-            "Risk level",
-            self.risk.label().to_string(),
-            "default",
-        );
-        add(
-            "referral_source",
-            "Referral source",
-            self.referral_source.label().to_string(),
-            "default",
-        );
-        add(
-            "centre",
-            "Centre",
-            self.centre
-                .map_or("the programme's own (CPC, women's desk)".into(), |c| {
-                    c.label().to_string()
-                }),
-            "default",
-        );
-        add(
-            "concerns",
-            "Concerns",
-            self.concerns.as_ref().map_or(
-                "at risk for the CPC; required for the women's desk".into(),
-                |c| c.iter().map(|c| c.label()).collect::<Vec<_>>().join(", "),
-            ),
-            "default",
-        );
-        add(
-            "registered_on",
-            "Date of registration",
-            self.registered_on.to_string(),
-            "the day of the import",
-        );
-        out
-    }
 }
 
 /// Rows that are likely the same person as an earlier row of the file:

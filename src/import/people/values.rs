@@ -1,0 +1,111 @@
+//! Reading one cell of a people row: programme, sex, age, concerns,
+//! CNIC. Each returns the value or the problem in plain words.
+
+use super::super::Cell;
+use super::super::columns::normalise;
+use super::super::vocabulary::vocab;
+use crate::domain::{Concern, Programme, Sex};
+
+pub fn parse_programme(text: &str) -> Result<Programme, String> {
+    if let Some(p) = vocab(Programme::ALL, Programme::code, Programme::label, text) {
+        return Ok(p);
+    }
+    match normalise(text).as_str() {
+        "childprotectioncentre" | "childprotectioncenter" | "cpcs" | "child" | "children" => {
+            Ok(Programme::Cpc)
+        }
+        "womensdesk" | "womendesk" | "women" | "womensdeskwd" | "خواتینڈیسک" => {
+            Ok(Programme::WomensDesk)
+        }
+        _ => Err(format!(
+            "Programme: '{}' is not a programme; write cpc or wd (women's desk)",
+            text.trim().escape_debug()
+        )),
+    }
+}
+
+pub(super) fn parse_sex(text: &str) -> Result<Sex, String> {
+    if let Some(s) = vocab(Sex::ALL, Sex::code, Sex::label, text) {
+        return Ok(s);
+    }
+    match normalise(text).as_str() {
+        "m" | "boy" | "man" | "لڑکا" | "مرد" | "مذکر" => Ok(Sex::Male),
+        "f" | "girl" | "woman" | "لڑکی" | "عورت" | "خاتون" | "مونث" | "مؤنث" => {
+            Ok(Sex::Female)
+        }
+        "transgender" | "khawajasira" | "خواجہسرا" => Ok(Sex::Other),
+        _ => Err(format!(
+            "Sex: '{}' is not male, female or other (M/F are fine)",
+            text.trim().escape_debug()
+        )),
+    }
+}
+
+/// Whole years, as a number cell or text like "12", "12 years", "12 سال".
+pub(super) fn parse_age(cell: &Cell) -> Result<u32, String> {
+    let bad = || {
+        format!(
+            "Age: '{}' is not a whole number of years",
+            cell.text().trim().escape_debug()
+        )
+    };
+    match cell {
+        Cell::Number(n) if n.fract() == 0.0 && (0.0..=150.0).contains(n) => Ok(*n as u32),
+        Cell::Text(t) => {
+            let t = t.trim();
+            let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+            let unit = normalise(&t[digits.len()..]);
+            if digits.is_empty()
+                || digits.len() > 3
+                || !matches!(
+                    unit.as_str(),
+                    "" | "y" | "yr" | "yrs" | "year" | "years" | "سال"
+                )
+            {
+                return Err(bad());
+            }
+            digits.parse().map_err(|_| bad())
+        }
+        _ => Err(bad()),
+    }
+}
+
+pub(super) fn parse_concerns(text: &str) -> Result<Vec<Concern>, String> {
+    if let Some(c) = vocab(Concern::ALL, Concern::code, Concern::label, text) {
+        return Ok(vec![c]);
+    }
+    let mut out = Vec::new();
+    for part in text
+        .split([',', ';', '/', '+', '&'])
+        .filter(|p| !p.trim().is_empty())
+    {
+        match vocab(Concern::ALL, Concern::code, Concern::label, part) {
+            Some(c) if !out.contains(&c) => out.push(c),
+            Some(_) => {}
+            None => {
+                return Err(format!(
+                    "Concerns: '{}' is not a concern; use: {}",
+                    part.trim().escape_debug(),
+                    Concern::ALL
+                        .iter()
+                        .map(|c| c.code())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `1234512345671` (as a number cell or text) is written the standard way,
+/// `12345-1234567-1`; anything else is kept as typed for the rules to judge.
+pub(super) fn normalise_cnic(text: &str) -> String {
+    let t = text.trim();
+    let digits: String = t.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    if digits.len() == 13 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{}-{}-{}", &digits[..5], &digits[5..12], &digits[12..])
+    } else {
+        t.to_string()
+    }
+}
