@@ -31,6 +31,12 @@ fi
 cargo build --release --locked
 cargo build --release --locked --target "$WINDOWS"
 
+# The files shipped are the files tested: the smoke test on each release
+# binary (Windows under Wine, with the test-only ProcessPrng stub beside
+# the .exe in target/, never in the archive).
+scripts/smoke.sh target/release/casedesk
+PROFILE=release scripts/windows-smoke.sh
+
 rm -rf "$OUT"
 mkdir -p "$OUT"
 stage=$(mktemp -d)

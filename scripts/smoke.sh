@@ -4,7 +4,8 @@
 #   scripts/smoke.sh path/to/casedesk.exe wine   (Windows, under Wine)
 # --version; a demo office in a folder whose name has a space and Urdu
 # letters; the register as CSV; `check`; a backup export to a passphrase
-# and its verify. Exits non-zero with a message at the first failure.
+# and its verify; under Wine also the desk (log in, Home, Ctrl-Q).
+# Exits non-zero with a message at the first failure.
 set -euo pipefail
 
 bin=$1
@@ -13,7 +14,15 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8
 export CASEDESK_SCRYPT_LOG_N=${CASEDESK_SCRYPT_LOG_N:-10}
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+cleanup() {
+    # Wine's server outlives the program; stop it before its prefix goes.
+    if [ "$runner" = wine ]; then
+        WINEPREFIX="$work/wineprefix" /usr/lib/wine/wineserver -k 2>/dev/null || true
+        WINEPREFIX="$work/wineprefix" /usr/lib/wine/wineserver -w 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
 dir="$work/office files دفتر"
 mkdir -p "$dir"
 export CASEDESK_DATA_DIR="$dir"
@@ -57,5 +66,13 @@ printf 'demo\nsmoke test passphrase\n' \
 [ -s "$backup" ] || fail "no backup file"
 verify=$(printf 'smoke test passphrase\n' | run backup verify --from "$backup" | head -n 1 | tr -d '\r')
 [ "$verify" = ok ] || fail "backup verify said: $verify"
+
+# The desk itself: under Wine in a pseudo-terminal (Wine's console draws on
+# it); on Linux the end-to-end tests of `cargo test` drive the desk already.
+if [ "$runner" = wine ]; then
+    WINEDEBUG=-all WINEPREFIX="$work/wineprefix" \
+        python3 "$(dirname "$0")/windows/desk_smoke.py" /usr/lib/wine/wine64 "$bin" "$db" \
+        || fail "the desk under Wine (log in, Home, Ctrl-Q)"
+fi
 
 echo "smoke: ok ($version${runner:+ under $runner})"

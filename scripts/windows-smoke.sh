@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build casedesk.exe for 64-bit Windows on Linux and smoke-test it under
 # Wine (scripts/smoke.sh): --version, a demo office on a path with a space
-# and Urdu letters, list children, check, backup export and verify.
+# and Urdu letters, list children, check, backup export and verify, and the
+# desk in a pseudo-terminal (log in, Home, Ctrl-Q).
 #
 # Installs what it needs when run as root (CI): the Rust target
 # x86_64-pc-windows-gnu and Debian's gcc-mingw-w64-x86-64 and wine64.
@@ -22,8 +23,12 @@ missing=()
 command -v x86_64-w64-mingw32-gcc >/dev/null || missing+=(gcc-mingw-w64-x86-64)
 [ -x /usr/lib/wine/wine64 ] || missing+=(wine64)
 if [ ${#missing[@]} -gt 0 ]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    as_root() {
+        if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi
+    }
+    as_root apt-get update -qq </dev/null >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq "${missing[@]}" </dev/null >/dev/null
 fi
 
 cargo build --locked --profile "$PROFILE" --target "$TARGET"

@@ -563,7 +563,7 @@ fn skip_invalid_saves_the_rest_and_writes_the_rejects_beside_the_input() {
     let (_, err) = ok(&o.import(&["people", "--from", s(&file), "--skip-invalid"]));
     let rejects = o.dir.path().join("bad.csv.rejects.csv");
     assert!(
-        err.contains("Imported 1 people (CPC-2025-0001) from 7 rows"),
+        err.contains("Imported 1 person (CPC-2025-0001) from 7 rows"),
         "{err}"
     );
     assert!(err.contains("6 rows with problems written to"), "{err}");

@@ -179,7 +179,7 @@ fn a_mapping_file_names_columns_and_gives_the_staff_for_every_row() {
         "{out}"
     );
     let (_, err) = ok(&o.import(&["activities", "--from", s(&file), "--map", s(&map)]));
-    assert!(err.contains("Imported 1 activities"), "{err}");
+    assert!(err.contains("Imported 1 activity"), "{err}");
     assert_eq!(
         o.query("SELECT kind FROM activities"),
         [["mlu_visit".to_string()]]

@@ -84,7 +84,7 @@ fn urdu_register_round_trips(name: &str) {
         "--programme",
         "wd",
     ]));
-    assert!(err.contains("Imported 1 people"), "{name}: {err}");
+    assert!(err.contains("Imported 1 person"), "{name}: {err}");
     assert_eq!(
         o.query("SELECT name, father_name, sex, registered_on FROM persons WHERE programme = 'wd'"),
         [["رخسانہ بی بی", "نور محمد", "female", "2025-04-02"]],

@@ -64,6 +64,7 @@ vocabulary!(
         ImportActivities => "import.activities", "activities imported";
         ActivityAdd => "activity.add", "activity recorded";
         ReportRun => "report.run", "report run";
+        ReportRecords => "report.records", "people behind a report number listed";
     }
 );
 

@@ -214,12 +214,13 @@ impl ImportSummary {
     /// and in the desk: "Imported 3 people (CPC-2026-0001 to
     /// CPC-2026-0003) from 4 rows; 1 left out as already there."
     pub fn sentence(&self, kind: ImportKind) -> String {
-        let what = match kind {
-            ImportKind::People => "people",
-            ImportKind::Services => "services",
-            ImportKind::Attendance { .. } => "marks",
-            ImportKind::Activities => "activities",
+        let (one, many) = match kind {
+            ImportKind::People => ("person", "people"),
+            ImportKind::Services => ("service", "services"),
+            ImportKind::Attendance { .. } => ("mark", "marks"),
+            ImportKind::Activities => ("activity", "activities"),
         };
+        let what = if self.added == 1 { one } else { many };
         let mut out = format!("Imported {} {what}", self.added);
         if let (Some(first), Some(last)) = (self.case_numbers.first(), self.case_numbers.last()) {
             if first == last {
@@ -233,7 +234,11 @@ impl ImportSummary {
             out.push_str(&format!("; {} left out as already there", self.duplicates));
         }
         if self.unchanged > 0 {
-            out.push_str(&format!("; {} marks already said the same", self.unchanged));
+            let marks = if self.unchanged == 1 { "mark" } else { "marks" };
+            out.push_str(&format!(
+                "; {} {marks} already said the same",
+                self.unchanged
+            ));
         }
         if let Some(path) = &self.rejects_file {
             out.push_str(&format!(

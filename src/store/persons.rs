@@ -410,3 +410,40 @@ pub fn history(conn: &Connection, id: PersonId) -> Result<Vec<HistoryEntry>> {
     })?;
     rows.collect::<rusqlite::Result<_>>().map_err(Error::from)
 }
+
+/// One person's case number, name, programme and status, as a list of
+/// the people behind a number names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brief {
+    pub id: i64,
+    pub case_number: String,
+    pub name: String,
+    pub programme: Programme,
+    pub status: crate::domain::CaseStatus,
+}
+
+/// The people of `ids` still in the register (in no particular order).
+pub fn briefs(conn: &Connection, ids: &[i64]) -> Result<Vec<Brief>> {
+    // Ids per query: well under SQLite's limit on parameters.
+    const CHUNK: usize = 500;
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let mut stmt = conn.prepare(&format!(
+            "SELECT id, case_number, name, programme, status FROM persons WHERE id IN ({marks})"
+        ))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(chunk.iter()), |r| {
+            Ok(Brief {
+                id: r.get(0)?,
+                case_number: r.get(1)?,
+                name: r.get(2)?,
+                programme: r.get(3)?,
+                status: r.get(4)?,
+            })
+        })?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}

@@ -249,6 +249,28 @@ mod tests {
         assert_eq!(Theme::high_contrast().base.bg, Some(Color::Black));
     }
 
+    /// The old office PC's console (conhost) may show only the 16 console
+    /// colours; the built-in themes use nothing else, so they look the
+    /// same there as in Windows Terminal or over SSH.
+    #[test]
+    fn embedded_themes_use_only_the_16_console_colours() {
+        let set = ThemeSet::embedded();
+        let mut seen = 0;
+        for (name, specs) in &set.themes {
+            for (slot, spec) in specs {
+                for c in [&spec.fg, &spec.bg].into_iter().flatten() {
+                    let colour: Color = c.parse().expect("a colour");
+                    assert!(
+                        !matches!(colour, Color::Rgb(..) | Color::Indexed(_)),
+                        "{name}.{slot} uses {c}, which a 16-colour console cannot show"
+                    );
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 20, "only {seen} colours checked");
+    }
+
     #[test]
     fn user_file_is_partial() {
         let mut set = ThemeSet::embedded();

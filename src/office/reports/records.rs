@@ -6,15 +6,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::params_from_iter;
-
 use super::{AuditAction, Period, Record, RecordKind, Session};
 use crate::Result;
 use crate::domain::Role;
 use crate::domain::activities::{Activity, ActivityFilter};
 use crate::domain::reports::AgeBand;
 use crate::domain::{CaseStatus, Programme, Sex};
-use crate::store::activities;
+use crate::store::{activities, persons};
 
 /// One person behind a number: enough to recognise them and open their
 /// file, and the cell (sex × age band) they are counted in.
@@ -52,14 +50,11 @@ impl Records {
     }
 }
 
-/// Ids per query: well under SQLite's limit on parameters.
-const CHUNK: usize = 500;
-
 impl Session {
     /// Name the records behind one number of a report for `period`
     /// (managers, as the report itself). `kind` and `records` are the
     /// indicator's. Listing people is recorded in the audit trail like
-    /// any list of the register (the number of rows, never who).
+    /// any list of the register: the number of rows, never who.
     pub fn report_records(
         &self,
         period: Period,
@@ -71,7 +66,7 @@ impl Session {
             RecordKind::Person => {
                 let people = people(self.conn(), records)?;
                 self.record_now(
-                    AuditAction::RegisterExport,
+                    AuditAction::ReportRecords,
                     "",
                     &format!("{} rows behind a report number ({period})", people.len()),
                 )?;
@@ -102,27 +97,17 @@ fn people(conn: &rusqlite::Connection, records: &[Record]) -> Result<Vec<PersonR
     let cells: HashMap<i64, Option<(Sex, AgeBand)>> =
         records.iter().map(|r| (r.id, r.cell)).collect();
     let ids: Vec<i64> = cells.keys().copied().collect();
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(CHUNK) {
-        let marks = vec!["?"; chunk.len()].join(",");
-        let mut stmt = conn.prepare(&format!(
-            "SELECT id, case_number, name, programme, status FROM persons WHERE id IN ({marks})"
-        ))?;
-        let rows = stmt.query_map(params_from_iter(chunk.iter()), |r| {
-            let id: i64 = r.get(0)?;
-            Ok(PersonRecord {
-                id,
-                case_number: r.get(1)?,
-                name: r.get(2)?,
-                programme: r.get(3)?,
-                status: r.get(4)?,
-                cell: cells.get(&id).copied().flatten(),
-            })
-        })?;
-        for row in rows {
-            out.push(row?);
-        }
-    }
+    let mut out: Vec<PersonRecord> = persons::briefs(conn, &ids)?
+        .into_iter()
+        .map(|b| PersonRecord {
+            cell: cells.get(&b.id).copied().flatten(),
+            id: b.id,
+            case_number: b.case_number,
+            name: b.name,
+            programme: b.programme,
+            status: b.status,
+        })
+        .collect();
     out.sort_by(|a, b| a.case_number.cmp(&b.case_number));
     Ok(out)
 }

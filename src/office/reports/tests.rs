@@ -117,6 +117,20 @@ fn the_records_behind_a_number_are_named_for_the_manager_only() {
     let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["Asad", "Bilawal"]);
     assert!(people.iter().all(|p| p.cell.is_some()));
+    // Audited as its own action, with the count and never a name.
+    let entries = s
+        .audit_entries(&crate::office::audit::AuditFilter {
+            action: Some("report.records".into()),
+            ..Default::default()
+        })
+        .expect("audit");
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert!(
+        entries[0].detail.starts_with("2 rows"),
+        "{}",
+        entries[0].detail
+    );
+    assert!(!entries[0].detail.contains("Asad") && !entries[0].target.contains("Asad"));
     let staff = crate::office::login(&paths, "sara", &password).expect("login");
     assert!(matches!(
         staff.report_records(p, new.record_kind, &new.current.records),
