@@ -632,3 +632,94 @@ fn the_manager_sets_the_literacy_scale_and_scores_follow_it() {
         .is_err()
     );
 }
+
+/// Real processes, as two terminals are: several `attendance take` runs on
+/// one session at the same moment, each marking its own children, and
+/// three of them also marking one child. No mark is lost and nothing is
+/// overwritten silently: every mark a run says it saved is in the
+/// session's history, and each run's mark for the shared child was either
+/// saved or reported as kept from another desk.
+#[test]
+fn processes_marking_one_session_at_once_lose_no_mark() {
+    const WRITERS: usize = 6;
+    const EACH: usize = 4;
+    let (o, class, _) = with_class(WRITERS * EACH);
+    let s = o.login("staff");
+    let day = last_monday();
+    let date = day.to_string();
+    let cases: Vec<String> = s
+        .attendance_sheet(class, day)
+        .expect("sheet")
+        .rows
+        .iter()
+        .map(|r| r.case_number.clone())
+        .collect();
+    let shared = &cases[3 * EACH - 1];
+    let code = |w: usize| ["P", "A", "L", "E"][w % 4];
+    let input = |w: usize| -> String {
+        let mut lines: String = cases[w * EACH..(w + 1) * EACH]
+            .iter()
+            .map(|c| format!("{c},{}\n", code(w)))
+            .collect();
+        if w < 2 {
+            lines.push_str(&format!("{shared},{}\n", code(w)));
+        }
+        lines
+    };
+    let args = [
+        "attendance",
+        "take",
+        "--class",
+        "Literacy morning",
+        "--date",
+        date.as_str(),
+    ];
+    let outputs: Vec<Output> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let (o, args, lines) = (&o, &args, input(w));
+                scope.spawn(move || o.run("staff", args, &lines))
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().expect("join")).collect()
+    });
+    let mut said_saved = 0;
+    let mut shared_kept = 0;
+    for (w, out) in outputs.iter().enumerate() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "writer {w}: {err}");
+        let n: i64 = err
+            .lines()
+            .find_map(|l| l.strip_prefix("Saved ")?.split(' ').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("writer {w} said no count: {err}"));
+        said_saved += n;
+        shared_kept += err
+            .lines()
+            .filter(|l| l.starts_with(shared.as_str()) && l.contains("another desk"))
+            .count();
+    }
+    let now = s.attendance_sheet(class, day).expect("sheet");
+    let want = [Mark::Present, Mark::Absent, Mark::Late, Mark::Excused];
+    for (i, row) in now.rows.iter().enumerate() {
+        if row.case_number == *shared {
+            assert!(
+                matches!(row.mark, Some(Mark::Present | Mark::Absent | Mark::Late)),
+                "{:?}",
+                row.mark
+            );
+        } else {
+            assert_eq!(row.mark, Some(want[(i / EACH) % 4]), "{}", row.case_number);
+        }
+    }
+    let history = o.count("SELECT count(*) FROM attendance_history");
+    assert_eq!(history, said_saved, "every saved mark is in the history");
+    let shared_saved = o.count(&format!(
+        "SELECT count(*) FROM attendance_history h JOIN persons p ON p.id = h.person_id \
+         WHERE p.case_number = '{shared}'"
+    ));
+    assert_eq!(
+        shared_saved + shared_kept as i64,
+        3,
+        "each of the three marks of the shared child was saved or reported"
+    );
+}
