@@ -156,32 +156,28 @@ fn today() -> NaiveDate {
 pub fn run(session: &mut Session, cmd: ClassCommand) -> Result<()> {
     match cmd {
         ClassCommand::List { format } => {
-            let cells: Vec<Vec<String>> = session
-                .classes()?
-                .into_iter()
-                .map(|c| {
-                    let time = c.time_text();
-                    vec![
-                        c.name,
-                        c.kind.code().to_string(),
-                        c.trade,
-                        c.teacher.unwrap_or_default(),
-                        c.days.to_string(),
-                        time,
-                        c.starts_on.to_string(),
-                        c.ends_on.map(|d| d.to_string()).unwrap_or_default(),
-                        c.room,
-                        c.enrolled.to_string(),
-                    ]
-                })
-                .collect();
-            super::output::rows(
+            let classes = session.classes()?;
+            super::output::items(
                 &[
                     "name", "kind", "trade", "teacher", "days", "time", "starts", "ends", "room",
                     "enrolled",
                 ],
-                &cells,
+                &classes,
                 format,
+                |c| {
+                    vec![
+                        c.name.clone(),
+                        c.kind.code().to_string(),
+                        c.trade.clone(),
+                        c.teacher.clone().unwrap_or_default(),
+                        c.days.to_string(),
+                        c.time_text(),
+                        c.starts_on.to_string(),
+                        c.ends_on.map(|d| d.to_string()).unwrap_or_default(),
+                        c.room.clone(),
+                        c.enrolled.to_string(),
+                    ]
+                },
             )
         }
         ClassCommand::Add(a) => {
@@ -323,21 +319,18 @@ pub fn month(session: &Session, class: &str, month: &str, format: Format) -> Res
     let mut header: Vec<&str> = vec!["case_number", "name"];
     header.extend(dates.iter().map(String::as_str));
     header.push("rate");
-    let cells: Vec<Vec<String>> = sheet
-        .rows
-        .into_iter()
-        .map(|r| {
-            let mut row = vec![r.case_number, r.name];
-            row.extend(
-                r.marks
-                    .iter()
-                    .map(|m| m.map(|m| m.code().to_string()).unwrap_or_default()),
-            );
-            row.push(r.rate.to_string());
-            row
-        })
-        .collect();
-    super::output::rows(&header, &cells, format)
+    // One class's month: bounded by its enrolment, so the sheet is read
+    // whole (its columns are the month's session dates).
+    super::output::items(&header, &sheet.rows, format, |r| {
+        let mut row = vec![r.case_number.clone(), r.name.clone()];
+        row.extend(
+            r.marks
+                .iter()
+                .map(|m| m.map(|m| m.code().to_string()).unwrap_or_default()),
+        );
+        row.push(r.rate.to_string());
+        row
+    })
 }
 
 /// `literacy record`: one month's scores for one person.
