@@ -6,13 +6,14 @@
 //!
 //! Run longer: `PROPTEST_CASES=100000 cargo test --release --test properties_import`.
 
+mod common;
 mod properties_support;
 
 use casedesk::import::columns::{
     ACTIVITIES, ATTENDANCE, MappingFile, PEOPLE, SERVICES, map_columns,
 };
 use casedesk::import::dates::{self, ColumnOrder, DayMonth};
-use casedesk::import::preview::ImportOptions;
+use casedesk::import::preview::{ImportKind, ImportOptions};
 use casedesk::import::{Cell, Table, read_csv, read_table};
 use chrono::NaiveDate;
 use properties_support::{config, hostile_text, stored_text};
@@ -30,6 +31,7 @@ fn cell_text() -> impl Strategy<Value = String> {
         1 => "[0-9]{5}",
         1 => "(M|F|male|female|cpc|wd|12|12 years|۱۲ سال|yes|no|P|A|L|E)",
         1 => "\"[^\"]{0,8}\"\"?",
+        1 => "(CPC|WD)-202[0-9]-00[0-9]{2}",
     ]
 }
 
@@ -286,6 +288,44 @@ proptest! {
         }
         let _ = read_table(&path, Some("\u{1b}]0;x\u{7}"));
     }
+}
+
+/// Every kind of import previews any CSV through a logged-in office (one
+/// demo office for all cases: previews save nothing).
+#[test]
+fn every_kind_of_import_previews_any_csv() {
+    let o = common::Office::demo(10);
+    let session = o.login("manager", "demo");
+    let class_id = session
+        .classes()
+        .expect("classes")
+        .first()
+        .expect("a class")
+        .id;
+    let path = o.dir.path().join("sheet.csv");
+    let mut runner = proptest::test_runner::TestRunner::new(config(24));
+    runner
+        .run(&(csv_bytes(), any::<bool>()), |(bytes, extra)| {
+            std::fs::write(&path, &bytes).expect("write");
+            for kind in [
+                ImportKind::People,
+                ImportKind::Services,
+                ImportKind::Attendance { class_id, extra },
+                ImportKind::Activities,
+            ] {
+                for skip_invalid in [false, true] {
+                    let opts = ImportOptions {
+                        skip_invalid,
+                        ..ImportOptions::default()
+                    };
+                    if let Err(e) = session.preview_import(kind, &path, &opts) {
+                        prop_assert!(!e.to_string().contains('\u{1b}'), "{:?}", e.to_string());
+                    }
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
 }
 
 /// Found by `damaged_workbooks_are_refused_plainly`: calamine 0.38
