@@ -140,6 +140,22 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// `s` with each control character written as its Rust escape (`\t`,
+/// `\u{1b}`) and everything else as it is: for messages that quote a
+/// settings file, so the person sees what to fix.
+pub fn escape_controls(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let plain = !c.is_control();
+            let escaped = (!plain).then(|| c.escape_debug());
+            plain
+                .then_some(c)
+                .into_iter()
+                .chain(escaped.into_iter().flatten())
+        })
+        .collect()
+}
+
 /// Splits multi-line text (a note) into sanitized lines. `\r\n`, `\n` and
 /// `\r` all end a line.
 pub fn sanitize_lines(s: &str) -> Vec<Cow<'_, str>> {
