@@ -148,10 +148,10 @@ fn doctored_manifest(real: &Original, field: usize, value: &serde_json::Value) -
     let obj = m.as_object_mut().expect("object");
     let keys: Vec<String> = obj.keys().cloned().collect();
     let key = &keys[field % keys.len()];
-    if key == "files" && field % 3 == 0 {
+    if key == "files" && field.is_multiple_of(3) {
         // Reach inside: a file entry's size, name or hash.
         if let Some(f) = obj["files"].as_array_mut().and_then(|a| a.first_mut()) {
-            let inner = ["size", "name", "sha256"][field % 3];
+            let inner = ["size", "name", "sha256"][(field / 3) % 3];
             f[inner] = value.clone();
         }
     } else {

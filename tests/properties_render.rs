@@ -173,7 +173,7 @@ fn hostile_stored_text_never_reaches_a_cell() {
             key(&mut app, KeyCode::Enter);
             app.wait_idle(Duration::from_secs(30));
             prop_assert!(app.is_logged_in());
-            let mut check = |app: &App, what: &str| -> Result<(), TestCaseError> {
+            let check = |app: &App, what: &str| -> Result<(), TestCaseError> {
                 for (w, h) in [(80, 24), (200, 60)] {
                     if let Some(cell) = control_cell(app, w, h) {
                         return Err(TestCaseError::fail(format!("{what} at {w}x{h}: {cell:?}")));

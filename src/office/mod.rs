@@ -241,8 +241,11 @@ impl Session {
 /// at once (see [`Session::export_register`]). `each` may be called more
 /// than once; every call sees the same rows.
 pub struct RowPasses<'a, R> {
-    read: &'a dyn Fn(&mut dyn FnMut(R) -> Result<()>) -> Result<usize>,
+    read: &'a ReadRows<'a, R>,
 }
+
+/// Steps a statement, handing each row to the callback; returns how many.
+type ReadRows<'a, R> = dyn Fn(&mut dyn FnMut(R) -> Result<()>) -> Result<usize> + 'a;
 
 impl<R> RowPasses<'_, R> {
     /// Hand every row to `f`, in order; returns how many there were.
