@@ -271,7 +271,7 @@ fn damaged_backups_are_refused_and_leave_nothing_behind() {
     std::fs::create_dir(&work).expect("work");
     let file = work.join("backup.age");
     let unlock = Unlock::Identities(vec![Box::new(real.identity.clone())]);
-    let mut runner = TestRunner::new(config(32));
+    let mut runner = TestRunner::new(config(64));
     runner
         .run(&damage(), |d| {
             std::fs::write(&file, backup_bytes(&real, &d)).expect("write");
