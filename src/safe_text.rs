@@ -144,16 +144,15 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 /// `\u{1b}`) and everything else as it is: for messages that quote a
 /// settings file, so the person sees what to fix.
 pub fn escape_controls(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let plain = !c.is_control();
-            let escaped = (!plain).then(|| c.escape_debug());
-            plain
-                .then_some(c)
-                .into_iter()
-                .chain(escaped.into_iter().flatten())
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Splits multi-line text (a note) into sanitized lines. `\r\n`, `\n` and
