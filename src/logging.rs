@@ -32,11 +32,17 @@ pub fn init(dir: &Path) -> Option<WorkerGuard> {
 /// (the desk restores the terminal there).
 pub fn install_panic_hook(before: fn()) {
     std::panic::set_hook(Box::new(move |info| {
-        before();
         let place = info
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))
             .unwrap_or_else(|| "an unknown place".into());
+        if CONTAINED.get() {
+            // Caught by `contain_panic`: the desk goes on, so the terminal
+            // stays as it is and nothing is said on stderr.
+            tracing::warn!(place = %place, "contained panic in a library");
+            return;
+        }
+        before();
         tracing::error!(place = %place, "panic");
         // Not `eprintln!`: it panics when stderr is gone (a hung-up
         // terminal), and a panic inside the hook aborts.
@@ -47,4 +53,20 @@ pub fn install_panic_hook(before: fn()) {
              screen; please tell whoever looks after casedesk the place above."
         );
     }));
+}
+
+thread_local! {
+    /// Set while `contain_panic` runs a closure on this thread.
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f`, turning a panic inside it into `Err` instead of stopping the
+/// program: for a library that panics on some hostile input instead of
+/// returning an error (calamine on a cut-short `.xls`). The panic hook
+/// then only logs the place; the caller reports a plain error.
+pub fn contain_panic<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Option<T> {
+    let was = CONTAINED.replace(true);
+    let out = std::panic::catch_unwind(f);
+    CONTAINED.set(was);
+    out.ok()
 }

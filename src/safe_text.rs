@@ -140,6 +140,21 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// `s` with each control character written as its Rust escape (`\t`,
+/// `\u{1b}`) and everything else as it is: for messages that quote a
+/// settings file, so the person sees what to fix.
+pub fn escape_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Splits multi-line text (a note) into sanitized lines. `\r\n`, `\n` and
 /// `\r` all end a line.
 pub fn sanitize_lines(s: &str) -> Vec<Cow<'_, str>> {

@@ -150,10 +150,15 @@ pub fn run(session: &mut Session, cmd: ActivityCommand) -> Result<()> {
                 to,
                 kind: k.as_deref().map(kind).transpose()?,
             };
-            let cells_rows: Vec<Vec<String>> = session
-                .activities(&filter, limit)?
-                .into_iter()
-                .map(|a| {
+            let list = session.activities(&filter, limit)?;
+            super::output::items(
+                &[
+                    "id", "date", "kind", "place", "staff", "female", "male", "other", "total",
+                    "new", "people", "note",
+                ],
+                &list,
+                format,
+                |a| {
                     let by_sex = |s: crate::domain::Sex| a.participants.sex_total(s).to_string();
                     vec![
                         a.id.to_string(),
@@ -173,15 +178,7 @@ pub fn run(session: &mut Session, cmd: ActivityCommand) -> Result<()> {
                             .join(" "),
                         a.note.replace('\n', " "),
                     ]
-                })
-                .collect();
-            super::output::rows(
-                &[
-                    "id", "date", "kind", "place", "staff", "female", "male", "other", "total",
-                    "new", "people", "note",
-                ],
-                &cells_rows,
-                format,
+                },
             )
         }
     }

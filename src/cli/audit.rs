@@ -58,38 +58,32 @@ pub fn run(session: &Session, args: AuditArgs) -> Result<()> {
         .as_deref()
         .map(|p| super::counselling::find_person(session, p))
         .transpose()?;
-    let entries = session.audit_entries(&AuditFilter {
+    let filter = AuditFilter {
         person,
         user: args.by,
         from: args.from,
         to: args.to,
         action: args.action,
         ..AuditFilter::default()
-    })?;
-    session.audit_viewed(person)?;
-    let cells: Vec<Vec<String>> = entries
-        .into_iter()
-        .map(|e| {
-            vec![
-                e.seq.to_string(),
-                e.at,
-                e.user_name,
-                e.action,
-                e.target,
-                e.detail,
-            ]
+    };
+    let header: &[&str] = match args.format {
+        Format::Csv => &["seq", "at", "user", "action", "record", "detail"],
+        Format::Table => &["#", "at", "user", "action", "record", "detail"],
+    };
+    session.export_audit(&filter, |entries| {
+        super::output::stream(header, args.format, |emit| {
+            entries
+                .each(|e| {
+                    emit(&[
+                        e.seq.to_string(),
+                        e.at,
+                        e.user_name,
+                        e.action,
+                        e.target,
+                        e.detail,
+                    ])
+                })
+                .map(drop)
         })
-        .collect();
-    match args.format {
-        Format::Csv => super::output::rows(
-            &["seq", "at", "user", "action", "record", "detail"],
-            &cells,
-            Format::Csv,
-        ),
-        Format::Table => super::output::rows(
-            &["#", "at", "user", "action", "record", "detail"],
-            &cells,
-            Format::Table,
-        ),
-    }
+    })
 }

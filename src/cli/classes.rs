@@ -156,32 +156,28 @@ fn today() -> NaiveDate {
 pub fn run(session: &mut Session, cmd: ClassCommand) -> Result<()> {
     match cmd {
         ClassCommand::List { format } => {
-            let cells: Vec<Vec<String>> = session
-                .classes()?
-                .into_iter()
-                .map(|c| {
-                    let time = c.time_text();
-                    vec![
-                        c.name,
-                        c.kind.code().to_string(),
-                        c.trade,
-                        c.teacher.unwrap_or_default(),
-                        c.days.to_string(),
-                        time,
-                        c.starts_on.to_string(),
-                        c.ends_on.map(|d| d.to_string()).unwrap_or_default(),
-                        c.room,
-                        c.enrolled.to_string(),
-                    ]
-                })
-                .collect();
-            super::output::rows(
+            let classes = session.classes()?;
+            super::output::items(
                 &[
                     "name", "kind", "trade", "teacher", "days", "time", "starts", "ends", "room",
                     "enrolled",
                 ],
-                &cells,
+                &classes,
                 format,
+                |c| {
+                    vec![
+                        c.name.clone(),
+                        c.kind.code().to_string(),
+                        c.trade.clone(),
+                        c.teacher.clone().unwrap_or_default(),
+                        c.days.to_string(),
+                        c.time_text(),
+                        c.starts_on.to_string(),
+                        c.ends_on.map(|d| d.to_string()).unwrap_or_default(),
+                        c.room.clone(),
+                        c.enrolled.to_string(),
+                    ]
+                },
             )
         }
         ClassCommand::Add(a) => {
@@ -269,19 +265,10 @@ pub fn take(session: &mut Session, args: TakeArgs) -> Result<()> {
     for (i, line) in std::io::stdin().lock().lines().enumerate() {
         let n = i + 1;
         let line = line.map_err(|e| Error::io("cannot read standard input", e))?;
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
         let bad = |why: &str| Error::invalid(format!("line {n}: {why}; nothing was saved"));
-        let Some((case, mark)) = line.split_once(',') else {
-            return Err(bad("write CASE_NUMBER,MARK (e.g. CPC-2026-0042,P)"));
+        let Some((case, mark)) = mark_line(&line).map_err(bad)? else {
+            continue;
         };
-        let mark: Mark = mark
-            .trim()
-            .parse()
-            .map_err(|_| bad("the mark must be P, A, L or E"))?;
-        let case = case.trim();
         let Some(row) = sheet
             .rows
             .iter()
@@ -313,6 +300,23 @@ pub fn take(session: &mut Session, args: TakeArgs) -> Result<()> {
     Ok(())
 }
 
+/// One line of `attendance take`'s input: the case number and the mark,
+/// `None` for a blank or `#` comment line, or what is wrong with it.
+fn mark_line(line: &str) -> std::result::Result<Option<(&str, Mark)>, &'static str> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    let Some((case, mark)) = line.split_once(',') else {
+        return Err("write CASE_NUMBER,MARK (e.g. CPC-2026-0042,P)");
+    };
+    let mark: Mark = mark
+        .trim()
+        .parse()
+        .map_err(|_| "the mark must be P, A, L or E")?;
+    Ok(Some((case.trim(), mark)))
+}
+
 /// `list attendance`: the month's sheet, one column per session date, the
 /// rate last.
 pub fn month(session: &Session, class: &str, month: &str, format: Format) -> Result<()> {
@@ -323,21 +327,18 @@ pub fn month(session: &Session, class: &str, month: &str, format: Format) -> Res
     let mut header: Vec<&str> = vec!["case_number", "name"];
     header.extend(dates.iter().map(String::as_str));
     header.push("rate");
-    let cells: Vec<Vec<String>> = sheet
-        .rows
-        .into_iter()
-        .map(|r| {
-            let mut row = vec![r.case_number, r.name];
-            row.extend(
-                r.marks
-                    .iter()
-                    .map(|m| m.map(|m| m.code().to_string()).unwrap_or_default()),
-            );
-            row.push(r.rate.to_string());
-            row
-        })
-        .collect();
-    super::output::rows(&header, &cells, format)
+    // One class's month: bounded by its enrolment, so the sheet is read
+    // whole (its columns are the month's session dates).
+    super::output::items(&header, &sheet.rows, format, |r| {
+        let mut row = vec![r.case_number.clone(), r.name.clone()];
+        row.extend(
+            r.marks
+                .iter()
+                .map(|m| m.map(|m| m.code().to_string()).unwrap_or_default()),
+        );
+        row.push(r.rate.to_string());
+        row
+    })
 }
 
 /// `literacy record`: one month's scores for one person.
@@ -356,4 +357,39 @@ pub fn literacy(session: &mut Session, a: LiteracyArgs) -> Result<()> {
     )?;
     eprintln!("Recorded.");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        // PROPTEST_CASES runs it longer.
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn any_attendance_line_is_read_or_refused(line in "\\PC{0,30}|[ -~]{0,30}") {
+            if let Ok(Some((case, _))) = mark_line(&line) {
+                prop_assert!(line.contains(case));
+                prop_assert_eq!(case.trim(), case);
+            }
+        }
+
+        #[test]
+        fn a_written_mark_reads_back(
+            case in "(CPC|WD)-[0-9]{4}-[0-9]{4}",
+            mark in prop::sample::select(vec![Mark::Present, Mark::Absent, Mark::Late, Mark::Excused]),
+            pad in "[ \t]{0,3}",
+        ) {
+            let line = format!("{pad}{case}{pad},{pad}{}{pad}", mark.code());
+            prop_assert_eq!(mark_line(&line), Ok(Some((case.as_str(), mark))));
+            let comment = format!("{pad}# {line}");
+            prop_assert_eq!(mark_line(&comment), Ok(None));
+        }
+    }
 }

@@ -177,24 +177,20 @@ fn print_sessions(rows: &[SessionRow], format: Format) -> Result<()> {
         "participants",
         "versions",
     ];
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.id.0.to_string(),
-                r.case_number.clone(),
-                r.on_date.to_string(),
-                r.kind.code().to_string(),
-                r.minutes.to_string(),
-                r.psychologist.clone().unwrap_or_default(),
-                r.participants
-                    .iter()
-                    .map(|p| p.case_number.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                r.versions.to_string(),
-            ]
-        })
-        .collect();
-    super::output::rows(&header, &cells, format)
+    super::output::items(&header, rows, format, |r| {
+        vec![
+            r.id.0.to_string(),
+            r.case_number.clone(),
+            r.on_date.to_string(),
+            r.kind.code().to_string(),
+            r.minutes.to_string(),
+            r.psychologist.clone().unwrap_or_default(),
+            r.participants
+                .iter()
+                .map(|p| p.case_number.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            r.versions.to_string(),
+        ]
+    })
 }

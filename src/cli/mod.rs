@@ -360,11 +360,11 @@ fn run(cli: Cli) -> Result<()> {
             let status: Option<CaseStatus> =
                 status.map(|s| s.parse()).transpose().map_err(usage)?;
             let session = login(&paths, cli.user, &mut secrets)?;
-            let rows = session.list_register(
+            session.export_register(
                 &office::casework::RegisterFilter { programme, status },
                 crate::clock::today(),
+                |rows| output::register(rows, format),
             )?;
-            output::register(&rows, format)?;
         }
         Command::Check => {
             let paths = office_paths(cli.db);

@@ -147,30 +147,9 @@ pub fn placement(session: &mut Session, cmd: PlacementCommand) -> Result<()> {
                 .map(|s| s.parse())
                 .transpose()
                 .map_err(|e: Error| Error::Usage(e.to_string()))?;
-            let cells: Vec<Vec<String>> = session
-                .placements(trade.as_deref(), year, None)?
-                .into_iter()
-                .filter(|p| status.is_none_or(|s| p.status == s))
-                .map(|p| {
-                    vec![
-                        p.id.to_string(),
-                        p.case_number,
-                        p.name,
-                        p.kind.code().to_string(),
-                        p.trade,
-                        if p.kind == PlacementKind::Job {
-                            p.employer
-                        } else {
-                            p.business_kind
-                        },
-                        p.starts_on.to_string(),
-                        p.status.code().to_string(),
-                        p.last_visit.map(|d| d.to_string()).unwrap_or_default(),
-                        p.next_due.map(|d| d.to_string()).unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            super::output::rows(
+            let mut list = session.placements(trade.as_deref(), year, None)?;
+            list.retain(|p| status.is_none_or(|s| p.status == s));
+            super::output::items(
                 &[
                     "id",
                     "case_number",
@@ -183,8 +162,26 @@ pub fn placement(session: &mut Session, cmd: PlacementCommand) -> Result<()> {
                     "last_visit",
                     "next_due",
                 ],
-                &cells,
+                &list,
                 format,
+                |p| {
+                    vec![
+                        p.id.to_string(),
+                        p.case_number.clone(),
+                        p.name.clone(),
+                        p.kind.code().to_string(),
+                        p.trade.clone(),
+                        if p.kind == PlacementKind::Job {
+                            p.employer.clone()
+                        } else {
+                            p.business_kind.clone()
+                        },
+                        p.starts_on.to_string(),
+                        p.status.code().to_string(),
+                        p.last_visit.map(|d| d.to_string()).unwrap_or_default(),
+                        p.next_due.map(|d| d.to_string()).unwrap_or_default(),
+                    ]
+                },
             )
         }
         PlacementCommand::Add(a) => {
@@ -261,22 +258,7 @@ pub fn followup(session: &mut Session, cmd: FollowupCommand) -> Result<()> {
                 },
                 usize::MAX >> 1,
             )?;
-            let cells: Vec<Vec<String>> = items
-                .into_iter()
-                .map(|d| {
-                    vec![
-                        d.key(),
-                        d.kind.label().to_string(),
-                        d.case_number.clone(),
-                        d.name.clone(),
-                        d.due_on.to_string(),
-                        d.days_late(now).max(0).to_string(),
-                        d.worker.clone().unwrap_or_default(),
-                        d.what.clone(),
-                    ]
-                })
-                .collect();
-            super::output::rows(
+            super::output::items(
                 &[
                     "id",
                     "kind",
@@ -287,8 +269,20 @@ pub fn followup(session: &mut Session, cmd: FollowupCommand) -> Result<()> {
                     "worker",
                     "what",
                 ],
-                &cells,
+                &items,
                 a.format,
+                |d| {
+                    vec![
+                        d.key(),
+                        d.kind.label().to_string(),
+                        d.case_number.clone(),
+                        d.name.clone(),
+                        d.due_on.to_string(),
+                        d.days_late(now).max(0).to_string(),
+                        d.worker.clone().unwrap_or_default(),
+                        d.what.clone(),
+                    ]
+                },
             )
         }
         FollowupCommand::Visit(a) => {

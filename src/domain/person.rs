@@ -408,7 +408,9 @@ impl NewPerson {
 /// A birth date for an estimated age: exactly `age` years before `on`, so
 /// the age shown grows with time; the record keeps the "estimated" flag.
 pub fn estimated_birth_date(age: u32, on: NaiveDate) -> NaiveDate {
-    on.checked_sub_months(chrono::Months::new(age * 12))
+    // Saturating: an absurd age (a hostile import, a typo) must not
+    // overflow; it gives no earlier date and the age rules refuse it.
+    on.checked_sub_months(chrono::Months::new(age.saturating_mul(12)))
         .unwrap_or(on)
 }
 

@@ -106,7 +106,8 @@ impl NewPlacement {
         match self.starts_on {
             None => err("starts_on", "The start date is required"),
             Some(d) if d < intake => err("starts_on", "The start date is before the intake date"),
-            Some(d) if d > today + Duration::days(7) => {
+            // Days between, not `today + 7`: that overflows at the calendar's end.
+            Some(d) if (d - today).num_days() > 7 => {
                 err("starts_on", "The start date is more than a week ahead")
             }
             _ => {}

@@ -239,15 +239,25 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table> {
     })
 }
 
-/// Read a sheet of a workbook with calamine.
+fn cannot_read_workbook(path: &Path) -> Error {
+    Error::invalid(format!(
+        "{} cannot be read as a workbook (.xlsx, .xls or .ods); is it damaged, or protected with a password?",
+        path.display()
+    ))
+}
+
+/// Read a sheet of a workbook with calamine. calamine panics on some
+/// damaged files instead of refusing them (a cut-short `.xls` indexes past
+/// its buffer: tests/properties_import.rs); those are refused like any
+/// other unreadable workbook.
 fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Table> {
+    crate::logging::contain_panic(|| read_workbook_unguarded(path, sheet))
+        .unwrap_or_else(|| Err(cannot_read_workbook(path)))
+}
+
+fn read_workbook_unguarded(path: &Path, sheet: Option<&str>) -> Result<Table> {
     use calamine::Reader;
-    let cannot = |_| {
-        Error::invalid(format!(
-            "{} cannot be read as a workbook (.xlsx, .xls or .ods); is it damaged, or protected with a password?",
-            path.display()
-        ))
-    };
+    let cannot = |_| cannot_read_workbook(path);
     let mut book = calamine::open_workbook_auto(path).map_err(cannot)?;
     let names = book.sheet_names();
     let name = match sheet {

@@ -1,7 +1,7 @@
 //! The audit trail as people meet it: a login's bookkeeping, the desk's
 //! lock and unlock, and the manager reading and verifying the trail.
 
-use super::{AuditAction, Session, Target};
+use super::{AuditAction, RowPasses, Session, Target};
 use crate::Result;
 use crate::domain::Role;
 pub use crate::store::audit::{AuditFilter, Entry, Head, Verdict};
@@ -131,6 +131,43 @@ impl Session {
     pub fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<Entry>> {
         self.require(&[Role::Manager], "read the audit trail")?;
         audit::query(self.conn(), filter)
+    }
+
+    /// The manager's look at the trail from the command line: the look is
+    /// recorded first (as [`Session::audit_viewed`] does), then the entries
+    /// matching `filter` that came before it are handed to `write` one at a
+    /// time as they are read, so a long trail is never held at once. A look
+    /// that cannot be recorded shows nothing.
+    pub fn export_audit<T>(
+        &self,
+        filter: &AuditFilter,
+        write: impl FnOnce(&RowPasses<'_, Entry>) -> Result<T>,
+    ) -> Result<T> {
+        self.require(&[Role::Manager], "read the audit trail")?;
+        let target = filter.person.map(|p| Target::Person(p).to_string());
+        // The look's own number, read under the same write lock as the
+        // entry, bounds the listing: the look itself is not listed.
+        let tx = rusqlite::Transaction::new_unchecked(
+            self.conn(),
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
+        audit::record(
+            &tx,
+            &self.user().name,
+            AuditAction::AuditView,
+            &target.unwrap_or_default(),
+            "",
+        )?;
+        let look = audit::head(&tx)?.map(|h| h.seq);
+        tx.commit()?;
+        let filter = AuditFilter {
+            before_seq: match (filter.before_seq, look) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+            ..filter.clone()
+        };
+        self.in_snapshot(|f| audit::each_entry(self.conn(), &filter, f), write)
     }
 
     /// A person's record id from a case number, for filters.

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{AuditAction, Session, Target};
+use super::{AuditAction, RowPasses, Session, Target};
 use crate::Result;
 use crate::domain::Role;
 use crate::domain::casework::{
@@ -55,6 +55,26 @@ impl Session {
             &format!("{} rows", rows.len()),
         )?;
         Ok(rows)
+    }
+
+    /// The register as [`Session::list_register`] lists it, handed to
+    /// `write` row by row as it is read (the CLI's listing of a whole
+    /// office). Audited before the first row is read, with the number of
+    /// rows counted just then, never their content: an export that fails to
+    /// be recorded does not happen.
+    pub fn export_register<T>(
+        &self,
+        filter: &RegisterFilter,
+        today: NaiveDate,
+        write: impl FnOnce(&RowPasses<'_, RegisterRow>) -> Result<T>,
+    ) -> Result<T> {
+        self.require(CASEWORK, "list the register")?;
+        let count = persons::count_register(self.conn(), filter)?;
+        self.record_now(AuditAction::RegisterExport, "", &format!("{count} rows"))?;
+        self.in_snapshot(
+            |f| persons::each_register_row(self.conn(), filter, today, f),
+            write,
+        )
     }
 
     /// A person's record id from a case number (exact, ignoring case).

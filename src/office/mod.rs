@@ -213,10 +213,43 @@ impl Session {
         )
     }
 
+    /// Run `write` over rows read straight from the office file: `read`
+    /// steps a statement and hands each row on. A writer may read more than
+    /// once (an aligned table measures its columns first); every pass runs
+    /// inside one read transaction, so each sees the same rows even while
+    /// another desk writes.
+    pub(crate) fn in_snapshot<R, T>(
+        &self,
+        read: impl Fn(&mut dyn FnMut(R) -> Result<()>) -> Result<usize>,
+        write: impl FnOnce(&RowPasses<'_, R>) -> Result<T>,
+    ) -> Result<T> {
+        let snapshot = self.conn().unchecked_transaction()?;
+        let out = write(&RowPasses { read: &read })?;
+        snapshot.commit()?;
+        Ok(out)
+    }
+
     /// Transitional: the vault handle, for code not yet moved onto this
     /// layer. Removed once every screen calls office methods.
     #[doc(hidden)]
     pub fn legacy(&mut self) -> &mut Unlocked {
         &mut self.open
+    }
+}
+
+/// Rows handed to a writer one at a time as they are read, never all held
+/// at once (see [`Session::export_register`]). `each` may be called more
+/// than once; every call sees the same rows.
+pub struct RowPasses<'a, R> {
+    read: &'a ReadRows<'a, R>,
+}
+
+/// Steps a statement, handing each row to the callback; returns how many.
+type ReadRows<'a, R> = dyn Fn(&mut dyn FnMut(R) -> Result<()>) -> Result<usize> + 'a;
+
+impl<R> RowPasses<'_, R> {
+    /// Hand every row to `f`, in order; returns how many there were.
+    pub fn each(&self, mut f: impl FnMut(R) -> Result<()>) -> Result<usize> {
+        (self.read)(&mut f)
     }
 }

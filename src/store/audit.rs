@@ -400,6 +400,22 @@ fn local_start(day: NaiveDate) -> String {
 
 /// The entries matching `filter`.
 pub fn query(conn: &Connection, filter: &AuditFilter) -> Result<Vec<Entry>> {
+    let mut entries = Vec::new();
+    each_entry(conn, filter, |e| {
+        entries.push(e);
+        Ok(())
+    })?;
+    Ok(entries)
+}
+
+/// The entries matching `filter`, each handed to `f` as the statement
+/// steps (a long trail is never held at once). Returns how many were read;
+/// stops at the first error from `f`.
+pub fn each_entry(
+    conn: &Connection,
+    filter: &AuditFilter,
+    mut f: impl FnMut(Entry) -> Result<()>,
+) -> Result<usize> {
     let from = filter.from.map(local_start);
     let to = filter.to.and_then(|d| d.succ_opt()).map(local_start);
     let limit = filter
@@ -418,28 +434,28 @@ pub fn query(conn: &Connection, filter: &AuditFilter) -> Result<Vec<Entry>> {
         if filter.newest_first { "DESC" } else { "ASC" }
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(
-        params![
-            filter.person,
-            filter.user,
-            from,
-            to,
-            filter.action,
-            limit,
-            filter.before_seq
-        ],
-        |r| {
-            Ok(Entry {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                user_name: r.get(2)?,
-                action: r.get(3)?,
-                target: r.get(4)?,
-                detail: r.get(5)?,
-                prev_hash: r.get(6)?,
-                hash: r.get(7)?,
-            })
-        },
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = stmt.query(params![
+        filter.person,
+        filter.user,
+        from,
+        to,
+        filter.action,
+        limit,
+        filter.before_seq
+    ])?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        f(Entry {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            user_name: r.get(2)?,
+            action: r.get(3)?,
+            target: r.get(4)?,
+            detail: r.get(5)?,
+            prev_hash: r.get(6)?,
+            hash: r.get(7)?,
+        })?;
+        n += 1;
+    }
+    Ok(n)
 }

@@ -153,15 +153,46 @@ pub fn list_register(
     filter: &RegisterFilter,
     today: NaiveDate,
 ) -> Result<Vec<RegisterRow>> {
+    let mut rows = Vec::new();
+    each_register_row(conn, filter, today, |r| {
+        rows.push(r);
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+const REGISTER_WHERE: &str = "WHERE (?1 IS NULL OR programme = ?1) AND (?2 IS NULL OR status = ?2)";
+
+/// The register in the order of [`list_register`], each row handed to `f`
+/// as the statement steps, so a whole office is never held at once.
+/// Returns how many rows were read; stops at the first error from `f`.
+pub fn each_register_row(
+    conn: &Connection,
+    filter: &RegisterFilter,
+    today: NaiveDate,
+    mut f: impl FnMut(RegisterRow) -> Result<()>,
+) -> Result<usize> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {REGISTER_COLUMNS} FROM persons p
-         WHERE (?1 IS NULL OR programme = ?1) AND (?2 IS NULL OR status = ?2)
+        "SELECT {REGISTER_COLUMNS} FROM persons p {REGISTER_WHERE}
          ORDER BY programme, registered_on, id"
     ))?;
-    let rows = stmt.query_map(params![filter.programme, filter.status], |r| {
-        register_row(r, today)
-    })?;
-    rows.collect::<rusqlite::Result<_>>().map_err(Error::from)
+    let mut rows = stmt.query(params![filter.programme, filter.status])?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        f(register_row(r, today)?)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// How many rows [`each_register_row`] would read now.
+pub fn count_register(conn: &Connection, filter: &RegisterFilter) -> Result<usize> {
+    let n: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM persons {REGISTER_WHERE}"),
+        params![filter.programme, filter.status],
+        |r| r.get(0),
+    )?;
+    Ok(usize::try_from(n).unwrap_or(0))
 }
 
 const PERSON_COLUMNS: &str = "id, case_number, version, status, closure_reason, created_at,

@@ -291,8 +291,17 @@ impl Keymap {
     }
 
     /// Lays a (partial) keymap in the file format over this one. `source`
-    /// names the file in messages.
+    /// names the file in messages, which quote what the file says with its
+    /// control characters escaped (a tab in a key name shows as `\t`).
     pub fn overlay_str(&mut self, text: &str, source: &str) -> Vec<String> {
+        let problems = self.overlay_unescaped(text, source);
+        problems
+            .iter()
+            .map(|p| crate::safe_text::escape_controls(p))
+            .collect()
+    }
+
+    fn overlay_unescaped(&mut self, text: &str, source: &str) -> Vec<String> {
         let table: toml::Table = match toml::from_str(text) {
             Ok(t) => t,
             Err(e) => {

@@ -155,8 +155,17 @@ impl ThemeSet {
         (set, problems)
     }
 
-    /// Lays a partial theme file over this set.
+    /// Lays a partial theme file over this set. Messages quote the file
+    /// with its control characters escaped.
     pub fn overlay_str(&mut self, text: &str, source: &str) -> Vec<String> {
+        let problems = self.overlay_unescaped(text, source);
+        problems
+            .iter()
+            .map(|p| crate::safe_text::escape_controls(p))
+            .collect()
+    }
+
+    fn overlay_unescaped(&mut self, text: &str, source: &str) -> Vec<String> {
         let parsed: BTreeMap<String, BTreeMap<String, toml::Value>> = match toml::from_str(text) {
             Ok(p) => p,
             Err(e) => {

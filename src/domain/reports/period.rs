@@ -38,12 +38,18 @@ impl Period {
     /// one is wrong.
     pub fn parse(from: &str, to: &str) -> Result<Period, Error> {
         let date = |flag: &str, s: &str| {
-            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-                Error::invalid(format!(
-                    "--{flag} '{}' is not a date; write it YYYY-MM-DD",
-                    s.escape_debug()
-                ))
-            })
+            // Four-digit years only: chrono also reads "+262142-12-31",
+            // where the previous period's arithmetic would run off the
+            // calendar.
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1..=9999).contains(&d.year()))
+                .ok_or_else(|| {
+                    Error::invalid(format!(
+                        "--{flag} '{}' is not a date; write it YYYY-MM-DD",
+                        s.escape_debug()
+                    ))
+                })
         };
         Period::new(date("from", from)?, date("to", to)?)
     }

@@ -109,3 +109,49 @@ pub(super) fn normalise_cnic(text: &str) -> String {
         t.to_string()
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        // PROPTEST_CASES runs it longer.
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn a_cnic_normalises_idempotently(
+            text in "[0-9 -]{0,20}|\\PC{0,20}",
+            digits in "[0-9]{13}",
+            gaps in prop::collection::vec(prop::sample::select(vec!["", " ", "-", " - "]), 14),
+        ) {
+            let once = normalise_cnic(&text);
+            prop_assert_eq!(normalise_cnic(&once), once.clone());
+            // Thirteen digits however spaced become the standard layout.
+            let spaced: String = digits
+                .chars()
+                .zip(&gaps)
+                .flat_map(|(c, g)| format!("{g}{c}").chars().collect::<Vec<_>>())
+                .collect();
+            let cnic = normalise_cnic(&spaced);
+            prop_assert!(crate::domain::person::cnic_is_valid(&cnic), "{}", cnic);
+            prop_assert_eq!(cnic.replace('-', ""), digits);
+            prop_assert_eq!(normalise_cnic(&cnic), cnic.clone());
+        }
+
+        #[test]
+        fn any_age_cell_is_read_or_refused(text in "\\PC{0,12}|[0-9]{1,5} ?(years|y|سال)?", n in any::<f64>()) {
+            if let Ok(age) = parse_age(&Cell::Text(text.clone())) {
+                prop_assert!(age <= 999);
+            }
+            if let Ok(age) = parse_age(&Cell::Number(n)) {
+                prop_assert!(age <= 150);
+            }
+            let _ = (parse_sex(&text), parse_concerns(&text), parse_programme(&text));
+        }
+    }
+}
