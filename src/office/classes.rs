@@ -13,8 +13,8 @@ use crate::domain::classes::{
     Rate, SavedSheet, Sheet, SkillCompletion,
 };
 use crate::domain::person::{FieldError, PersonId};
-pub use crate::store::classes::{MonthRow, MonthSheet};
-use crate::store::{classes, persons};
+pub use crate::store::attendance::{MonthRow, MonthSheet};
+use crate::store::{attendance, classes, persons};
 
 const CLASSWORK: &[Role] = &[Role::Staff, Role::Manager];
 
@@ -153,7 +153,7 @@ impl Session {
     /// marks are first saved.
     pub fn attendance_sheet(&self, class_id: i64, on: NaiveDate) -> Result<Sheet> {
         self.require(CLASSWORK, "take attendance")?;
-        classes::sheet(self.conn(), class_id, on)
+        attendance::sheet(self.conn(), class_id, on)
     }
 
     /// Save marks on a class's session (staff, managers). `extra` confirms
@@ -188,8 +188,8 @@ impl Session {
             )));
         }
         self.write(|tx, user| {
-            let session = classes::ensure_session(tx, class_id, on, !regular)?;
-            let saved = classes::save_marks(tx, session, on, class_id, changes, user.id)?;
+            let session = attendance::ensure_session(tx, class_id, on, !regular)?;
+            let saved = attendance::save_marks(tx, session, on, class_id, changes, user.id)?;
             Session::record_in(
                 tx,
                 user,
@@ -208,31 +208,31 @@ impl Session {
     /// The month's sheet of a class for the paper file (staff, managers).
     pub fn month_sheet(&self, class_id: i64, month: NaiveDate) -> Result<MonthSheet> {
         self.require(CLASSWORK, "see attendance")?;
-        classes::month_sheet(self.conn(), class_id, month)
+        attendance::month_sheet(self.conn(), class_id, month)
     }
 
     /// Every class's attendance rate over a period (staff, managers).
     pub fn class_rates(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(i64, Rate)>> {
         self.require(CLASSWORK, "see attendance")?;
-        classes::class_rates(self.conn(), from, to)
+        attendance::class_rates(self.conn(), from, to)
     }
 
     /// A person's attendance rate per class.
     pub fn person_rates(&self, person: PersonId) -> Result<Vec<(String, Rate)>> {
-        classes::person_rates(self.conn(), person.0)
+        attendance::person_rates(self.conn(), person.0)
     }
 
     /// Classes meeting on `date`, each with whether attendance was taken.
     pub fn classes_on(&self, date: NaiveDate) -> Result<Vec<(Class, bool)>> {
         self.require(CLASSWORK, "see classes")?;
-        classes::classes_on(self.conn(), date)
+        attendance::classes_on(self.conn(), date)
     }
 
     /// People absent [`ABSENT_IN_A_ROW`] sessions in a row (dropout risk).
     pub fn absent_alerts(&self, today: NaiveDate) -> Result<Vec<AbsentAlert>> {
         self.require(CLASSWORK, "see classes")?;
         Ok(
-            classes::absent_in_a_row(self.conn(), today, ABSENT_IN_A_ROW)?
+            attendance::absent_in_a_row(self.conn(), today, ABSENT_IN_A_ROW)?
                 .into_iter()
                 .map(
                     |(class_id, class_name, person_id, case_number, name)| AbsentAlert {

@@ -5,6 +5,7 @@
 //! screen's save is one transaction however many tables it touches.
 
 pub mod activities;
+pub mod attendance;
 pub mod audit;
 pub mod casework;
 pub mod classes;

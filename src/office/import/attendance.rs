@@ -17,7 +17,7 @@ use crate::import::preview::{
 };
 use crate::import::{Cell, Table};
 use crate::office::Session;
-use crate::store::{classes, persons};
+use crate::store::{attendance, classes, persons};
 use crate::{Error, Result};
 
 pub(super) fn preview_attendance(
@@ -83,7 +83,7 @@ pub(super) fn preview_attendance(
     // Who is enrolled on each date, with their current marks.
     let mut sheets: HashMap<NaiveDate, HashMap<i64, Option<Mark>>> = HashMap::new();
     for (_, d) in &dates_at {
-        let sheet = classes::sheet(conn, class_id, *d)?;
+        let sheet = attendance::sheet(conn, class_id, *d)?;
         sheets.insert(
             *d,
             sheet.rows.iter().map(|r| (r.person_id, r.mark)).collect(),
@@ -252,10 +252,10 @@ pub(super) fn save_attendance(
                 "the class does not meet on {d}; confirm it is a make-up session"
             )));
         }
-        let session = classes::ensure_session(tx, class_id, d, !regular)?;
+        let session = attendance::ensure_session(tx, class_id, d, !regular)?;
         // Versions as they are now, inside this transaction: the import
         // is the later word, and its history keeps what it replaced.
-        let current: HashMap<i64, i64> = classes::sheet(tx, class_id, d)?
+        let current: HashMap<i64, i64> = attendance::sheet(tx, class_id, d)?
             .rows
             .into_iter()
             .map(|r| (r.person_id, r.version))
@@ -268,7 +268,7 @@ pub(super) fn save_attendance(
                 loaded_version: current.get(person_id).copied().unwrap_or(0),
             })
             .collect();
-        let out = classes::save_marks(tx, session, d, class_id, &changes, user_id)?;
+        let out = attendance::save_marks(tx, session, d, class_id, &changes, user_id)?;
         unchanged += changes.len() - out.saved;
         saved += out.saved;
     }
