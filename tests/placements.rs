@@ -527,3 +527,47 @@ fn the_manager_changes_the_visit_schedule_for_new_placements() {
         .collect();
     assert_eq!(due, [7, 60]);
 }
+
+/// The due list cuts at its limit across both kinds together: with
+/// visits and follow-ups interleaved by date, the first N are the N most
+/// late of either kind, in the same order as the whole list.
+#[test]
+fn a_short_due_list_is_the_head_of_the_whole_list() {
+    let o = Office::new();
+    let mut s = o.login("staff");
+    let intake = today() - Duration::days(300);
+    let start = today() - Duration::days(200);
+    for i in 0..4 {
+        let (p, _) = s
+            .register_person(&youth(&format!("Youth {i}"), intake, None))
+            .expect("register");
+        s.add_placement(&job(p, start + Duration::days(i * 10)), false)
+            .expect("placement");
+        for late in [3 + i * 50, 100 + i * 13, 250 - i * 17] {
+            s.add_follow_up(
+                p,
+                &NewFollowUp {
+                    due_on: today() - Duration::days(late),
+                    purpose: format!("visit {late}"),
+                },
+            )
+            .expect("follow-up");
+        }
+    }
+    let whole = s
+        .due_list(today(), DueFilter::default(), 1000)
+        .expect("all");
+    assert!(whole.iter().any(|d| d.kind == DueKind::Placement));
+    assert!(whole.iter().any(|d| d.kind == DueKind::Case));
+    let key = |d: &casedesk::domain::placements::DueItem| (d.kind, d.id);
+    for n in [1, 3, 5, 8, 13] {
+        let head = s.due_list(today(), DueFilter::default(), n).expect("head");
+        assert_eq!(
+            head.iter().map(key).collect::<Vec<_>>(),
+            whole.iter().take(n).map(key).collect::<Vec<_>>(),
+            "first {n}"
+        );
+    }
+    let days: Vec<i64> = whole.iter().map(|d| d.days_late(today())).collect();
+    assert!(days.windows(2).all(|w| w[0] >= w[1]), "{days:?}");
+}

@@ -249,19 +249,29 @@ pub fn due(
     limit: usize,
 ) -> Result<Vec<DueItem>> {
     let mut stmt = conn.prepare_cached(
+        // Each half walks its "open, by due date" index and stops at the
+        // limit; only those two short lists are merged and cut again. (One
+        // ORDER BY over the whole union joined and sorted every open
+        // follow-up first: 130 ms on the large office, for 1,000 rows.)
         "SELECT * FROM (
-             SELECT 'V' AS k, v.id, p.id, p.case_number, p.name, v.due_on, u.name,
-                    pl.kind || CASE WHEN pl.trade <> '' THEN ': ' || pl.trade ELSE '' END
-             FROM placement_visits v JOIN placements pl ON pl.id = v.placement_id
-             JOIN persons p ON p.id = pl.person_id LEFT JOIN users u ON u.id = p.worker_id
-             WHERE v.done_on IS NULL AND pl.ended_on IS NULL AND v.due_on <= ?1
-               AND (?2 IS NULL OR p.worker_id = ?2) AND (?3 IS NULL OR ?3 = 'V')
+             SELECT * FROM (
+                 SELECT 'V' AS k, v.id AS id, p.id, p.case_number, p.name, v.due_on AS due_on,
+                        u.name,
+                        pl.kind || CASE WHEN pl.trade <> '' THEN ': ' || pl.trade ELSE '' END
+                 FROM placement_visits v JOIN placements pl ON pl.id = v.placement_id
+                 JOIN persons p ON p.id = pl.person_id LEFT JOIN users u ON u.id = p.worker_id
+                 WHERE v.done_on IS NULL AND pl.ended_on IS NULL AND v.due_on <= ?1
+                   AND (?2 IS NULL OR p.worker_id = ?2) AND (?3 IS NULL OR ?3 = 'V')
+                 ORDER BY v.due_on, v.id LIMIT ?4)
              UNION ALL
-             SELECT 'F', f.id, p.id, p.case_number, p.name, f.due_on, u.name, f.purpose
-             FROM follow_ups f JOIN persons p ON p.id = f.person_id
-             LEFT JOIN users u ON u.id = p.worker_id
-             WHERE f.done_on IS NULL AND f.due_on <= ?1
-               AND (?2 IS NULL OR p.worker_id = ?2) AND (?3 IS NULL OR ?3 = 'F')
+             SELECT * FROM (
+                 SELECT 'F' AS k, f.id AS id, p.id, p.case_number, p.name, f.due_on AS due_on,
+                        u.name, f.purpose
+                 FROM follow_ups f JOIN persons p ON p.id = f.person_id
+                 LEFT JOIN users u ON u.id = p.worker_id
+                 WHERE f.done_on IS NULL AND f.due_on <= ?1
+                   AND (?2 IS NULL OR p.worker_id = ?2) AND (?3 IS NULL OR ?3 = 'F')
+                 ORDER BY f.due_on, f.id LIMIT ?4)
          ) ORDER BY 6, 1, 2 LIMIT ?4",
     )?;
     let kind_letter = kind.map(|k| k.letter().to_string());
