@@ -56,6 +56,7 @@ mod export;
 mod leftovers;
 mod manifest;
 mod read;
+mod snapshot;
 
 use std::path::Path;
 

@@ -97,7 +97,18 @@ pub(crate) fn read_backup(
     let file = open_backup_file(path)?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let counted = ProgressReader::new(file, stage, total, progress);
-    let dec = age::Decryptor::new_buffered(BufReader::with_capacity(1 << 20, counted))
+    read_from(counted, path, unlock, db_out)
+}
+
+/// [`read_backup`] from any reader of the backup's bytes (`path` names it
+/// in messages): export reads its file back through this as it writes it.
+pub(crate) fn read_from<R: Read>(
+    src: R,
+    path: &Path,
+    unlock: &Unlock,
+    db_out: &mut dyn Write,
+) -> Result<Contents> {
+    let dec = age::Decryptor::new_buffered(BufReader::with_capacity(1 << 20, src))
         .map_err(|e| header_error(e, path))?;
     let scrypt;
     let identities: Vec<&dyn age::Identity> = match (unlock, dec.is_scrypt()) {
