@@ -164,8 +164,8 @@ fn write_error(e: Error, out: &Path) -> Error {
 
 /// Hold a snapshot of the office's encrypted pages (`snapshot::begin`: a
 /// read transaction on the office connection) and work out the manifest
-/// while it is held: the pages' SHA-256 (on a second thread) and the row
-/// counts (on the office connection, so of the same snapshot). The key
+/// while it is held: the pages' SHA-256 and the row counts (on the office
+/// connection, so of the same snapshot). The key
 /// file is read before and after, so a rekey or account change at that
 /// moment cannot give a snapshot whose key slots do not open it.
 fn take_snapshot<'c>(
@@ -187,25 +187,20 @@ fn take_snapshot<'c>(
             total: 0,
         });
         let keys_before = read_keys()?;
-        let held = snapshot::begin(session.conn, &session.paths.db)?;
+        let held = snapshot::begin(session.conn)?;
         progress(Progress {
             stage: Stage::Checksums,
             done: 0,
             total: 0,
         });
-        let pages = &held.pages;
-        let (facts, hashed) = std::thread::scope(|s| {
-            let hasher = s.spawn(move || {
-                let mut hashing = Hashing::new(std::io::sink());
-                std::io::copy(&mut pages.reader(), &mut hashing).map(|_| hashing.finish())
-            });
-            let facts = manifest::data_facts(&held.tx);
-            (facts, hasher.join())
-        });
-        let facts = facts?;
-        let (_, db_sha, db_size) = hashed
-            .map_err(|_| Error::Crypto("the checksum thread failed".into()))?
+        // Both on this thread: the pages are read through the office
+        // connection's own file handles (see `snapshot`), which belong to
+        // the thread using the connection.
+        let facts = manifest::data_facts(&held.tx)?;
+        let mut hashing = Hashing::new(std::io::sink());
+        std::io::copy(&mut held.pages.reader(), &mut hashing)
             .map_err(|e| Error::io("cannot read the office file", e))?;
+        let (_, db_sha, db_size) = hashing.finish();
         let keys = read_keys()?;
         if keys != keys_before {
             continue;
@@ -376,7 +371,7 @@ impl Read for Follow<'_> {
             let written = self.tail.written.load(Ordering::Acquire);
             if self.pos < written {
                 let want = buf.len().min((written - self.pos) as usize);
-                let n = super::snapshot::read_at(&self.file, &mut buf[..want], self.pos)?;
+                let n = read_at(&self.file, &mut buf[..want], self.pos)?;
                 if n == 0 {
                     return Err(std::io::ErrorKind::UnexpectedEof.into());
                 }
@@ -453,4 +448,15 @@ fn write_archive(
     let mut buffered = age_out.finish().map_err(io)?;
     buffered.flush().map_err(io)?;
     Ok(())
+}
+
+/// A positioned read of the backup file being written.
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
 }

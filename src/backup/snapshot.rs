@@ -56,16 +56,28 @@
 //! transaction holds SQLite's shared lock, which stops any write to the
 //! main file, and the main file alone is the snapshot.
 //!
+//! # Why through SQLite's own file handles
+//!
+//! Everything is read through the office connection's own open files
+//! (`SQLITE_FCNTL_FILE_POINTER` and `_JOURNAL_POINTER`, then the VFS's
+//! `xRead`; the `-shm` header through `xShmMap`, the mapping SQLite already
+//! has), never by opening the files again: on Unix, closing *any* file
+//! descriptor of a file drops every POSIX lock this process holds on it,
+//! so opening and closing the office file or its `-shm` ourselves would
+//! silently release the very read lock that keeps the snapshot still (and
+//! the locks of every other connection in this process). These handles
+//! belong to the connection, so the reads run on the thread using it.
+//!
 //! The pages are read twice while the transaction is held (once to hash
 //! them for the manifest, which leads the archive, and once into the
 //! archive); both reads give the same bytes, and the backup's read-back
 //! check compares the archive with that hash once more.
 
-use std::fs::File;
-use std::io::{BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::ffi::{c_int, c_void};
+use std::io::Read;
+use std::marker::PhantomData;
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, Transaction, ffi};
 
 use crate::{Error, Result};
 
@@ -77,16 +89,128 @@ const WAL_HEADER: u64 = 32;
 const FRAME_HEADER: u64 = 24;
 /// Two copies of the 48-byte WAL-index header, then `nBackfill`.
 const SHM_READ: usize = 100;
+/// SQLite maps the WAL index in regions of this size (`WALINDEX_PGSZ`).
+const SHM_REGION: c_int = 32 * 1024;
 /// How often to start again when someone commits at the very moment the
 /// snapshot is taken (each try takes microseconds).
 const ATTEMPTS: u32 = 50;
 /// Pages read from disk at a time.
 const CHUNK_PAGES: usize = 256;
+/// The most one VFS read asks for (the unix VFS reads at most 128 KiB).
+const MAX_READ: usize = 64 * 1024;
+
+/// One of the connection's open files, as SQLite's VFS has it.
+struct RawFile<'c> {
+    file: *mut ffi::sqlite3_file,
+    _conn: PhantomData<&'c Connection>,
+}
+
+impl<'c> RawFile<'c> {
+    /// The main database file (`SQLITE_FCNTL_FILE_POINTER`) or the WAL
+    /// (`SQLITE_FCNTL_JOURNAL_POINTER`) of `conn`.
+    fn of(conn: &'c Connection, op: c_int) -> Result<RawFile<'c>> {
+        let mut file: *mut ffi::sqlite3_file = std::ptr::null_mut();
+        // SAFETY: the handle is valid while `conn` lives; both file
+        // controls write one pointer to the connection's `sqlite3_file`.
+        let rc = unsafe {
+            ffi::sqlite3_file_control(
+                conn.handle(),
+                c"main".as_ptr(),
+                op,
+                (&raw mut file).cast::<c_void>(),
+            )
+        };
+        // SAFETY: a non-null pointer from SQLite is a live `sqlite3_file`.
+        if rc != ffi::SQLITE_OK || file.is_null() || unsafe { (*file).pMethods.is_null() } {
+            return Err(Error::Database(
+                "cannot reach the office file through SQLite for a backup".into(),
+            ));
+        }
+        Ok(RawFile {
+            file,
+            _conn: PhantomData,
+        })
+    }
+
+    fn methods(&self) -> &ffi::sqlite3_io_methods {
+        // SAFETY: checked non-null in `of`; the methods table is static.
+        unsafe { &*(*self.file).pMethods }
+    }
+
+    fn size(&self) -> std::io::Result<u64> {
+        let mut size: ffi::sqlite3_int64 = 0;
+        let x_file_size = self.methods().xFileSize.ok_or_else(no_method)?;
+        // SAFETY: a live file and a valid out pointer.
+        let rc = unsafe { x_file_size(self.file, &raw mut size) };
+        if rc != ffi::SQLITE_OK {
+            return Err(std::io::Error::other("cannot read the office file's size"));
+        }
+        Ok(size.max(0) as u64)
+    }
+
+    /// Read exactly `buf.len()` bytes at `at`.
+    fn read_exact_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+        let x_read = self.methods().xRead.ok_or_else(no_method)?;
+        for (i, part) in buf.chunks_mut(MAX_READ).enumerate() {
+            let offset = at + (i * MAX_READ) as u64;
+            // SAFETY: a live file; `part` is writable for its length,
+            // which fits a c_int (at most MAX_READ).
+            let rc = unsafe {
+                x_read(
+                    self.file,
+                    part.as_mut_ptr().cast::<c_void>(),
+                    part.len() as c_int,
+                    offset as ffi::sqlite3_int64,
+                )
+            };
+            match rc {
+                ffi::SQLITE_OK => {}
+                ffi::SQLITE_IOERR_SHORT_READ => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the office file is shorter than its snapshot",
+                    ));
+                }
+                _ => return Err(std::io::Error::other("cannot read the office file")),
+            }
+        }
+        Ok(())
+    }
+
+    /// The start of the WAL index in the `-shm` mapping SQLite already has
+    /// (copied byte by byte: other processes may be writing it).
+    fn shm_start(&self) -> Option<[u8; SHM_READ]> {
+        let methods = self.methods();
+        if methods.iVersion < 2 {
+            return None;
+        }
+        let x_shm_map = methods.xShmMap?;
+        let mut region: *mut c_void = std::ptr::null_mut();
+        // SAFETY: a live file in WAL mode; region 0 is mapped already (the
+        // connection is in a read transaction), so nothing is extended.
+        let rc = unsafe { x_shm_map(self.file, 0, SHM_REGION, 0, &raw mut region) };
+        if rc != ffi::SQLITE_OK || region.is_null() {
+            return None;
+        }
+        let mut out = [0u8; SHM_READ];
+        let base = region.cast::<u8>();
+        for (i, b) in out.iter_mut().enumerate() {
+            // SAFETY: the region is SHM_REGION bytes long; volatile because
+            // other processes change it under us.
+            *b = unsafe { std::ptr::read_volatile(base.add(i)) };
+        }
+        Some(out)
+    }
+}
+
+fn no_method() -> std::io::Error {
+    std::io::Error::other("SQLite's file layer lacks a needed method")
+}
 
 /// The pages of one snapshot and where each is read from.
-pub(crate) struct PageSnapshot {
-    db: File,
-    wal: Option<File>,
+pub(crate) struct PageSnapshot<'c> {
+    db: RawFile<'c>,
+    wal: Option<RawFile<'c>>,
     page_size: usize,
     /// For page `p` (index `p - 1`), the WAL frame (1-based) holding its
     /// snapshot version; 0 for the main file's copy.
@@ -99,13 +223,13 @@ pub(crate) struct PageSnapshot {
 /// stay valid only while the transaction is open, so they come together.
 pub(crate) struct Held<'c> {
     pub tx: Transaction<'c>,
-    pub pages: PageSnapshot,
+    pub pages: PageSnapshot<'c>,
 }
 
 /// Begin a read transaction on `conn` (the office's own connection, in
 /// autocommit) and pin down its pages. Runs a best-effort checkpoint first,
-/// so the WAL is usually empty of anything the main file lacks.
-pub(crate) fn begin<'c>(conn: &'c Connection, db_path: &Path) -> Result<Held<'c>> {
+/// so the WAL usually holds nothing the main file lacks.
+pub(crate) fn begin(conn: &Connection) -> Result<Held<'_>> {
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
     let wal = mode.eq_ignore_ascii_case("wal");
     // SQLCipher answers `page_size` as text (its `cipher_page_size`).
@@ -122,24 +246,28 @@ pub(crate) fn begin<'c>(conn: &'c Connection, db_path: &Path) -> Result<Held<'c>
         // busy checkpoint is no error: the WAL is read instead.
         let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
-    let io = |e| Error::io(format!("cannot read {}", db_path.display()), e);
-    let db = File::open(db_path).map_err(io)?;
-    let shm_path = suffixed(db_path, "-shm");
+    let io = |e| Error::io("cannot read the office file", e);
+    let db = RawFile::of(conn, ffi::SQLITE_FCNTL_FILE_POINTER)?;
+    let shm = || {
+        if wal {
+            db.shm_start().and_then(|b| parse_shm(&b))
+        } else {
+            None
+        }
+    };
     for _ in 0..ATTEMPTS {
-        let before = if wal { read_shm(&shm_path)? } else { None };
+        let before = shm();
         let tx = conn.unchecked_transaction()?;
         // The first read is what starts the read transaction.
         tx.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
         if !wal {
-            let len = db.metadata().map_err(io)?.len();
-            let n = len.div_ceil(page_size as u64);
+            let n = db.size().map_err(io)?.div_ceil(page_size as u64);
             return Ok(Held {
                 tx,
                 pages: PageSnapshot::main_file_only(db, page_size, n)?,
             });
         }
-        let (Some(h1), Some(h2), Some(h3)) = (before, read_shm(&shm_path)?, read_shm(&shm_path)?)
-        else {
+        let (Some(h1), Some(h2), Some(h3)) = (before, shm(), shm()) else {
             continue;
         };
         if h1.header != h2.header || h2 != h3 {
@@ -154,7 +282,7 @@ pub(crate) fn begin<'c>(conn: &'c Connection, db_path: &Path) -> Result<Held<'c>
         let n_pages = if hdr.n_page != 0 {
             u64::from(hdr.n_page)
         } else {
-            db.metadata().map_err(io)?.len().div_ceil(page_size as u64)
+            db.size().map_err(io)?.div_ceil(page_size as u64)
         };
         if h2.backfill >= hdr.mx_frame {
             return Ok(Held {
@@ -162,9 +290,7 @@ pub(crate) fn begin<'c>(conn: &'c Connection, db_path: &Path) -> Result<Held<'c>
                 pages: PageSnapshot::main_file_only(db, page_size, n_pages)?,
             });
         }
-        let wal_path = suffixed(db_path, "-wal");
-        let wal_file = File::open(&wal_path)
-            .map_err(|e| Error::io(format!("cannot read {}", wal_path.display()), e))?;
+        let wal_file = RawFile::of(conn, ffi::SQLITE_FCNTL_JOURNAL_POINTER)?;
         let frames = index_wal(&wal_file, &hdr, page_size, n_pages)?;
         return Ok(Held {
             tx,
@@ -182,14 +308,8 @@ pub(crate) fn begin<'c>(conn: &'c Connection, db_path: &Path) -> Result<Held<'c>
     ))
 }
 
-fn suffixed(path: &Path, suffix: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
-impl PageSnapshot {
-    fn main_file_only(db: File, page_size: usize, n_pages: u64) -> Result<PageSnapshot> {
+impl<'c> PageSnapshot<'c> {
+    fn main_file_only(db: RawFile<'c>, page_size: usize, n_pages: u64) -> Result<Self> {
         let n = usize::try_from(n_pages)
             .map_err(|_| Error::damaged("the office file is impossibly large"))?;
         Ok(PageSnapshot {
@@ -207,7 +327,7 @@ impl PageSnapshot {
     }
 
     /// A reader of the whole snapshot from its first byte.
-    pub fn reader(&self) -> PageReader<'_> {
+    pub fn reader(&self) -> PageReader<'_, 'c> {
         PageReader {
             snap: self,
             next_page: 0,
@@ -216,41 +336,43 @@ impl PageSnapshot {
         }
     }
 
-    /// Fill `buf` with pages `first..first + n` (0-based).
+    /// Fill `buf` with the pages from `first` (0-based) on: runs of pages
+    /// the main file holds in one read each, the others from the WAL.
     fn read_pages(&self, first: usize, buf: &mut [u8]) -> std::io::Result<()> {
         let ps = self.page_size;
         let n = buf.len() / ps;
-        let got = read_at_most(&self.db, buf, (first * ps) as u64)?;
-        for (i, page) in buf.chunks_exact_mut(ps).enumerate().take(n) {
-            match self.frames[first + i] {
-                0 if (i + 1) * ps > got => {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "the office file is shorter than its snapshot",
-                    ));
-                }
-                0 => {}
-                f => {
-                    let wal = self.wal.as_ref().expect("frames only with a WAL");
-                    let at =
-                        WAL_HEADER + (u64::from(f) - 1) * (FRAME_HEADER + ps as u64) + FRAME_HEADER;
-                    read_exact_at(wal, page, at)?;
-                }
+        let mut i = 0;
+        while i < n {
+            let frame = self.frames[first + i];
+            if frame != 0 {
+                let wal = self.wal.as_ref().ok_or_else(no_method)?;
+                let at =
+                    WAL_HEADER + (u64::from(frame) - 1) * (FRAME_HEADER + ps as u64) + FRAME_HEADER;
+                wal.read_exact_at(&mut buf[i * ps..(i + 1) * ps], at)?;
+                i += 1;
+                continue;
             }
+            let run = self.frames[first + i..first + n]
+                .iter()
+                .take_while(|f| **f == 0)
+                .count();
+            self.db
+                .read_exact_at(&mut buf[i * ps..(i + run) * ps], ((first + i) * ps) as u64)?;
+            i += run;
         }
         Ok(())
     }
 }
 
 /// Reads a [`PageSnapshot`] in order, a chunk of pages at a time.
-pub(crate) struct PageReader<'a> {
-    snap: &'a PageSnapshot,
+pub(crate) struct PageReader<'s, 'c> {
+    snap: &'s PageSnapshot<'c>,
     next_page: usize,
     buf: Vec<u8>,
     pos: usize,
 }
 
-impl Read for PageReader<'_> {
+impl Read for PageReader<'_, '_> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         if self.pos == self.buf.len() {
             let left = self.snap.frames.len() - self.next_page;
@@ -296,24 +418,19 @@ struct ShmState {
     backfill: u32,
 }
 
-/// The `-shm` file's header and `nBackfill`, or `None` while it is being
-/// written or not set up (SQLite keeps two copies and a checksum for the
-/// same reason).
-fn read_shm(path: &Path) -> Result<Option<ShmState>> {
-    let file =
-        File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    let mut b = [0u8; SHM_READ];
-    let got = read_at_most(&file, &mut b, 0)
-        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    if got < SHM_READ || b[..48] != b[48..96] {
-        return Ok(None);
+/// The WAL-index header and `nBackfill` from the start of the `-shm`
+/// mapping, or `None` while it is being written or not set up (SQLite
+/// keeps two copies and a checksum for the same reason).
+fn parse_shm(b: &[u8; SHM_READ]) -> Option<ShmState> {
+    if b[..48] != b[48..96] {
+        return None;
     }
     let u = |i: usize| u32::from_ne_bytes(b[i..i + 4].try_into().expect("4 bytes"));
     let cksum = checksum(&b[..40], cfg!(target_endian = "big"), [0, 0]);
     if u(0) != WAL_VERSION || b[12] != 1 || cksum != [u(40), u(44)] {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(ShmState {
+    Some(ShmState {
         header: IndexHeader {
             change: u(8),
             big_end_cksum: b[13] != 0,
@@ -324,7 +441,7 @@ fn read_shm(path: &Path) -> Result<Option<ShmState>> {
             salt: b[32..40].try_into().expect("8 bytes"),
         },
         backfill: u(96),
-    }))
+    })
 }
 
 /// SQLite's WAL checksum (`walChecksumBytes`) over `data` (a multiple of
@@ -348,7 +465,12 @@ fn checksum(data: &[u8], big_endian: bool, start: [u32; 2]) -> [u32; 2] {
 
 /// Check WAL frames `1..=mxFrame` exactly as SQLite accepts them and note,
 /// for each page of the snapshot, its newest frame.
-fn index_wal(wal: &File, hdr: &IndexHeader, page_size: usize, n_pages: u64) -> Result<Vec<u32>> {
+fn index_wal(
+    wal: &RawFile<'_>,
+    hdr: &IndexHeader,
+    page_size: usize,
+    n_pages: u64,
+) -> Result<Vec<u32>> {
     let bad = || {
         Error::Conflict(
             "the office's write-ahead log changed during the backup snapshot; try again".into(),
@@ -362,9 +484,8 @@ fn index_wal(wal: &File, hdr: &IndexHeader, page_size: usize, n_pages: u64) -> R
         }
     };
     let mut frames = vec![0u32; usize::try_from(n_pages).map_err(|_| bad())?];
-    let mut r = BufReader::with_capacity(1 << 20, wal);
     let mut head = [0u8; WAL_HEADER as usize];
-    r.read_exact(&mut head).map_err(io)?;
+    wal.read_exact_at(&mut head, 0).map_err(io)?;
     let be = |b: &[u8]| u32::from_be_bytes(b[..4].try_into().expect("4 bytes"));
     let big_end = be(&head) & 1 == 1;
     if be(&head) & !1 != WAL_MAGIC
@@ -379,22 +500,32 @@ fn index_wal(wal: &File, hdr: &IndexHeader, page_size: usize, n_pages: u64) -> R
     if sum != [be(&head[24..]), be(&head[28..])] {
         return Err(bad());
     }
-    let mut frame = vec![0u8; FRAME_HEADER as usize + page_size];
+    // Frames are read a batch at a time, in order.
+    let frame_len = FRAME_HEADER as usize + page_size;
+    let per_batch = (1 << 20) / frame_len;
+    let mut batch = vec![0u8; per_batch * frame_len];
     let mut commit = 0;
-    for f in 1..=hdr.mx_frame {
-        r.read_exact(&mut frame).map_err(io)?;
-        let pgno = be(&frame);
-        commit = be(&frame[4..]);
-        if pgno == 0 || frame[8..16] != hdr.salt {
-            return Err(bad());
-        }
-        sum = checksum(&frame[..8], big_end, sum);
-        sum = checksum(&frame[FRAME_HEADER as usize..], big_end, sum);
-        if sum != [be(&frame[16..]), be(&frame[20..])] {
-            return Err(bad());
-        }
-        if let Some(slot) = frames.get_mut(pgno as usize - 1) {
-            *slot = f;
+    let mut f = 0u32;
+    while f < hdr.mx_frame {
+        let n = (hdr.mx_frame - f).min(per_batch as u32) as usize;
+        let at = WAL_HEADER + u64::from(f) * frame_len as u64;
+        wal.read_exact_at(&mut batch[..n * frame_len], at)
+            .map_err(io)?;
+        for frame in batch[..n * frame_len].chunks_exact(frame_len) {
+            f += 1;
+            let pgno = be(frame);
+            commit = be(&frame[4..]);
+            if pgno == 0 || frame[8..16] != hdr.salt {
+                return Err(bad());
+            }
+            sum = checksum(&frame[..8], big_end, sum);
+            sum = checksum(&frame[FRAME_HEADER as usize..], big_end, sum);
+            if sum != [be(&frame[16..]), be(&frame[20..])] {
+                return Err(bad());
+            }
+            if let Some(slot) = frames.get_mut(pgno as usize - 1) {
+                *slot = f;
+            }
         }
     }
     // The last frame is the snapshot's commit, as the header says.
@@ -402,40 +533,4 @@ fn index_wal(wal: &File, hdr: &IndexHeader, page_size: usize, n_pages: u64) -> R
         return Err(bad());
     }
     Ok(frames)
-}
-
-/// Read from `at` until `buf` is full or the file ends; how much was read.
-fn read_at_most(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match read_at(file, &mut buf[got..], at + got as u64) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
-}
-
-fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
-    if read_at_most(file, buf, at)? < buf.len() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::UnexpectedEof,
-            "the office's write-ahead log is shorter than its index says",
-        ));
-    }
-    Ok(())
-}
-
-/// A positioned read, so readers on two threads can share one `File`
-/// (on Windows it moves the cursor, which no reader here relies on).
-#[cfg(unix)]
-pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, at)
-}
-
-#[cfg(windows)]
-pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, at)
 }
