@@ -418,3 +418,39 @@ fn an_uncheckpointed_wal_still_gives_a_correct_backup() {
         cli_check(&o, &restored_db);
     }
 }
+
+#[test]
+fn verify_with_the_data_opened_leaves_nothing_in_the_temp_folder() {
+    // The office data is a copy of a WAL-mode file: opened as SQLite would
+    // by default, it gets `-wal` and `-shm` files that outlive the copy.
+    let o = Office::demo(10);
+    let mut session = o.login("manager", "demo");
+    let out = o.dir.path().join("v.age");
+    export(&mut session, &out);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(bin())
+        .args(["--user", "manager", "backup", "verify", "--from"])
+        .arg(&out)
+        .env("CASEDESK_SCRYPT_LOG_N", TEST_LOG_N)
+        .env("CASEDESK_DATA_DIR", o.dir.path().join("data"))
+        .env("CASEDESK_CONFIG_DIR", o.dir.path().join("config"))
+        .env("TMPDIR", tmp.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("demo\n{PASS}\n").as_bytes())
+        .unwrap();
+    let done = child.wait_with_output().unwrap();
+    assert!(
+        stdout(&done).contains("integrity checks pass"),
+        "{}",
+        stderr(&done)
+    );
+    assert_eq!(walk(tmp.path()), Vec::<PathBuf>::new());
+}
