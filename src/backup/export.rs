@@ -196,7 +196,7 @@ fn take_snapshot<'c>(
         // Both on this thread: the pages are read through the office
         // connection's own file handles (see `snapshot`), which belong to
         // the thread using the connection.
-        let facts = manifest::data_facts(&held.tx)?;
+        let facts = counted_lightly(&held.tx)?;
         let mut hashing = Hashing::new(std::io::sink());
         std::io::copy(&mut held.pages.reader(), &mut hashing)
             .map_err(|e| Error::io("cannot read the office file", e))?;
@@ -249,6 +249,18 @@ fn take_snapshot<'c>(
         "the key file kept changing during the backup (a rekey or account change?); try again"
             .into(),
     ))
+}
+
+/// The manifest's facts, counted with a small page cache: counting reads
+/// every table once, and the office connection's usual 32 MiB cache would
+/// stay filled (and resident) for the rest of the export, on top of age's
+/// scrypt for a passphrase backup.
+fn counted_lightly(conn: &Connection) -> Result<manifest::DataFacts> {
+    let usual: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA cache_size = -2048")?;
+    let facts = manifest::data_facts(conn);
+    conn.execute_batch(&format!("PRAGMA cache_size = {usual}"))?;
+    facts
 }
 
 /// Write the archive into `partial` and, at the same time on a second
