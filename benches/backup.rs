@@ -181,12 +181,14 @@ fn main() {
         writer
             .conn()
             .execute_batch(
-                "UPDATE persons SET updated_at = updated_at WHERE id % 10 = 0;
-                 UPDATE services SET note = note WHERE id % 10 = 0;",
+                "UPDATE persons SET phone = CASE WHEN phone LIKE '% ' THEN rtrim(phone)
+                 ELSE phone || ' ' END WHERE id % 10 = 0;
+                 UPDATE services SET note = CASE WHEN note LIKE '% ' THEN rtrim(note)
+                 ELSE note || ' ' END WHERE id % 10 = 0;",
             )
             .expect("writes");
         wal_frames = std::fs::metadata(format!("{}-wal", paths.db.display()))
-            .map(|m| m.len() / 4120)
+            .map(|m| m.len().saturating_sub(32) / (24 + 4096))
             .unwrap_or(0);
         let t = timed(1, |_| {
             session

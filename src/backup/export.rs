@@ -288,12 +288,14 @@ fn write_and_check(
             };
             super::read::read_from(follow, partial.path(), unlock, &mut std::io::sink())
         });
-        let mut out = Notify {
-            file: partial.as_file(),
-            tail: &tail,
-            reader: checker.thread().clone(),
-        };
-        let written = write_archive(&mut out, snap, to, check_key, progress);
+        let written = super::with_background_sync(partial.as_file(), |file| {
+            let mut out = Notify {
+                file,
+                tail: &tail,
+                reader: checker.thread().clone(),
+            };
+            write_archive(&mut out, snap, to, check_key, progress)
+        });
         tail.end(written.is_ok(), checker.thread());
         if written.is_ok() {
             // The read-back trails the writer; say how far it has got.
@@ -348,13 +350,13 @@ impl Tail {
 }
 
 /// The backup file as written to: notes each write for the read-back.
-struct Notify<'a> {
-    file: &'a File,
+struct Notify<'a, 'f> {
+    file: &'a mut super::SyncingWriter<'f>,
     tail: &'a Tail,
     reader: std::thread::Thread,
 }
 
-impl Write for Notify<'_> {
+impl Write for Notify<'_, '_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.file.write(buf)?;
         self.tail.written.fetch_add(n as u64, Ordering::Release);
@@ -403,7 +405,7 @@ impl Read for Follow<'_> {
 
 /// Stream manifest, snapshot pages and key file through tar into age.
 fn write_archive(
-    out: &mut Notify<'_>,
+    out: &mut Notify<'_, '_>,
     snap: &Snapshot<'_>,
     to: &Encryption,
     check_key: Option<&x25519::Recipient>,

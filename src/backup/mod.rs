@@ -273,6 +273,61 @@ fn scrypt_identity(passphrase: &SecretString) -> age::scrypt::Identity {
     id
 }
 
+/// How much is written before the file is flushed to disk in the
+/// background (`with_background_sync`).
+const SYNC_EVERY: u64 = 32 << 20;
+
+/// Run `f` with a writer to `file` that flushes the file to disk on a
+/// second thread each time another [`SYNC_EVERY`] bytes are written, so
+/// the caller's final fsync has little left to do and the disk works while
+/// this thread encrypts or decrypts. The final fsync stays the caller's.
+pub(crate) fn with_background_sync<T>(
+    file: &std::fs::File,
+    f: impl FnOnce(&mut SyncingWriter<'_>) -> T,
+) -> T {
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
+        s.spawn(move || {
+            for () in rx {
+                // An error shows again in the caller's final fsync.
+                let _ = file.sync_data();
+            }
+        });
+        let mut w = SyncingWriter {
+            file,
+            tx,
+            unsynced: 0,
+        };
+        let out = f(&mut w);
+        drop(w);
+        out
+    })
+}
+
+/// See [`with_background_sync`].
+pub(crate) struct SyncingWriter<'a> {
+    file: &'a std::fs::File,
+    tx: std::sync::mpsc::SyncSender<()>,
+    unsynced: u64,
+}
+
+impl std::io::Write for SyncingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = (&mut &*self.file).write(buf)?;
+        self.unsynced += n as u64;
+        if self.unsynced >= SYNC_EVERY {
+            self.unsynced = 0;
+            // A flush still running covers this one soon enough.
+            let _ = self.tx.try_send(());
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// fsync a folder so a rename in it reaches the disk.
 fn sync_dir(dir: &Path) {
     #[cfg(unix)]

@@ -481,14 +481,12 @@ fn restore_into(
             .tempfile_in(dir)
             .map_err(|e| Error::io(format!("cannot write in {}", dir.display()), e))
     };
-    let mut db = tmp("data")?;
-    let contents = {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, db.as_file_mut());
-        let c = read_backup(from, unlock, &mut w, Stage::Restoring, progress)?;
-        w.flush()
-            .map_err(|e| Error::io("cannot write the restored office file", e))?;
-        c
-    };
+    let db = tmp("data")?;
+    // Written in 1 MiB pieces from `read_backup`'s writing thread, flushed
+    // to disk in the background as it grows.
+    let contents = super::with_background_sync(db.as_file(), |w| {
+        read_backup(from, unlock, w, Stage::Restoring, progress)
+    })?;
     let io = |e: std::io::Error| Error::io(format!("cannot write {}", to.db.display()), e);
     db.as_file().sync_all().map_err(io)?;
     let mut keys = tmp("keys")?;
