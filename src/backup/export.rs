@@ -421,7 +421,9 @@ fn write_archive(
             rs.iter().chain(check_key).map(|r| r as &dyn age::Recipient),
         )?,
     };
-    let buffered = BufWriter::with_capacity(1 << 20, out);
+    // Buffers here and in the read-back are kept small: a passphrase
+    // export's peak memory is age's scrypt plus what is live beside it.
+    let buffered = BufWriter::with_capacity(256 << 10, out);
     let age_out = encryptor.wrap_output(buffered).map_err(io)?;
     let mut tar = tar::Builder::new(age_out);
     let mtime = chrono::DateTime::parse_from_rfc3339(&snap.manifest.created_at)

@@ -108,7 +108,7 @@ pub(crate) fn read_from<R: Read>(
     unlock: &Unlock,
     db_out: &mut (dyn Write + Send),
 ) -> Result<Contents> {
-    let dec = age::Decryptor::new_buffered(BufReader::with_capacity(1 << 20, src))
+    let dec = age::Decryptor::new_buffered(BufReader::with_capacity(256 << 10, src))
         .map_err(|e| header_error(e, path))?;
     let scrypt;
     let identities: Vec<&dyn age::Identity> = match (unlock, dec.is_scrypt()) {
@@ -239,8 +239,8 @@ enum Copy {
 }
 
 /// Buffers in flight between the decrypting and the writing thread.
-const PIPE_BUFFERS: usize = 3;
-const PIPE_BUFFER: usize = 1 << 20;
+const PIPE_BUFFERS: usize = 4;
+const PIPE_BUFFER: usize = 256 << 10;
 
 /// Copy `src` to `out`, hashing it: this thread reads (decrypts), a second
 /// one hashes and writes, so a restore costs about what decryption costs
@@ -482,7 +482,7 @@ fn restore_into(
             .map_err(|e| Error::io(format!("cannot write in {}", dir.display()), e))
     };
     let db = tmp("data")?;
-    // Written in 1 MiB pieces from `read_backup`'s writing thread, flushed
+    // Written in 256 KiB pieces from `read_backup`'s writing thread, flushed
     // to disk in the background as it grows.
     let contents = super::with_background_sync(db.as_file(), |w| {
         read_backup(from, unlock, w, Stage::Restoring, progress)

@@ -95,7 +95,7 @@ const SHM_REGION: c_int = 32 * 1024;
 /// snapshot is taken (each try takes microseconds).
 const ATTEMPTS: u32 = 50;
 /// Pages read from disk at a time.
-const CHUNK_PAGES: usize = 256;
+const CHUNK_PAGES: usize = 64;
 /// The most one VFS read asks for (the unix VFS reads at most 128 KiB).
 const MAX_READ: usize = 64 * 1024;
 
