@@ -211,7 +211,7 @@ fn the_backup_is_age_then_tar_then_sqlcipher_with_no_plaintext_inside() {
     let manifest: serde_json::Value = serde_json::from_slice(&files[0].1).unwrap();
     assert_eq!(manifest["format"], 1);
     let db = &files[1].1;
-    // VACUUM INTO wrote the snapshot encrypted with the master key.
+    // The snapshot is the office file's pages as SQLCipher wrote them.
     assert!(db.len() > 4096);
     assert_ne!(
         &db[..16],
@@ -605,7 +605,8 @@ fn writes_during_export_give_a_consistent_backup() {
             // Each step of the export lets the other terminal write
             // once more, the first one before the snapshot is taken.
             go.send(()).unwrap();
-            // After the snapshot (the export holds no lock then),
+            // After the snapshot (the export holds a read transaction then,
+            // which in WAL mode stops no writer),
             // make sure at least one write happened since the start.
             if p.stage == Stage::Checksums && !seen_a_write {
                 wait_until("a write during the export", LIMIT, || {

@@ -2,13 +2,16 @@
 //! No role check and no audit entry here: `office::backup` does both.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use age::x25519;
 use rusqlite::Connection;
 
 use super::manifest::{self, FileEntry, Hashing, Manifest};
+use super::read::Contents;
+use super::snapshot::{self, Held};
 use super::{
     DB_NAME, Encryption, KEYS_NAME, MANIFEST_NAME, Progress, ProgressReader, Stage, Unlock,
 };
@@ -42,9 +45,9 @@ pub fn set_last_good(conn: &Connection) -> Result<()> {
     meta::set(conn, LAST_GOOD, &crate::clock::now())
 }
 
-/// The snapshot and what the manifest says about it.
-struct Snapshot {
-    file: tempfile::NamedTempFile,
+/// The snapshot, held open, and what the manifest says about it.
+struct Snapshot<'c> {
+    held: Held<'c>,
     keys: Vec<u8>,
     manifest: Manifest,
 }
@@ -85,7 +88,6 @@ pub fn write_backup(
     super::leftovers::remove_leftovers(office_dir, office_dir);
     super::leftovers::remove_leftovers(out_dir, office_dir);
     let mark = super::leftovers::ExportMark::take(office_dir)?;
-    let snap = take_snapshot(session, &mark.token, progress)?;
 
     // Write to a temporary name beside the target; it is removed on any
     // error (and on drop) and renamed only once checked.
@@ -104,26 +106,25 @@ pub fn write_backup(
         Encryption::Recipients(_) => Some(x25519::Identity::generate()),
         Encryption::Passphrase(_) => None,
     };
-    write_archive(partial.as_file(), &snap, to, check_key.as_ref(), progress)
-        .map_err(|e| write_error(e, out))?;
-
+    let check_public = check_key.as_ref().map(|k| k.to_public());
     let unlock = match (to, check_key) {
         (Encryption::Passphrase(p), _) => Unlock::Passphrase(p.clone()),
         (Encryption::Recipients(_), Some(k)) => Unlock::Identities(vec![Box::new(k)]),
         (Encryption::Recipients(_), None) => unreachable!("a check key is made for recipients"),
     };
-    let contents = super::read::read_backup(
-        partial.path(),
+
+    let snap = take_snapshot(session, progress)?;
+    let contents = write_and_check(
+        &partial,
+        &snap,
+        to,
+        check_public.as_ref(),
         &unlock,
-        &mut std::io::sink(),
-        Stage::Verifying,
         progress,
     )
-    .map_err(|e| {
-        Error::damaged(format!(
-            "the backup did not read back correctly ({e}); nothing was saved; check the disk and try again"
-        ))
-    })?;
+    .map_err(|e| write_error(e, out))?;
+    // The read transaction ends here: the pages are in the file.
+    drop(snap.held);
     if contents.manifest != snap.manifest || contents.keys != snap.keys {
         return Err(Error::damaged(
             "the backup did not read back correctly; nothing was saved; check the disk and try again",
@@ -146,7 +147,6 @@ pub fn write_backup(
         }
     })?;
     super::sync_dir(out_dir);
-    drop(snap);
     tracing::info!(bytes, "backup written and checked");
     Ok(ExportSummary {
         path: out.to_path_buf(),
@@ -162,16 +162,16 @@ fn write_error(e: Error, out: &Path) -> Error {
     }
 }
 
-/// `VACUUM INTO` a temporary file beside the office file: SQLCipher writes
-/// it encrypted with the same master key. The key file is read before and
-/// after, so a rekey or account change at that moment cannot give a
-/// snapshot whose key slots do not open it.
-fn take_snapshot(
-    session: &Source<'_>,
-    token: &str,
+/// Hold a snapshot of the office's encrypted pages (`snapshot::begin`: a
+/// read transaction on the office connection) and work out the manifest
+/// while it is held: the pages' SHA-256 and the row counts (on the office
+/// connection, so of the same snapshot). The key
+/// file is read before and after, so a rekey or account change at that
+/// moment cannot give a snapshot whose key slots do not open it.
+fn take_snapshot<'c>(
+    session: &Source<'c>,
     progress: &mut dyn FnMut(Progress),
-) -> Result<Snapshot> {
-    let office_dir = super::parent_dir(&session.paths.db);
+) -> Result<Snapshot<'c>> {
     let read_keys = || {
         std::fs::read(&session.paths.keys).map_err(|e| {
             Error::io(
@@ -187,28 +187,24 @@ fn take_snapshot(
             total: 0,
         });
         let keys_before = read_keys()?;
-        let file = tempfile::Builder::new()
-            .prefix(&format!("{}{token}-", super::leftovers::SNAPSHOT_PREFIX))
-            .suffix(".tmp")
-            .tempfile_in(office_dir)
-            .map_err(|e| Error::io(format!("cannot write in {}", office_dir.display()), e))?;
-        let target = file.path().to_str().ok_or_else(|| {
-            Error::invalid("the office file's folder name cannot be used for a snapshot")
-        })?;
-        session.conn.execute("VACUUM INTO ?1", [target])?;
-        let keys = read_keys()?;
-        if keys != keys_before {
-            continue;
-        }
+        let held = snapshot::begin(session.conn)?;
         progress(Progress {
             stage: Stage::Checksums,
             done: 0,
             total: 0,
         });
-        let facts = {
-            let conn = manifest::open_snapshot(file.path(), session.key)?;
-            manifest::data_facts(&conn)?
-        };
+        // Both on this thread: the pages are read through the office
+        // connection's own file handles (see `snapshot`), which belong to
+        // the thread using the connection.
+        let facts = counted_lightly(&held.tx)?;
+        let mut hashing = Hashing::new(std::io::sink());
+        std::io::copy(&mut held.pages.reader(), &mut hashing)
+            .map_err(|e| Error::io("cannot read the office file", e))?;
+        let (_, db_sha, db_size) = hashing.finish();
+        let keys = read_keys()?;
+        if keys != keys_before {
+            continue;
+        }
         let key_file: KeyFile = serde_json::from_slice(&keys).map_err(|_| {
             Error::damaged("the key file is damaged; run 'casedesk check' before a backup")
         })?;
@@ -217,17 +213,11 @@ fn take_snapshot(
                 "the key file does not belong to this office; run 'casedesk check'",
             ));
         }
-        let mut hashing = Hashing::new(std::io::sink());
-        let total = file.as_file().metadata().map(|m| m.len()).unwrap_or(0);
-        let mut reader = ProgressReader::new(
-            File::open(file.path()).map_err(|e| Error::io("cannot read the snapshot", e))?,
-            Stage::Checksums,
-            total,
-            progress,
+        tracing::debug!(
+            pages = held.pages.len(),
+            wal_frames = held.pages.wal_frames,
+            "backup snapshot"
         );
-        std::io::copy(&mut reader, &mut hashing)
-            .map_err(|e| Error::io("cannot read the snapshot", e))?;
-        let (_, db_sha, db_size) = hashing.finish();
         let manifest = Manifest {
             format: super::FORMAT,
             casedesk_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -250,7 +240,7 @@ fn take_snapshot(
             ],
         };
         return Ok(Snapshot {
-            file,
+            held,
             keys,
             manifest,
         });
@@ -261,12 +251,164 @@ fn take_snapshot(
     ))
 }
 
-/// Stream manifest, snapshot and key file through tar into age.
-fn write_archive(
-    file: &File,
-    snap: &Snapshot,
+/// The manifest's facts, counted with a small page cache: counting reads
+/// every table once, and the office connection's usual 32 MiB cache would
+/// stay filled (and resident) for the rest of the export, on top of age's
+/// scrypt for a passphrase backup.
+fn counted_lightly(conn: &Connection) -> Result<manifest::DataFacts> {
+    let usual: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA cache_size = -2048")?;
+    let facts = manifest::data_facts(conn);
+    conn.execute_batch(&format!("PRAGMA cache_size = {usual}"))?;
+    facts
+}
+
+/// Write the archive into `partial` and, at the same time on a second
+/// thread, read the file back as it grows: decrypt it, walk the archive and
+/// check both checksums against the manifest (`read::read_from`, what
+/// `verify` runs). Then the file is fsynced. The read-back returns what it
+/// found, for the caller to compare with what was meant to be written.
+fn write_and_check(
+    partial: &tempfile::NamedTempFile,
+    snap: &Snapshot<'_>,
     to: &Encryption,
-    check_key: Option<&x25519::Identity>,
+    check_key: Option<&x25519::Recipient>,
+    unlock: &Unlock,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Contents> {
+    let io = |e: std::io::Error| Error::io("cannot write the backup", e);
+    let tail = Tail::default();
+    let back = File::open(partial.path()).map_err(io)?;
+    let (written, read_back) = std::thread::scope(|s| {
+        let checker = s.spawn(|| {
+            let follow = Follow {
+                file: back,
+                tail: &tail,
+                pos: 0,
+            };
+            super::read::read_from(follow, partial.path(), unlock, &mut std::io::sink())
+        });
+        let written = super::with_background_sync(partial.as_file(), |file| {
+            let mut out = Notify {
+                file,
+                tail: &tail,
+                reader: checker.thread().clone(),
+            };
+            write_archive(&mut out, snap, to, check_key, progress)
+        });
+        tail.end(written.is_ok(), checker.thread());
+        if written.is_ok() {
+            // The read-back trails the writer; say how far it has got.
+            let total = tail.written.load(Ordering::Acquire);
+            let mut reported = u64::MAX;
+            loop {
+                let finished = checker.is_finished();
+                let done = tail.read.load(Ordering::Acquire).min(total);
+                if done != reported {
+                    reported = done;
+                    progress(Progress {
+                        stage: Stage::Verifying,
+                        done,
+                        total,
+                    });
+                }
+                if finished {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        }
+        let read_back = checker
+            .join()
+            .unwrap_or_else(|_| Err(Error::Crypto("the read-back thread failed".into())));
+        (written, read_back)
+    });
+    written?;
+    partial.as_file().sync_all().map_err(io)?;
+    read_back.map_err(|e| {
+        Error::damaged(format!(
+            "the backup did not read back correctly ({e}); nothing was saved; check the disk and try again"
+        ))
+    })
+}
+
+/// How far the archive is written, shared with the read-back thread.
+#[derive(Default)]
+struct Tail {
+    written: AtomicU64,
+    /// Bytes the read-back has read.
+    read: AtomicU64,
+    /// 0 while writing, 1 when complete, 2 when writing failed.
+    state: AtomicU8,
+}
+
+impl Tail {
+    fn end(&self, ok: bool, reader: &std::thread::Thread) {
+        self.state.store(if ok { 1 } else { 2 }, Ordering::Release);
+        reader.unpark();
+    }
+}
+
+/// The backup file as written to: notes each write for the read-back.
+struct Notify<'a, 'f> {
+    file: &'a mut super::SyncingWriter<'f>,
+    tail: &'a Tail,
+    reader: std::thread::Thread,
+}
+
+impl Write for Notify<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.tail.written.fetch_add(n as u64, Ordering::Release);
+        self.reader.unpark();
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// The backup file as read back: what is written so far, waiting for more
+/// until the writer is done.
+struct Follow<'a> {
+    file: File,
+    tail: &'a Tail,
+    pos: u64,
+}
+
+impl Read for Follow<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            // The state first: once it says "complete", `written` is final.
+            let state = self.tail.state.load(Ordering::Acquire);
+            let written = self.tail.written.load(Ordering::Acquire);
+            if self.pos < written {
+                let want = buf.len().min((written - self.pos) as usize);
+                let n = read_at(&self.file, &mut buf[..want], self.pos)?;
+                if n == 0 {
+                    return Err(std::io::ErrorKind::UnexpectedEof.into());
+                }
+                self.pos += n as u64;
+                self.tail.read.store(self.pos, Ordering::Release);
+                return Ok(n);
+            }
+            match state {
+                1 => return Ok(0),
+                2 => return Err(std::io::Error::other("the backup was not written")),
+                // The writer unparks this thread after each write.
+                _ => std::thread::park_timeout(std::time::Duration::from_millis(50)),
+            }
+        }
+    }
+}
+
+/// Stream manifest, snapshot pages and key file through tar into age.
+fn write_archive(
+    out: &mut Notify<'_, '_>,
+    snap: &Snapshot<'_>,
+    to: &Encryption,
+    check_key: Option<&x25519::Recipient>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<()> {
     let io = |e: std::io::Error| Error::io("cannot write the backup", e);
@@ -275,16 +417,13 @@ fn write_archive(
             let r = super::scrypt_recipient(p);
             age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient))?
         }
-        Encryption::Recipients(rs) => {
-            let check = check_key.map(|k| k.to_public());
-            age::Encryptor::with_recipients(
-                rs.iter()
-                    .chain(check.iter())
-                    .map(|r| r as &dyn age::Recipient),
-            )?
-        }
+        Encryption::Recipients(rs) => age::Encryptor::with_recipients(
+            rs.iter().chain(check_key).map(|r| r as &dyn age::Recipient),
+        )?,
     };
-    let buffered = BufWriter::with_capacity(1 << 20, file);
+    // Buffers here and in the read-back are kept small: a passphrase
+    // export's peak memory is age's scrypt plus what is live beside it.
+    let buffered = BufWriter::with_capacity(256 << 10, out);
     let age_out = encryptor.wrap_output(buffered).map_err(io)?;
     let mut tar = tar::Builder::new(age_out);
     let mtime = chrono::DateTime::parse_from_rfc3339(&snap.manifest.created_at)
@@ -306,9 +445,13 @@ fn write_archive(
         manifest_json.as_slice(),
     )
     .map_err(io)?;
-    let db_size = snap.manifest.file(DB_NAME).map_or(0, |f| f.size);
-    let db = File::open(snap.file.path()).map_err(|e| Error::io("cannot read the snapshot", e))?;
-    let reader = ProgressReader::new(db, Stage::Encrypting, db_size, progress);
+    let db_size = snap.held.pages.len();
+    let reader = ProgressReader::new(
+        snap.held.pages.reader(),
+        Stage::Encrypting,
+        db_size,
+        progress,
+    );
     tar.append_data(&mut header(db_size), DB_NAME, reader)
         .map_err(io)?;
     tar.append_data(
@@ -320,7 +463,16 @@ fn write_archive(
     let age_out = tar.into_inner().map_err(io)?;
     let mut buffered = age_out.finish().map_err(io)?;
     buffered.flush().map_err(io)?;
-    let file = buffered.into_inner().map_err(|e| io(e.into_error()))?;
-    file.sync_all().map_err(io)?;
     Ok(())
+}
+
+/// A positioned read of the backup file being written.
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
 }

@@ -1,7 +1,8 @@
 //! Temporary files an export leaves if it is killed (a power cut, a closed
-//! window): the snapshot beside the office file (still encrypted with the
-//! master key it was made under, so still readable after a rekey by anyone
-//! who kept the old key) and the `.partial` output in the target folder.
+//! window): the `.partial` output in the target folder, and the snapshot
+//! an older casedesk wrote beside the office file (`VACUUM INTO`; still
+//! encrypted with the master key it was made under, so still readable
+//! after a rekey by anyone who kept the old key).
 //!
 //! Each export holds a lock on a small mark file of its own beside the
 //! office file, and puts the mark's token in the names of its temporary

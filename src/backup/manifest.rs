@@ -77,18 +77,44 @@ impl Manifest {
 }
 
 /// Open a snapshot (or a restored copy) read-only with the master key.
-/// Nothing is written beside it: the snapshot is in rollback-journal mode
-/// and `temp_store` keeps SQLite's scratch space in memory.
+/// Nothing is written beside it: it is opened `immutable` (no locks, no
+/// `-wal` or `-shm` files, which SQLite would otherwise create for a copy
+/// of a WAL-mode office and leave behind) and `temp_store` keeps SQLite's
+/// scratch space in memory.
 pub(crate) fn open_snapshot(path: &Path, key: &MasterKey) -> Result<Connection> {
+    let uri = immutable_uri(path)
+        .ok_or_else(|| Error::invalid("the temporary folder's name cannot be used"))?;
     let conn = crate::store::open_keyed(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        Path::new(&uri),
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
         key,
     )?;
     conn.execute_batch("PRAGMA cipher_log_level = NONE; PRAGMA temp_store = MEMORY;")?;
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
         .map_err(|_| Error::damaged("the key does not open the office data in this backup"))?;
     Ok(conn)
+}
+
+/// `file:PATH?immutable=1`, with what a URI path may not hold escaped.
+fn immutable_uri(path: &Path) -> Option<String> {
+    let text = path.to_str()?;
+    let mut uri = String::from("file:");
+    if cfg!(windows) {
+        uri.push('/');
+    }
+    for c in text.chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            '\\' if cfg!(windows) => uri.push('/'),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Some(uri)
 }
 
 /// What the manifest says about the data itself.

@@ -9,10 +9,10 @@
 //! 1. `manifest.json`: see [`Manifest`] (backup format, casedesk version,
 //!    schema version, when, office id and name, row counts per table, size
 //!    and SHA-256 of the two files below);
-//! 2. `office.casedesk`: a consistent snapshot of the office file, made
-//!    with SQLite's `VACUUM INTO`. It is still a SQLCipher 4 database keyed
-//!    with the office's master key, so the backup has two locks: age
-//!    outside, SQLCipher inside;
+//! 2. `office.casedesk`: a consistent snapshot of the office file's pages,
+//!    copied as they are on disk (`snapshot`). It is still a SQLCipher 4
+//!    database keyed with the office's master key, so the backup has two
+//!    locks: age outside, SQLCipher inside;
 //! 3. `office.casedesk.keys`: the key file as it was at the snapshot, so
 //!    every account (and the recovery key) opens the restored office with
 //!    its usual password.
@@ -25,20 +25,22 @@
 //!
 //! # Guarantees
 //!
-//! - **No plaintext on disk.** The snapshot is written by SQLCipher already
-//!   encrypted with the master key (a temporary file beside the office
-//!   file, deleted afterwards, even on error); it is streamed through tar
-//!   into the age encryptor into a temporary `.…partial` file in the target
-//!   folder. Nothing decrypted ever touches the disk.
+//! - **No plaintext on disk.** The office file's pages are never
+//!   decrypted: they are read as SQLCipher wrote them (encrypted with the
+//!   master key) and streamed through tar into the age encryptor into a
+//!   temporary `.…partial` file in the target folder. No snapshot file, no
+//!   temporary plaintext.
 //! - **A half-written backup never looks like a good one.** The partial
-//!   file is finished, fsynced, decrypted again from disk and checked
-//!   against its manifest, and only then renamed to its final name (never
-//!   over an existing file). For a recipients-only backup, export has no
-//!   key to read it back with, so it adds one more recipient: a one-time
-//!   X25519 key that lives only in memory for the check and is then
-//!   forgotten.
-//! - **Consistent while others work.** `VACUUM INTO` reads one snapshot in
-//!   one read transaction; in WAL mode other terminals keep writing.
+//!   file is read back from the file as it is written, decrypted and
+//!   checked against its manifest, then finished and fsynced, and only then
+//!   renamed to its final name (never over an existing file). For a
+//!   recipients-only backup, export has no key to read it back with, so it
+//!   adds one more recipient: a one-time X25519 key that lives only in
+//!   memory for the check and is then forgotten.
+//! - **Consistent while others work.** The pages are those of one read
+//!   transaction on the office connection, taken from the office file or,
+//!   where a checkpoint has not copied them back yet, from the write-ahead
+//!   log (`snapshot`); in WAL mode other terminals keep writing.
 //! - **Restore changes nothing on failure.** Files are written to temporary
 //!   names in the target folder and renamed into place (no-clobber) only
 //!   after the whole age stream is authenticated and every checksum
@@ -56,6 +58,7 @@ mod export;
 mod leftovers;
 mod manifest;
 mod read;
+mod snapshot;
 
 use std::path::Path;
 
@@ -158,9 +161,10 @@ pub fn check_passphrase(p: &SecretString) -> Result<()> {
 /// Which step a long backup operation is at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
-    /// Taking the snapshot (`VACUUM INTO`); no byte counts.
+    /// Taking the snapshot (a read transaction); no byte counts.
     Snapshot,
-    /// Counting rows and computing checksums of the snapshot.
+    /// Counting rows and computing checksums of the snapshot; no byte
+    /// counts.
     Checksums,
     /// Streaming the snapshot into the encrypted file.
     Encrypting,
@@ -267,6 +271,61 @@ fn scrypt_identity(passphrase: &SecretString) -> age::scrypt::Identity {
     let mut id = age::scrypt::Identity::new(passphrase.clone());
     id.set_max_work_factor(MAX_SCRYPT_LOG_N);
     id
+}
+
+/// How much is written before the file is flushed to disk in the
+/// background (`with_background_sync`).
+const SYNC_EVERY: u64 = 32 << 20;
+
+/// Run `f` with a writer to `file` that flushes the file to disk on a
+/// second thread each time another [`SYNC_EVERY`] bytes are written, so
+/// the caller's final fsync has little left to do and the disk works while
+/// this thread encrypts or decrypts. The final fsync stays the caller's.
+pub(crate) fn with_background_sync<T>(
+    file: &std::fs::File,
+    f: impl FnOnce(&mut SyncingWriter<'_>) -> T,
+) -> T {
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
+        s.spawn(move || {
+            for () in rx {
+                // An error shows again in the caller's final fsync.
+                let _ = file.sync_data();
+            }
+        });
+        let mut w = SyncingWriter {
+            file,
+            tx,
+            unsynced: 0,
+        };
+        let out = f(&mut w);
+        drop(w);
+        out
+    })
+}
+
+/// See [`with_background_sync`].
+pub(crate) struct SyncingWriter<'a> {
+    file: &'a std::fs::File,
+    tx: std::sync::mpsc::SyncSender<()>,
+    unsynced: u64,
+}
+
+impl std::io::Write for SyncingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = (&mut &*self.file).write(buf)?;
+        self.unsynced += n as u64;
+        if self.unsynced >= SYNC_EVERY {
+            self.unsynced = 0;
+            // A flush still running covers this one soon enough.
+            let _ = self.tx.try_send(());
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// fsync a folder so a rename in it reaches the disk.

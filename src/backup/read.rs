@@ -90,14 +90,25 @@ fn damaged(path: &Path) -> Error {
 pub(crate) fn read_backup(
     path: &Path,
     unlock: &Unlock,
-    db_out: &mut dyn Write,
+    db_out: &mut (dyn Write + Send),
     stage: Stage,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Contents> {
     let file = open_backup_file(path)?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let counted = ProgressReader::new(file, stage, total, progress);
-    let dec = age::Decryptor::new_buffered(BufReader::with_capacity(1 << 20, counted))
+    read_from(counted, path, unlock, db_out)
+}
+
+/// [`read_backup`] from any reader of the backup's bytes (`path` names it
+/// in messages): export reads its file back through this as it writes it.
+pub(crate) fn read_from<R: Read>(
+    src: R,
+    path: &Path,
+    unlock: &Unlock,
+    db_out: &mut (dyn Write + Send),
+) -> Result<Contents> {
+    let dec = age::Decryptor::new_buffered(BufReader::with_capacity(256 << 10, src))
         .map_err(|e| header_error(e, path))?;
     let scrypt;
     let identities: Vec<&dyn age::Identity> = match (unlock, dec.is_scrypt()) {
@@ -184,18 +195,10 @@ pub(crate) fn read_backup(
         if entry.header().size().ok() != Some(expect_db.size) {
             return Err(damaged(path));
         }
-        let mut hashing = Hashing::new(db_out);
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = entry.read(&mut buf).map_err(|_| damaged(path))?;
-            if n == 0 {
-                break;
-            }
-            hashing
-                .write_all(&buf[..n])
-                .map_err(|e| Error::io("cannot write the restored office file", e))?;
-        }
-        let (_, sha, size) = hashing.finish();
+        let (sha, size) = copy_hashed(&mut entry, db_out).map_err(|e| match e {
+            Copy::Read => damaged(path),
+            Copy::Write(e) => Error::io("cannot write the restored office file", e),
+        })?;
         if sha != expect_db.sha256 || size != expect_db.size {
             return Err(Error::damaged(format!(
                 "the office data in {} does not match its checksum; the backup is damaged",
@@ -228,6 +231,79 @@ pub(crate) fn read_backup(
     let mut rest = archive.into_inner();
     std::io::copy(&mut rest, &mut std::io::sink()).map_err(|_| damaged(path))?;
     Ok(Contents { manifest, keys })
+}
+
+enum Copy {
+    Read,
+    Write(std::io::Error),
+}
+
+/// Buffers in flight between the decrypting and the writing thread.
+const PIPE_BUFFERS: usize = 4;
+const PIPE_BUFFER: usize = 256 << 10;
+
+/// Copy `src` to `out`, hashing it: this thread reads (decrypts), a second
+/// one hashes and writes, so a restore costs about what decryption costs
+/// rather than decryption plus hashing plus writing.
+fn copy_hashed(
+    src: &mut dyn Read,
+    out: &mut (dyn Write + Send),
+) -> std::result::Result<(String, u64), Copy> {
+    use std::sync::mpsc::sync_channel;
+    std::thread::scope(|s| {
+        let (full, full_rx) = sync_channel::<Vec<u8>>(PIPE_BUFFERS);
+        let (empty, empty_rx) = sync_channel::<Vec<u8>>(PIPE_BUFFERS);
+        let writer = s.spawn(move || -> std::io::Result<(String, u64)> {
+            let mut hashing = Hashing::new(out);
+            for buf in full_rx {
+                hashing.write_all(&buf)?;
+                // The reader may have stopped (an error); then this one
+                // just drops the buffer.
+                let _ = empty.try_send(buf);
+            }
+            let (_, sha, size) = hashing.finish();
+            Ok((sha, size))
+        });
+        let mut spare = (0..PIPE_BUFFERS)
+            .map(|_| vec![0u8; PIPE_BUFFER])
+            .collect::<Vec<_>>();
+        let mut failed = false;
+        let mut end = false;
+        while !end {
+            let Some(mut buf) = spare.pop().or_else(|| empty_rx.recv().ok()) else {
+                break; // the writer stopped: its error is below
+            };
+            buf.resize(PIPE_BUFFER, 0);
+            let mut n = 0;
+            while n < buf.len() {
+                match src.read(&mut buf[n..]) {
+                    Ok(0) => {
+                        end = true;
+                        break;
+                    }
+                    Ok(k) => n += k,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => {
+                        failed = true;
+                        end = true;
+                        break;
+                    }
+                }
+            }
+            buf.truncate(n);
+            if failed || (n > 0 && full.send(buf).is_err()) {
+                break;
+            }
+        }
+        drop(full);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread failed")));
+        if failed {
+            return Err(Copy::Read);
+        }
+        written.map_err(Copy::Write)
+    })
 }
 
 fn read_small<R: Read>(entry: tar::Entry<'_, R>, path: &Path) -> Result<Vec<u8>> {
@@ -405,14 +481,12 @@ fn restore_into(
             .tempfile_in(dir)
             .map_err(|e| Error::io(format!("cannot write in {}", dir.display()), e))
     };
-    let mut db = tmp("data")?;
-    let contents = {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, db.as_file_mut());
-        let c = read_backup(from, unlock, &mut w, Stage::Restoring, progress)?;
-        w.flush()
-            .map_err(|e| Error::io("cannot write the restored office file", e))?;
-        c
-    };
+    let db = tmp("data")?;
+    // Written in 256 KiB pieces from `read_backup`'s writing thread, flushed
+    // to disk in the background as it grows.
+    let contents = super::with_background_sync(db.as_file(), |w| {
+        read_backup(from, unlock, w, Stage::Restoring, progress)
+    })?;
     let io = |e: std::io::Error| Error::io(format!("cannot write {}", to.db.display()), e);
     db.as_file().sync_all().map_err(io)?;
     let mut keys = tmp("keys")?;
