@@ -240,16 +240,9 @@ impl Table {
 
 // ---------------------------------------------------------------- the office
 
+/// The casedesk binary cargo built with this bench (the bench profile).
 fn release_binary() -> PathBuf {
-    // benches run from the package root; the release binary is beside
-    // the bench profile's output (the same target/release directory).
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/casedesk");
-    assert!(
-        p.exists(),
-        "{} is missing: cargo build --release first",
-        p.display()
-    );
-    p
+    PathBuf::from(env!("CARGO_BIN_EXE_casedesk"))
 }
 
 /// The office to measure, in `dir`: copied from `BENCH_DB`, or built.
