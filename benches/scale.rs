@@ -5,8 +5,9 @@
 //!     cargo bench --bench scale
 //!     BENCH_DB=/path/office.casedesk cargo bench --bench scale   # reuse an office
 //!
-//! The office is built once by the release binary in a child process
-//! (`casedesk demo --children 100000 --today 2026-11-23 --no-open`), or
+//! The office is built once, in a child process, by the casedesk binary
+//! cargo builds with this bench (release code, no LTO): `casedesk demo
+//! --children 100000 --today 2026-11-23 --no-open`. Or it is
 //! copied from `BENCH_DB` (with its key file; accounts from `casedesk
 //! demo`, password "demo") into the temp dir, so the figures that write
 //! (logins, attendance, audit entries) never touch the office given.
@@ -241,7 +242,7 @@ impl Table {
 // ---------------------------------------------------------------- the office
 
 /// The casedesk binary cargo built with this bench (the bench profile).
-fn release_binary() -> PathBuf {
+fn casedesk_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_casedesk"))
 }
 
@@ -263,7 +264,7 @@ fn office(dir: &Path, bin: &Path) -> OfficePaths {
             }
         }
         _ => {
-            eprintln!("building the {CHILDREN}-child demo office with the release binary …");
+            eprintln!("building the {CHILDREN}-child demo office with the casedesk binary …");
             let t = Instant::now();
             let out = Command::new(bin)
                 .arg("--db")
@@ -454,7 +455,7 @@ fn main() {
     let _clock = casedesk::clock::fixed(day.and_hms_opt(10, 0, 0).expect("time"));
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
-    let bin = release_binary();
+    let bin = casedesk_binary();
     let paths = office(dir, &bin);
     let office_mib = file_mib(&paths.db);
     let db = paths.db.to_str().expect("utf-8 temp path").to_string();
