@@ -1,7 +1,7 @@
 //! The registers: people, their concerns, case numbers and status history.
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 
 use crate::domain::casework::HistoryEntry;
 use crate::domain::names::name_key;
@@ -161,7 +161,40 @@ pub fn list_register(
     Ok(rows)
 }
 
-const REGISTER_WHERE: &str = "WHERE (?1 IS NULL OR programme = ?1) AND (?2 IS NULL OR status = ?2)";
+/// The WHERE clause of a register listing and its parameters, naming only
+/// what the filter sets. (One statement for every filter, `?1 IS NULL OR
+/// programme = ?1`, keeps SQLite off `persons_programme_status`: every
+/// listing then read, and on the office decrypted, the whole table; the
+/// CLI's `--programme wd --status closed` read 125,000 rows for 10,000.)
+fn register_where(filter: &RegisterFilter) -> (String, Vec<&dyn ToSql>) {
+    let mut terms = Vec::new();
+    let mut args: Vec<&dyn ToSql> = Vec::new();
+    if let Some(p) = &filter.programme {
+        terms.push("programme = ?");
+        args.push(p);
+    }
+    if let Some(s) = &filter.status {
+        terms.push("status = ?");
+        args.push(s);
+    }
+    if terms.is_empty() {
+        return (String::new(), args);
+    }
+    (format!("WHERE {}", terms.join(" AND ")), args)
+}
+
+/// The statement [`each_register_row`] runs for `filter`, with its
+/// parameters.
+fn register_select(filter: &RegisterFilter) -> (String, Vec<&dyn ToSql>) {
+    let (clause, args) = register_where(filter);
+    (
+        format!(
+            "SELECT {REGISTER_COLUMNS} FROM persons p {clause}
+             ORDER BY programme, registered_on, id"
+        ),
+        args,
+    )
+}
 
 /// The register in the order of [`list_register`], each row handed to `f`
 /// as the statement steps, so a whole office is never held at once.
@@ -172,11 +205,9 @@ pub fn each_register_row(
     today: NaiveDate,
     mut f: impl FnMut(RegisterRow) -> Result<()>,
 ) -> Result<usize> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {REGISTER_COLUMNS} FROM persons p {REGISTER_WHERE}
-         ORDER BY programme, registered_on, id"
-    ))?;
-    let mut rows = stmt.query(params![filter.programme, filter.status])?;
+    let (sql, args) = register_select(filter);
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(&*args)?;
     let mut n = 0;
     while let Some(r) = rows.next()? {
         f(register_row(r, today)?)?;
@@ -187,9 +218,10 @@ pub fn each_register_row(
 
 /// How many rows [`each_register_row`] would read now.
 pub fn count_register(conn: &Connection, filter: &RegisterFilter) -> Result<usize> {
+    let (clause, args) = register_where(filter);
     let n: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM persons {REGISTER_WHERE}"),
-        params![filter.programme, filter.status],
+        &format!("SELECT COUNT(*) FROM persons {clause}"),
+        &*args,
         |r| r.get(0),
     )?;
     Ok(usize::try_from(n).unwrap_or(0))
@@ -477,4 +509,53 @@ pub fn briefs(conn: &Connection, ids: &[i64]) -> Result<Vec<Brief>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan SQLite picks for a statement, one line per step.
+    fn plan(conn: &Connection, sql: &str, args: &[&dyn ToSql]) -> String {
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("explain");
+        let steps: Vec<String> = stmt
+            .query_map(args, |r| r.get(3))
+            .expect("plan")
+            .collect::<rusqlite::Result<_>>()
+            .expect("plan");
+        steps.join("\n")
+    }
+
+    /// A filtered listing reads the programme's (and status's) rows through
+    /// `persons_programme_status`, not the whole table; an unfiltered one
+    /// has nothing to narrow. The schema is all the planner needs.
+    #[test]
+    fn a_filtered_register_listing_uses_the_programme_status_index() {
+        let mut conn = Connection::open_in_memory().expect("memory");
+        crate::store::migrate(&mut conn).expect("schema");
+        for filter in [
+            RegisterFilter {
+                programme: Some(Programme::WomensDesk),
+                status: Some(CaseStatus::Closed),
+            },
+            RegisterFilter {
+                programme: Some(Programme::Cpc),
+                status: None,
+            },
+        ] {
+            let (sql, args) = register_select(&filter);
+            let p = plan(&conn, &sql, &args);
+            assert!(p.contains("SEARCH p USING INDEX"), "{filter:?}: {p}");
+            let (clause, args) = register_where(&filter);
+            let sql = format!("SELECT COUNT(*) FROM persons {clause}");
+            let p = plan(&conn, &sql, &args);
+            assert!(p.contains("SEARCH persons USING"), "{filter:?}: {p}");
+        }
+        let all = RegisterFilter::default();
+        let (sql, args) = register_select(&all);
+        assert!(args.is_empty());
+        assert!(!sql.contains("WHERE"), "{sql}");
+    }
 }
