@@ -3,79 +3,26 @@
 //! nothing saved on bad input), two desks marking one session, and the
 //! scripting surface (`class`, `attendance take`, `list attendance`).
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-use age::secrecy::SecretString;
 use chrono::{Duration, NaiveDate, NaiveTime};
 
 use casedesk::Error;
 use casedesk::domain::classes::{ClassKind, Days, LiteracyScores, Mark, MarkChange, NewClass};
 use casedesk::domain::person::{NewPerson, PersonId, estimated_birth_date};
 use casedesk::domain::{Centre, Concern, Programme, ReferralSource, RiskLevel, Role, Sex};
-use casedesk::office::{self, OfficePaths, Session};
-use casedesk::vault;
 
-const PW: &str = "kite river lantern 7";
+mod office_support;
+use office_support::Office;
 
-fn secret(s: &str) -> SecretString {
-    SecretString::from(s.to_string())
-}
-
-struct Office {
-    dir: tempfile::TempDir,
-    paths: OfficePaths,
-}
-
-impl Office {
-    fn new() -> Office {
-        vault::crypto::pin_work_factor(10);
-        let dir = tempfile::tempdir().expect("dir");
-        let paths = OfficePaths::new(dir.path().join("office.casedesk"));
-        let (mut m, _) =
-            office::create_office(&paths, "Test office", "manager", &secret(PW)).expect("create");
-        m.add_user("staff", Role::Staff, &secret(PW))
-            .expect("staff");
-        m.add_user("teacher", Role::Staff, &secret(PW))
-            .expect("teacher");
-        m.add_user("psychologist", Role::Psychologist, &secret(PW))
-            .expect("psychologist");
-        Office { dir, paths }
-    }
-
-    fn login(&self, name: &str) -> Session {
-        office::login(&self.paths, name, &secret(PW)).expect("login")
-    }
-
-    fn count(&self, sql: &str) -> i64 {
-        let raw = vault::login(&self.paths, "manager", &secret(PW)).expect("raw");
-        raw.conn().query_row(sql, [], |r| r.get(0)).expect("count")
-    }
-
-    fn run(&self, user: &str, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_casedesk"))
-            .arg("--db")
-            .arg(&self.paths.db)
-            .arg("--user")
-            .arg(user)
-            .args(args)
-            .env("CASEDESK_SCRYPT_LOG_N", "10")
-            .env("CASEDESK_DATA_DIR", self.dir.path())
-            .env("HOME", self.dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(format!("{PW}\n{stdin}").as_bytes())
-            .expect("write stdin");
-        child.wait_with_output().expect("wait")
-    }
+/// The accounts these tests use beside the manager.
+fn office() -> Office {
+    Office::with(&[
+        ("staff", Role::Staff),
+        ("teacher", Role::Staff),
+        ("psychologist", Role::Psychologist),
+    ])
 }
 
 fn today() -> NaiveDate {
@@ -138,7 +85,7 @@ fn literacy_class(teacher: Option<i64>, starts_on: NaiveDate) -> NewClass {
 /// An office with a literacy class (teacher `teacher`) of `n` children
 /// enrolled from 60 days ago.
 fn with_class(n: usize) -> (Office, i64, Vec<PersonId>) {
-    let o = Office::new();
+    let o = office();
     let mut s = o.login("staff");
     let start = today() - Duration::days(90);
     let teacher = s.account_named("teacher").expect("find").map(|u| u.id);
@@ -168,7 +115,7 @@ fn mark_all(sheet_rows: &[casedesk::domain::classes::SheetRow], mark: Mark) -> V
 
 #[test]
 fn a_class_needs_a_teacher_and_a_skill_class_its_trade() {
-    let o = Office::new();
+    let o = office();
     let mut s = o.login("staff");
     let before = o.count("SELECT count(*) FROM classes");
     let e = s
@@ -532,7 +479,7 @@ fn attendance_take_refuses_the_whole_input_naming_the_line_then_saves_it() {
         ),
         (format!("{},P\n{},A\n", cases[0], cases[0]), 2, "twice"),
     ] {
-        let out = o.run("staff", &args, &input);
+        let out = o.run_with("staff", &args, &input);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{err}");
         assert!(err.starts_with("error: "), "{err}");
@@ -548,7 +495,7 @@ fn attendance_take_refuses_the_whole_input_naming_the_line_then_saves_it() {
         "nothing saved"
     );
     let good = format!("{},P\n{},a\n{},L\n", cases[0], cases[1], cases[2]);
-    let out = o.run("staff", &args, &good);
+    let out = o.run_with("staff", &args, &good);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -557,7 +504,7 @@ fn attendance_take_refuses_the_whole_input_naming_the_line_then_saves_it() {
     );
     // The month's sheet for the paper file.
     let month = &day[..7];
-    let out = o.run(
+    let out = o.run_with(
         "staff",
         &[
             "list",
@@ -590,7 +537,7 @@ fn attendance_take_refuses_the_whole_input_naming_the_line_then_saves_it() {
         Some(format!("{},Child 02,L,100%", cases[2]).as_str())
     );
     // A psychologist may not take attendance (exit 3).
-    let out = o.run("psychologist", &args, &good);
+    let out = o.run_with("psychologist", &args, &good);
     assert_eq!(out.status.code(), Some(3));
     let _ = Path::new(&o.paths.db);
 }
@@ -598,9 +545,9 @@ fn attendance_take_refuses_the_whole_input_naming_the_line_then_saves_it() {
 #[test]
 fn the_manager_sets_the_literacy_scale_and_scores_follow_it() {
     let (o, _, people) = with_class(1);
-    let out = o.run("staff", &["literacy", "scale", "0,1,2,3,4,5"], "");
+    let out = o.run_with("staff", &["literacy", "scale", "0,1,2,3,4,5"], "");
     assert_eq!(out.status.code(), Some(3), "staff may not set it");
-    let out = o.run("manager", &["literacy", "scale", "0,1,2,3,4,5"], "");
+    let out = o.run_with("manager", &["literacy", "scale", "0,1,2,3,4,5"], "");
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -608,7 +555,7 @@ fn the_manager_sets_the_literacy_scale_and_scores_follow_it() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 6);
-    let out = o.run("manager", &["literacy", "scale", "only"], "");
+    let out = o.run_with("manager", &["literacy", "scale", "only"], "");
     assert_eq!(out.status.code(), Some(1), "one level is not a scale");
     let mut s = o.login("staff");
     s.record_literacy_test(
@@ -678,7 +625,7 @@ fn processes_marking_one_session_at_once_lose_no_mark() {
         let runs: Vec<_> = (0..WRITERS)
             .map(|w| {
                 let (o, args, lines) = (&o, &args, input(w));
-                scope.spawn(move || o.run("staff", args, &lines))
+                scope.spawn(move || o.run_with("staff", args, &lines))
             })
             .collect();
         runs.into_iter().map(|r| r.join().expect("join")).collect()

@@ -15,8 +15,8 @@ use casedesk::domain::person::{NewPerson, PersonId, estimated_birth_date};
 use casedesk::domain::{Centre, Concern, Programme, ReferralSource, RiskLevel, Sex};
 use casedesk::office::import::{DuplicateOf, ImportKind, ImportOptions};
 
-mod import_support;
-use import_support::{Office, failed, ok, s};
+mod office_support;
+use office_support::{Office, failed, ok, s};
 
 const GOOD: &str = "Child Name,Father Name,Age,Sex,Date of Registration,Area,CNIC,Programme\n\
 Ali Raza,Akbar Khan,12,M,23/04/2025,Sariab,1234512345671,CPC\n\

@@ -4,9 +4,9 @@
 //! nothing, `--skip-invalid` and its rejects file, re-import adding
 //! nothing, the audit entry, and the role check's exit code.
 
-mod import_support;
+mod office_support;
 
-use import_support::{Office, failed, ok, s};
+use office_support::{Office, failed, ok, s};
 
 const LOG: &str = "Date,Activity,Place,Staff,F <12,M 12-17,Boys under 12,Women,New children,Remarks\n\
 03/03/2025,Spot visit,Baldia Plaza,staff,,14,3,,2,met at the bus stand\n\

@@ -5,11 +5,11 @@
 //! byte, a date cell and a date typed as text are both read, the title
 //! line above the headers is skipped, and `--sheet` picks the second sheet.
 
-mod import_support;
+mod office_support;
 
 use std::path::{Path, PathBuf};
 
-use import_support::{Office, failed, ok, s};
+use office_support::{Office, failed, ok, s};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

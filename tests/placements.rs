@@ -3,10 +3,6 @@
 //! counts reports use, two desks recording one visit, and the scripting
 //! surface (`placement`, `followup`).
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-use age::secrecy::SecretString;
 use chrono::{Duration, NaiveDate, NaiveTime};
 
 use casedesk::Error;
@@ -19,67 +15,15 @@ use casedesk::domain::placements::{
 use casedesk::domain::{
     CaseStatus, Centre, ClosureReason, Concern, Programme, ReferralSource, RiskLevel, Role, Sex,
 };
+use casedesk::office::Session;
 use casedesk::office::placements::DueFilter;
-use casedesk::office::{self, OfficePaths, Session};
-use casedesk::vault;
 
-const PW: &str = "kite river lantern 7";
+mod office_support;
+use office_support::Office;
 
-fn secret(s: &str) -> SecretString {
-    SecretString::from(s.to_string())
-}
-
-struct Office {
-    dir: tempfile::TempDir,
-    paths: OfficePaths,
-}
-
-impl Office {
-    fn new() -> Office {
-        vault::crypto::pin_work_factor(10);
-        let dir = tempfile::tempdir().expect("dir");
-        let paths = OfficePaths::new(dir.path().join("office.casedesk"));
-        let (mut m, _) =
-            office::create_office(&paths, "Test office", "manager", &secret(PW)).expect("create");
-        m.add_user("staff", Role::Staff, &secret(PW))
-            .expect("staff");
-        m.add_user("other", Role::Staff, &secret(PW))
-            .expect("other");
-        Office { dir, paths }
-    }
-
-    fn login(&self, name: &str) -> Session {
-        office::login(&self.paths, name, &secret(PW)).expect("login")
-    }
-
-    fn count(&self, sql: &str) -> i64 {
-        let raw = vault::login(&self.paths, "manager", &secret(PW)).expect("raw");
-        raw.conn().query_row(sql, [], |r| r.get(0)).expect("count")
-    }
-
-    fn run(&self, user: &str, args: &[&str]) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_casedesk"))
-            .arg("--db")
-            .arg(&self.paths.db)
-            .arg("--user")
-            .arg(user)
-            .args(args)
-            .env("CASEDESK_SCRYPT_LOG_N", "10")
-            .env("CASEDESK_DATA_DIR", self.dir.path())
-            .env("HOME", self.dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(format!("{PW}\n").as_bytes())
-            .expect("stdin");
-        child.wait_with_output().expect("wait")
-    }
+/// The accounts these tests use beside the manager.
+fn office() -> Office {
+    Office::with(&[("staff", Role::Staff), ("other", Role::Staff)])
 }
 
 fn today() -> NaiveDate {
@@ -145,7 +89,7 @@ fn visit(outcome: VisitOutcome, on: NaiveDate) -> VisitDone {
 
 #[test]
 fn bad_placements_are_refused_and_nothing_is_saved() {
-    let o = Office::new();
+    let o = office();
     let mut s = o.login("staff");
     let intake = today() - Duration::days(100);
     let (p, _) = s
@@ -199,7 +143,7 @@ fn bad_placements_are_refused_and_nothing_is_saved() {
 
 #[test]
 fn a_closed_case_needs_a_recorded_confirmation() {
-    let o = Office::new();
+    let o = office();
     let mut s = o.login("staff");
     let intake = today() - Duration::days(200);
     let (p, _) = s
@@ -241,7 +185,7 @@ fn a_closed_case_needs_a_recorded_confirmation() {
 
 #[test]
 fn visits_move_the_due_list_and_two_desks_cannot_record_one_visit() {
-    let o = Office::new();
+    let o = office();
     let mut a = o.login("staff");
     let mut b = o.login("other");
     let me = a.user().id;
@@ -335,7 +279,7 @@ fn visits_move_the_due_list_and_two_desks_cannot_record_one_visit() {
 
 #[test]
 fn counts_for_reports() {
-    let o = Office::new();
+    let o = office();
     let mut s = o.login("staff");
     let start = today() - Duration::days(400);
     let teacher = s.account_named("staff").expect("t").map(|u| u.id);
@@ -416,7 +360,7 @@ fn counts_for_reports() {
 
 #[test]
 fn the_scripting_surface() {
-    let o = Office::new();
+    let o = office();
     let mut s = o.login("staff");
     let (p, case) = s
         .register_person(&youth("Script", today() - Duration::days(60), None))
@@ -500,7 +444,7 @@ fn the_scripting_surface() {
 
 #[test]
 fn the_manager_changes_the_visit_schedule_for_new_placements() {
-    let o = Office::new();
+    let o = office();
     let out = o.run("staff", &["placement", "schedule", "7,60"]);
     assert_eq!(out.status.code(), Some(3), "staff may not change it");
     let out = o.run("manager", &["placement", "schedule", "60,7"]);
@@ -533,7 +477,7 @@ fn the_manager_changes_the_visit_schedule_for_new_placements() {
 /// late of either kind, in the same order as the whole list.
 #[test]
 fn a_short_due_list_is_the_head_of_the_whole_list() {
-    let o = Office::new();
+    let o = office();
     let mut s = o.login("staff");
     let intake = today() - Duration::days(300);
     let start = today() - Duration::days(200);

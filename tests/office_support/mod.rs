@@ -1,6 +1,7 @@
-//! Shared by the import tests (`tests/import_*.rs`): a real office file
-//! in a temp dir with a manager and a staff account, input files written
-//! beside it, the real binary run on it, and raw reads of what was saved.
+//! A real office file in a temp dir with a manager and staff accounts (one
+//! strong password for all), input files written beside it, the real
+//! binary run on it, and raw reads of what was saved. Shared by the import,
+//! classes and placements tests.
 
 #![allow(dead_code)]
 
@@ -26,14 +27,21 @@ pub struct Office {
 }
 
 impl Office {
+    /// A manager and one staff account, `staff`.
     pub fn new() -> Office {
+        Office::with(&[("staff", Role::Staff)])
+    }
+
+    /// A manager and these accounts.
+    pub fn with(accounts: &[(&str, Role)]) -> Office {
         vault::crypto::pin_work_factor(10);
         let dir = tempfile::tempdir().expect("dir");
         let paths = OfficePaths::new(dir.path().join("office.casedesk"));
         let (mut m, _) =
             office::create_office(&paths, "Test office", "manager", &secret(PW)).expect("create");
-        m.add_user("staff", Role::Staff, &secret(PW))
-            .expect("staff");
+        for (name, role) in accounts {
+            m.add_user(name, *role, &secret(PW)).expect("account");
+        }
         Office { dir, paths }
     }
 
@@ -74,6 +82,11 @@ impl Office {
     }
 
     pub fn run(&self, user: &str, args: &[&str]) -> Output {
+        self.run_with(user, args, "")
+    }
+
+    /// `run`, with `stdin` after the password line.
+    pub fn run_with(&self, user: &str, args: &[&str], stdin: &str) -> Output {
         let mut child = Command::new(env!("CARGO_BIN_EXE_casedesk"))
             .arg("--db")
             .arg(&self.paths.db)
@@ -92,7 +105,7 @@ impl Office {
             .stdin
             .take()
             .expect("stdin")
-            .write_all(format!("{PW}\n").as_bytes())
+            .write_all(format!("{PW}\n{stdin}").as_bytes())
             .expect("write stdin");
         child.wait_with_output().expect("wait")
     }
