@@ -1,6 +1,18 @@
-//! Small geometry helpers shared by the overlays.
+//! Small geometry helpers shared by the overlays and screens.
 
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use crate::safe_text::{Align, fit};
+
+/// One line of text on row `y` of `area`, one column in from its left
+/// edge, cut to fit (and cleaned of control characters by `fit`): the
+/// summary under a list and the hint on a screen's last row.
+pub fn text_line(buf: &mut Buffer, area: Rect, y: u16, text: &str, style: Style) {
+    let w = usize::from(area.width.saturating_sub(1));
+    buf.set_string(area.x + 1, y, fit(text, w, Align::Left), style);
+}
 
 /// A `width` x `height` box centred in `area`, shrunk to fit.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {

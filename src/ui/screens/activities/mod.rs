@@ -17,9 +17,9 @@ use ratatui::widgets::Widget;
 
 use crate::Result;
 use crate::domain::activities::Activity;
-use crate::safe_text::{Align, fit};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
+use crate::ui::layout::text_line;
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::{Table, TableEvent};
@@ -139,7 +139,6 @@ impl ActivitiesScreen {
             .empty_message(empty)
             .at_least(self.list.all.len() >= list::LIMIT)
             .render(table, buf);
-        let w = usize::from(area.width.saturating_sub(1));
         if let Some(a) = self.list.selected() {
             let g = &a.participants;
             let mut about = format!(
@@ -155,20 +154,10 @@ impl ActivitiesScreen {
             if !a.persons.is_empty() {
                 about.push_str(&format!(" · {} registered", a.persons.len()));
             }
-            buf.set_string(
-                area.x + 1,
-                table.bottom(),
-                fit(&about, w, Align::Left),
-                t.base,
-            );
+            text_line(buf, area, table.bottom(), &about, t.base);
         }
         let hint = "Enter opens · n new · / kind:spot year:2026 month:2026-03";
-        buf.set_string(
-            area.x + 1,
-            area.bottom() - 1,
-            fit(hint, w, Align::Left),
-            t.hint,
-        );
+        text_line(buf, area, area.bottom() - 1, hint, t.hint);
     }
 }
 

@@ -25,9 +25,9 @@ use ratatui::widgets::Widget;
 use crate::Result;
 use crate::domain::person::PersonId;
 use crate::domain::placements::DueKind;
-use crate::safe_text::{Align, fit};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input};
+use crate::ui::layout::text_line;
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::{Table, TableEvent};
@@ -309,7 +309,6 @@ impl PlacementsScreen {
             .title("Placements, newest first")
             .empty_message(empty)
             .render(table, buf);
-        let w = usize::from(area.width.saturating_sub(1));
         if let Some(p) = self.list.selected() {
             let mut about = format!("{} · {} · since {}", p.name, list::about(p), p.starts_on);
             if let Some(wage) = p.wage {
@@ -318,20 +317,10 @@ impl PlacementsScreen {
             if let Some(e) = p.ended_on {
                 about.push_str(&format!(" · ended {e}: {}", p.end_reason));
             }
-            buf.set_string(
-                area.x + 1,
-                table.bottom(),
-                fit(&about, w, Align::Left),
-                t.base,
-            );
+            text_line(buf, area, table.bottom(), &about, t.base);
         }
         let hint = "Enter visits · n new · / filters trade: status: year: kind:";
-        buf.set_string(
-            area.x + 1,
-            area.bottom() - 1,
-            fit(hint, w, Align::Left),
-            t.hint,
-        );
+        text_line(buf, area, area.bottom() - 1, hint, t.hint);
     }
 
     fn render_due(&self, area: Rect, buf: &mut Buffer, t: &Theme) {
@@ -353,22 +342,11 @@ impl PlacementsScreen {
             .empty_message(empty)
             .at_least(self.due.at_least)
             .render(table, buf);
-        let w = usize::from(area.width.saturating_sub(1));
         if let Some(about) = self.due.about() {
-            buf.set_string(
-                area.x + 1,
-                table.bottom(),
-                fit(&about, w, Align::Left),
-                t.base,
-            );
+            text_line(buf, area, table.bottom(), &about, t.base);
         }
         let hint = "Enter records · Space mine/all · / kind:visit kind:case overdue";
-        buf.set_string(
-            area.x + 1,
-            area.bottom() - 1,
-            fit(hint, w, Align::Left),
-            t.hint,
-        );
+        text_line(buf, area, area.bottom() - 1, hint, t.hint);
     }
 }
 

@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 use super::list::{date, work};
 use crate::Result;
 use crate::domain::placements::{Placement, PlacementKind, Visit};
-use crate::safe_text::{Align, fit};
+use crate::ui::layout::text_line;
 use crate::ui::screen::ScreenCtx;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table::{Column, Table, TableState};
@@ -128,16 +128,10 @@ impl VisitsView {
         if area.height < 6 {
             return;
         }
-        let w = usize::from(area.width.saturating_sub(1));
         for (i, line) in self.about().iter().enumerate() {
             let style = if i == 0 { t.title } else { t.base };
             // `fit` sanitizes what was stored.
-            buf.set_string(
-                area.x + 1,
-                area.y + i as u16,
-                fit(line, w, Align::Left),
-                style,
-            );
+            text_line(buf, area, area.y + i as u16, line, style);
         }
         let ended = self.placement.ended_on.is_some();
         let hint = if ended {
@@ -156,11 +150,6 @@ impl VisitsView {
             .title("Visits")
             .empty_message("No visits are planned.")
             .render(table, buf);
-        buf.set_string(
-            area.x + 1,
-            area.bottom() - 1,
-            fit(hint, w, Align::Left),
-            t.hint,
-        );
+        text_line(buf, area, area.bottom() - 1, hint, t.hint);
     }
 }

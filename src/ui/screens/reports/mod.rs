@@ -27,9 +27,9 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::domain::Role;
 use crate::domain::reports::{Period, RecordKind, Report};
-use crate::safe_text::{Align, fit};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
+use crate::ui::layout::text_line;
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::form::{Form, FormOutcome, FormValues};
@@ -300,18 +300,13 @@ impl ReportsScreen {
             .render(inner, buf);
     }
 
-    fn line(area: Rect, y: u16, text: &str, style: ratatui::style::Style, buf: &mut Buffer) {
-        let w = usize::from(area.width.saturating_sub(1));
-        buf.set_string(area.x + 1, y, fit(text, w, Align::Left), style);
-    }
-
     fn render_choose(&self, area: Rect, buf: &mut Buffer, t: &Theme) {
-        ReportsScreen::line(
+        text_line(
+            buf,
             area,
             area.y,
             "Choose the period of the report",
             t.title,
-            buf,
         );
         let table = Rect {
             y: area.y + 1,
@@ -322,12 +317,12 @@ impl ReportsScreen {
         Table::new(&rows, &period::columns(), &self.choose, t)
             .title("Periods")
             .render(table, buf);
-        ReportsScreen::line(
+        text_line(
+            buf,
             area,
             area.bottom() - 1,
             "Enter runs the report for the period · Esc back",
             t.hint,
-            buf,
         );
     }
 
@@ -373,7 +368,7 @@ impl ReportsScreen {
             }
             Tab::Charts => "←: indicators · Space: de-identified · Esc: period",
         };
-        ReportsScreen::line(area, area.bottom() - 1, hint, t.hint, buf);
+        text_line(buf, area, area.bottom() - 1, hint, t.hint);
     }
 
     fn render_drill(d: &Drill, area: Rect, buf: &mut Buffer, t: &Theme) {
@@ -394,7 +389,7 @@ impl ReportsScreen {
                 "Enter shows the activity · Esc back to the report"
             }
         };
-        ReportsScreen::line(area, area.bottom() - 1, hint, t.hint, buf);
+        text_line(buf, area, area.bottom() - 1, hint, t.hint);
     }
 }
 
@@ -480,8 +475,8 @@ impl Screen for ReportsScreen {
             Mode::Running(p, _) => {
                 let words = crate::ui::words::capitalise(&p.words());
                 let text = format!("Counting the report for {words}…");
-                ReportsScreen::line(area, area.y + 1, &text, theme.base, buf);
-                ReportsScreen::line(area, area.y + 3, "Esc stops waiting.", theme.hint, buf);
+                text_line(buf, area, area.y + 1, &text, theme.base);
+                text_line(buf, area, area.y + 3, "Esc stops waiting.", theme.hint);
             }
             Mode::Report(v) => ReportsScreen::render_report(v, area, buf, theme),
             Mode::Drill(_, d) => ReportsScreen::render_drill(d, area, buf, theme),
