@@ -6,9 +6,6 @@
 
 mod common;
 
-use std::time::Duration;
-
-use casedesk::config::Config;
 use casedesk::domain::casework::StatusChange;
 use casedesk::domain::classes::{Mark, MarkChange};
 use casedesk::domain::person::{NewPerson, PersonId};
@@ -20,61 +17,18 @@ use casedesk::office::placements::DueFilter;
 use casedesk::ui::App;
 use casedesk::ui::screen::ScreenId;
 use chrono::NaiveDate;
-use common::{Office, demo_day, demo_now, fix_clock};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use common::desk::{app_on, ctrl, key, keys, screen, typed};
+use common::{Office, demo_day, fix_clock};
+use crossterm::event::KeyCode;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("date")
-}
-
-fn app_on(office: &Office, user: &str) -> App {
-    let config_dir = office.dir.path().join("config");
-    let mut app = App::new(
-        office.paths.clone(),
-        Some(user.to_string()),
-        Config::default(),
-        Some(&config_dir),
-    );
-    app.fix_clock(demo_now());
-    typed(&mut app, "demo");
-    key(&mut app, KeyCode::Enter);
-    app.wait_idle(Duration::from_secs(30));
-    assert!(app.is_logged_in(), "{}", screen(&app));
-    app
-}
-
-fn key(app: &mut App, code: KeyCode) {
-    app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn keys(app: &mut App, code: KeyCode, n: usize) {
-    for _ in 0..n {
-        key(app, code);
-    }
-}
-
-fn ctrl(app: &mut App, c: char) {
-    app.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
 }
 
 /// Empty a date field (it opens holding today) and type another.
 fn date(app: &mut App, text: &str) {
     keys(app, KeyCode::Backspace, 12);
     typed(app, text);
-}
-
-fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("backend");
-    t.draw(|f| app.draw(f)).expect("draw");
-    t.backend().to_string()
 }
 
 /// Snapshot as drawn.

@@ -10,6 +10,7 @@ use casedesk::office::{self, OfficePaths, Session};
 use casedesk::vault::{self, Unlocked};
 use chrono::{NaiveDate, NaiveDateTime};
 
+pub mod desk;
 #[cfg(unix)]
 pub mod pty;
 
