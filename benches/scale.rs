@@ -83,6 +83,22 @@ fn median(v: &[Duration]) -> Duration {
     quantile(v, 0.5)
 }
 
+/// "p50 / p95" of the runs.
+fn p50_p95(v: &[Duration]) -> String {
+    format!("{} / {}", ms(median(v)), ms(quantile(v, 0.95)))
+}
+
+/// Everyone on a sheet marked present, as a save sends it.
+fn all_present(rows: &[casedesk::domain::classes::SheetRow]) -> Vec<MarkChange> {
+    rows.iter()
+        .map(|r| MarkChange {
+            person_id: r.person_id,
+            mark: Mark::Present,
+            loaded_version: r.version,
+        })
+        .collect()
+}
+
 fn ratio(ours: Duration, peer: Duration) -> String {
     let p = peer.as_secs_f64();
     if p <= 0.0 {
@@ -704,8 +720,8 @@ fn main() {
             &format!(
                 "register search, `{typed}` (first {first_page} rows + count): p50 / p95 of 40"
             ),
-            &format!("{} / {}", ms(median(&a)), ms(quantile(&a, 0.95))),
-            &format!("{} / {}", ms(median(&b)), ms(quantile(&b, 0.95))),
+            &p50_p95(&a),
+            &p50_p95(&b),
             &ratio(median(&a), median(&b)),
             "",
         );
@@ -736,8 +752,8 @@ fn main() {
             &format!(
                 "first search on a fresh connection (cold page cache), `{typed}`, open included: p50 / p95 of 20"
             ),
-            &format!("{} / {}", ms(median(&a)), ms(quantile(&a, 0.95))),
-            &format!("{} / {}", ms(median(&b)), ms(quantile(&b, 0.95))),
+            &p50_p95(&a),
+            &p50_p95(&b),
             &ratio(median(&a), median(&b)),
             "",
         );
@@ -748,32 +764,13 @@ fn main() {
 
     // 5. Saving a session of 40.
     let sheet_changes = |conn: &Connection, on: NaiveDate| -> Vec<MarkChange> {
-        attendance::sheet(conn, class, on)
-            .expect("sheet")
-            .rows
-            .iter()
-            .map(|r| MarkChange {
-                person_id: r.person_id,
-                mark: Mark::Present,
-                loaded_version: r.version,
-            })
-            .collect()
+        all_present(&attendance::sheet(conn, class, on).expect("sheet").rows)
     };
     let mut on = day - chrono::Duration::days(300);
     let office_save: Vec<Duration> = (0..9)
         .map(|_| {
             on += chrono::Duration::days(1);
-            let changes = staff
-                .attendance_sheet(class, on)
-                .expect("sheet")
-                .rows
-                .iter()
-                .map(|r| MarkChange {
-                    person_id: r.person_id,
-                    mark: Mark::Present,
-                    loaded_version: r.version,
-                })
-                .collect::<Vec<_>>();
+            let changes = all_present(&staff.attendance_sheet(class, on).expect("sheet").rows);
             timed(|| {
                 staff
                     .save_attendance(class, on, &changes, true)
