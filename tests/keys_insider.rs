@@ -938,6 +938,9 @@ fn note_checks_never_see_an_amendment_half_way() {
     let o = Office::demo();
     let case = o.first_case();
     let id = o.add_note("psychologist", DEMO_PW, &case, "Version 1.");
+    // Log in before the amending desk starts: a login writes an audit entry,
+    // and a desk amending without pause would starve it of the write lock.
+    let desk = office::login(&o.paths, "psychologist", &secret(DEMO_PW)).expect("login");
     let stop = Arc::new(AtomicBool::new(false));
     let free = Arc::new(AtomicBool::new(true));
     let asked = Arc::new(AtomicUsize::new(0));
@@ -963,7 +966,6 @@ fn note_checks_never_see_an_amendment_half_way() {
             n
         })
     };
-    let desk = office::login(&o.paths, "psychologist", &secret(DEMO_PW)).expect("login");
     let mut false_alarms = Vec::new();
 
     let started = Instant::now();
