@@ -10,13 +10,23 @@ use std::path::Path;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
+/// Log lines waiting for the writer thread.
+const LOG_QUEUE_LINES: usize = 4096;
+
 /// Start logging into `dir/casedesk.log`. Keep the guard alive until exit so
 /// buffered lines are written. Logging is best-effort: a read-only data dir
 /// must not stop the office from working.
 pub fn init(dir: &Path) -> Option<WorkerGuard> {
     std::fs::create_dir_all(dir).ok()?;
     let appender = tracing_appender::rolling::never(dir, "casedesk.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // The default queue holds 128,000 lines and is allocated (and touched)
+    // up front: 4 MiB in every process, for a log that writes a few lines a
+    // minute. A passphrase backup's peak memory is age's scrypt plus what
+    // is live beside it, so the queue is kept small; should it ever fill,
+    // lines are dropped rather than the desk made to wait.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .finish(appender);
     let filter = EnvFilter::try_from_env("CASEDESK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -127,7 +127,7 @@ fn export_verify_restore_round_trips_every_table() {
     assert_eq!(summary.bytes, std::fs::metadata(&out).unwrap().len());
     for s in [
         Stage::Snapshot,
-        Stage::Checksums,
+        Stage::Counting,
         Stage::Encrypting,
         Stage::Verifying,
     ] {
@@ -206,11 +206,29 @@ fn the_backup_is_age_then_tar_then_sqlcipher_with_no_plaintext_inside() {
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["manifest.json", "office.casedesk", "office.casedesk.keys"]
+        [
+            "manifest.json",
+            "office.casedesk",
+            "office.casedesk.sha256",
+            "office.casedesk.keys"
+        ]
     );
     let manifest: serde_json::Value = serde_json::from_slice(&files[0].1).unwrap();
-    assert_eq!(manifest["format"], 1);
+    assert_eq!(manifest["format"], 2);
     let db = &files[1].1;
+    // The data's checksum follows it, as `sha256sum` writes it; the
+    // manifest leaves it empty.
+    assert_eq!(manifest["files"][0]["name"], "office.casedesk");
+    assert_eq!(manifest["files"][0]["sha256"], "");
+    assert_eq!(manifest["files"][0]["size"], db.len() as u64);
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(db))
+    };
+    assert_eq!(
+        String::from_utf8(files[2].1.clone()).unwrap(),
+        format!("{sha}  office.casedesk\n")
+    );
     // The snapshot is the office file's pages as SQLCipher wrote them.
     assert!(db.len() > 4096);
     assert_ne!(
@@ -223,12 +241,12 @@ fn the_backup_is_age_then_tar_then_sqlcipher_with_no_plaintext_inside() {
             assert!(!contains_bytes(db, n.as_bytes()), "no name in the snapshot");
         }
     }
-    assert_eq!(files[2].1, std::fs::read(&o.paths.keys).unwrap());
+    assert_eq!(files[3].1, std::fs::read(&o.paths.keys).unwrap());
     // The extracted pair is an office file and its key file, as is.
     let dir = o.dir.path().join("extracted");
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join("office.casedesk"), db).unwrap();
-    std::fs::write(dir.join("office.casedesk.keys"), &files[2].1).unwrap();
+    std::fs::write(dir.join("office.casedesk.keys"), &files[3].1).unwrap();
     vault::login(
         &OfficePaths::new(dir.join("office.casedesk")),
         "staff",
@@ -248,7 +266,7 @@ fn no_plaintext_on_disk_during_or_after_export_and_restore() {
         .export_backup(&out, &Encryption::Passphrase(pass()), &mut |p: Progress| {
             if matches!(
                 p.stage,
-                Stage::Checksums | Stage::Encrypting | Stage::Verifying
+                Stage::Counting | Stage::Encrypting | Stage::Verifying
             ) {
                 assert_no_plaintext(&[o.dir.path(), target.path()]);
                 scans += 1;
@@ -431,6 +449,16 @@ fn recipients_backup_opens_with_the_identity_only() {
 
 /// Build a backup by hand with a doctored manifest.
 fn doctored_backup(o: &Office, edit: impl Fn(&mut serde_json::Value)) -> PathBuf {
+    rebuilt_backup(o, |files| {
+        let mut m: serde_json::Value = serde_json::from_slice(&files[0].1).unwrap();
+        edit(&mut m);
+        files[0].1 = serde_json::to_vec(&m).unwrap();
+    })
+}
+
+/// Export a backup, then build one by hand from its archive's files
+/// (name, bytes) after `edit`.
+fn rebuilt_backup(o: &Office, edit: impl Fn(&mut Vec<(String, Vec<u8>)>)) -> PathBuf {
     let mut session = o.login("manager", "demo");
     let out = o.dir.path().join(format!("orig-{}.age", rand_name()));
     export_to(&mut session, &out);
@@ -449,9 +477,7 @@ fn doctored_backup(o: &Office, edit: impl Fn(&mut serde_json::Value)) -> PathBuf
         e.read_to_end(&mut b).unwrap();
         files.push((e.path().unwrap().to_string_lossy().into_owned(), b));
     }
-    let mut m: serde_json::Value = serde_json::from_slice(&files[0].1).unwrap();
-    edit(&mut m);
-    files[0].1 = serde_json::to_vec(&m).unwrap();
+    edit(&mut files);
     let path = o.dir.path().join(format!("doctored-{}.age", rand_name()));
     let mut r = age::scrypt::Recipient::new(pass());
     r.set_work_factor(10);
@@ -482,14 +508,39 @@ fn backups_from_a_newer_casedesk_or_with_wrong_checksums_are_refused() {
     let e = restore_fails(&newer_schema, &unlock());
     assert!(matches!(e, Error::TooNew(_)), "{e:?}");
     assert!(e.to_string().contains("newer casedesk"), "{e}");
-    let newer_format = doctored_backup(&o, |m| m["format"] = 2.into());
+    let newer_format = doctored_backup(&o, |m| m["format"] = (backup::FORMAT + 1).into());
     let e = restore_fails(&newer_format, &unlock());
     assert!(matches!(e, Error::TooNew(_)), "{e:?}");
-    let bad_sum = doctored_backup(&o, |m| {
-        m["files"][0]["sha256"] = "00".repeat(32).into();
+    // The data's checksum follows the data (format 2).
+    let bad_sum = rebuilt_backup(&o, |files| {
+        assert_eq!(files[2].0, "office.casedesk.sha256");
+        files[2].1 = format!("{}  office.casedesk\n", "00".repeat(32)).into_bytes();
     });
     let e = restore_fails(&bad_sum, &unlock());
+    assert!(e.to_string().contains("office data"), "{e}");
     assert!(e.to_string().contains("checksum"), "{e}");
+    let bad_keys_sum = doctored_backup(&o, |m| {
+        m["files"][1]["sha256"] = "00".repeat(32).into();
+    });
+    let e = restore_fails(&bad_keys_sum, &unlock());
+    assert!(e.to_string().contains("key file"), "{e}");
+    // A sum line that is not exactly what export writes, or none at all,
+    // or a format 2 manifest that claims the data's checksum itself.
+    for broken in [
+        rebuilt_backup(&o, |files| {
+            files[2].1 = files[2].1.to_ascii_uppercase();
+        }),
+        rebuilt_backup(&o, |files| {
+            files[2].1.extend_from_slice(b"extra\n");
+        }),
+        rebuilt_backup(&o, |files| {
+            files.remove(2);
+        }),
+        doctored_backup(&o, |m| m["files"][0]["sha256"] = "00".repeat(32).into()),
+    ] {
+        let e = restore_fails(&broken, &unlock());
+        assert!(matches!(e, Error::Damaged(_)), "{e:?}");
+    }
     // A doctored count is only found when the data is opened.
     let bad_count = doctored_backup(&o, |m| m["counts"]["persons"] = 1.into());
     let session = o.login("manager", "demo");
@@ -509,6 +560,42 @@ fn backups_from_a_newer_casedesk_or_with_wrong_checksums_are_refused() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("does not match its manifest"), "{e}");
+}
+
+/// Backups written before format 2 (the data's checksum in the manifest,
+/// three files) still verify and restore.
+#[test]
+fn a_format_1_backup_still_verifies_and_restores() {
+    let o = Office::demo(8);
+    let session = o.login("manager", "demo");
+    let key = master_key(&session);
+    let old = rebuilt_backup(&o, |files| {
+        let (name, line) = files.remove(2);
+        assert_eq!(name, "office.casedesk.sha256");
+        let line = String::from_utf8(line).unwrap();
+        let sha = line.split_whitespace().next().unwrap().to_string();
+        let mut m: serde_json::Value = serde_json::from_slice(&files[0].1).unwrap();
+        assert_eq!(m["format"], 2);
+        assert_eq!(m["files"][0]["sha256"], "");
+        m["format"] = 1.into();
+        m["files"][0]["sha256"] = sha.into();
+        files[0].1 = serde_json::to_vec(&m).unwrap();
+    });
+    let report = backup::verify(
+        &old,
+        &unlock(),
+        DataKey::Master(&key),
+        &mut backup::no_progress(),
+    )
+    .unwrap();
+    assert_eq!(report.manifest.format, 1);
+    assert!(report.data_checked);
+    let to = restored_paths(o.dir.path());
+    backup::restore(&old, &to, &unlock(), &mut backup::no_progress()).unwrap();
+    let restored = dump(&store::open(&to.db, &key).unwrap());
+    let office = dump(o.raw("manager", "demo").conn());
+    assert!(!office["persons"].is_empty());
+    assert_eq!(restored["persons"], office["persons"]);
 }
 
 #[test]
@@ -608,7 +695,7 @@ fn writes_during_export_give_a_consistent_backup() {
             // After the snapshot (the export holds a read transaction then,
             // which in WAL mode stops no writer),
             // make sure at least one write happened since the start.
-            if p.stage == Stage::Checksums && !seen_a_write {
+            if p.stage == Stage::Counting && !seen_a_write {
                 wait_until("a write during the export", LIMIT, || {
                     writes.load(Ordering::SeqCst) > at_start
                 });

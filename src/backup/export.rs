@@ -2,18 +2,20 @@
 //! No role check and no audit entry here: `office::backup` does both.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use age::x25519;
 use rusqlite::Connection;
 
-use super::manifest::{self, FileEntry, Hashing, Manifest};
+use super::manifest::{self, FileEntry, Manifest};
 use super::read::Contents;
+use super::side_hash::{Pumped, SideHasher};
 use super::snapshot::{self, Held};
 use super::{
-    DB_NAME, Encryption, KEYS_NAME, MANIFEST_NAME, Progress, ProgressReader, Stage, Unlock,
+    DB_NAME, DB_SUM_NAME, Encryption, KEYS_NAME, MANIFEST_NAME, Progress, ProgressReader, Stage,
+    Unlock,
 };
 use crate::store::meta;
 use crate::vault::keyfile::KeyFile;
@@ -113,8 +115,8 @@ pub fn write_backup(
         (Encryption::Recipients(_), None) => unreachable!("a check key is made for recipients"),
     };
 
-    let snap = take_snapshot(session, progress)?;
-    let contents = write_and_check(
+    let mut snap = take_snapshot(session, progress)?;
+    let (contents, db_sha) = write_and_check(
         &partial,
         &snap,
         to,
@@ -125,6 +127,11 @@ pub fn write_backup(
     .map_err(|e| write_error(e, out))?;
     // The read transaction ends here: the pages are in the file.
     drop(snap.held);
+    // What was hashed going in must be what the read-back found (it filled
+    // in the data's checksum from the file, after checking the data).
+    if let Some(db) = snap.manifest.file_mut(DB_NAME) {
+        db.sha256 = db_sha;
+    }
     if contents.manifest != snap.manifest || contents.keys != snap.keys {
         return Err(Error::damaged(
             "the backup did not read back correctly; nothing was saved; check the disk and try again",
@@ -164,8 +171,9 @@ fn write_error(e: Error, out: &Path) -> Error {
 
 /// Hold a snapshot of the office's encrypted pages (`snapshot::begin`: a
 /// read transaction on the office connection) and work out the manifest
-/// while it is held: the pages' SHA-256 and the row counts (on the office
-/// connection, so of the same snapshot). The key
+/// while it is held: the row counts (on the office connection, so of the
+/// same snapshot). The pages' SHA-256 is taken later, as they stream into
+/// the archive, and written after them (format 2). The key
 /// file is read before and after, so a rekey or account change at that
 /// moment cannot give a snapshot whose key slots do not open it.
 fn take_snapshot<'c>(
@@ -189,18 +197,11 @@ fn take_snapshot<'c>(
         let keys_before = read_keys()?;
         let held = snapshot::begin(session.conn)?;
         progress(Progress {
-            stage: Stage::Checksums,
+            stage: Stage::Counting,
             done: 0,
             total: 0,
         });
-        // Both on this thread: the pages are read through the office
-        // connection's own file handles (see `snapshot`), which belong to
-        // the thread using the connection.
-        let facts = counted_lightly(&held.tx)?;
-        let mut hashing = Hashing::new(std::io::sink());
-        std::io::copy(&mut held.pages.reader(), &mut hashing)
-            .map_err(|e| Error::io("cannot read the office file", e))?;
-        let (_, db_sha, db_size) = hashing.finish();
+        let facts = counted_lightly(&held, session)?;
         let keys = read_keys()?;
         if keys != keys_before {
             continue;
@@ -229,8 +230,9 @@ fn take_snapshot<'c>(
             files: vec![
                 FileEntry {
                     name: DB_NAME.into(),
-                    size: db_size,
-                    sha256: db_sha,
+                    size: held.pages.len(),
+                    // Known once the pages have streamed (`write_archive`).
+                    sha256: String::new(),
                 },
                 FileEntry {
                     name: KEYS_NAME.into(),
@@ -255,19 +257,94 @@ fn take_snapshot<'c>(
 /// every table once, and the office connection's usual 32 MiB cache would
 /// stay filled (and resident) for the rest of the export, on top of age's
 /// scrypt for a passphrase backup.
-fn counted_lightly(conn: &Connection) -> Result<manifest::DataFacts> {
+fn counted_lightly(held: &Held<'_>, session: &Source<'_>) -> Result<manifest::DataFacts> {
+    let conn: &Connection = &held.tx;
     let usual: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    conn.execute_batch("PRAGMA cache_size = -2048")?;
-    let facts = manifest::data_facts(conn);
-    conn.execute_batch(&format!("PRAGMA cache_size = {usual}"))?;
+    conn.execute_batch(&format!("PRAGMA cache_size = {SMALL_CACHE}"))?;
+    let facts = manifest::counted_tables(conn)
+        .and_then(|tables| counted_on_two_threads(held, session, &tables))
+        .and_then(|counts| manifest::data_facts_with(conn, counts));
+    // Give back the pages cached so far (the login's and the counts'):
+    // nothing reads through the cache until the export ends.
+    conn.execute_batch(&format!(
+        "PRAGMA cache_size = {usual}; PRAGMA shrink_memory;"
+    ))?;
     facts
+}
+
+/// `PRAGMA cache_size` while counting (KiB when negative).
+const SMALL_CACHE: i64 = -2048;
+
+/// Row counts of `tables` in `held`'s snapshot. Counting is decryption
+/// bound, and nothing else can run until the manifest (which leads the
+/// archive) is known, so a second connection on a second thread takes
+/// tables from the same list, if it can join the very same snapshot
+/// (`snapshot::join`; only a commit in that moment stops it). What it
+/// leaves or fails to count, this thread counts.
+fn counted_on_two_threads(
+    held: &Held<'_>,
+    session: &Source<'_>,
+    tables: &[String],
+) -> Result<std::collections::BTreeMap<String, u64>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let count_from_list = |conn: &Connection| -> Result<Vec<(usize, u64)>> {
+        let mut counted = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(table) = tables.get(i) else {
+                return Ok(counted);
+            };
+            counted.push((i, manifest::count_rows(conn, table)?));
+        }
+    };
+    let mark = held.mark();
+    let (db, key) = (&session.paths.db, session.key);
+    let (mine, theirs) = std::thread::scope(|s| {
+        let helper = s.spawn(|| -> Result<Vec<(usize, u64)>> {
+            let conn = crate::store::open_keyed(
+                db,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                key,
+            )?;
+            conn.execute_batch(&format!(
+                "PRAGMA cipher_log_level = NONE; PRAGMA cache_size = {SMALL_CACHE};"
+            ))?;
+            match snapshot::join(mark, &conn)? {
+                Some(tx) => count_from_list(&tx),
+                None => Ok(Vec::new()),
+            }
+        });
+        let mine = count_from_list(&held.tx);
+        let theirs = helper.join().unwrap_or_else(|_| Ok(Vec::new()));
+        (mine, theirs)
+    });
+    let mut counts = vec![None; tables.len()];
+    for (i, n) in mine?.into_iter().chain(theirs.unwrap_or_else(|e| {
+        tracing::debug!(error = %e, "backup.count_helper_failed");
+        Vec::new()
+    })) {
+        counts[i] = Some(n);
+    }
+    tables
+        .iter()
+        .zip(counts)
+        .map(|(table, n)| {
+            let n = match n {
+                Some(n) => n,
+                None => manifest::count_rows(&held.tx, table)?,
+            };
+            Ok((table.clone(), n))
+        })
+        .collect()
 }
 
 /// Write the archive into `partial` and, at the same time on a second
 /// thread, read the file back as it grows: decrypt it, walk the archive and
 /// check both checksums against the manifest (`read::read_from`, what
 /// `verify` runs). Then the file is fsynced. The read-back returns what it
-/// found, for the caller to compare with what was meant to be written.
+/// found, for the caller to compare with what was meant to be written, and
+/// the office data's SHA-256 as it went in.
 fn write_and_check(
     partial: &tempfile::NamedTempFile,
     snap: &Snapshot<'_>,
@@ -275,7 +352,7 @@ fn write_and_check(
     check_key: Option<&x25519::Recipient>,
     unlock: &Unlock,
     progress: &mut dyn FnMut(Progress),
-) -> Result<Contents> {
+) -> Result<(Contents, String)> {
     let io = |e: std::io::Error| Error::io("cannot write the backup", e);
     let tail = Tail::default();
     let back = File::open(partial.path()).map_err(io)?;
@@ -286,7 +363,13 @@ fn write_and_check(
                 tail: &tail,
                 pos: 0,
             };
-            super::read::read_from(follow, partial.path(), unlock, &mut std::io::sink())
+            super::read::read_from(
+                follow,
+                partial.path(),
+                unlock,
+                &mut std::io::sink(),
+                super::read::HashOn::ThisThread,
+            )
         });
         let written = super::with_background_sync(partial.as_file(), |file| {
             let mut out = Notify {
@@ -323,13 +406,14 @@ fn write_and_check(
             .unwrap_or_else(|_| Err(Error::Crypto("the read-back thread failed".into())));
         (written, read_back)
     });
-    written?;
+    let db_sha = written?;
     partial.as_file().sync_all().map_err(io)?;
-    read_back.map_err(|e| {
+    let contents = read_back.map_err(|e| {
         Error::damaged(format!(
             "the backup did not read back correctly ({e}); nothing was saved; check the disk and try again"
         ))
-    })
+    })?;
+    Ok((contents, db_sha))
 }
 
 /// How far the archive is written, shared with the read-back thread.
@@ -403,14 +487,15 @@ impl Read for Follow<'_> {
     }
 }
 
-/// Stream manifest, snapshot pages and key file through tar into age.
+/// Stream manifest, snapshot pages (hashed on the way), their checksum and
+/// key file through tar into age; returns the pages' SHA-256.
 fn write_archive(
     out: &mut Notify<'_, '_>,
     snap: &Snapshot<'_>,
     to: &Encryption,
     check_key: Option<&x25519::Recipient>,
     progress: &mut dyn FnMut(Progress),
-) -> Result<()> {
+) -> Result<String> {
     let io = |e: std::io::Error| Error::io("cannot write the backup", e);
     let encryptor = match to {
         Encryption::Passphrase(p) => {
@@ -421,10 +506,8 @@ fn write_archive(
             rs.iter().chain(check_key).map(|r| r as &dyn age::Recipient),
         )?,
     };
-    // Buffers here and in the read-back are kept small: a passphrase
-    // export's peak memory is age's scrypt plus what is live beside it.
-    let buffered = BufWriter::with_capacity(256 << 10, out);
-    let age_out = encryptor.wrap_output(buffered).map_err(io)?;
+    // No buffer between age and the file: age writes whole 64 KiB chunks.
+    let age_out = encryptor.wrap_output(out).map_err(io)?;
     let mut tar = tar::Builder::new(age_out);
     let mtime = chrono::DateTime::parse_from_rfc3339(&snap.manifest.created_at)
         .map(|t| t.timestamp().max(0) as u64)
@@ -446,13 +529,41 @@ fn write_archive(
     )
     .map_err(io)?;
     let db_size = snap.held.pages.len();
-    let reader = ProgressReader::new(
+    let mut pages = ProgressReader::new(
         snap.held.pages.reader(),
         Stage::Encrypting,
         db_size,
         progress,
     );
-    tar.append_data(&mut header(db_size), DB_NAME, reader)
+    // The data entry is written here rather than by `append_data`: each
+    // buffer of pages is read once, age encrypts from it and a second
+    // thread hashes it; tar's copy loop would copy every byte three more
+    // times. The header is tar's own; the padding is zeros to 512 bytes.
+    let mut db_header = header(db_size);
+    db_header.set_path(DB_NAME).map_err(io)?;
+    db_header.set_cksum();
+    let (db_sha, hashed_size) = std::thread::scope(|s| -> Result<(String, u64)> {
+        let mut side = SideHasher::spawn(s, std::io::sink());
+        let out = tar.get_mut();
+        out.write_all(db_header.as_bytes()).map_err(io)?;
+        side.pump(&mut pages, |chunk| out.write_all(chunk))
+            .map_err(|e| match e {
+                Pumped::Read(e) => Error::io("cannot read the office file", e),
+                Pumped::Also(e) => io(e),
+            })?;
+        let (sha, size) = side.finish().map_err(io)?;
+        let padding = (512 - size % 512) % 512;
+        out.write_all(&[0; 512][..padding as usize]).map_err(io)?;
+        Ok((sha, size))
+    })?;
+    if hashed_size != db_size {
+        return Err(Error::io(
+            "cannot read the office file",
+            std::io::ErrorKind::UnexpectedEof.into(),
+        ));
+    }
+    let sum = manifest::sum_line(&db_sha);
+    tar.append_data(&mut header(sum.len() as u64), DB_SUM_NAME, sum.as_bytes())
         .map_err(io)?;
     tar.append_data(
         &mut header(snap.keys.len() as u64),
@@ -461,9 +572,8 @@ fn write_archive(
     )
     .map_err(io)?;
     let age_out = tar.into_inner().map_err(io)?;
-    let mut buffered = age_out.finish().map_err(io)?;
-    buffered.flush().map_err(io)?;
-    Ok(())
+    age_out.finish().map_err(io)?.flush().map_err(io)?;
+    Ok(db_sha)
 }
 
 /// A positioned read of the backup file being written.

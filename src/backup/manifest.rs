@@ -1,4 +1,11 @@
 //! The manifest at the head of every backup, and what it is computed from.
+//!
+//! Format 1 put every checksum in the manifest, so export read the office
+//! data twice (once to hash it, once to encrypt it). Format 2 hashes the
+//! data as it streams into the archive: the manifest leaves the data's
+//! checksum empty and `office.casedesk.sha256` follows the data with it.
+//! The manifest still comes first, so an older casedesk reads `format` and
+//! says "update casedesk" rather than "damaged".
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,7 +19,11 @@ use crate::vault::MasterKey;
 use crate::{Error, Result};
 
 /// The backup format this casedesk writes and the newest it reads.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
+
+/// The first format whose data checksum follows the data
+/// ([`super::DB_SUM_NAME`]) instead of standing in the manifest.
+pub(crate) const SUM_AFTER_DATA: u32 = 2;
 
 /// `manifest.json`. Unknown fields are ignored, so a later casedesk may add
 /// some without bumping `format`; a change that an older reader would get
@@ -31,7 +42,10 @@ pub struct Manifest {
     pub office_name: String,
     /// Rows per table of the snapshot (full-text index tables left out).
     pub counts: BTreeMap<String, u64>,
-    /// The two contained files, with size and SHA-256 (lowercase hex).
+    /// The two contained files, with size and SHA-256 (lowercase hex). In
+    /// the file, from format 2 on, the office data's SHA-256 is empty:
+    /// `office.casedesk.sha256` after the data holds it. Read back, it is
+    /// filled in from there.
     pub files: Vec<FileEntry>,
 }
 
@@ -45,6 +59,10 @@ pub struct FileEntry {
 impl Manifest {
     pub fn file(&self, name: &str) -> Option<&FileEntry> {
         self.files.iter().find(|f| f.name == name)
+    }
+
+    pub(crate) fn file_mut(&mut self, name: &str) -> Option<&mut FileEntry> {
+        self.files.iter_mut().find(|f| f.name == name)
     }
 
     /// Refuse what this casedesk cannot read correctly.
@@ -126,17 +144,37 @@ pub(crate) struct DataFacts {
 }
 
 pub(crate) fn data_facts(conn: &Connection) -> Result<DataFacts> {
+    data_facts_with(conn, table_counts(conn)?)
+}
+
+/// [`data_facts`] with the row counts taken elsewhere (export counts on
+/// two connections at once).
+pub(crate) fn data_facts_with(
+    conn: &Connection,
+    counts: BTreeMap<String, u64>,
+) -> Result<DataFacts> {
     Ok(DataFacts {
         schema_version: crate::store::user_version(conn)?,
         office_id: meta::get(conn, meta::OFFICE_ID)?.unwrap_or_default(),
         office_name: meta::get(conn, meta::OFFICE_NAME)?.unwrap_or_default(),
-        counts: table_counts(conn)?,
+        counts,
     })
 }
 
 /// Rows per ordinary table; virtual tables and their shadow tables (the
 /// full-text index, rebuilt from `persons`) are left out.
 pub(crate) fn table_counts(conn: &Connection) -> Result<BTreeMap<String, u64>> {
+    counted_tables(conn)?
+        .into_iter()
+        .map(|t| {
+            let n = count_rows(conn, &t)?;
+            Ok((t, n))
+        })
+        .collect()
+}
+
+/// The tables [`table_counts`] counts, by name.
+pub(crate) fn counted_tables(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT name, type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' FROM sqlite_master
          WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
@@ -149,19 +187,39 @@ pub(crate) fn table_counts(conn: &Connection) -> Result<BTreeMap<String, u64>> {
         .filter(|(_, v)| *v)
         .map(|(n, _)| n.as_str())
         .collect();
-    let mut counts = BTreeMap::new();
-    for (name, is_virtual) in &tables {
-        if *is_virtual || virtuals.iter().any(|v| name.starts_with(&format!("{v}_"))) {
-            continue;
-        }
-        let n: i64 = conn.query_row(
-            &format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\"")),
-            [],
-            |r| r.get(0),
-        )?;
-        counts.insert(name.clone(), n as u64);
-    }
-    Ok(counts)
+    Ok(tables
+        .iter()
+        .filter(|(name, is_virtual)| {
+            !*is_virtual && !virtuals.iter().any(|v| name.starts_with(&format!("{v}_")))
+        })
+        .map(|(name, _)| name.clone())
+        .collect())
+}
+
+/// `count(*)` of one table.
+pub(crate) fn count_rows(conn: &Connection, table: &str) -> Result<u64> {
+    let n: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM \"{}\"", table.replace('"', "\"\"")),
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
+/// `office.casedesk.sha256`: one line as `sha256sum` writes it, so after
+/// `age -d | tar x` the data can be checked with `sha256sum -c`.
+pub(crate) fn sum_line(sha256: &str) -> String {
+    format!("{sha256}  {}\n", super::DB_NAME)
+}
+
+/// The SHA-256 in a [`sum_line`], if that is exactly what `bytes` hold.
+pub(crate) fn parse_sum_line(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let (sha, rest) = text.split_at_checked(64)?;
+    let is_hex = sha
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    (is_hex && rest == format!("  {}\n", super::DB_NAME)).then(|| sha.to_string())
 }
 
 /// A writer that hashes and counts what goes through it.

@@ -3,17 +3,20 @@
 //! # The backup file
 //!
 //! A backup is one [age](https://age-encryption.org) file (binary, not
-//! armored) whose plaintext is a POSIX tar archive of exactly three
-//! regular files, in this order:
+//! armored) whose plaintext is a POSIX tar archive of exactly four
+//! regular files, in this order (format 2; format 1 had no third file and
+//! the data's checksum in the manifest, and is still read):
 //!
 //! 1. `manifest.json`: see [`Manifest`] (backup format, casedesk version,
 //!    schema version, when, office id and name, row counts per table, size
-//!    and SHA-256 of the two files below);
+//!    of the office data, size and SHA-256 of the key file);
 //! 2. `office.casedesk`: a consistent snapshot of the office file's pages,
 //!    copied as they are on disk (`snapshot`). It is still a SQLCipher 4
 //!    database keyed with the office's master key, so the backup has two
 //!    locks: age outside, SQLCipher inside;
-//! 3. `office.casedesk.keys`: the key file as it was at the snapshot, so
+//! 3. `office.casedesk.sha256`: the data's SHA-256 as `sha256sum` writes
+//!    it, taken as the data streamed (so export reads the pages once);
+//! 4. `office.casedesk.keys`: the key file as it was at the snapshot, so
 //!    every account (and the recovery key) opens the restored office with
 //!    its usual password.
 //!
@@ -58,6 +61,7 @@ mod export;
 mod leftovers;
 mod manifest;
 mod read;
+mod side_hash;
 mod snapshot;
 
 use std::path::Path;
@@ -80,6 +84,8 @@ pub use read::{DataKey, VerifyReport, needs_passphrase, restore, verify};
 pub const MANIFEST_NAME: &str = "manifest.json";
 pub const DB_NAME: &str = "office.casedesk";
 pub const KEYS_NAME: &str = "office.casedesk.keys";
+/// From backup format 2: the office data's SHA-256, after the data.
+pub const DB_SUM_NAME: &str = "office.casedesk.sha256";
 
 /// Shortest backup passphrase we accept: the file leaves the office, so it
 /// can be attacked offline.
@@ -163,9 +169,8 @@ pub fn check_passphrase(p: &SecretString) -> Result<()> {
 pub enum Stage {
     /// Taking the snapshot (a read transaction); no byte counts.
     Snapshot,
-    /// Counting rows and computing checksums of the snapshot; no byte
-    /// counts.
-    Checksums,
+    /// Counting the snapshot's rows for the manifest; no byte counts.
+    Counting,
     /// Streaming the snapshot into the encrypted file.
     Encrypting,
     /// Reading the written file back and checking it.
@@ -178,7 +183,7 @@ impl Stage {
     pub fn label(self) -> &'static str {
         match self {
             Stage::Snapshot => "taking a snapshot",
-            Stage::Checksums => "computing checksums",
+            Stage::Counting => "counting rows",
             Stage::Encrypting => "encrypting",
             Stage::Verifying => "checking the backup",
             Stage::Restoring => "restoring",

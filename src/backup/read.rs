@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use age::secrecy::SecretString;
 
 use super::manifest::{self, Hashing, Manifest};
-use super::{DB_NAME, KEYS_NAME, MANIFEST_NAME, Progress, ProgressReader, Stage, Unlock};
+use super::side_hash::SideHasher;
+use super::{
+    DB_NAME, DB_SUM_NAME, KEYS_NAME, MANIFEST_NAME, Progress, ProgressReader, Stage, Unlock,
+};
 use crate::vault::keyfile::KeyFile;
 use crate::vault::{MasterKey, OfficePaths, crypto};
 use crate::{Error, Result};
@@ -97,7 +100,19 @@ pub(crate) fn read_backup(
     let file = open_backup_file(path)?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let counted = ProgressReader::new(file, stage, total, progress);
-    read_from(counted, path, unlock, db_out)
+    read_from(counted, path, unlock, db_out, HashOn::SecondThread)
+}
+
+/// Where the office data is hashed as it is decrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HashOn {
+    /// On a second thread, beside decryption: restore and verify have a
+    /// core to spare.
+    SecondThread,
+    /// On the decrypting thread: export's read-back runs beside the
+    /// writer, which keeps the other core busy, so one more thread would
+    /// only add hand-overs.
+    ThisThread,
 }
 
 /// [`read_backup`] from any reader of the backup's bytes (`path` names it
@@ -107,8 +122,11 @@ pub(crate) fn read_from<R: Read>(
     path: &Path,
     unlock: &Unlock,
     db_out: &mut (dyn Write + Send),
+    hash_on: HashOn,
 ) -> Result<Contents> {
-    let dec = age::Decryptor::new_buffered(BufReader::with_capacity(256 << 10, src))
+    // A small buffer: age asks for whole 64 KiB chunks, which a buffer
+    // smaller than that passes straight through instead of copying.
+    let dec = age::Decryptor::new_buffered(BufReader::with_capacity(16 << 10, src))
         .map_err(|e| header_error(e, path))?;
     let scrypt;
     let identities: Vec<&dyn age::Identity> = match (unlock, dec.is_scrypt()) {
@@ -169,7 +187,7 @@ pub(crate) fn read_from<R: Read>(
     };
 
     // 1. The manifest: refuse a newer backup before reading any further.
-    let manifest: Manifest = {
+    let mut manifest: Manifest = {
         let entry = next(MANIFEST_NAME)?;
         let bytes = read_small(entry, path)?;
         serde_json::from_slice(&bytes).map_err(|_| {
@@ -180,10 +198,14 @@ pub(crate) fn read_from<R: Read>(
         })?
     };
     manifest.check_supported()?;
+    let sum_after_data = manifest.format >= manifest::SUM_AFTER_DATA;
     let expect_db = manifest
         .file(DB_NAME)
         .cloned()
         .ok_or_else(|| damaged(path))?;
+    if sum_after_data != expect_db.sha256.is_empty() {
+        return Err(damaged(path));
+    }
     let expect_keys = manifest
         .file(KEYS_NAME)
         .cloned()
@@ -195,15 +217,27 @@ pub(crate) fn read_from<R: Read>(
         if entry.header().size().ok() != Some(expect_db.size) {
             return Err(damaged(path));
         }
-        let (sha, size) = copy_hashed(&mut entry, db_out).map_err(|e| match e {
+        let (sha, size) = copy_hashed(&mut entry, db_out, hash_on).map_err(|e| match e {
             Copy::Read => damaged(path),
             Copy::Write(e) => Error::io("cannot write the restored office file", e),
         })?;
-        if sha != expect_db.sha256 || size != expect_db.size {
+        // Format 2 hashes the data as export streams it, so its checksum
+        // follows the data.
+        let expected = if sum_after_data {
+            let entry = next(DB_SUM_NAME)?;
+            let line = read_small(entry, path)?;
+            manifest::parse_sum_line(&line).ok_or_else(|| damaged(path))?
+        } else {
+            expect_db.sha256
+        };
+        if sha != expected || size != expect_db.size {
             return Err(Error::damaged(format!(
                 "the office data in {} does not match its checksum; the backup is damaged",
                 path.display()
             )));
+        }
+        if let Some(db) = manifest.file_mut(DB_NAME) {
+            db.sha256 = sha;
         }
     }
 
@@ -238,71 +272,38 @@ enum Copy {
     Write(std::io::Error),
 }
 
-/// Buffers in flight between the decrypting and the writing thread.
-const PIPE_BUFFERS: usize = 4;
-const PIPE_BUFFER: usize = 256 << 10;
-
-/// Copy `src` to `out`, hashing it: this thread reads (decrypts), a second
-/// one hashes and writes, so a restore costs about what decryption costs
-/// rather than decryption plus hashing plus writing.
+/// Copy `src` to `out`, hashing it. With [`HashOn::SecondThread`] this
+/// thread reads (decrypts) and a second one hashes and writes, so a restore
+/// costs about what decryption costs rather than decryption plus hashing
+/// plus writing.
 fn copy_hashed(
     src: &mut dyn Read,
     out: &mut (dyn Write + Send),
+    hash_on: HashOn,
 ) -> std::result::Result<(String, u64), Copy> {
-    use std::sync::mpsc::sync_channel;
-    std::thread::scope(|s| {
-        let (full, full_rx) = sync_channel::<Vec<u8>>(PIPE_BUFFERS);
-        let (empty, empty_rx) = sync_channel::<Vec<u8>>(PIPE_BUFFERS);
-        let writer = s.spawn(move || -> std::io::Result<(String, u64)> {
-            let mut hashing = Hashing::new(out);
-            for buf in full_rx {
-                hashing.write_all(&buf)?;
-                // The reader may have stopped (an error); then this one
-                // just drops the buffer.
-                let _ = empty.try_send(buf);
-            }
-            let (_, sha, size) = hashing.finish();
-            Ok((sha, size))
-        });
-        let mut spare = (0..PIPE_BUFFERS)
-            .map(|_| vec![0u8; PIPE_BUFFER])
-            .collect::<Vec<_>>();
-        let mut failed = false;
-        let mut end = false;
-        while !end {
-            let Some(mut buf) = spare.pop().or_else(|| empty_rx.recv().ok()) else {
-                break; // the writer stopped: its error is below
+    if hash_on == HashOn::ThisThread {
+        let mut hashing = Hashing::new(out);
+        let mut buf = vec![0u8; 64 << 10];
+        loop {
+            let n = match src.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => return Err(Copy::Read),
             };
-            buf.resize(PIPE_BUFFER, 0);
-            let mut n = 0;
-            while n < buf.len() {
-                match src.read(&mut buf[n..]) {
-                    Ok(0) => {
-                        end = true;
-                        break;
-                    }
-                    Ok(k) => n += k,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(_) => {
-                        failed = true;
-                        end = true;
-                        break;
-                    }
-                }
-            }
-            buf.truncate(n);
-            if failed || (n > 0 && full.send(buf).is_err()) {
-                break;
-            }
+            hashing.write_all(&buf[..n]).map_err(Copy::Write)?;
         }
-        drop(full);
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread failed")));
-        if failed {
-            return Err(Copy::Read);
+        let (_, sha, size) = hashing.finish();
+        return Ok((sha, size));
+    }
+    std::thread::scope(|s| {
+        let mut side = SideHasher::spawn(s, out);
+        let pumped = side.pump(src, |_| Ok(()));
+        let written = side.finish();
+        match pumped {
+            Err(_) => Err(Copy::Read),
+            Ok(()) => written.map_err(Copy::Write),
         }
-        written.map_err(Copy::Write)
     })
 }
 

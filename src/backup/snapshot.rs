@@ -224,6 +224,19 @@ pub(crate) struct PageSnapshot<'c> {
 pub(crate) struct Held<'c> {
     pub tx: Transaction<'c>,
     pub pages: PageSnapshot<'c>,
+    /// The WAL index's header as the transaction began (None outside WAL
+    /// mode): what [`join`] compares another connection's view with.
+    header: Option<IndexHeader>,
+}
+
+/// Which snapshot a [`Held`] holds, to hand to another thread for [`join`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mark(Option<IndexHeader>);
+
+impl Held<'_> {
+    pub fn mark(&self) -> Mark {
+        Mark(self.header)
+    }
 }
 
 /// Begin a read transaction on `conn` (the office's own connection, in
@@ -265,6 +278,7 @@ pub(crate) fn begin(conn: &Connection) -> Result<Held<'_>> {
             return Ok(Held {
                 tx,
                 pages: PageSnapshot::main_file_only(db, page_size, n)?,
+                header: None,
             });
         }
         let (Some(h1), Some(h2), Some(h3)) = (before, shm(), shm()) else {
@@ -288,6 +302,7 @@ pub(crate) fn begin(conn: &Connection) -> Result<Held<'_>> {
             return Ok(Held {
                 tx,
                 pages: PageSnapshot::main_file_only(db, page_size, n_pages)?,
+                header: Some(hdr),
             });
         }
         let wal_file = RawFile::of(conn, ffi::SQLITE_FCNTL_JOURNAL_POINTER)?;
@@ -301,11 +316,34 @@ pub(crate) fn begin(conn: &Connection) -> Result<Held<'_>> {
                 frames,
                 wal_frames: hdr.mx_frame,
             },
+            header: Some(hdr),
         });
     }
     Err(Error::Conflict(
         "the office was too busy to take a backup snapshot; try again".into(),
     ))
+}
+
+/// Begin a read transaction on `other` (a second connection to the same
+/// office, e.g. on another thread) that sees exactly the snapshot of the
+/// [`Held`] that gave `mark`, or `None` when that cannot be had: another
+/// terminal committed since it began, or the office is not in WAL mode.
+///
+/// Why this holds: `other`'s transaction sees the office as it was at its
+/// first read, some time after `held` began; the WAL index's header, read
+/// after that first read, changes with every commit (frame count, change
+/// counter, checksum) and every restart of the log (salts). If it still
+/// equals `held`'s header, nothing was committed from `held`'s start until
+/// after `other`'s snapshot was taken, so the two see the same office.
+pub(crate) fn join(mark: Mark, other: &Connection) -> Result<Option<Transaction<'_>>> {
+    let Some(want) = mark.0 else {
+        return Ok(None);
+    };
+    let tx = other.unchecked_transaction()?;
+    tx.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+    let file = RawFile::of(other, ffi::SQLITE_FCNTL_FILE_POINTER)?;
+    let now = file.shm_start().and_then(|b| parse_shm(&b));
+    Ok(now.filter(|s| s.header == want).map(|_| tx))
 }
 
 impl<'c> PageSnapshot<'c> {
@@ -374,6 +412,14 @@ pub(crate) struct PageReader<'s, 'c> {
 
 impl Read for PageReader<'_, '_> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let ps = self.snap.page_size;
+        if self.pos == self.buf.len() && out.len() >= ps {
+            // Whole pages straight into the caller's buffer: one copy less.
+            let n = (out.len() / ps).min(self.snap.frames.len() - self.next_page);
+            self.snap.read_pages(self.next_page, &mut out[..n * ps])?;
+            self.next_page += n;
+            return Ok(n * ps);
+        }
         if self.pos == self.buf.len() {
             let left = self.snap.frames.len() - self.next_page;
             if left == 0 {
@@ -533,4 +579,48 @@ fn index_wal(
         return Err(bad());
     }
     Ok(frames)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::MasterKey;
+
+    fn rows(conn: &Connection) -> i64 {
+        conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .expect("count")
+    }
+
+    #[test]
+    fn a_second_connection_joins_the_snapshot_only_while_nothing_is_committed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("o.casedesk");
+        let key = MasterKey::generate();
+        let office = crate::store::create(&path, &key).expect("create");
+        office
+            .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .expect("table");
+        let other = crate::store::open(&path, &key).expect("other");
+        let writer = crate::store::open(&path, &key).expect("writer");
+
+        let held = begin(&office).expect("snapshot");
+        let mark = held.mark();
+        // A checkpoint changes no data: still the same snapshot.
+        writer
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .expect("checkpoint");
+        {
+            let tx = join(mark, &other)
+                .expect("join")
+                .expect("the same snapshot");
+            assert_eq!(rows(&tx), 1);
+        }
+        // A commit after the snapshot: the other connection would see it.
+        writer
+            .execute("INSERT INTO t VALUES (2)", [])
+            .expect("write");
+        assert!(join(mark, &other).expect("join").is_none());
+        assert_eq!(rows(&other), 2);
+        assert_eq!(rows(&held.tx), 1);
+    }
 }

@@ -194,7 +194,7 @@ fn render_progress(r: &Running, area: Rect, buf: &mut Buffer, t: &Theme) {
     };
     let step = match (r.task, stage) {
         (Task::Export, Stage::Snapshot) => "Step 1 of 4: ",
-        (Task::Export, Stage::Checksums) => "Step 2 of 4: ",
+        (Task::Export, Stage::Counting) => "Step 2 of 4: ",
         (Task::Export, Stage::Encrypting) => "Step 3 of 4: ",
         (Task::Export, Stage::Verifying) => "Step 4 of 4: ",
         _ => "",
