@@ -146,7 +146,7 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
         // Children in their first two years here go to classes; some women
         // learn a trade.
         let (joins, pool): (bool, Vec<&DemoClass>) = match programme {
-            Programme::Cpc => (rng.gen_bool(0.45), classes.iter().collect()),
+            Programme::Cpc => (rng.gen_bool(0.57), classes.iter().collect()),
             Programme::WomensDesk => (rng.gen_bool(0.12), skills.clone()),
         };
         let enrolled_on = registered_on + Duration::days(rng.gen_range(0..=21));

@@ -60,8 +60,8 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
     )?;
     for &(person, programme, registered_on) in &ctx.persons {
         let share = match programme {
-            Programme::Cpc => 0.18,
-            Programme::WomensDesk => 0.08,
+            Programme::Cpc => 0.27,
+            Programme::WomensDesk => 0.12,
         };
         if !rng.gen_bool(share) {
             continue;
