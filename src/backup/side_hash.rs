@@ -1,6 +1,8 @@
 //! SHA-256 on a second thread. The thread that encrypts (export) or
-//! decrypts (restore, read-back) hands over full buffers and goes on, so a
+//! decrypts (restore, verify) hands over full buffers and goes on, so a
 //! backup costs about what age costs rather than age plus hashing.
+//! (Export's read-back hashes on its own thread: the writer keeps the
+//! other core busy; see `read::HashOn`.)
 
 use std::io::{Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
