@@ -291,13 +291,11 @@ fn backup_rows(t: &mut Table, manager: &mut office::Session, bin: &Path, db: &st
             age_cli(&["-r", &r, "-o", &out.to_string_lossy(), db]);
         },
     );
-    t.row(
+    t.medians(
         "8a",
         "backup export to a recipient (`Session::export_backup`: snapshot, counts, tar + age, hashing, read-back, fsync) vs `age -r` on the office file (median of 3; `sync` before each run)",
-        &ms(median(&a)),
-        &ms(median(&b)),
-        &ratio(median(&a), median(&b)),
-        "",
+        &a,
+        &b,
     );
     let backup_file = dir.join("ours.age");
     let (a, b) = settled_turns(
@@ -326,13 +324,11 @@ fn backup_rows(t: &mut Table, manager: &mut office::Session, bin: &Path, db: &st
             ]);
         },
     );
-    t.row(
+    t.medians(
         "8b",
         "restore of that backup (decrypt, check, write, fsync, rename) vs `age -d` of it (median of 3; `sync` before each run)",
-        &ms(median(&a)),
-        &ms(median(&b)),
-        &ratio(median(&a), median(&b)),
-        "",
+        &a,
+        &b,
     );
     let rss_file = dir.join("rss.txt");
     let ours_out = fresh("child.age");
@@ -359,13 +355,11 @@ fn backup_rows(t: &mut Table, manager: &mut office::Session, bin: &Path, db: &st
         "",
         &rss_file,
     );
-    t.row(
+    t.processes(
         "8c",
         "… as whole processes: `casedesk backup export --recipient` (login included, with its scrypt unlock) vs `age -r` (one run)",
-        &ms(ta),
-        &ms(tb),
-        &ratio(ta, tb),
-        &format!("{} / {}", mib(ra), mib(rb)),
+        (ta, ra),
+        (tb, rb),
     );
     for f in [
         "ours.age",
@@ -394,6 +388,31 @@ impl Table {
              | --- | --- | ---: | ---: | ---: | --- |\n"
                 .into(),
         )
+    }
+
+    /// A row of two sets of timings: their medians and the ratio.
+    fn medians(&mut self, n: &str, what: &str, ours: &[Duration], peer: &[Duration]) {
+        let (a, b) = (median(ours), median(peer));
+        self.row(n, what, &ms(a), &ms(b), &ratio(a, b), "");
+    }
+
+    /// A row of two whole processes: (wall time, peak RSS in KiB) each.
+    fn processes(
+        &mut self,
+        n: &str,
+        what: &str,
+        ours: (Duration, Option<u64>),
+        peer: (Duration, Option<u64>),
+    ) {
+        let rss = format!("{} / {}", mib(ours.1), mib(peer.1));
+        self.row(
+            n,
+            what,
+            &ms(ours.0),
+            &ms(peer.0),
+            &ratio(ours.0, peer.0),
+            &rss,
+        );
     }
 
     fn row(&mut self, n: &str, what: &str, ours: &str, peer: &str, ratio: &str, rss: &str) {
@@ -704,13 +723,11 @@ fn main() {
         &["sqlite3", "--version"],
         dir,
     );
-    t.row(
+    t.processes(
         "1a",
         "process start: `casedesk --version` vs `sqlite3 --version` (median of 20)",
-        &ms(a),
-        &ms(b),
-        &ratio(a, b),
-        &format!("{} / {}", mib(ra), mib(rb)),
+        (a, ra),
+        (b, rb),
     );
     let config_dir = dir.join("config");
     let login_screen: Vec<Duration> = (0..20)
@@ -766,13 +783,11 @@ fn main() {
         ],
         dir,
     );
-    t.row(
+    t.processes(
         "1c",
         "a whole process that opens the office and lists the closed women's-desk cases as CSV (casedesk: password, scrypt unlock, open, audit entry) vs `sqlite3 plain.db` running the same SELECT (median of 5)",
-        &ms(a),
-        &ms(b),
-        &ratio(a, b),
-        &format!("{} / {}", mib(ra), mib(rb)),
+        (a, ra),
+        (b, rb),
     );
 
     let master = raw.master_key();
@@ -793,13 +808,11 @@ fn main() {
         || list(&store::open(&paths.db, master).expect("open")),
         || list(&open_plain(&plain_path)),
     );
-    t.row(
+    t.medians(
         "1d",
         "… 1c's listing in-process: `persons::count_register` + `each_register_row` (women's desk, closed) on a fresh connection, open included (median of 10)",
-        &ms(median(&a)),
-        &ms(median(&b)),
-        &ratio(median(&a), median(&b)),
-        "",
+        &a,
+        &b,
     );
 
     // 2. Login, and the scrypt unlock inside it.
@@ -839,13 +852,11 @@ fn main() {
         || drop(store::open(&paths.db, master).expect("open")),
         || drop(open_plain(&plain_path)),
     );
-    t.row(
+    t.medians(
         "2c",
         "… of which opening the file: key, pragmas, first read, schema check (`store::open`) vs the same without a key (median of 10)",
-        &ms(median(&a)),
-        &ms(median(&b)),
-        &ratio(median(&a), median(&b)),
-        "",
+        &a,
+        &b,
     );
 
     // 3. Register search per keystroke: the same function on both.
@@ -959,13 +970,11 @@ fn main() {
             save(&mut plain, on_b);
         },
     );
-    t.row(
+    t.medians(
         "5b",
         "… the same store calls (sheet, `ensure_session`, `save_marks`, commit with `synchronous = FULL`) on both (median of 9)",
-        &ms(median(&a)),
-        &ms(median(&b)),
-        &ratio(median(&a), median(&b)),
-        "",
+        &a,
+        &b,
     );
     drop(staff);
 
@@ -1029,13 +1038,11 @@ fn main() {
             assert_eq!(ok, "ok");
         },
     );
-    t.row(
+    t.medians(
         "7a",
         "`check` as `Session::check` runs it (`cipher_integrity_check` + `integrity_check` + key file) vs `PRAGMA integrity_check` on the plain copy (median of 3)",
-        &ms(median(&a)),
-        &ms(median(&b)),
-        &ratio(median(&a), median(&b)),
-        "",
+        &a,
+        &b,
     );
     let pragma = |conn: &Connection, p: &str| {
         let mut st = conn.prepare(p).expect("pragma");
@@ -1073,13 +1080,11 @@ fn main() {
         &["sqlite3", &plain_s, "PRAGMA integrity_check"],
         dir,
     );
-    t.row(
+    t.processes(
         "7c",
         "… as whole processes: `casedesk check` (login included) vs `sqlite3 plain.db 'PRAGMA integrity_check'` (one run after a warm-up)",
-        &ms(a),
-        &ms(b),
-        &ratio(a, b),
-        &format!("{} / {}", mib(ra), mib(rb)),
+        (a, ra),
+        (b, rb),
     );
 
     // 8. Backups against the `age` CLI on the office file (the backup
