@@ -68,144 +68,29 @@
 //! the locks of every other connection in this process). These handles
 //! belong to the connection, so the reads run on the thread using it.
 //!
-//! The pages are read twice while the transaction is held (once to hash
-//! them for the manifest, which leads the archive, and once into the
-//! archive); both reads give the same bytes, and the backup's read-back
-//! check compares the archive with that hash once more.
+//! The pages are read once while the transaction is held, into the
+//! archive; they are hashed on the way, and the backup's read-back check
+//! compares what it decrypts with that hash.
+//!
+//! `raw_file` holds the connection's files as the VFS has them; `wal`
+//! reads the WAL index header and checks WAL frames as SQLite does.
 
-use std::ffi::{c_int, c_void};
+mod raw_file;
+mod wal;
+
 use std::io::Read;
-use std::marker::PhantomData;
 
 use rusqlite::{Connection, Transaction, ffi};
 
+use self::raw_file::{RawFile, no_method};
+use self::wal::{FRAME_HEADER, IndexHeader, WAL_HEADER, index_wal, parse_shm};
 use crate::{Error, Result};
 
-/// `WalIndexHdr.iVersion` and the WAL header's format version.
-const WAL_VERSION: u32 = 3_007_000;
-/// The WAL file's magic number; bit 0 says big-endian checksums.
-const WAL_MAGIC: u32 = 0x377f_0682;
-const WAL_HEADER: u64 = 32;
-const FRAME_HEADER: u64 = 24;
-/// Two copies of the 48-byte WAL-index header, then `nBackfill`.
-const SHM_READ: usize = 100;
-/// SQLite maps the WAL index in regions of this size (`WALINDEX_PGSZ`).
-const SHM_REGION: c_int = 32 * 1024;
 /// How often to start again when someone commits at the very moment the
 /// snapshot is taken (each try takes microseconds).
 const ATTEMPTS: u32 = 50;
 /// Pages read from disk at a time.
 const CHUNK_PAGES: usize = 64;
-/// The most one VFS read asks for (the unix VFS reads at most 128 KiB).
-const MAX_READ: usize = 64 * 1024;
-
-/// One of the connection's open files, as SQLite's VFS has it.
-struct RawFile<'c> {
-    file: *mut ffi::sqlite3_file,
-    _conn: PhantomData<&'c Connection>,
-}
-
-impl<'c> RawFile<'c> {
-    /// The main database file (`SQLITE_FCNTL_FILE_POINTER`) or the WAL
-    /// (`SQLITE_FCNTL_JOURNAL_POINTER`) of `conn`.
-    fn of(conn: &'c Connection, op: c_int) -> Result<RawFile<'c>> {
-        let mut file: *mut ffi::sqlite3_file = std::ptr::null_mut();
-        // SAFETY: the handle is valid while `conn` lives; both file
-        // controls write one pointer to the connection's `sqlite3_file`.
-        let rc = unsafe {
-            ffi::sqlite3_file_control(
-                conn.handle(),
-                c"main".as_ptr(),
-                op,
-                (&raw mut file).cast::<c_void>(),
-            )
-        };
-        // SAFETY: a non-null pointer from SQLite is a live `sqlite3_file`.
-        if rc != ffi::SQLITE_OK || file.is_null() || unsafe { (*file).pMethods.is_null() } {
-            return Err(Error::Database(
-                "cannot reach the office file through SQLite for a backup".into(),
-            ));
-        }
-        Ok(RawFile {
-            file,
-            _conn: PhantomData,
-        })
-    }
-
-    fn methods(&self) -> &ffi::sqlite3_io_methods {
-        // SAFETY: checked non-null in `of`; the methods table is static.
-        unsafe { &*(*self.file).pMethods }
-    }
-
-    fn size(&self) -> std::io::Result<u64> {
-        let mut size: ffi::sqlite3_int64 = 0;
-        let x_file_size = self.methods().xFileSize.ok_or_else(no_method)?;
-        // SAFETY: a live file and a valid out pointer.
-        let rc = unsafe { x_file_size(self.file, &raw mut size) };
-        if rc != ffi::SQLITE_OK {
-            return Err(std::io::Error::other("cannot read the office file's size"));
-        }
-        Ok(size.max(0) as u64)
-    }
-
-    /// Read exactly `buf.len()` bytes at `at`.
-    fn read_exact_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<()> {
-        let x_read = self.methods().xRead.ok_or_else(no_method)?;
-        for (i, part) in buf.chunks_mut(MAX_READ).enumerate() {
-            let offset = at + (i * MAX_READ) as u64;
-            // SAFETY: a live file; `part` is writable for its length,
-            // which fits a c_int (at most MAX_READ).
-            let rc = unsafe {
-                x_read(
-                    self.file,
-                    part.as_mut_ptr().cast::<c_void>(),
-                    part.len() as c_int,
-                    offset as ffi::sqlite3_int64,
-                )
-            };
-            match rc {
-                ffi::SQLITE_OK => {}
-                ffi::SQLITE_IOERR_SHORT_READ => {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "the office file is shorter than its snapshot",
-                    ));
-                }
-                _ => return Err(std::io::Error::other("cannot read the office file")),
-            }
-        }
-        Ok(())
-    }
-
-    /// The start of the WAL index in the `-shm` mapping SQLite already has
-    /// (copied byte by byte: other processes may be writing it).
-    fn shm_start(&self) -> Option<[u8; SHM_READ]> {
-        let methods = self.methods();
-        if methods.iVersion < 2 {
-            return None;
-        }
-        let x_shm_map = methods.xShmMap?;
-        let mut region: *mut c_void = std::ptr::null_mut();
-        // SAFETY: a live file in WAL mode; region 0 is mapped already (the
-        // connection is in a read transaction), so nothing is extended.
-        let rc = unsafe { x_shm_map(self.file, 0, SHM_REGION, 0, &raw mut region) };
-        if rc != ffi::SQLITE_OK || region.is_null() {
-            return None;
-        }
-        let mut out = [0u8; SHM_READ];
-        let base = region.cast::<u8>();
-        for (i, b) in out.iter_mut().enumerate() {
-            // SAFETY: the region is SHM_REGION bytes long; volatile because
-            // other processes change it under us.
-            *b = unsafe { std::ptr::read_volatile(base.add(i)) };
-        }
-        Some(out)
-    }
-}
-
-fn no_method() -> std::io::Error {
-    std::io::Error::other("SQLite's file layer lacks a needed method")
-}
 
 /// The pages of one snapshot and where each is read from.
 pub(crate) struct PageSnapshot<'c> {
@@ -436,149 +321,6 @@ impl Read for PageReader<'_, '_> {
         self.pos += n;
         Ok(n)
     }
-}
-
-/// The WAL-index header (`WalIndexHdr`), in the `-shm` file in the
-/// machine's byte order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct IndexHeader {
-    change: u32,
-    big_end_cksum: bool,
-    sz_page: u16,
-    mx_frame: u32,
-    n_page: u32,
-    frame_cksum: [u32; 2],
-    /// As in the WAL file's header (raw bytes).
-    salt: [u8; 8],
-}
-
-impl IndexHeader {
-    fn page_size(&self) -> usize {
-        (usize::from(self.sz_page) & 0xfe00) + ((usize::from(self.sz_page) & 1) << 16)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ShmState {
-    header: IndexHeader,
-    backfill: u32,
-}
-
-/// The WAL-index header and `nBackfill` from the start of the `-shm`
-/// mapping, or `None` while it is being written or not set up (SQLite
-/// keeps two copies and a checksum for the same reason).
-fn parse_shm(b: &[u8; SHM_READ]) -> Option<ShmState> {
-    if b[..48] != b[48..96] {
-        return None;
-    }
-    let u = |i: usize| u32::from_ne_bytes(b[i..i + 4].try_into().expect("4 bytes"));
-    let cksum = checksum(&b[..40], cfg!(target_endian = "big"), [0, 0]);
-    if u(0) != WAL_VERSION || b[12] != 1 || cksum != [u(40), u(44)] {
-        return None;
-    }
-    Some(ShmState {
-        header: IndexHeader {
-            change: u(8),
-            big_end_cksum: b[13] != 0,
-            sz_page: u16::from_ne_bytes([b[14], b[15]]),
-            mx_frame: u(16),
-            n_page: u(20),
-            frame_cksum: [u(24), u(28)],
-            salt: b[32..40].try_into().expect("8 bytes"),
-        },
-        backfill: u(96),
-    })
-}
-
-/// SQLite's WAL checksum (`walChecksumBytes`) over `data` (a multiple of
-/// 8 bytes), words read big- or little-endian.
-fn checksum(data: &[u8], big_endian: bool, start: [u32; 2]) -> [u32; 2] {
-    let [mut s1, mut s2] = start;
-    let word = |w: &[u8]| {
-        let w: [u8; 4] = w.try_into().expect("4 bytes");
-        if big_endian {
-            u32::from_be_bytes(w)
-        } else {
-            u32::from_le_bytes(w)
-        }
-    };
-    for pair in data.chunks_exact(8) {
-        s1 = s1.wrapping_add(word(&pair[..4])).wrapping_add(s2);
-        s2 = s2.wrapping_add(word(&pair[4..])).wrapping_add(s1);
-    }
-    [s1, s2]
-}
-
-/// Check WAL frames `1..=mxFrame` exactly as SQLite accepts them and note,
-/// for each page of the snapshot, its newest frame.
-fn index_wal(
-    wal: &RawFile<'_>,
-    hdr: &IndexHeader,
-    page_size: usize,
-    n_pages: u64,
-) -> Result<Vec<u32>> {
-    let bad = || {
-        Error::Conflict(
-            "the office's write-ahead log changed during the backup snapshot; try again".into(),
-        )
-    };
-    let io = |e: std::io::Error| {
-        if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            bad()
-        } else {
-            Error::io("cannot read the office's write-ahead log", e)
-        }
-    };
-    let mut frames = vec![0u32; usize::try_from(n_pages).map_err(|_| bad())?];
-    let mut head = [0u8; WAL_HEADER as usize];
-    wal.read_exact_at(&mut head, 0).map_err(io)?;
-    let be = |b: &[u8]| u32::from_be_bytes(b[..4].try_into().expect("4 bytes"));
-    let big_end = be(&head) & 1 == 1;
-    if be(&head) & !1 != WAL_MAGIC
-        || big_end != hdr.big_end_cksum
-        || be(&head[4..]) != WAL_VERSION
-        || be(&head[8..]) as usize != page_size
-        || head[16..24] != hdr.salt
-    {
-        return Err(bad());
-    }
-    let mut sum = checksum(&head[..24], big_end, [0, 0]);
-    if sum != [be(&head[24..]), be(&head[28..])] {
-        return Err(bad());
-    }
-    // Frames are read a batch at a time, in order.
-    let frame_len = FRAME_HEADER as usize + page_size;
-    let per_batch = (1 << 20) / frame_len;
-    let mut batch = vec![0u8; per_batch * frame_len];
-    let mut commit = 0;
-    let mut f = 0u32;
-    while f < hdr.mx_frame {
-        let n = (hdr.mx_frame - f).min(per_batch as u32) as usize;
-        let at = WAL_HEADER + u64::from(f) * frame_len as u64;
-        wal.read_exact_at(&mut batch[..n * frame_len], at)
-            .map_err(io)?;
-        for frame in batch[..n * frame_len].chunks_exact(frame_len) {
-            f += 1;
-            let pgno = be(frame);
-            commit = be(&frame[4..]);
-            if pgno == 0 || frame[8..16] != hdr.salt {
-                return Err(bad());
-            }
-            sum = checksum(&frame[..8], big_end, sum);
-            sum = checksum(&frame[FRAME_HEADER as usize..], big_end, sum);
-            if sum != [be(&frame[16..]), be(&frame[20..])] {
-                return Err(bad());
-            }
-            if let Some(slot) = frames.get_mut(pgno as usize - 1) {
-                *slot = f;
-            }
-        }
-    }
-    // The last frame is the snapshot's commit, as the header says.
-    if sum != hdr.frame_cksum || commit != hdr.n_page {
-        return Err(bad());
-    }
-    Ok(frames)
 }
 
 #[cfg(test)]
