@@ -43,37 +43,10 @@ fn master_key(session: &Session) -> MasterKey {
     session.backup_check_key().expect("a manager's key")
 }
 
-/// Every row of every ordinary table, in a stable order.
+/// Every row of every ordinary table (the full-text index is rebuilt from
+/// `persons`), in a stable order.
 fn dump(conn: &rusqlite::Connection) -> BTreeMap<String, Vec<Vec<Value>>> {
-    let tables: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'table'
-             AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
-        )
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let mut out = BTreeMap::new();
-    for t in tables {
-        let stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
-        let n = stmt.column_count();
-        let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT * FROM \"{t}\" ORDER BY {}",
-                order.join(", ")
-            ))
-            .unwrap();
-        let rows: Vec<Vec<Value>> = stmt
-            .query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect())
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        out.insert(t, rows);
-    }
-    out
+    common::dump::rows(conn, &|_| None)
 }
 
 /// File names (not contents) under a folder, recursively, sorted.

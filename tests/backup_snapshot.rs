@@ -159,60 +159,12 @@ fn child_reader() {
     s.conn().execute_batch("COMMIT").unwrap();
 }
 
-/// Every row of every ordinary table except the full-text index's own
-/// tables, in a stable order; `filter` may add a `WHERE` per table.
-fn dump(
-    conn: &Connection,
-    filter: &dyn Fn(&str) -> Option<String>,
-) -> BTreeMap<String, Vec<Vec<Value>>> {
-    let tables: Vec<(String, bool)> = conn
-        .prepare(
-            "SELECT name, sql LIKE 'CREATE VIRTUAL%' FROM sqlite_master
-             WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        )
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let virtuals: Vec<String> = tables
-        .iter()
-        .filter(|(_, v)| *v)
-        .map(|(n, _)| format!("{n}_"))
-        .collect();
-    let mut out = BTreeMap::new();
-    for (t, is_virtual) in &tables {
-        if *is_virtual || virtuals.iter().any(|v| t.starts_with(v)) {
-            continue;
-        }
-        let n = conn
-            .prepare(&format!("SELECT * FROM \"{t}\""))
-            .unwrap()
-            .column_count();
-        let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
-        let cond = filter(t).map_or(String::new(), |w| format!("WHERE {w}"));
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT * FROM \"{t}\" {cond} ORDER BY {}",
-                order.join(", ")
-            ))
-            .unwrap();
-        let rows: Vec<Vec<Value>> = stmt
-            .query_map([], |r| (0..n).map(|i| r.get::<_, Value>(i)).collect())
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        out.insert(t.clone(), rows);
-    }
-    out
-}
-
 /// The source office as it was when the snapshot was taken: every row,
 /// less the tagged writes after number `k` and what the export itself
 /// records once the backup is checked (its audit entry, its time). The
 /// audit chain's head is left out: see `check_audit`.
 fn source_at(conn: &Connection, k: u64) -> BTreeMap<String, Vec<Vec<Value>>> {
-    dump(conn, &|t| match t {
+    common::dump::rows(conn, &|t| match t {
         "persons" => Some(format!(
             "NOT (case_number LIKE '{CASE_TAG}%' AND CAST(substr(case_number, {}) AS INTEGER) > {k})",
             CASE_TAG.len() + 1
@@ -245,7 +197,7 @@ fn check_audit(conn: &Connection) {
 /// The restored office's rows, its audit chain's head left out as in
 /// `source_at`.
 fn restored_rows(conn: &Connection) -> BTreeMap<String, Vec<Vec<Value>>> {
-    dump(conn, &|t| {
+    common::dump::rows(conn, &|t| {
         (t == "meta").then(|| "key != 'audit_head'".into())
     })
 }

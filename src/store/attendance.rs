@@ -247,16 +247,19 @@ pub fn class_rates(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<
          FROM class_sessions s CROSS JOIN attendance a ON a.session_id = s.id
          WHERE s.on_date BETWEEN ?1 AND ?2 GROUP BY s.class_id ORDER BY s.class_id",
     )?;
-    let rows = stmt.query_map(params![from, to], |r| {
-        Ok((
-            r.get(0)?,
-            Rate {
-                attended: r.get(1)?,
-                counted: r.get(2)?,
-            },
-        ))
-    })?;
+    let rows = stmt.query_map(params![from, to], keyed_rate)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A row of (key, attended, counted) as (key, rate).
+fn keyed_rate<K: rusqlite::types::FromSql>(r: &rusqlite::Row<'_>) -> rusqlite::Result<(K, Rate)> {
+    Ok((
+        r.get(0)?,
+        Rate {
+            attended: r.get(1)?,
+            counted: r.get(2)?,
+        },
+    ))
 }
 
 /// A person's attendance rate per class (all time): (class, rate).
@@ -267,15 +270,7 @@ pub fn person_rates(conn: &Connection, person_id: i64) -> Result<Vec<(String, Ra
          JOIN classes c ON c.id = s.class_id
          WHERE a.person_id = ?1 GROUP BY c.id ORDER BY c.name",
     )?;
-    let rows = stmt.query_map([person_id], |r| {
-        Ok((
-            r.get(0)?,
-            Rate {
-                attended: r.get(1)?,
-                counted: r.get(2)?,
-            },
-        ))
-    })?;
+    let rows = stmt.query_map([person_id], keyed_rate)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -11,6 +11,7 @@ use casedesk::vault::{self, Unlocked};
 use chrono::{NaiveDate, NaiveDateTime};
 
 pub mod desk;
+pub mod dump;
 #[cfg(unix)]
 pub mod pty;
 
