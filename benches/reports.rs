@@ -30,28 +30,16 @@ use casedesk::domain::reports::text::{csv_rows, markdown};
 use casedesk::office::reports::Period;
 use casedesk::office::{self, OfficePaths};
 
+#[path = "support/memory.rs"]
+mod memory;
+use memory::{reset_peak, status_kib};
+
 /// The day the demo office is built on; the year reported is the twelve
 /// months before its month.
 const TODAY: &str = "2026-11-23";
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
-}
-
-fn status_kib(field: &str) -> Option<u64> {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()?
-        .lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-/// Reset the peak RSS to the current RSS (Linux: `clear_refs` 5).
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// CPU time this process has used (user + system), from /proc: the

@@ -45,6 +45,10 @@ use casedesk::store::{self, attendance, persons, search};
 use casedesk::ui::App;
 use casedesk::vault::{self, crypto};
 
+#[path = "support/memory.rs"]
+mod memory;
+use memory::{reset_peak, status_kib};
+
 /// The day the office is built on (as every other bench), and the desk's
 /// and the store's clock is fixed to.
 const TODAY: &str = "2026-11-23";
@@ -146,23 +150,6 @@ fn turns_between(
 }
 
 // ---------------------------------------------------------------- memory
-
-fn status_kib(field: &str) -> Option<u64> {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()?
-        .lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-/// Reset this process's peak RSS to its current RSS (Linux `clear_refs`
-/// 5), so the next `VmHWM` is one figure's own peak.
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 fn peak_mib() -> String {
     status_kib("VmHWM:").map_or("n/a".into(), |k| format!("{} MiB", k / 1024))
