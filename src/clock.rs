@@ -27,6 +27,14 @@ pub fn now() -> String {
     now_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// The current local time (or the fixed clock's), for what the desk shows.
+pub fn now_local() -> NaiveDateTime {
+    match FIXED.with(Cell::get) {
+        Some(t) => t,
+        None => Local::now().naive_local(),
+    }
+}
+
 /// Today's date in the office's local time (or the fixed clock's date).
 pub fn today() -> NaiveDate {
     match FIXED.with(Cell::get) {

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
-use chrono::{Local, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use crossterm::event::KeyEvent;
 
 use self::desk::ComingLater;
@@ -205,7 +205,7 @@ impl App {
     }
 
     fn now(&self) -> NaiveDateTime {
-        self.fixed_now.unwrap_or_else(|| Local::now().naive_local())
+        self.fixed_now.unwrap_or_else(crate::clock::now_local)
     }
 
     pub fn today(&self) -> NaiveDate {

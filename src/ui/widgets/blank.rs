@@ -17,7 +17,7 @@ pub struct BlankPage {
 
 impl BlankPage {
     /// `now` is passed in so the page is the same in every test; the app
-    /// gives it `Local::now().naive_local()` on each tick.
+    /// gives it `clock::now_local()` on each tick.
     pub fn new(now: NaiveDateTime) -> BlankPage {
         BlankPage {
             now,

@@ -65,7 +65,7 @@ mod validate;
 
 use std::cell::Cell;
 
-use chrono::{Local, NaiveDate};
+use chrono::NaiveDate;
 use ratatui::layout::Position;
 
 pub use spec::{Check, FieldKey, FieldKind, FieldSpec};
@@ -235,7 +235,7 @@ impl Form {
     }
 
     fn today(&self) -> NaiveDate {
-        self.today.unwrap_or_else(|| Local::now().date_naive())
+        self.today.unwrap_or_else(crate::clock::today)
     }
 }
 
