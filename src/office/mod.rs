@@ -228,13 +228,6 @@ impl Session {
         snapshot.commit()?;
         Ok(out)
     }
-
-    /// Transitional: the vault handle, for code not yet moved onto this
-    /// layer. Removed once every screen calls office methods.
-    #[doc(hidden)]
-    pub fn legacy(&mut self) -> &mut Unlocked {
-        &mut self.open
-    }
 }
 
 /// Rows handed to a writer one at a time as they are read, never all held

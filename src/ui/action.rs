@@ -40,7 +40,6 @@ pub enum Action {
     Save,
     New,
     Edit,
-    Delete,
     Sort,
     SortReverse,
     Refresh,
@@ -118,7 +117,6 @@ const NAMED: &[(Action, &str, &str)] = &[
     (Action::Save, "save", "Save"),
     (Action::New, "new", "Add new"),
     (Action::Edit, "edit", "Edit the selected record"),
-    (Action::Delete, "delete", "Delete the selected record"),
     (Action::Sort, "sort", "Sort by the next column"),
     (
         Action::SortReverse,

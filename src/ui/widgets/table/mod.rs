@@ -114,7 +114,7 @@ pub enum TableEvent {
     SortChanged { column: usize, dir: SortDir },
     /// Esc with no search to clear: leave the screen.
     Back,
-    /// A bound action the table does not use (New, Edit, Delete, Refresh…),
+    /// A bound action the table does not use (New, Edit, Refresh…),
     /// passed on with the selected row.
     Other(Action, Option<usize>),
 }
