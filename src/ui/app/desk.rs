@@ -7,22 +7,15 @@
 
 use std::time::Instant;
 
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
-
 use super::work::Work;
 use super::{App, Desk, Leave, Mode, Overlay, Status, Target};
-use crate::Result;
 use crate::config::BackupWhen;
 use crate::safe_text::sanitize;
 use crate::ui::action::Action;
-use crate::ui::keymap::{Context, Input, stacks};
-use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
+use crate::ui::keymap::Input;
+use crate::ui::screen::{Outcome, Screen, ScreenId};
 use crate::ui::screens;
-use crate::ui::theme::Theme;
-use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome, MessagePopup};
+use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome};
 use crate::ui::widgets::help::HelpOverlay;
 use crate::ui::widgets::palette::{Palette, PaletteEvent};
 
@@ -50,11 +43,6 @@ impl App {
             match overlay {
                 Overlay::Help(h) => {
                     if h.handle(action) {
-                        desk.overlay = None;
-                    }
-                }
-                Overlay::Message(m) => {
-                    if m.handle(action) {
                         desk.overlay = None;
                     }
                 }
@@ -129,25 +117,14 @@ impl App {
             }
             Outcome::Go(id) => {
                 if desk.screen.id() != id {
-                    let screen = screens::open(id).unwrap_or_else(|| Box::new(ComingLater(id)));
+                    let screen = screens::open(id);
                     self.push(screen);
                 }
             }
-            Outcome::OpenPerson(person) => match screens::open_person(person) {
-                Some(screen) => {
-                    tracing::info!(person, "person.open");
-                    self.push(screen);
-                }
-                None => {
-                    desk.overlay = Some(Overlay::Message(
-                        MessagePopup::info(
-                            "Not available yet",
-                            "Person files open here in a later version of casedesk.",
-                        )
-                        .with_theme(&self.theme),
-                    ));
-                }
-            },
+            Outcome::OpenPerson(person) => {
+                tracing::info!(person, "person.open");
+                self.push(screens::open_person(person));
+            }
             Outcome::Back => match desk.history.pop() {
                 Some(prev) => {
                     desk.screen = prev;
@@ -204,7 +181,7 @@ impl App {
             return;
         };
         desk.history.clear();
-        desk.screen = screens::open(id).unwrap_or_else(|| Box::new(ComingLater(id)));
+        desk.screen = screens::open(id);
         self.refresh_screen();
     }
 
@@ -309,62 +286,4 @@ pub(super) fn palette_entries(role: crate::domain::Role) -> Vec<(String, Target)
         entries.push((a.description(), Target::Action(a)));
     }
     entries
-}
-
-/// The calm page for screens that come in a later version.
-pub(super) struct ComingLater(pub(super) ScreenId);
-
-impl Screen for ComingLater {
-    fn id(&self) -> ScreenId {
-        self.0
-    }
-
-    fn context_stack(&self) -> &'static [Context] {
-        stacks::LIST
-    }
-
-    fn refresh(&mut self, _ctx: &mut ScreenCtx<'_>) -> Result<()> {
-        Ok(())
-    }
-
-    fn handle(&mut self, input: Input, _ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
-        Ok(match input {
-            Input::Action(Action::Back) => Outcome::Back,
-            _ => Outcome::Stay,
-        })
-    }
-
-    fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .style(theme.base)
-            .title(Span::styled(format!(" {} ", self.0.title()), theme.title));
-        let inner = block.inner(area);
-        block.render(area, buf);
-        let text = vec![
-            Line::from(""),
-            Line::from(Span::styled(
-                format!(
-                    "{} is coming in a later version of casedesk.",
-                    self.0.title()
-                ),
-                theme.base,
-            )),
-            Line::from(""),
-            Line::from(Span::styled(
-                "Until then, the casedesk commands cover it (casedesk --help). \
-                 Choose another screen with the number keys or the menu.",
-                theme.hint,
-            )),
-        ];
-        Paragraph::new(text).wrap(Wrap { trim: false }).render(
-            Rect {
-                x: inner.x + 2,
-                width: inner.width.saturating_sub(4),
-                ..inner
-            },
-            buf,
-        );
-    }
 }

@@ -30,7 +30,6 @@ use std::time::Instant;
 use chrono::{NaiveDate, NaiveDateTime};
 use crossterm::event::KeyEvent;
 
-use self::desk::ComingLater;
 pub use self::desk::{menu, wrap};
 use self::work::Work;
 use crate::Result;
@@ -44,7 +43,7 @@ use crate::ui::screens::login::LoginScreen;
 use crate::ui::screens::setup::SetupScreen;
 use crate::ui::screens::{self, login::LoginEvent, setup::SetupEvent};
 use crate::ui::theme::{Theme, ThemeSet};
-use crate::ui::widgets::dialog::{ConfirmDialog, MessagePopup};
+use crate::ui::widgets::dialog::ConfirmDialog;
 use crate::ui::widgets::help::HelpOverlay;
 use crate::ui::widgets::palette::Palette;
 use crate::ui::words::capitalise;
@@ -78,7 +77,6 @@ impl Desk {
 enum Overlay {
     Help(HelpOverlay),
     Palette(Palette<Target>),
-    Message(MessagePopup),
     Leave(ConfirmDialog, Leave),
 }
 
@@ -257,7 +255,7 @@ impl App {
                 (Some(Guard::Blank(_)), _) => stacks::TEXT,
                 (None, Some(Overlay::Help(_))) => stacks::HELP,
                 (None, Some(Overlay::Palette(p))) => p.context_stack(),
-                (None, Some(Overlay::Message(_) | Overlay::Leave(..))) => stacks::DIALOG,
+                (None, Some(Overlay::Leave(..))) => stacks::DIALOG,
                 (None, None) => d.screen.context_stack(),
             },
         }
@@ -335,17 +333,14 @@ impl App {
 
     fn enter_desk(&mut self, session: Session) {
         let office = session.office_name().unwrap_or_default();
-        let mut desk = Box::new(Desk {
+        let desk = Box::new(Desk {
             session,
             office,
-            screen: Box::new(ComingLater(ScreenId::Home)),
+            screen: screens::open(ScreenId::Home),
             history: Vec::new(),
             overlay: None,
             guard: None,
         });
-        let screen =
-            screens::open(ScreenId::Home).unwrap_or_else(|| Box::new(ComingLater(ScreenId::Home)));
-        desk.screen = screen;
         self.mode = Mode::Desk(desk);
         self.last_key = Instant::now();
         self.refresh_screen();

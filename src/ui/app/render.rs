@@ -127,7 +127,6 @@ impl App {
         match &d.overlay {
             Some(Overlay::Help(h)) => h.render(area, buf),
             Some(Overlay::Palette(p)) => p.render(area, buf),
-            Some(Overlay::Message(m)) => m.render(area, buf),
             Some(Overlay::Leave(c, _)) => c.render(area, buf),
             None => {}
         }

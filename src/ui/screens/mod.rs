@@ -27,25 +27,25 @@ use crate::ui::screen::{Screen, ScreenId};
 /// Build the screen `id`. Every screen of the menu exists now; the
 /// `Option` stays so the next one can be added to the menu before its
 /// screen (the shell shows a "coming later" page for a `None`).
-pub fn open(id: ScreenId) -> Option<Box<dyn Screen>> {
+pub fn open(id: ScreenId) -> Box<dyn Screen> {
     match id {
-        ScreenId::Home => Some(Box::new(home::HomeScreen::new())),
-        ScreenId::Register => Some(Box::new(register::RegisterScreen::new())),
-        ScreenId::Intake => Some(Box::new(intake::IntakeScreen::new())),
-        ScreenId::Accounts => Some(Box::new(accounts::AccountsScreen::new())),
-        ScreenId::Counselling => Some(Box::new(counselling::CounsellingScreen::new())),
-        ScreenId::Audit => Some(Box::new(audit::AuditScreen::new())),
-        ScreenId::Backup => Some(Box::new(backup::BackupScreen::new())),
-        ScreenId::Classes => Some(Box::new(classes::ClassesScreen::new())),
-        ScreenId::Placements => Some(Box::new(placements::PlacementsScreen::new())),
-        ScreenId::Activities => Some(Box::new(activities::ActivitiesScreen::new())),
-        ScreenId::Reports => Some(Box::new(reports::ReportsScreen::new())),
-        ScreenId::Import => Some(Box::new(import::ImportScreen::new())),
+        ScreenId::Home => Box::new(home::HomeScreen::new()),
+        ScreenId::Register => Box::new(register::RegisterScreen::new()),
+        ScreenId::Intake => Box::new(intake::IntakeScreen::new()),
+        ScreenId::Accounts => Box::new(accounts::AccountsScreen::new()),
+        ScreenId::Counselling => Box::new(counselling::CounsellingScreen::new()),
+        ScreenId::Audit => Box::new(audit::AuditScreen::new()),
+        ScreenId::Backup => Box::new(backup::BackupScreen::new()),
+        ScreenId::Classes => Box::new(classes::ClassesScreen::new()),
+        ScreenId::Placements => Box::new(placements::PlacementsScreen::new()),
+        ScreenId::Activities => Box::new(activities::ActivitiesScreen::new()),
+        ScreenId::Reports => Box::new(reports::ReportsScreen::new()),
+        ScreenId::Import => Box::new(import::ImportScreen::new()),
     }
 }
 
 /// Build the file screen for one person (opened from the register, search
-/// or the home page), or `None` while it does not exist yet.
-pub fn open_person(person_id: i64) -> Option<Box<dyn Screen>> {
-    Some(Box::new(person::PersonScreen::new(person_id)))
+/// or the home page).
+pub fn open_person(person_id: i64) -> Box<dyn Screen> {
+    Box::new(person::PersonScreen::new(person_id))
 }
