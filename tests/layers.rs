@@ -134,18 +134,15 @@ impl Uses {
 
     fn use_tree(&mut self, tree: &syn::UseTree, at_crate: bool) {
         match tree {
-            syn::UseTree::Path(p) if !at_crate => {
-                if p.ident == "crate" {
-                    self.use_tree(&p.tree, true);
-                }
+            syn::UseTree::Path(p) if !at_crate && p.ident == "crate" => {
+                self.use_tree(&p.tree, true);
             }
+            syn::UseTree::Path(_) if !at_crate => {}
             syn::UseTree::Path(p) => {
                 self.found.insert(p.ident.to_string());
             }
-            syn::UseTree::Name(n) if at_crate => {
-                if n.ident != "self" {
-                    self.found.insert(n.ident.to_string());
-                }
+            syn::UseTree::Name(n) if at_crate && n.ident != "self" => {
+                self.found.insert(n.ident.to_string());
             }
             syn::UseTree::Rename(r) if at_crate => {
                 self.found.insert(r.ident.to_string());
