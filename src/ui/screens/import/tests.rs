@@ -297,3 +297,27 @@ fn an_unknown_sheet_and_a_bad_mapping_file_are_named_beside_their_fields() {
             .is_some_and(|m| m.contains("not valid"))
     );
 }
+
+#[test]
+fn two_columns_for_one_field_are_refused_on_the_form_naming_both() {
+    let o = Office::new();
+    let file = o.file(
+        "register.csv",
+        "Name,Age,Sex,Child Name,Programme\nAli,12,M,Ali Raza,CPC\n",
+    );
+    let mut m = o.login("manager");
+    let mut screen = opened(&mut m);
+    fill(&mut screen, &mut m, &file, false, false);
+    let Mode::Form(f) = &screen.mode else {
+        panic!("the form, not a preview")
+    };
+    assert!(
+        f.message
+            .as_deref()
+            .is_some_and(|m| m.contains("Columns A 'Name' and D 'Child Name'")
+                && m.contains("both look like the name")),
+        "{:?}",
+        f.message
+    );
+    assert_eq!(registered(&m), 0);
+}
