@@ -7,6 +7,7 @@
 //! add k − m, so importing the same log twice adds nothing.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -37,29 +38,28 @@ impl Saved {
     /// first.
     fn same(&mut self, conn: &Connection, key: &ActivityKey) -> Result<&[i64]> {
         let day = (key.on_date(), key.kind());
-        if !self.0.contains_key(&day) {
-            let filter = ActivityFilter {
-                from: Some(day.0),
-                to: Some(day.0),
-                kind: Some(day.1),
-            };
-            let mut by_key: HashMap<ActivityKey, Vec<i64>> = HashMap::new();
-            for a in activities::list(conn, &filter, SAME_DAY)? {
-                by_key
-                    .entry(ActivityKey::of_saved(&a))
-                    .or_default()
-                    .push(a.id);
+        let by_key = match self.0.entry(day) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let filter = ActivityFilter {
+                    from: Some(day.0),
+                    to: Some(day.0),
+                    kind: Some(day.1),
+                };
+                let mut by_key: HashMap<ActivityKey, Vec<i64>> = HashMap::new();
+                for a in activities::list(conn, &filter, SAME_DAY)? {
+                    by_key
+                        .entry(ActivityKey::of_saved(&a))
+                        .or_default()
+                        .push(a.id);
+                }
+                for ids in by_key.values_mut() {
+                    ids.sort_unstable();
+                }
+                e.insert(by_key)
             }
-            for ids in by_key.values_mut() {
-                ids.sort_unstable();
-            }
-            self.0.insert(day, by_key);
-        }
-        Ok(self
-            .0
-            .get(&day)
-            .and_then(|m| m.get(key))
-            .map_or(&[], Vec::as_slice))
+        };
+        Ok(by_key.get(key).map_or(&[], Vec::as_slice))
     }
 }
 
