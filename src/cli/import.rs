@@ -272,7 +272,7 @@ fn print_lists(p: &ImportPreview) {
     if !p.repeated.is_empty() {
         println!();
         println!(
-            "The same as an earlier row, each saved as its own, {}:",
+            "Saved as activities of their own, though the same as an earlier row, {}:",
             rows(p.repeated.len())
         );
         for (row, first) in &p.repeated {

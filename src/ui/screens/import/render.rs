@@ -315,7 +315,7 @@ pub(super) fn preview_lines(p: &ImportPreview) -> Vec<(String, Tone)> {
     if !p.repeated.is_empty() {
         out.push((
             format!(
-                "The same as an earlier row, each saved as its own, {}:",
+                "Saved as activities of their own, though the same as an earlier row, {}:",
                 rows(p.repeated.len())
             ),
             Tone::Head,
