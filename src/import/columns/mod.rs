@@ -317,11 +317,16 @@ pub fn map_columns(
     // Then the headers' spellings. Two columns spelling one field are
     // refused (a count column silently dropped is a number lost), unless
     // the mapping file said where that field comes from.
+    let spells: Vec<Option<&'static Field>> = columns
+        .iter()
+        .map(|c| match c.field {
+            None => match_header(fields, &c.header),
+            Some(_) => None,
+        })
+        .collect();
     for f in fields {
-        let spelled: Vec<usize> = columns
-            .iter()
-            .filter(|c| c.field.is_none() && match_header(fields, &c.header) == Some(f))
-            .map(|c| c.column)
+        let spelled: Vec<usize> = (0..columns.len())
+            .filter(|&i| spells[i] == Some(f))
             .collect();
         if named.contains(&f.key) {
             let from = columns
@@ -463,5 +468,46 @@ mod tests {
         let typo = MappingFile::parse("[columns]\nnmae = \"Naam\"\n").expect("toml");
         assert!(typo.check(PEOPLE, &[]).is_err());
         assert!(MappingFile::parse("[colums]\n").is_err());
+    }
+
+    #[test]
+    fn two_columns_for_one_field_need_the_mapping_file_to_choose() {
+        let rows = vec![
+            row(&["Date", "Men", "M 18+", ""]),
+            row(&["03/03/2025", "4", "15", "extra"]),
+        ];
+        let err = map_columns(ACTIVITIES, &rows, 1, None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("columns B 'Men' and C 'M 18+' of row 1 both look like the male 18+"),
+            "{err}"
+        );
+        let pick = MappingFile::parse("[columns]\nmale_18plus = \"M 18+\"\n").expect("toml");
+        let (m, _) = map_columns(ACTIVITIES, &rows, 1, Some(&pick)).expect("map");
+        assert_eq!(keys(&m), [Some("on_date"), None, Some("male_18plus"), None]);
+        assert_eq!(
+            m.columns[1].note.as_deref(),
+            Some("the mapping file takes Male 18+ from column C")
+        );
+        // The unheaded cell is a column too, said to have no header.
+        assert_eq!(
+            m.columns[3].note.as_deref(),
+            Some("no header in the header row")
+        );
+        let one_for_two =
+            MappingFile::parse("[columns]\nmale_18plus = \"Men\"\nmale_unknown = \"Men\"\n")
+                .expect("toml");
+        let err = map_columns(ACTIVITIES, &rows, 1, Some(&one_for_two)).unwrap_err();
+        assert!(
+            err.to_string().contains("one column fills one field"),
+            "{err}"
+        );
+        let twice = vec![row(&["Name", "Name"]), row(&["Ali", "Umar"])];
+        let named = MappingFile::parse("[columns]\nname = \"Name\"\n").expect("toml");
+        let err = map_columns(PEOPLE, &twice, 1, Some(&named)).unwrap_err();
+        assert!(
+            err.to_string().contains("2 columns headed so (A, B)"),
+            "{err}"
+        );
     }
 }
