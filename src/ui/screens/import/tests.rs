@@ -217,6 +217,22 @@ fn confirming_imports_exactly_the_valid_rows_and_a_dry_run_changes_nothing() {
     assert_eq!(registered(&m), 0);
     assert!(!file.with_file_name("register.csv.rejects.csv").exists());
 
+    // A dry run without skipping: it says the import would refuse the
+    // file (as `casedesk import --dry-run` exits 1).
+    let mut screen = opened(&mut m);
+    fill(&mut screen, &mut m, &file, false, true);
+    act(&mut screen, &mut m, Action::Confirm);
+    let Mode::Preview(p) = &screen.mode else {
+        panic!("the preview")
+    };
+    assert!(
+        p.message.as_deref().is_some_and(|m| m
+            .starts_with("Dry run: the import would refuse this file. 2 of 4 rows have problems")),
+        "{:?}",
+        p.message
+    );
+    assert_eq!(registered(&m), 0);
+
     // Skip the rows with problems, and confirm.
     let mut screen = opened(&mut m);
     fill(&mut screen, &mut m, &file, true, false);
