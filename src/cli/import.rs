@@ -39,7 +39,7 @@ Programme, CNIC, Phone, …). A mapping file (--map, TOML) overrides:
 Fields (people): name, father_name, alias, sex, age, birth_date, cnic, phone, \
 area, address, guardian_name, guardian_relation, school_status, work_status, \
 referral_source, referral_detail, concerns, risk, centre, programme, registered_on. \
-(services): case_number, kind, on_date, detail, note. (attendance): case_number, \
+(services): case_number, name, kind, on_date, detail, note. (attendance): case_number, \
 name; every other header that is a date is a session. (activities): on_date, kind, \
 place, staff (account names, separated by commas), head counts female_under12, \
 female_12_17, female_18plus, female_unknown and the same for male_ and other_ \
@@ -62,8 +62,8 @@ with a day above 12; rows no row settles are reported, never guessed.
 ALL OR NOTHING: one transaction. Nothing is saved unless every row is valid; \
 --skip-invalid saves the valid rows and writes the others, with a last 'reason' \
 column, to FILE.rejects.csv beside the input (never overwritten). Rows already in \
-the office (intake's duplicate check) or repeated in the file are left out, so \
-importing a file twice adds nothing the second time. --dry-run shows the mapping, \
+the office (intake's duplicate check) or repeated in the file (activities: as \
+above) are left out, so importing a file twice adds nothing the second time. --dry-run shows the mapping, \
 the first rows as they will be saved and every problem, and saves nothing.
 
 Exit codes: 0 done, or a dry run the real run would accept; 1 problems or a file \
