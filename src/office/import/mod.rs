@@ -25,7 +25,7 @@ mod attendance;
 mod people;
 mod services;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use self::activities::{preview_activities, save_activities};
@@ -176,7 +176,8 @@ impl Session {
                     )
                 }
                 Ready::Activities(rows) => {
-                    let added = save_activities(tx, rows, user.id)?;
+                    let added: HashSet<usize> =
+                        save_activities(tx, rows, user.id)?.into_iter().collect();
                     summary.added = added.len();
                     summary.duplicates += rows.len() - added.len();
                     summary.repeated = preview
