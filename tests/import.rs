@@ -181,14 +181,17 @@ fn utf16_le_tab_separated_as_excel_unicode_text_writes_it() {
         bytes.extend_from_slice(&u.to_le_bytes());
     }
     let file = o.file("women.txt", &bytes);
-    let (out, _) = ok(&o.import(&[
-        "people",
-        "--from",
-        s(&file),
-        "--dry-run",
-        "--map",
-        s(&o.file("m.toml", b"[defaults]\nconcerns = \"domestic_violence\"\n")),
-    ]));
+    let (out, _) = failed(
+        &o.import(&[
+            "people",
+            "--from",
+            s(&file),
+            "--dry-run",
+            "--map",
+            s(&o.file("m.toml", b"[defaults]\nconcerns = \"domestic_violence\"\n")),
+        ]),
+        1,
+    );
     assert!(out.contains("UTF-16LE, separated by tabs"), "{out}");
     // 02/11/1988 alone cannot say which comes first: reported, not guessed.
     assert!(
@@ -396,7 +399,8 @@ Bad Birth,Father,,30/02/2015,M,01/02/2025,,CPC\n";
 fn each_kind_of_bad_row_is_reported_and_one_bad_row_saves_nothing() {
     let o = Office::new();
     let file = o.file("bad.csv", BAD.as_bytes());
-    let (out, _) = ok(&o.import(&["people", "--from", s(&file), "--dry-run"]));
+    // The dry run shows every problem, and exits 1: the real run refuses.
+    let (out, _) = failed(&o.import(&["people", "--from", s(&file), "--dry-run"]), 1);
     for want in [
         "row 3: Programme: 'CPS' is not a programme",
         "row 4: Date of registration: there is no such date as 31/02/2025",
@@ -575,14 +579,15 @@ fn ambiguous_dates_are_reported_never_guessed() {
     let settled = format!("{csv}Zaid,Akbar,10,M,25/06/2025\n");
     let file = o.file("settled.csv", settled.as_bytes());
     ok(&o.import(&["people", "--from", s(&file), "--programme", "cpc"]));
+    // (Registered in date order: ids and case numbers follow the dates.)
     let rows = o.query("SELECT registered_on FROM persons ORDER BY id");
     assert_eq!(
         rows,
         [
             ["2025-04-03"],
             ["2025-06-05"],
-            ["2025-07-07"],
-            ["2025-06-25"]
+            ["2025-06-25"],
+            ["2025-07-07"]
         ]
     );
 }
@@ -941,14 +946,17 @@ fn escape_sequences_in_the_file_never_reach_the_terminal_raw() {
                Ali\u{1b}]0;owned\u{7},Akbar,12,M\n\
                Umar,Akbar,9,M\n";
     let file = o.file("esc.csv", csv.as_bytes());
-    let (out, _) = ok(&o.import(&[
-        "people",
-        "--from",
-        s(&file),
-        "--programme",
-        "cpc",
-        "--dry-run",
-    ]));
+    let (out, _) = failed(
+        &o.import(&[
+            "people",
+            "--from",
+            s(&file),
+            "--programme",
+            "cpc",
+            "--dry-run",
+        ]),
+        1,
+    );
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
     assert!(
         out.contains("row 2: Name contains control characters"),

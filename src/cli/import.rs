@@ -39,13 +39,21 @@ Programme, CNIC, Phone, …). A mapping file (--map, TOML) overrides:
 Fields (people): name, father_name, alias, sex, age, birth_date, cnic, phone, \
 area, address, guardian_name, guardian_relation, school_status, work_status, \
 referral_source, referral_detail, concerns, risk, centre, programme, registered_on. \
-(services): case_number, kind, on_date, detail, note. (attendance): case_number, \
+(services): case_number, name, kind, on_date, detail, note. (attendance): case_number, \
 name; every other header that is a date is a session. (activities): on_date, kind, \
 place, staff (account names, separated by commas), head counts female_under12, \
 female_12_17, female_18plus, female_unknown and the same for male_ and other_ \
 (headers like \"F <12\", \"M 12-17\", \"Women\", \"Boys\"), new_identified, note; \
-[defaults] may give any of them for every row (e.g. staff = \"sadia\"). An \
-activity with the same date, kind and place as one in the office is left out.
+[defaults] may give any of them for every row (e.g. staff = \"sadia\"). Each \
+row is its own activity; a row is left out only when an activity in the office \
+has everything the same (date, kind, place, staff, counts, new children, note, \
+no linked people): k identical rows against m such activities add k-m, so a \
+second import of the same log adds nothing. Services and attendance: a name \
+column (Name, Child Name, …) must agree with the case number's person.
+
+Two columns that match one field (Men and M 18+) are refused, naming both, \
+unless [columns] names the one to use; every column not used is listed in the \
+preview and in the summary.
 
 DATES: 23/11/2026, 23-11-2026, 2026-11-23, 23 Nov 2026, date cells, Excel serial \
 numbers. Whether 03/04/2026 is day or month first is settled per column by rows \
@@ -54,12 +62,13 @@ with a day above 12; rows no row settles are reported, never guessed.
 ALL OR NOTHING: one transaction. Nothing is saved unless every row is valid; \
 --skip-invalid saves the valid rows and writes the others, with a last 'reason' \
 column, to FILE.rejects.csv beside the input (never overwritten). Rows already in \
-the office (intake's duplicate check) or repeated in the file are left out, so \
-importing a file twice adds nothing the second time. --dry-run shows the mapping, \
+the office (intake's duplicate check) or repeated in the file (activities: as \
+above) are left out, so importing a file twice adds nothing the second time. --dry-run shows the mapping, \
 the first rows as they will be saved and every problem, and saves nothing.
 
-Exit codes: 0 done (or dry run); 1 problems or a file that cannot be read \
-(nothing saved); 2 usage; 3 not a manager.";
+Exit codes: 0 done, or a dry run the real run would accept; 1 problems or a file \
+that cannot be read (nothing saved; a dry run exits 1 when the real run would \
+refuse: rows with problems and no --skip-invalid); 2 usage; 3 not a manager.";
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -109,7 +118,7 @@ pub struct FileArgs {
     /// A TOML mapping file: columns, defaults, date order (see below)
     #[arg(long, value_name = "MAPFILE")]
     pub map: Option<PathBuf>,
-    /// Show the mapping, the first rows and every problem; save nothing
+    /// Show the mapping, the first rows and every problem; save nothing (exit 1 if the real run would refuse)
     #[arg(long)]
     pub dry_run: bool,
     /// Save the valid rows; write the others to FILE.rejects.csv
@@ -150,12 +159,37 @@ pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
     if file.dry_run {
         print_preview(&preview)?;
         println!("Dry run: nothing was saved.");
-        return Ok(());
+        // A script checks a file with --dry-run: exit 1 when the real run
+        // would refuse it.
+        return match would_refuse(&preview) {
+            Some(why) => Err(Error::invalid(format!(
+                "dry run: the import would refuse this file: {why}"
+            ))),
+            None => Ok(()),
+        };
     }
     print_lists(&preview);
     let summary = session.import(&preview)?;
-    eprintln!("{}", summary.sentence(preview.kind));
+    eprintln!("{}", sanitize(&summary.sentence(preview.kind)));
     Ok(())
+}
+
+/// Why the real run would save nothing, if it would not.
+fn would_refuse(p: &ImportPreview) -> Option<String> {
+    if p.blocked {
+        Some(format!(
+            "its columns have problems (listed at row {})",
+            p.header_row
+        ))
+    } else if !p.can_save() {
+        Some(format!(
+            "{} of {} have problems; correct them, or add --skip-invalid to import the others",
+            p.invalid_rows,
+            rows(p.rows)
+        ))
+    } else {
+        None
+    }
 }
 
 fn print_preview(p: &ImportPreview) -> Result<()> {
@@ -233,6 +267,16 @@ fn print_lists(p: &ImportPreview) {
         println!("Left out as already there, {}:", rows(p.duplicates.len()));
         for d in &p.duplicates {
             println!("  {}", sanitize(&d.describe(what)));
+        }
+    }
+    if !p.repeated.is_empty() {
+        println!();
+        println!(
+            "Saved as activities of their own, though the same as an earlier row, {}:",
+            rows(p.repeated.len())
+        );
+        for (row, first) in &p.repeated {
+            println!("  row {row}: the same as row {first} of this file");
         }
     }
     println!();

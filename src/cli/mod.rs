@@ -97,7 +97,7 @@ pub enum Command {
     /// Follow-ups due from placements and case files (staff, manager)
     #[command(subcommand)]
     Followup(placements::FollowupCommand),
-    /// Bring in spreadsheets (CSV, XLSX, XLS, ODS): people, services, attendance; all or nothing (manager)
+    /// Bring in spreadsheets (CSV, XLSX, XLS, ODS): people, services, attendance, activities; all or nothing (manager)
     #[command(subcommand)]
     Import(import::ImportCommand),
     /// Outreach and community activities: spot visits, meetings, police and MLU visits, trainings, events (staff, manager)

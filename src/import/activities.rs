@@ -18,8 +18,8 @@ use super::preview::{ActivityRow, ImportOptions, Problem};
 use super::vocabulary::vocab;
 use super::{Cell, Table};
 use crate::domain::Sex;
-use crate::domain::activities::{ActivityKind, NewActivity};
-use crate::domain::reports::AgeBand;
+use crate::domain::activities::{Activity, ActivityKind, NewActivity};
+use crate::domain::reports::{AgeBand, Grid};
 use crate::{Error, Result};
 
 /// An activities file read and checked (no office involved yet).
@@ -213,7 +213,11 @@ pub fn parse_activities(
         let mut problems = Vec::new();
         let activity = read_activity(&cell, order, today, staff_id, &mut problems);
         match activity {
-            Some(activity) if problems.is_empty() => out.valid.push(ActivityRow { row, activity }),
+            Some(activity) if problems.is_empty() => out.valid.push(ActivityRow {
+                row,
+                activity,
+                in_office: 0,
+            }),
             _ => {
                 out.problems
                     .extend(problems.into_iter().map(|message| Problem { row, message }));
@@ -315,11 +319,86 @@ fn read_activity<'a>(
     Some(activity)
 }
 
-/// The key two rows (or a row and a saved activity) are the same by: the
-/// date, the kind and the place (as compared headers are: case, spaces and
-/// punctuation aside).
-pub fn same_key(a: &NewActivity) -> (NaiveDate, ActivityKind, String) {
-    (a.on_date, a.kind, normalise(&a.place))
+/// What two activities (two rows, or a row and a saved activity) must
+/// share to be the same: everything in them. The date, the kind, the place
+/// and the note (as compared headers are: case, spaces and punctuation
+/// aside), the staff (by account name, in any order), every head count,
+/// the new children, and the linked people. Two rows that differ in any
+/// of these are two activities.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ActivityKey {
+    on_date: NaiveDate,
+    kind: ActivityKind,
+    place: String,
+    staff: Vec<String>,
+    participants: Grid,
+    new_identified: i64,
+    note: String,
+    persons: Vec<i64>,
+}
+
+impl ActivityKey {
+    /// A row's key; `staff_name` names an account by id.
+    pub fn of_new(a: &NewActivity, staff_name: &dyn Fn(i64) -> String) -> ActivityKey {
+        ActivityKey::new(
+            a,
+            a.staff.iter().map(|id| staff_name(*id)).collect(),
+            a.grid(),
+            a.persons.clone(),
+        )
+    }
+
+    /// A saved activity's key.
+    pub fn of_saved(a: &Activity) -> ActivityKey {
+        let like = NewActivity {
+            kind: a.kind,
+            on_date: a.on_date,
+            place: a.place.clone(),
+            staff: Vec::new(),
+            participants: Vec::new(),
+            new_identified: a.new_identified,
+            persons: Vec::new(),
+            note: a.note.clone(),
+        };
+        ActivityKey::new(
+            &like,
+            a.staff.clone(),
+            a.participants,
+            a.persons.iter().map(|(id, _)| *id).collect(),
+        )
+    }
+
+    fn new(
+        a: &NewActivity,
+        staff: Vec<String>,
+        participants: Grid,
+        persons: Vec<i64>,
+    ) -> ActivityKey {
+        let mut staff: Vec<String> = staff.iter().map(|n| n.to_lowercase()).collect();
+        staff.sort();
+        staff.dedup();
+        let mut persons = persons;
+        persons.sort_unstable();
+        persons.dedup();
+        ActivityKey {
+            on_date: a.on_date,
+            kind: a.kind,
+            place: normalise(&a.place),
+            staff,
+            participants,
+            new_identified: a.new_identified,
+            note: normalise(&a.note),
+            persons,
+        }
+    }
+
+    pub fn on_date(&self) -> NaiveDate {
+        self.on_date
+    }
+
+    pub fn kind(&self) -> ActivityKind {
+        self.kind
+    }
 }
 
 /// The columns of the preview's sample.

@@ -126,6 +126,9 @@ pub struct AttendanceRow {
 pub struct ActivityRow {
     pub row: usize,
     pub activity: NewActivity,
+    /// How many activities with everything the same the office held when
+    /// the preview was made: the file's rows beyond those are added.
+    pub in_office: usize,
 }
 
 /// The rows an import will save, by kind.
@@ -160,6 +163,10 @@ pub struct ImportPreview {
     pub problems: Vec<Problem>,
     /// Rows left out as already there.
     pub duplicates: Vec<Duplicate>,
+    /// (row, earlier row): rows the same as an earlier row of the file,
+    /// saved all the same as records of their own (activities: two
+    /// follow-up visits in one area on one day are two visits).
+    pub repeated: Vec<(usize, usize)>,
     /// Data rows read (blank rows do not count).
     pub rows: usize,
     /// Rows with at least one problem.
@@ -187,6 +194,25 @@ impl ImportPreview {
         !self.blocked && (self.invalid_rows == 0 || self.skip_invalid)
     }
 
+    /// The columns nothing is taken from ("A 'S.No'", "K (no header)"),
+    /// for the summary: every column of the file is used or listed here.
+    /// A column with neither a header nor a value holds nothing to lose.
+    pub fn columns_not_used(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|c| c.field.is_none() && c.label.is_none())
+            .filter(|c| !c.header.is_empty() || c.note.is_some())
+            .map(|c| {
+                let letter = super::columns::column_letter(c.column);
+                if c.header.is_empty() {
+                    format!("{letter} (no header)")
+                } else {
+                    format!("{letter} '{}'", c.header)
+                }
+            })
+            .collect()
+    }
+
     /// Where the rejects would go: `<input>.rejects.csv`.
     pub fn rejects_path(&self) -> PathBuf {
         super::rejects::path_for(&self.file)
@@ -205,8 +231,14 @@ pub struct ImportSummary {
     pub unchanged: usize,
     pub rejected: usize,
     pub rejects_file: Option<PathBuf>,
-    /// The case numbers given to the people added, in row order.
+    /// The case numbers given to the people added, in the order given
+    /// (registration date, then row).
     pub case_numbers: Vec<String>,
+    /// The file's columns nothing was taken from (`columns_not_used`).
+    pub not_used: Vec<String>,
+    /// Of those added, rows the same as an earlier row of the file
+    /// (activities), each saved as its own.
+    pub repeated: usize,
 }
 
 impl ImportSummary {
@@ -222,14 +254,25 @@ impl ImportSummary {
         };
         let what = if self.added == 1 { one } else { many };
         let mut out = format!("Imported {} {what}", self.added);
-        if let (Some(first), Some(last)) = (self.case_numbers.first(), self.case_numbers.last()) {
-            if first == last {
-                out.push_str(&format!(" ({first})"));
-            } else {
-                out.push_str(&format!(" ({first} to {last})"));
-            }
+        if !self.case_numbers.is_empty() {
+            out.push_str(&format!(
+                " ({})",
+                case_ranges(&self.case_numbers).join(", ")
+            ));
         }
         out.push_str(&format!(" from {}", rows(self.rows)));
+        if self.repeated > 0 {
+            let each = match kind {
+                ImportKind::Activities => "an activity",
+                ImportKind::People => "a person",
+                ImportKind::Services => "a service",
+                ImportKind::Attendance { .. } => "a mark",
+            };
+            out.push_str(&format!(
+                "; {} the same as an earlier row of the file, each added as {each} of its own",
+                rows(self.repeated)
+            ));
+        }
         if self.duplicates > 0 {
             out.push_str(&format!("; {} left out as already there", self.duplicates));
         }
@@ -238,6 +281,17 @@ impl ImportSummary {
             out.push_str(&format!(
                 "; {} {marks} already said the same",
                 self.unchanged
+            ));
+        }
+        if !self.not_used.is_empty() {
+            out.push_str(&format!(
+                "; {} not used: {}",
+                if self.not_used.len() == 1 {
+                    "column"
+                } else {
+                    "columns"
+                },
+                self.not_used.join(", ")
             ));
         }
         if let Some(path) = &self.rejects_file {
@@ -252,7 +306,90 @@ impl ImportSummary {
     }
 }
 
+/// Case numbers as runs, per programme and year: "CPC-2010-0001 to
+/// CPC-2010-0036", "CPC-2011-0001", "WD-2011-0004 to WD-2011-0009". A gap
+/// (a number given meanwhile to someone else) starts a new run, so every
+/// number shown was made and every number made is shown.
+pub fn case_ranges(numbers: &[String]) -> Vec<String> {
+    // (prefix "CPC-2010", serial), sorted; anything not of that shape
+    // stands alone.
+    let mut parsed: Vec<(String, u64, &str)> = numbers
+        .iter()
+        .map(|n| match n.rsplit_once('-') {
+            Some((prefix, serial)) if serial.bytes().all(|b| b.is_ascii_digit()) => (
+                prefix.to_string(),
+                serial.parse().unwrap_or(u64::MAX),
+                n.as_str(),
+            ),
+            _ => (n.clone(), u64::MAX, n.as_str()),
+        })
+        .collect();
+    parsed.sort();
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Option<(&str, &str, &str, u64)> = None; // (prefix, first, last, serial)
+    for (prefix, serial, n) in &parsed {
+        match run {
+            Some((p, first, _, last))
+                if p == prefix && *serial != u64::MAX && last.checked_add(1) == Some(*serial) =>
+            {
+                run = Some((p, first, n, *serial));
+            }
+            _ => {
+                if let Some((_, first, last, _)) = run {
+                    out.push(range(first, last));
+                }
+                run = Some((prefix, n, n, *serial));
+            }
+        }
+    }
+    if let Some((_, first, last, _)) = run {
+        out.push(range(first, last));
+    }
+    out
+}
+
+fn range(first: &str, last: &str) -> String {
+    if first == last {
+        first.to_string()
+    } else {
+        format!("{first} to {last}")
+    }
+}
+
 /// "1 row", "3 rows".
 pub fn rows(n: usize) -> String {
     format!("{n} row{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::case_ranges;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn case_numbers_read_as_runs_per_programme_and_year() {
+        let made = strings(&[
+            "CPC-2011-0002",
+            "CPC-2010-0001",
+            "CPC-2012-0001",
+            "CPC-2010-0002",
+            "CPC-2011-0001",
+            "WD-2011-0003",
+            "CPC-2010-0004",
+        ]);
+        assert_eq!(
+            case_ranges(&made),
+            [
+                "CPC-2010-0001 to CPC-2010-0002",
+                "CPC-2010-0004",
+                "CPC-2011-0001 to CPC-2011-0002",
+                "CPC-2012-0001",
+                "WD-2011-0003"
+            ]
+        );
+        assert!(case_ranges(&[]).is_empty());
+    }
 }

@@ -38,35 +38,35 @@ const fn date_field(
     }
 }
 
+/// A person's name as registers, service logs and attendance sheets head
+/// it. Services and attendance check it against the case number's person.
+const NAME: &[&str] = &[
+    "name",
+    "child name",
+    "childs name",
+    "name of child",
+    "name of the child",
+    "full name",
+    "beneficiary name",
+    "beneficiary",
+    "client name",
+    "survivor name",
+    "name of survivor",
+    "woman name",
+    "womans name",
+    "name of woman",
+    "girl name",
+    "boy name",
+    "نام",
+    "بچے کا نام",
+    "بچہ کا نام",
+    "نام بچہ",
+    "پورا نام",
+];
+
 /// The fields of a people import, in the order the preview lists them.
 pub const PEOPLE: &[Field] = &[
-    field(
-        "name",
-        "Name",
-        &[
-            "name",
-            "child name",
-            "childs name",
-            "name of child",
-            "name of the child",
-            "full name",
-            "beneficiary name",
-            "beneficiary",
-            "client name",
-            "survivor name",
-            "name of survivor",
-            "woman name",
-            "womans name",
-            "name of woman",
-            "girl name",
-            "boy name",
-            "نام",
-            "بچے کا نام",
-            "بچہ کا نام",
-            "نام بچہ",
-            "پورا نام",
-        ],
-    ),
+    field("name", "Name", NAME),
     field(
         "father_name",
         "Father's or husband's name",
@@ -300,17 +300,18 @@ pub const ATTENDANCE: &[Field] = &[
         "Case number",
         &["case number", "case no", "case", "casenumber", "کیس نمبر"],
     ),
-    field("name", "Name", &["name", "نام"]),
+    field("name", "Name", NAME),
 ];
 
-/// Services delivered: the person's case number, the service, its date,
-/// the detail and a note.
+/// Services delivered: the person's case number (and name, checked
+/// against the register), the service, its date, the detail and a note.
 pub const SERVICES: &[Field] = &[
     field(
         "case_number",
         "Case number",
         &["case number", "case no", "case", "casenumber", "کیس نمبر"],
     ),
+    field("name", "Name", NAME),
     field(
         "kind",
         "Service",

@@ -164,6 +164,39 @@ impl Mapping {
     }
 }
 
+/// The column a mapping file's header names: the exact header, else the
+/// same spelling; refused when the file has no such column or two of them.
+fn mapped_column(headers: &[String], header: &str, f: &Field, header_row: usize) -> Result<usize> {
+    let exact: Vec<usize> = (0..headers.len())
+        .filter(|&i| headers[i] == header)
+        .collect();
+    let found: Vec<usize> = if exact.is_empty() {
+        (0..headers.len())
+            .filter(|&i| normalise(&headers[i]) == normalise(header))
+            .collect()
+    } else {
+        exact
+    };
+    match found.as_slice() {
+        [i] => Ok(*i),
+        [] => Err(Error::invalid(format!(
+            "the mapping file puts {} in column '{}', but the header row (row {header_row}) has no such column",
+            f.label,
+            header.escape_debug(),
+        ))),
+        many => Err(Error::invalid(format!(
+            "the mapping file puts {} in column '{}', but the header row (row {header_row}) has {} columns headed so ({}); rename one of them in the file",
+            f.label,
+            header.escape_debug(),
+            many.len(),
+            many.iter()
+                .map(|&i| column_letter(i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 /// The field a header matches by spelling.
 pub fn match_header(fields: &'static [Field], header: &str) -> Option<&'static Field> {
     let h = normalise(header);
@@ -229,43 +262,117 @@ pub fn map_columns(
             note: None,
         })
         .collect();
+    // Cells beyond the header row (a CSV row longer than its header) are
+    // columns too: listed as not used, never dropped unsaid.
+    let width = rows[at + 1..]
+        .iter()
+        .map(|r| r.iter().rposition(|c| !c.is_blank()).map_or(0, |i| i + 1))
+        .max()
+        .unwrap_or(0);
+    for i in columns.len()..width {
+        columns.push(ColumnUse {
+            column: i,
+            header: String::new(),
+            field: None,
+            label: None,
+            matched_by: None,
+            note: None,
+        });
+    }
+    let holds_data = |i: usize| {
+        rows[at + 1..]
+            .iter()
+            .any(|r| r.get(i).is_some_and(|c| !c.is_blank()))
+    };
+    for c in columns.iter_mut().filter(|c| c.header.is_empty()) {
+        if holds_data(c.column) {
+            c.note = Some("no header in the header row".into());
+        }
+    }
     // The mapping file first: it overrides whatever a header spells.
-    let mut taken: Vec<&str> = Vec::new();
+    let mut named: Vec<&'static str> = Vec::new();
     if let Some(m) = map {
         for (key, header) in &m.columns {
             let Some(f) = fields.iter().find(|f| f.key == key) else {
                 continue;
             };
-            taken.push(f.key);
+            named.push(f.key);
             if header.is_empty() {
                 continue;
             }
-            let found = headers.iter().position(|h| h == header).or_else(|| {
-                headers
-                    .iter()
-                    .position(|h| normalise(h) == normalise(header))
-            });
-            let Some(i) = found else {
+            let i = mapped_column(&headers, header, f, first_row + at)?;
+            if let Some(other) = columns[i].label {
                 return Err(Error::invalid(format!(
-                    "the mapping file puts {} in column '{}', but the header row (row {}) has no such column",
+                    "the mapping file puts both {other} and {} in column {} '{}'; one column fills one field",
                     f.label,
-                    header.escape_debug(),
-                    first_row + at
+                    column_letter(i),
+                    header.escape_debug()
                 )));
-            };
+            }
             columns[i].field = Some(f.key);
             columns[i].label = Some(f.label);
             columns[i].matched_by = Some(MatchedBy::MappingFile);
         }
     }
-    for c in columns.iter_mut().filter(|c| c.field.is_none()) {
-        if let Some(f) = match_header(fields, &c.header) {
-            // The first column of a field wins; a second "Name" is unused.
-            if !taken.contains(&f.key) {
-                taken.push(f.key);
-                c.field = Some(f.key);
-                c.label = Some(f.label);
-                c.matched_by = Some(MatchedBy::Header);
+    // Then the headers' spellings. Two columns spelling one field are
+    // refused (a count column silently dropped is a number lost), unless
+    // the mapping file said where that field comes from.
+    let spells: Vec<Option<&'static Field>> = columns
+        .iter()
+        .map(|c| match c.field {
+            None => match_header(fields, &c.header),
+            Some(_) => None,
+        })
+        .collect();
+    for f in fields {
+        let spelled: Vec<usize> = (0..columns.len())
+            .filter(|&i| spells[i] == Some(f))
+            .collect();
+        if named.contains(&f.key) {
+            let from = columns
+                .iter()
+                .find(|c| c.field == Some(f.key))
+                .map(|c| c.column);
+            for i in spelled {
+                columns[i].note = Some(match from {
+                    Some(c) => format!(
+                        "the mapping file takes {} from column {}",
+                        f.label,
+                        column_letter(c)
+                    ),
+                    None => format!("the mapping file leaves {} out", f.label),
+                });
+            }
+            continue;
+        }
+        match spelled.as_slice() {
+            [] => {}
+            [i] => {
+                columns[*i].field = Some(f.key);
+                columns[*i].label = Some(f.label);
+                columns[*i].matched_by = Some(MatchedBy::Header);
+            }
+            many => {
+                // Escaped: a header is text from the file and goes to the terminal.
+                let list: Vec<String> = many
+                    .iter()
+                    .map(|&i| {
+                        format!(
+                            "{} '{}'",
+                            column_letter(i),
+                            columns[i].header.escape_debug()
+                        )
+                    })
+                    .collect();
+                return Err(Error::invalid(format!(
+                    "columns {} of row {} {} look like the {}, and only one can be used; say which in a mapping file: [columns] {} = \"{}\" (the other is then listed as not used), or give the other a field of its own (see casedesk import --help)",
+                    list.join(" and "),
+                    first_row + at,
+                    if many.len() == 2 { "both" } else { "all" },
+                    f.label.to_lowercase(),
+                    f.key,
+                    columns[many[many.len() - 1]].header.escape_debug()
+                )));
             }
         }
     }
@@ -361,5 +468,46 @@ mod tests {
         let typo = MappingFile::parse("[columns]\nnmae = \"Naam\"\n").expect("toml");
         assert!(typo.check(PEOPLE, &[]).is_err());
         assert!(MappingFile::parse("[colums]\n").is_err());
+    }
+
+    #[test]
+    fn two_columns_for_one_field_need_the_mapping_file_to_choose() {
+        let rows = vec![
+            row(&["Date", "Men", "M 18+", ""]),
+            row(&["03/03/2025", "4", "15", "extra"]),
+        ];
+        let err = map_columns(ACTIVITIES, &rows, 1, None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("columns B 'Men' and C 'M 18+' of row 1 both look like the male 18+"),
+            "{err}"
+        );
+        let pick = MappingFile::parse("[columns]\nmale_18plus = \"M 18+\"\n").expect("toml");
+        let (m, _) = map_columns(ACTIVITIES, &rows, 1, Some(&pick)).expect("map");
+        assert_eq!(keys(&m), [Some("on_date"), None, Some("male_18plus"), None]);
+        assert_eq!(
+            m.columns[1].note.as_deref(),
+            Some("the mapping file takes Male 18+ from column C")
+        );
+        // The unheaded cell is a column too, said to have no header.
+        assert_eq!(
+            m.columns[3].note.as_deref(),
+            Some("no header in the header row")
+        );
+        let one_for_two =
+            MappingFile::parse("[columns]\nmale_18plus = \"Men\"\nmale_unknown = \"Men\"\n")
+                .expect("toml");
+        let err = map_columns(ACTIVITIES, &rows, 1, Some(&one_for_two)).unwrap_err();
+        assert!(
+            err.to_string().contains("one column fills one field"),
+            "{err}"
+        );
+        let twice = vec![row(&["Name", "Name"]), row(&["Ali", "Umar"])];
+        let named = MappingFile::parse("[columns]\nname = \"Name\"\n").expect("toml");
+        let err = map_columns(PEOPLE, &twice, 1, Some(&named)).unwrap_err();
+        assert!(
+            err.to_string().contains("2 columns headed so (A, B)"),
+            "{err}"
+        );
     }
 }

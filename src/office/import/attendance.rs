@@ -7,9 +7,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::{SAMPLE_ROWS, data_rows, empty_preview, map_for};
+use super::{SAMPLE_ROWS, data_rows, empty_preview, map_for, name_disagrees};
 use crate::domain::classes::{Mark, MarkChange};
-use crate::domain::names::name_key;
 use crate::import::columns;
 use crate::import::dates::{self, ColumnOrder};
 use crate::import::preview::{
@@ -134,13 +133,9 @@ pub(super) fn preview_attendance(
             // The sheet carries the name: a case number typed wrong shows.
             let name = name_col
                 .and_then(|c| cells.get(c))
-                .map(|c| c.text().trim().to_string())
+                .map(|c| c.text().into_owned())
                 .unwrap_or_default();
-            if !name.is_empty() && name_key(&name) != name_key(&person.profile.name) {
-                problems.push(format!(
-                    "Name: does not match the name of {case_number} in the office"
-                ));
-            }
+            problems.extend(name_disagrees(&name, &case_number, &person.profile.name));
             if !seen.insert(person.id) {
                 problems.push(format!("{case_number} is on the sheet twice"));
             }

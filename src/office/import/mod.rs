@@ -25,7 +25,7 @@ mod attendance;
 mod people;
 mod services;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use self::activities::{preview_activities, save_activities};
@@ -34,6 +34,7 @@ use self::people::preview_people;
 use self::services::{preview_services, service_recorded};
 use super::{AuditAction, Session, Target};
 use crate::domain::Role;
+use crate::domain::names::name_key;
 use crate::import::columns::{self, Field, Mapping};
 pub use crate::import::columns::{ColumnUse, MappingFile, MatchedBy, column_letter};
 use crate::import::preview::Ready;
@@ -118,6 +119,7 @@ impl Session {
                 } else {
                     0
                 },
+                not_used: preview.columns_not_used(),
                 ..ImportSummary::default()
             };
             let (action, target) = match &preview.ready {
@@ -130,6 +132,10 @@ impl Session {
                     let state = duplicates::register_state(tx)?;
                     let recheck = preview.register_state.as_ref() != Some(&state);
                     let before = state.1;
+                    // Case numbers follow the registration dates (ties by
+                    // row), as if the people had been registered then.
+                    let mut rows: Vec<_> = rows.iter().collect();
+                    rows.sort_by_key(|r| (r.person.registered_on, r.row));
                     for r in rows {
                         if recheck
                             && duplicates::likely_matches(tx, &r.person)?
@@ -170,9 +176,15 @@ impl Session {
                     )
                 }
                 Ready::Activities(rows) => {
-                    let (added, there) = save_activities(tx, rows, user.id)?;
-                    summary.added = added;
-                    summary.duplicates += there;
+                    let added: HashSet<usize> =
+                        save_activities(tx, rows, user.id)?.into_iter().collect();
+                    summary.added = added.len();
+                    summary.duplicates += rows.len() - added.len();
+                    summary.repeated = preview
+                        .repeated
+                        .iter()
+                        .filter(|(row, _)| added.contains(row))
+                        .count();
                     (AuditAction::ImportActivities, String::new())
                 }
             };
@@ -217,6 +229,17 @@ impl Session {
     }
 }
 
+/// The rule every import that names a person beside a case number
+/// follows (attendance, services): the name must be that person's, as
+/// name keys compare (Mohammad and Muhammad meet), so a case number typed
+/// wrong shows instead of attaching a record to someone else. A blank name
+/// says nothing. The row's problem, naming neither name.
+pub(super) fn name_disagrees(given: &str, case_number: &str, registered: &str) -> Option<String> {
+    let given = given.trim();
+    (!given.is_empty() && name_key(given) != name_key(registered))
+        .then(|| format!("Name: does not match the name of {case_number} in the office"))
+}
+
 /// Each row's problems as one reason.
 fn reasons_by_row(problems: &[Problem]) -> HashMap<usize, String> {
     let mut out: HashMap<usize, String> = HashMap::new();
@@ -250,6 +273,7 @@ pub(super) fn empty_preview(
         sample: Vec::new(),
         problems: Vec::new(),
         duplicates: Vec::new(),
+        repeated: Vec::new(),
         rows: 0,
         invalid_rows: 0,
         ready_rows: 0,

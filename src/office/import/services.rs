@@ -1,13 +1,14 @@
 //! The preview of a services import: each row's case number found on the
-//! register, the service and date read, and rows already in the person's
-//! file left out.
+//! register (and a name beside it checked against that person, as
+//! attendance does), the service and date read, and rows already in the
+//! person's file left out.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::{SAMPLE_ROWS, data_rows, empty_preview, map_for};
+use super::{SAMPLE_ROWS, data_rows, empty_preview, map_for, name_disagrees};
 use crate::Result;
 use crate::domain::ServiceKind;
 use crate::domain::casework::NewService;
@@ -53,12 +54,13 @@ pub(super) fn preview_services(
     {
         c.note = Some(order.describe());
     }
-    let cols: HashMap<&str, usize> = ["case_number", "kind", "on_date", "detail", "note"]
+    let cols: HashMap<&str, usize> = ["case_number", "name", "kind", "on_date", "detail", "note"]
         .into_iter()
         .filter_map(|k| mapping.column(k).map(|c| (k, c)))
         .collect();
     let today = crate::clock::today();
-    let mut people: HashMap<String, Option<(i64, NaiveDate)>> = HashMap::new();
+    // Each case number's person: id, registration date and name.
+    let mut people: HashMap<String, Option<(i64, NaiveDate, String)>> = HashMap::new();
     let mut seen: HashMap<(i64, ServiceKind, NaiveDate, String), usize> = HashMap::new();
     let mut p = empty_preview(
         ImportKind::Services,
@@ -89,25 +91,29 @@ pub(super) fn preview_services(
             None
         } else {
             let found = match people.get(&case_number) {
-                Some(f) => *f,
+                Some(f) => f.clone(),
                 None => {
                     let f = match persons::find_by_case_number(conn, &case_number)? {
                         Some(id) => {
-                            Some((id.0, persons::load_person(conn, id)?.profile.registered_on))
+                            let p = persons::load_person(conn, id)?;
+                            Some((id.0, p.profile.registered_on, p.profile.name))
                         }
                         None => None,
                     };
-                    people.insert(case_number.clone(), f);
+                    people.insert(case_number.clone(), f.clone());
                     f
                 }
             };
-            if found.is_none() {
-                problems.push(format!(
+            match &found {
+                Some((_, _, name)) => {
+                    problems.extend(name_disagrees(&text("name"), &case_number, name))
+                }
+                None => problems.push(format!(
                     "Case number: {} is not in the office",
                     case_number.escape_debug()
-                ));
+                )),
             }
-            found
+            found.map(|(id, registered_on, _)| (id, registered_on))
         };
         let kind = match cell("kind").map(|c| c.text().trim().to_string()) {
             Some(k) => match ServiceKind::ALL.iter().copied().find(|s| {

@@ -155,11 +155,18 @@ impl ImportScreen {
             return Ok(Outcome::Stay);
         };
         if p.dry_run {
-            p.message = Some(
+            // As `casedesk import --dry-run` exits 1: say when the real
+            // run would refuse.
+            p.message = Some(if p.preview.can_save() {
                 "Dry run: nothing was saved. Go back (Esc) and choose \"preview, then confirm\" \
                  to import."
-                    .into(),
-            );
+                    .into()
+            } else {
+                format!(
+                    "Dry run: the import would refuse this file. {}",
+                    render::cannot_save(&p.preview)
+                )
+            });
             return Ok(Outcome::Stay);
         }
         if !p.preview.can_save() {

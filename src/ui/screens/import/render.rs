@@ -124,7 +124,8 @@ fn form_hint(what: What) -> &'static str {
         }
         What::Activities => {
             "Columns: date, activity, place, staff (account names), head counts such as F <12, \
-             M 12-17, Women; note. The same date, activity and place is not added twice."
+             M 12-17, Women; note. Each row is an activity; one with everything the same as \
+             one in the office is left out."
         }
     }
 }
@@ -309,6 +310,21 @@ pub(super) fn preview_lines(p: &ImportPreview) -> Vec<(String, Tone)> {
         ));
         for d in &p.duplicates {
             out.push((format!("  {}", d.describe(what)), Tone::Plain));
+        }
+    }
+    if !p.repeated.is_empty() {
+        out.push((
+            format!(
+                "Saved as activities of their own, though the same as an earlier row, {}:",
+                rows(p.repeated.len())
+            ),
+            Tone::Head,
+        ));
+        for (row, first) in &p.repeated {
+            out.push((
+                format!("  row {row}: the same as row {first} of this file"),
+                Tone::Plain,
+            ));
         }
     }
     out.push(("Columns:".into(), Tone::Head));

@@ -217,6 +217,22 @@ fn confirming_imports_exactly_the_valid_rows_and_a_dry_run_changes_nothing() {
     assert_eq!(registered(&m), 0);
     assert!(!file.with_file_name("register.csv.rejects.csv").exists());
 
+    // A dry run without skipping: it says the import would refuse the
+    // file (as `casedesk import --dry-run` exits 1).
+    let mut screen = opened(&mut m);
+    fill(&mut screen, &mut m, &file, false, true);
+    act(&mut screen, &mut m, Action::Confirm);
+    let Mode::Preview(p) = &screen.mode else {
+        panic!("the preview")
+    };
+    assert!(
+        p.message.as_deref().is_some_and(|m| m
+            .starts_with("Dry run: the import would refuse this file. 2 of 4 rows have problems")),
+        "{:?}",
+        p.message
+    );
+    assert_eq!(registered(&m), 0);
+
     // Skip the rows with problems, and confirm.
     let mut screen = opened(&mut m);
     fill(&mut screen, &mut m, &file, true, false);
@@ -296,4 +312,28 @@ fn an_unknown_sheet_and_a_bad_mapping_file_are_named_beside_their_fields() {
             .as_deref()
             .is_some_and(|m| m.contains("not valid"))
     );
+}
+
+#[test]
+fn two_columns_for_one_field_are_refused_on_the_form_naming_both() {
+    let o = Office::new();
+    let file = o.file(
+        "register.csv",
+        "Name,Age,Sex,Child Name,Programme\nAli,12,M,Ali Raza,CPC\n",
+    );
+    let mut m = o.login("manager");
+    let mut screen = opened(&mut m);
+    fill(&mut screen, &mut m, &file, false, false);
+    let Mode::Form(f) = &screen.mode else {
+        panic!("the form, not a preview")
+    };
+    assert!(
+        f.message
+            .as_deref()
+            .is_some_and(|m| m.contains("Columns A 'Name' and D 'Child Name'")
+                && m.contains("both look like the name")),
+        "{:?}",
+        f.message
+    );
+    assert_eq!(registered(&m), 0);
 }
