@@ -19,7 +19,7 @@ use crate::domain::classes::{
     Enrolment, LiteracyScale, LiteracyTest, Rate, SkillCompletion, improved,
 };
 use crate::domain::person::PersonId;
-use crate::domain::placements::{Placement, PlacementKind, Visit};
+use crate::domain::placements::{Placement, PlacementKind, Standing, Visit, VisitState};
 use crate::office::Session;
 use crate::safe_text::{Align, fit};
 use crate::ui::screens::placements::editor::{Editor as WorkEditor, Job};
@@ -100,18 +100,28 @@ impl Progress {
                             None,
                         )
                     }
-                    (None, _) => (
-                        vec![
-                            v.due_on.to_string(),
-                            "  visit due".to_string(),
-                            if v.due_on < today {
-                                "late: Enter records it".to_string()
-                            } else {
-                                "planned".to_string()
-                            },
-                        ],
-                        Some((pi, vi)),
-                    ),
+                    (None, _) => {
+                        // Where it stands, by the rule every list and count uses.
+                        let (what, detail) = match v.state(today) {
+                            VisitState::Open(Standing::Overdue) => {
+                                ("  visit due", "late: Enter records it")
+                            }
+                            VisitState::Open(Standing::DueToday) => {
+                                ("  visit due", "today: Enter records it")
+                            }
+                            VisitState::Missed => ("  visit missed", "a later visit was made"),
+                            VisitState::NotRecorded => {
+                                ("  visit", "not recorded (entered later)")
+                            }
+                            VisitState::Open(Standing::Later) | VisitState::Done => {
+                                ("  visit due", "planned")
+                            }
+                        };
+                        (
+                            vec![v.due_on.to_string(), what.to_string(), detail.to_string()],
+                            Some((pi, vi)),
+                        )
+                    }
                 };
                 out.push(row);
             }
