@@ -540,7 +540,7 @@ fn home_counts_are_the_screens_and_the_clis() {
     key(&mut app, KeyCode::Right);
     let list = screen(&app);
     assert!(list.contains("most late first"), "{list}");
-    assert_eq!(number_before(&list, " late "), overdue, "{list}");
+    assert_eq!(number_before(&list, " late ─"), overdue, "{list}");
     assert_eq!(rows_of(&list), due, "{list}");
     key(&mut app, KeyCode::Char('/'));
     typed(&mut app, "overdue");
