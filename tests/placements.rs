@@ -409,7 +409,13 @@ fn the_scripting_surface() {
     let out = o.run(
         "staff",
         &[
-            "followup", "list", "--overdue", "--format", "csv", "--today", &later,
+            "followup",
+            "list",
+            "--overdue",
+            "--format",
+            "csv",
+            "--today",
+            &later,
         ],
     );
     let csv = String::from_utf8_lossy(&out.stdout).to_string();
@@ -508,8 +514,7 @@ fn a_short_due_list_is_the_head_of_the_whole_list() {
         let starts = start + Duration::days(i * 10);
         {
             let _entered = on(starts);
-            s.add_placement(&job(p, starts), false)
-                .expect("placement");
+            s.add_placement(&job(p, starts), false).expect("placement");
         }
         for late in [3 + i * 50, 100 + i * 13, 250 - i * 17] {
             s.add_follow_up(
@@ -575,7 +580,14 @@ fn a_back_entered_placement_makes_no_backlog() {
         "what was not scheduled is said: {said}"
     );
     for filter in [&[][..], &["--overdue"][..]] {
-        let mut args = vec!["followup", "list", "--format", "csv", "--today", "2026-12-07"];
+        let mut args = vec![
+            "followup",
+            "list",
+            "--format",
+            "csv",
+            "--today",
+            "2026-12-07",
+        ];
         args.extend_from_slice(filter);
         let (list, _) = ok(&o.run("staff", &args));
         assert_eq!(list.lines().count(), 1, "only the header: {list}");
@@ -589,7 +601,9 @@ fn a_back_entered_placement_makes_no_backlog() {
     let visits = s.placement_visits(id).expect("visits");
     assert_eq!(visits.len(), 4, "the whole schedule is kept");
     assert!(
-        visits.iter().all(|v| v.state(day) == VisitState::NotRecorded),
+        visits
+            .iter()
+            .all(|v| v.state(day) == VisitState::NotRecorded),
         "{visits:?}"
     );
     assert_eq!(
@@ -604,6 +618,16 @@ fn a_back_entered_placement_makes_no_backlog() {
         (1, 0, 0),
         "a visit not recorded is not a visit made"
     );
+    // The period report's follow-up figures say the same.
+    let year =
+        casedesk::office::reports::Period::new(d(2013, 1, 1), d(2013, 12, 31)).expect("period");
+    let report_visits = |key: &str| {
+        let r = o.login("manager").report(year, false).expect("report");
+        let f = &r.indicator(key).expect("indicator").current;
+        (f.cells.total(), f.events)
+    };
+    assert_eq!(report_visits("placements.visits"), (0, Some(0)));
+    assert_eq!(report_visits("placements.working_3m").0, 0);
     // The visit at 3 months was made after all: recorded, it counts.
     let three = &visits[2];
     assert_eq!(three.due_on, d(2013, 5, 30));
@@ -613,6 +637,7 @@ fn a_back_entered_placement_makes_no_backlog() {
         .placement_counts(d(2013, 1, 1), d(2013, 12, 31))
         .expect("counts");
     assert_eq!((c.visits_made, c.working_at_3_months), (1, 1));
+    assert_eq!(report_visits("placements.visits"), (1, Some(1)));
     let states: Vec<VisitState> = s
         .placement_visits(id)
         .expect("visits")
@@ -656,8 +681,11 @@ fn a_missed_visit_is_not_due_once_a_later_one_is_made() {
     let due = s.due_list(today, DueFilter::default(), 100).expect("due");
     assert_eq!(due.len(), 4, "none made: all four late");
     // The visit at 3 months (due 30 August) is made on 2 September.
-    s.record_visit(visits[2].id, &visit(VisitOutcome::StillWorking, d(2026, 9, 2)))
-        .expect("visit");
+    s.record_visit(
+        visits[2].id,
+        &visit(VisitOutcome::StillWorking, d(2026, 9, 2)),
+    )
+    .expect("visit");
     let due = s.due_list(today, DueFilter::default(), 100).expect("due");
     assert_eq!(
         due.iter().map(|x| x.id).collect::<Vec<_>>(),
@@ -692,9 +720,20 @@ fn a_missed_visit_is_not_due_once_a_later_one_is_made() {
     // The CLI says the same.
     let (list, _) = ok(&o.run(
         "staff",
-        &["followup", "list", "--format", "csv", "--today", "2026-12-07"],
+        &[
+            "followup",
+            "list",
+            "--format",
+            "csv",
+            "--today",
+            "2026-12-07",
+        ],
     ));
-    assert_eq!(list.lines().filter(|l| l.contains(&case)).count(), 1, "{list}");
+    assert_eq!(
+        list.lines().filter(|l| l.contains(&case)).count(),
+        1,
+        "{list}"
+    );
     let (list, _) = ok(&o.run("staff", &["placement", "list", "--format", "csv"]));
     let row = list.lines().find(|l| l.contains(&case)).expect("ours");
     assert!(row.ends_with(",2026-09-02,2026-11-28"), "{row}");
@@ -780,7 +819,14 @@ fn the_due_counts_are_the_whole_lists() {
         (&[][..], counts.total()),
         (&["--overdue"][..], counts.overdue),
     ] {
-        let mut all = vec!["followup", "list", "--format", "csv", "--today", "2026-12-07"];
+        let mut all = vec![
+            "followup",
+            "list",
+            "--format",
+            "csv",
+            "--today",
+            "2026-12-07",
+        ];
         all.extend_from_slice(args);
         let (list, _) = ok(&o.run("staff", &all));
         assert_eq!(list.lines().count() - 1, n, "{args:?}");

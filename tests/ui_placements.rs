@@ -550,12 +550,21 @@ fn home_counts_are_the_screens_and_the_clis() {
     assert_eq!(rows_of(&list), overdue, "{list}");
 
     let day = ["--today", common::DEMO_DAY];
-    assert_eq!(cli_rows(&office, &[&["followup", "list"][..], &day].concat()), due);
     assert_eq!(
-        cli_rows(&office, &[&["followup", "list", "--overdue"][..], &day].concat()),
+        cli_rows(&office, &[&["followup", "list"][..], &day].concat()),
+        due
+    );
+    assert_eq!(
+        cli_rows(
+            &office,
+            &[&["followup", "list", "--overdue"][..], &day].concat()
+        ),
         overdue
     );
-    for (programme, words) in [("cpc", ("CPC: ", " children, ")), ("wd", ("Women's desk: ", " women, "))] {
+    for (programme, words) in [
+        ("cpc", ("CPC: ", " children, ")),
+        ("wd", ("Women's desk: ", " women, ")),
+    ] {
         let people = number_after(&home, words.0);
         let active = number_after(&home, &format!("{people}{}", words.1));
         assert_eq!(
@@ -566,7 +575,14 @@ fn home_counts_are_the_screens_and_the_clis() {
         assert_eq!(
             cli_rows(
                 &office,
-                &["list", "children", "--programme", programme, "--status", "active"]
+                &[
+                    "list",
+                    "children",
+                    "--programme",
+                    programme,
+                    "--status",
+                    "active"
+                ]
             ),
             active,
             "{programme}"

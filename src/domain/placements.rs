@@ -549,9 +549,18 @@ mod tests {
         assert_eq!(due(today), VisitState::Open(Standing::DueToday));
         assert_eq!(due(d(2026, 12, 8)), VisitState::Open(Standing::Later));
         let old = d(2013, 3, 1);
-        assert_eq!(VisitState::of(old, false, true, false, today), VisitState::NotRecorded);
-        assert_eq!(VisitState::of(old, false, false, true, today), VisitState::Missed);
-        assert_eq!(VisitState::of(old, true, true, true, today), VisitState::Done);
+        assert_eq!(
+            VisitState::of(old, false, true, false, today),
+            VisitState::NotRecorded
+        );
+        assert_eq!(
+            VisitState::of(old, false, false, true, today),
+            VisitState::Missed
+        );
+        assert_eq!(
+            VisitState::of(old, true, true, true, today),
+            VisitState::Done
+        );
         assert_eq!(overdue_through(today), d(2026, 12, 6));
         assert!(!VisitState::Missed.is_open());
     }

@@ -225,7 +225,13 @@ impl Session {
     ) -> Result<Vec<DueItem>> {
         self.require(CASEWORK, "see follow-ups")?;
         let worker = filter.mine.then(|| self.user().id);
-        placements::due(self.conn(), filter.through(today), worker, filter.kind, limit)
+        placements::due(
+            self.conn(),
+            filter.through(today),
+            worker,
+            filter.kind,
+            limit,
+        )
     }
 
     /// How many [`Session::due_list`] holds for the same filter, whole
@@ -234,7 +240,13 @@ impl Session {
     pub fn due_counts(&self, today: NaiveDate, filter: DueFilter) -> Result<DueCounts> {
         self.require(CASEWORK, "see follow-ups")?;
         let worker = filter.mine.then(|| self.user().id);
-        placements::due_counts(self.conn(), filter.through(today), today, worker, filter.kind)
+        placements::due_counts(
+            self.conn(),
+            filter.through(today),
+            today,
+            worker,
+            filter.kind,
+        )
     }
 
     /// The counts a report uses for `from..=to` (staff, managers).

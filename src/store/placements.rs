@@ -112,13 +112,15 @@ pub fn add_placement(
 
 /// A placement's columns, with its status, last visit and next visit due.
 fn placement_columns() -> String {
-    format!("pl.id, pl.person_id, p.case_number, p.name, pl.kind, pl.trade,
+    format!(
+        "pl.id, pl.person_id, p.case_number, p.name, pl.kind, pl.trade,
     pl.employer, pl.business_kind, pl.starts_on, pl.wage, pl.skill_class_id, pl.ended_on,
     pl.end_reason,
     (SELECT v.outcome FROM placement_visits v WHERE v.placement_id = pl.id AND v.done_on IS NOT NULL
      ORDER BY v.done_on DESC, v.id DESC LIMIT 1),
     (SELECT max(v.done_on) FROM placement_visits v WHERE v.placement_id = pl.id),
-    (SELECT min(v.due_on) FROM placement_visits v WHERE v.placement_id = pl.id AND {OPEN_VISIT})")
+    (SELECT min(v.due_on) FROM placement_visits v WHERE v.placement_id = pl.id AND {OPEN_VISIT})"
+    )
 }
 
 fn status(kind: PlacementKind, ended: bool, last: Option<VisitOutcome>) -> PlacementStatus {
@@ -362,10 +364,10 @@ pub fn due_counts(
         visit_due()
     ))?;
     let kind_letter = kind.map(|k| k.letter().to_string());
-    let (overdue, on_day): (i64, i64) = stmt.query_row(
-        params![through, worker, kind_letter, today],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (overdue, on_day): (i64, i64) = stmt
+        .query_row(params![through, worker, kind_letter, today], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     let n = |x: i64| usize::try_from(x).unwrap_or(0);
     Ok(DueCounts {
         overdue: n(overdue),
@@ -411,4 +413,3 @@ pub fn counts(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Place
         visits_made,
     })
 }
-

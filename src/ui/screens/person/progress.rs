@@ -110,9 +110,7 @@ impl Progress {
                                 ("  visit due", "today: Enter records it")
                             }
                             VisitState::Missed => ("  visit missed", "a later visit was made"),
-                            VisitState::NotRecorded => {
-                                ("  visit", "not recorded (entered later)")
-                            }
+                            VisitState::NotRecorded => ("  visit", "not recorded (entered later)"),
                             VisitState::Open(Standing::Later) | VisitState::Done => {
                                 ("  visit due", "planned")
                             }
