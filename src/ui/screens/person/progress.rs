@@ -343,3 +343,90 @@ impl PersonScreen {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::placements::{PlacementStatus, VisitOutcome};
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).expect("date")
+    }
+
+    fn visit(id: i64, due_on: NaiveDate) -> Visit {
+        Visit {
+            id,
+            placement_id: 1,
+            due_on,
+            done_on: None,
+            by: None,
+            outcome: None,
+            problems: String::new(),
+            support: String::new(),
+            next_step: String::new(),
+            entered_later: false,
+            missed: false,
+        }
+    }
+
+    /// The file says of each visit what the Follow-ups list does: not
+    /// recorded, missed, made, late, planned.
+    #[test]
+    fn each_visit_says_where_it_stands() {
+        let placement = Placement {
+            id: 1,
+            person_id: 1,
+            case_number: "CPC-2026-0001".into(),
+            name: "Child".into(),
+            kind: PlacementKind::Job,
+            trade: "tailoring".into(),
+            employer: "Jinnah Road tailors".into(),
+            business_kind: String::new(),
+            starts_on: d(6, 1),
+            wage: None,
+            skill_class_id: None,
+            ended_on: None,
+            end_reason: String::new(),
+            status: PlacementStatus::Working,
+            last_visit: Some(d(9, 2)),
+            next_due: Some(d(11, 28)),
+        };
+        let visits = vec![
+            Visit {
+                entered_later: true,
+                ..visit(1, d(6, 15))
+            },
+            Visit {
+                missed: true,
+                ..visit(2, d(7, 1))
+            },
+            Visit {
+                done_on: Some(d(9, 2)),
+                outcome: Some(VisitOutcome::StillWorking),
+                ..visit(3, d(8, 30))
+            },
+            visit(4, d(11, 28)),
+            visit(5, d(12, 20)),
+        ];
+        let progress = Progress {
+            placements: vec![(placement, visits)],
+            ..Progress::default()
+        };
+        let rows: Vec<String> = progress
+            .work_rows(d(12, 7))
+            .iter()
+            .skip(1)
+            .map(|(cells, _)| format!("{} {}", cells[1].trim(), cells[2]))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "visit not recorded (entered later)",
+                "visit missed a later visit was made",
+                "visit still working",
+                "visit due late: Enter records it",
+                "visit due planned",
+            ]
+        );
+    }
+}
