@@ -30,20 +30,26 @@ pub fn set_schedule(conn: &Connection, s: &Schedule) -> Result<()> {
     meta::set(conn, SCHEDULE, &s.to_string())
 }
 
-/// A visit still to make, of `placement_visits v`: not made, not one that
-/// fell due before its placement was entered, and not passed by a later
-/// visit of its placement that was made (then it is missed). The SQL form
-/// of [`VisitState`](crate::domain::placements::VisitState)'s rule, used
-/// by the due list, its counts and a placement's next due date alike.
-const OPEN_VISIT: &str = "v.done_on IS NULL AND v.entered_later = 0 AND NOT EXISTS (
+/// Whether a later visit of `placement_visits v`'s placement was made
+/// (then `v`, if not made, is missed).
+const LATER_MADE: &str = "EXISTS (
     SELECT 1 FROM placement_visits w WHERE w.placement_id = v.placement_id
       AND w.done_on IS NOT NULL AND w.due_on > v.due_on)";
 
+/// A visit still to make, of `placement_visits v`: not made, not one that
+/// fell due before its placement was entered, and not missed. The SQL
+/// form of [`VisitState`](crate::domain::placements::VisitState)'s rule,
+/// used by the due list, its counts, a placement's next due date and its
+/// end alike.
+fn open_visit() -> String {
+    format!("v.done_on IS NULL AND v.entered_later = 0 AND NOT {LATER_MADE}")
+}
+
 /// Whether `placement_visits v` is missed: not made, and a later visit of
 /// its placement was.
-const MISSED_VISIT: &str = "(v.done_on IS NULL AND EXISTS (
-    SELECT 1 FROM placement_visits w WHERE w.placement_id = v.placement_id
-      AND w.done_on IS NOT NULL AND w.due_on > v.due_on))";
+fn missed_visit() -> String {
+    format!("(v.done_on IS NULL AND {LATER_MADE})")
+}
 
 /// The placement visits on the Follow-ups list, with their placement
 /// (`pl`) and person (`p`).
@@ -54,8 +60,9 @@ const VISIT_FROM: &str = "placement_visits v JOIN placements pl ON pl.id = v.pla
 /// kind letter `?3` (or both).
 fn visit_due() -> String {
     format!(
-        "{OPEN_VISIT} AND pl.ended_on IS NULL AND v.due_on <= ?1
-         AND (?2 IS NULL OR p.worker_id = ?2) AND (?3 IS NULL OR ?3 = 'V')"
+        "{} AND pl.ended_on IS NULL AND v.due_on <= ?1
+         AND (?2 IS NULL OR p.worker_id = ?2) AND (?3 IS NULL OR ?3 = 'V')",
+        open_visit()
     )
 }
 
@@ -119,7 +126,8 @@ fn placement_columns() -> String {
     (SELECT v.outcome FROM placement_visits v WHERE v.placement_id = pl.id AND v.done_on IS NOT NULL
      ORDER BY v.done_on DESC, v.id DESC LIMIT 1),
     (SELECT max(v.done_on) FROM placement_visits v WHERE v.placement_id = pl.id),
-    (SELECT min(v.due_on) FROM placement_visits v WHERE v.placement_id = pl.id AND {OPEN_VISIT})"
+    (SELECT min(v.due_on) FROM placement_visits v WHERE v.placement_id = pl.id AND {})",
+        open_visit()
     )
 }
 
@@ -207,7 +215,10 @@ pub fn end_placement(conn: &Connection, id: i64, on: NaiveDate, reason: &str) ->
         params![id, on, reason.trim()],
     )?;
     conn.execute(
-        &format!("DELETE FROM placement_visits AS v WHERE v.placement_id = ?1 AND {OPEN_VISIT}"),
+        &format!(
+            "DELETE FROM placement_visits AS v WHERE v.placement_id = ?1 AND {}",
+            open_visit()
+        ),
         [id],
     )?;
     Ok(())
@@ -233,7 +244,8 @@ fn visit_row(r: &Row<'_>) -> rusqlite::Result<Visit> {
 fn visit_columns() -> String {
     format!(
         "v.id, v.placement_id, v.due_on, v.done_on, u.name, v.outcome, v.problems,
-         v.support, v.next_step, v.entered_later, {MISSED_VISIT}"
+         v.support, v.next_step, v.entered_later, {}",
+        missed_visit()
     )
 }
 
