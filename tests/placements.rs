@@ -10,7 +10,8 @@ use casedesk::domain::casework::{NewFollowUp, StatusChange};
 use casedesk::domain::classes::{ClassKind, NewClass};
 use casedesk::domain::person::{NewPerson, PersonId, estimated_birth_date};
 use casedesk::domain::placements::{
-    DueKind, NewPlacement, PlacementKind, PlacementStatus, VisitDone, VisitOutcome,
+    DueCounts, DueKind, NewPlacement, PlacementKind, PlacementStatus, Standing, VisitDone,
+    VisitOutcome, VisitState,
 };
 use casedesk::domain::{
     CaseStatus, Centre, ClosureReason, Concern, Programme, ReferralSource, RiskLevel, Role, Sex,
@@ -19,7 +20,7 @@ use casedesk::office::Session;
 use casedesk::office::placements::DueFilter;
 
 mod office_support;
-use office_support::Office;
+use office_support::{Office, ok};
 
 /// The accounts these tests use beside the manager.
 fn office() -> Office {
@@ -28,6 +29,17 @@ fn office() -> Office {
 
 fn today() -> NaiveDate {
     casedesk::clock::today()
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("date")
+}
+
+/// This thread's clock on `day`: what is recorded meanwhile is entered
+/// on that day (a placement entered on its start day has no visit that
+/// fell due before it was entered).
+fn on(day: NaiveDate) -> casedesk::clock::FixedClock {
+    casedesk::clock::fixed(day.and_hms_opt(9, 0, 0).expect("time"))
 }
 
 fn youth(name: &str, registered_on: NaiveDate, worker: Option<i64>) -> NewPerson {
@@ -193,7 +205,10 @@ fn visits_move_the_due_list_and_two_desks_cannot_record_one_visit() {
     let (p, _) = a
         .register_person(&youth("Mine", start - Duration::days(30), Some(me)))
         .expect("register");
-    let id = a.add_placement(&job(p, start), false).expect("placement");
+    let id = {
+        let _entered = on(start);
+        a.add_placement(&job(p, start), false).expect("placement")
+    };
     // A case follow-up from the file is on the same list.
     a.add_follow_up(
         p,
@@ -379,7 +394,7 @@ fn the_scripting_surface() {
             "--wage",
             "9000",
             "--start",
-            &(today() - Duration::days(20)).to_string(),
+            &today().to_string(),
         ],
     );
     assert_eq!(
@@ -388,9 +403,20 @@ fn the_scripting_surface() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // As the list will be 20 days on: the first visit (after 2 weeks) 6
+    // days late.
+    let later = (today() + Duration::days(20)).to_string();
     let out = o.run(
         "staff",
-        &["followup", "list", "--overdue", "--format", "csv"],
+        &[
+            "followup",
+            "list",
+            "--overdue",
+            "--format",
+            "csv",
+            "--today",
+            &later,
+        ],
     );
     let csv = String::from_utf8_lossy(&out.stdout).to_string();
     let row = csv.lines().nth(1).expect("one due visit");
@@ -485,8 +511,11 @@ fn a_short_due_list_is_the_head_of_the_whole_list() {
         let (p, _) = s
             .register_person(&youth(&format!("Youth {i}"), intake, None))
             .expect("register");
-        s.add_placement(&job(p, start + Duration::days(i * 10)), false)
-            .expect("placement");
+        let starts = start + Duration::days(i * 10);
+        {
+            let _entered = on(starts);
+            s.add_placement(&job(p, starts), false).expect("placement");
+        }
         for late in [3 + i * 50, 100 + i * 13, 250 - i * 17] {
             s.add_follow_up(
                 p,
@@ -514,4 +543,292 @@ fn a_short_due_list_is_the_head_of_the_whole_list() {
     }
     let days: Vec<i64> = whole.iter().map(|d| d.days_late(today())).collect();
     assert!(days.windows(2).all(|w| w[0] >= w[1]), "{days:?}");
+}
+
+/// A placement entered years after it started (an old register brought
+/// in) makes no backlog: the visits that fell due before it was entered
+/// are "not recorded (entered later)", neither due nor overdue nor made,
+/// and the report counts none of them; one that was made can still be
+/// recorded, and then counts.
+#[test]
+fn a_back_entered_placement_makes_no_backlog() {
+    let o = office();
+    let mut s = o.login("staff");
+    let (_, case) = s
+        .register_person(&youth("Back entered", d(2013, 1, 10), None))
+        .expect("register");
+    drop(s);
+    let out = o.run(
+        "staff",
+        &[
+            "placement",
+            "add",
+            &case,
+            "--kind",
+            "job",
+            "--employer",
+            "Quetta hotel",
+            "--start",
+            "2013-03-01",
+        ],
+    );
+    let (id, said) = ok(&out);
+    let id: i64 = id.trim().parse().expect("the placement's id");
+    assert!(
+        said.contains("4 of its visits fell due before today")
+            && said.contains("not recorded (entered later)"),
+        "what was not scheduled is said: {said}"
+    );
+    for filter in [&[][..], &["--overdue"][..]] {
+        let mut args = vec![
+            "followup",
+            "list",
+            "--format",
+            "csv",
+            "--today",
+            "2026-12-07",
+        ];
+        args.extend_from_slice(filter);
+        let (list, _) = ok(&o.run("staff", &args));
+        assert_eq!(list.lines().count(), 1, "only the header: {list}");
+    }
+    let (list, _) = ok(&o.run("staff", &["placement", "list", "--format", "csv"]));
+    let row = list.lines().find(|l| l.contains(&case)).expect("ours");
+    assert!(row.ends_with(",,"), "no visit made, none due next: {row}");
+
+    let mut s = o.login("staff");
+    let day = d(2026, 12, 7);
+    let visits = s.placement_visits(id).expect("visits");
+    assert_eq!(visits.len(), 4, "the whole schedule is kept");
+    assert!(
+        visits
+            .iter()
+            .all(|v| v.state(day) == VisitState::NotRecorded),
+        "{visits:?}"
+    );
+    assert_eq!(
+        s.due_counts(day, DueFilter::default()).expect("counts"),
+        DueCounts::default()
+    );
+    let c = s
+        .placement_counts(d(2013, 1, 1), d(2013, 12, 31))
+        .expect("counts");
+    assert_eq!(
+        (c.jobs, c.visits_made, c.working_at_3_months),
+        (1, 0, 0),
+        "a visit not recorded is not a visit made"
+    );
+    // The period report's follow-up figures say the same.
+    let year =
+        casedesk::office::reports::Period::new(d(2013, 1, 1), d(2013, 12, 31)).expect("period");
+    let report_visits = |key: &str| {
+        let r = o.login("manager").report(year, false).expect("report");
+        let f = &r.indicator(key).expect("indicator").current;
+        (f.cells.total(), f.events)
+    };
+    assert_eq!(report_visits("placements.visits"), (0, Some(0)));
+    assert_eq!(report_visits("placements.working_3m").0, 0);
+    // The visit at 3 months was made after all: recorded, it counts.
+    let three = &visits[2];
+    assert_eq!(three.due_on, d(2013, 5, 30));
+    s.record_visit(three.id, &visit(VisitOutcome::StillWorking, d(2013, 6, 2)))
+        .expect("recorded late");
+    let c = s
+        .placement_counts(d(2013, 1, 1), d(2013, 12, 31))
+        .expect("counts");
+    assert_eq!((c.visits_made, c.working_at_3_months), (1, 1));
+    assert_eq!(report_visits("placements.visits"), (1, Some(1)));
+    let states: Vec<VisitState> = s
+        .placement_visits(id)
+        .expect("visits")
+        .iter()
+        .map(|v| v.state(day))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            VisitState::NotRecorded,
+            VisitState::NotRecorded,
+            VisitState::Done,
+            VisitState::NotRecorded
+        ]
+    );
+    assert_eq!(
+        o.count("SELECT count(*) FROM audit WHERE action = 'placement.add' AND detail LIKE '%4 visits entered later'"),
+        1
+    );
+}
+
+/// A visit not made stays due only until a later visit of the same
+/// placement is made: then it is missed, the person is on the list once
+/// (for the visit still to make), and "next due" is never before the last
+/// visit. Ending the placement keeps what happened.
+#[test]
+fn a_missed_visit_is_not_due_once_a_later_one_is_made() {
+    let o = office();
+    let mut s = o.login("staff");
+    let start = d(2026, 6, 1);
+    let (p, case) = s
+        .register_person(&youth("Missed", d(2026, 5, 1), None))
+        .expect("register");
+    let id = {
+        let _entered = on(start);
+        s.add_placement(&job(p, start), false).expect("placement")
+    };
+    let today = d(2026, 12, 7);
+    let _clock = on(today);
+    let visits = s.placement_visits(id).expect("visits");
+    let due = s.due_list(today, DueFilter::default(), 100).expect("due");
+    assert_eq!(due.len(), 4, "none made: all four late");
+    // The visit at 3 months (due 30 August) is made on 2 September.
+    s.record_visit(
+        visits[2].id,
+        &visit(VisitOutcome::StillWorking, d(2026, 9, 2)),
+    )
+    .expect("visit");
+    let due = s.due_list(today, DueFilter::default(), 100).expect("due");
+    assert_eq!(
+        due.iter().map(|x| x.id).collect::<Vec<_>>(),
+        [visits[3].id],
+        "the two before it are missed, not due: {due:?}"
+    );
+    assert_eq!(
+        s.due_counts(today, DueFilter::default()).expect("counts"),
+        DueCounts {
+            overdue: 1,
+            today: 0
+        }
+    );
+    let states: Vec<VisitState> = s
+        .placement_visits(id)
+        .expect("visits")
+        .iter()
+        .map(|v| v.state(today))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            VisitState::Missed,
+            VisitState::Missed,
+            VisitState::Done,
+            VisitState::Open(Standing::Overdue)
+        ]
+    );
+    let pl = s.placement(id).expect("placement");
+    assert_eq!(pl.last_visit, Some(d(2026, 9, 2)));
+    assert_eq!(pl.next_due, Some(d(2026, 11, 28)), "not the missed 15 June");
+    // The CLI says the same.
+    let (list, _) = ok(&o.run(
+        "staff",
+        &[
+            "followup",
+            "list",
+            "--format",
+            "csv",
+            "--today",
+            "2026-12-07",
+        ],
+    ));
+    assert_eq!(
+        list.lines().filter(|l| l.contains(&case)).count(),
+        1,
+        "{list}"
+    );
+    let (list, _) = ok(&o.run("staff", &["placement", "list", "--format", "csv"]));
+    let row = list.lines().find(|l| l.contains(&case)).expect("ours");
+    assert!(row.ends_with(",2026-09-02,2026-11-28"), "{row}");
+    // A missed visit can still be recorded (made after all, recorded late).
+    // Ending the placement drops only the visit still to make.
+    s.end_placement(id, today, "moved to Karachi").expect("end");
+    let states: Vec<VisitState> = s
+        .placement_visits(id)
+        .expect("visits")
+        .iter()
+        .map(|v| v.state(today))
+        .collect();
+    assert_eq!(
+        states,
+        [VisitState::Missed, VisitState::Missed, VisitState::Done]
+    );
+}
+
+/// The counts are the whole list's, whatever its limit and filters, and
+/// `followup list` prints as many rows.
+#[test]
+fn the_due_counts_are_the_whole_lists() {
+    let o = office();
+    let mut s = o.login("staff");
+    let me = s.user().id;
+    let today = d(2026, 12, 7);
+    let _clock = on(today);
+    let (p, _) = s
+        .register_person(&youth("Counted", d(2026, 1, 5), Some(me)))
+        .expect("register");
+    let (q, _) = s
+        .register_person(&youth("Other's", d(2026, 1, 5), None))
+        .expect("register");
+    for i in 0..70 {
+        s.add_follow_up(
+            if i % 3 == 0 { q } else { p },
+            &NewFollowUp {
+                due_on: today - Duration::days(i % 40),
+                purpose: format!("visit {i}"),
+            },
+        )
+        .expect("follow-up");
+    }
+    {
+        let _entered = on(d(2026, 6, 1));
+        s.add_placement(&job(p, d(2026, 6, 1)), false)
+            .expect("placement");
+    }
+    let filters = [
+        DueFilter::default(),
+        DueFilter {
+            overdue: true,
+            ..Default::default()
+        },
+        DueFilter {
+            mine: true,
+            ..Default::default()
+        },
+        DueFilter {
+            kind: Some(DueKind::Placement),
+            ..Default::default()
+        },
+        DueFilter {
+            kind: Some(DueKind::Case),
+            overdue: true,
+            mine: true,
+        },
+    ];
+    for f in filters {
+        let all = s.due_list(today, f, 10_000).expect("all");
+        let counts = s.due_counts(today, f).expect("counts");
+        let late = all
+            .iter()
+            .filter(|x| x.standing(today) == Standing::Overdue)
+            .count();
+        assert_eq!(counts.total(), all.len(), "{f:?}");
+        assert_eq!(counts.overdue, late, "{f:?}");
+        assert!(s.due_list(today, f, 50).expect("head").len() <= 50);
+    }
+    let counts = s.due_counts(today, DueFilter::default()).expect("counts");
+    assert!(counts.total() > 50 && counts.today > 0, "{counts:?}");
+    for (args, n) in [
+        (&[][..], counts.total()),
+        (&["--overdue"][..], counts.overdue),
+    ] {
+        let mut all = vec![
+            "followup",
+            "list",
+            "--format",
+            "csv",
+            "--today",
+            "2026-12-07",
+        ];
+        all.extend_from_slice(args);
+        let (list, _) = ok(&o.run("staff", &all));
+        assert_eq!(list.lines().count() - 1, n, "{args:?}");
+    }
 }

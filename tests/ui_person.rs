@@ -479,6 +479,8 @@ fn person_file_classes_literacy_chart_and_placements() {
     }
     s.complete_skill(id, tailoring.id, d(2026, 10, 30), true)
         .expect("skill");
+    // Entered on its start day, so its first visit is late now.
+    let entered = casedesk::clock::fixed(d(2026, 11, 2).and_hms_opt(9, 0, 0).expect("time"));
     s.add_placement(
         &NewPlacement {
             person_id: id.0,
@@ -494,6 +496,7 @@ fn person_file_classes_literacy_chart_and_placements() {
         false,
     )
     .expect("placement");
+    drop(entered);
 
     let mut app = app_on(&office, "staff");
     open_file(&mut app, &case);

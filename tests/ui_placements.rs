@@ -25,6 +25,14 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("date")
 }
 
+/// This thread's clock on `day` while the guard lives: a placement
+/// recorded meanwhile was entered on its start day, so its visits fall
+/// due after it was entered (one entered later would have its past
+/// visits "not recorded").
+fn entered_on(day: NaiveDate) -> casedesk::clock::FixedClock {
+    casedesk::clock::fixed(day.and_hms_opt(9, 0, 0).expect("time"))
+}
+
 /// Empty a date field (it opens holding today) and type another.
 fn date(app: &mut App, text: &str) {
     keys(app, KeyCode::Backspace, 12);
@@ -111,7 +119,8 @@ fn placements_list_form_errors_and_follow_ups() {
     let _clock = fix_clock();
     let office = Office::demo(50);
     let (id, case) = youth(&office);
-    // Placed in October: its first two visits are late.
+    // Placed (and entered) in October: its first two visits are late.
+    let entered = entered_on(d(2026, 10, 1));
     office
         .login("staff", "demo")
         .add_placement(
@@ -127,6 +136,7 @@ fn placements_list_form_errors_and_follow_ups() {
             false,
         )
         .expect("placement");
+    drop(entered);
     let mut app = app_on(&office, "staff");
     key(&mut app, KeyCode::Char('5'));
     assert_eq!(app.current_screen(), Some(ScreenId::Placements));
@@ -211,20 +221,26 @@ fn a_placement_its_visits_and_its_end() {
     let (id, case) = youth(&office);
     let mut app = app_on(&office, "staff");
     key(&mut app, KeyCode::Char('5'));
+    // Entered today (23 November), started 1 September: the visits due
+    // on 15 September and 1 October were not recorded then.
     fill_job(&mut app, &case, "2026-09-01");
     ctrl(&mut app, 's');
     let text = screen(&app);
     assert!(
-        text.contains(&format!("Placement recorded for {case}")),
+        text.contains(&format!("Placement recorded for {case}. 2 visits were due")),
         "{text}"
     );
     assert!(text.contains("Quokka Tailors"), "{text}");
 
-    // Enter opens it, on the first visit still to make.
+    // Enter opens it, on the first visit still to make (30 November); the
+    // two before it stand "not recorded".
     key(&mut app, KeyCode::Enter);
     let text = screen(&app);
     assert!(text.contains("2026-09-15"), "{text}");
+    assert_eq!(text.matches("not recorded").count(), 2, "{text}");
     snap!("placement_visits", text);
+    // The one of 15 September was made after all: it is recorded.
+    keys(&mut app, KeyCode::Up, 2);
     key(&mut app, KeyCode::Enter);
     assert!(screen(&app).contains("Date of the visit"));
     date(&mut app, "2026-09-16");
@@ -235,12 +251,13 @@ fn a_placement_its_visits_and_its_end() {
     ctrl(&mut app, 's');
     let text = screen(&app);
     assert!(
-        text.contains("Visit recorded. The next visit is due 2026-10-01."),
+        text.contains("Visit recorded. The next visit is due 2026-11-30."),
         "{text}"
     );
     assert!(text.contains("still working"), "{text}");
 
-    // e ends it: the visits not made are dropped.
+    // e ends it: the visits still to make are dropped; the one not
+    // recorded stays, as what happened.
     key(&mut app, KeyCode::Char('e'));
     key(&mut app, KeyCode::Tab);
     typed(&mut app, "Moved to Karachi");
@@ -252,8 +269,9 @@ fn a_placement_its_visits_and_its_end() {
     let p = &s.placements(None, None, Some(id)).expect("placements")[0];
     assert_eq!(p.ended_on, Some(demo_day()));
     let visits = s.placement_visits(p.id).expect("visits");
-    assert_eq!(visits.len(), 1, "only the visit made is kept");
+    assert_eq!(visits.len(), 2, "the visit made and the one not recorded");
     assert_eq!(visits[0].problems, "long hours");
+    assert!(visits[1].entered_later && visits[1].done_on.is_none());
 }
 
 #[test]
@@ -366,6 +384,7 @@ fn two_desks_recording_the_same_visit() {
     let office = Office::demo(20);
     let (id, case) = youth(&office);
     let mut other = office.login("manager", "demo");
+    let entered = entered_on(d(2026, 10, 1));
     other
         .add_placement(
             &NewPlacement {
@@ -378,6 +397,7 @@ fn two_desks_recording_the_same_visit() {
             false,
         )
         .expect("placement");
+    drop(entered);
     let mut app = app_on(&office, "staff");
     key(&mut app, KeyCode::Char('5'));
     key(&mut app, KeyCode::Right);
@@ -434,4 +454,138 @@ fn two_desks_recording_the_same_visit() {
     // second (a month, also late) is there.
     assert!(text.contains("31/10/26"), "{text}");
     assert!(!text.contains("15/10/26"), "{text}");
+}
+
+/// The number right after `words` in `text` (thousands commas allowed).
+fn number_after(text: &str, words: &str) -> usize {
+    let at = text
+        .find(words)
+        .unwrap_or_else(|| panic!("no {words:?} in\n{text}"))
+        + words.len();
+    let digits: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .filter(|c| *c != ',')
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number after {words:?} in\n{text}"))
+}
+
+/// The number right before `words` in `text`.
+fn number_before(text: &str, words: &str) -> usize {
+    let at = text
+        .find(words)
+        .unwrap_or_else(|| panic!("no {words:?} in\n{text}"));
+    let digits: String = text[..at]
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number before {words:?} in\n{text}"))
+}
+
+/// How many rows a list holds, from its count at the bottom right ("1/69").
+fn rows_of(text: &str) -> usize {
+    let at = text
+        .rfind(" 1/")
+        .unwrap_or_else(|| panic!("no count in\n{text}"));
+    number_after(&text[at..], " 1/")
+}
+
+/// The data rows `casedesk … --format csv` prints as staff.
+fn cli_rows(office: &Office, args: &[&str]) -> usize {
+    let mut all = vec!["--user", "staff"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "csv"]);
+    let out = office.run(&all, "demo\n");
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    common::stdout(&out).lines().count() - 1
+}
+
+/// Every count on Home is its screen's and the CLI's, on a demo office on
+/// the demo day with more follow-ups due than Home lists: the follow-ups
+/// due and overdue (the Follow-ups screen, `followup list [--overdue]`)
+/// and the people and active cases per programme (`list children`).
+#[test]
+fn home_counts_are_the_screens_and_the_clis() {
+    let _clock = fix_clock();
+    let office = Office::demo(50);
+    let (id, _) = youth(&office);
+    let mut staff = office.login("staff", "demo");
+    for i in 0..60 {
+        staff
+            .add_follow_up(
+                id,
+                &casedesk::domain::casework::NewFollowUp {
+                    due_on: demo_day() - chrono::Duration::days(i % 30),
+                    purpose: format!("Home visit {i}"),
+                },
+            )
+            .expect("follow-up");
+    }
+    drop(staff);
+    let mut app = app_on(&office, "staff");
+    let home = screen(&app);
+    let due = number_after(&home, "Follow-ups due today and overdue: ");
+    let overdue = number_before(&home, " overdue ┐");
+    assert!(due > 60 && overdue > 50 && overdue < due, "{home}");
+
+    key(&mut app, KeyCode::Char('5'));
+    key(&mut app, KeyCode::Right);
+    let list = screen(&app);
+    assert!(list.contains("most late first"), "{list}");
+    assert_eq!(number_before(&list, " late ─"), overdue, "{list}");
+    assert_eq!(rows_of(&list), due, "{list}");
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "overdue");
+    key(&mut app, KeyCode::Enter);
+    let list = screen(&app);
+    assert!(list.contains("overdue only"), "{list}");
+    assert_eq!(rows_of(&list), overdue, "{list}");
+
+    let day = ["--today", common::DEMO_DAY];
+    assert_eq!(
+        cli_rows(&office, &[&["followup", "list"][..], &day].concat()),
+        due
+    );
+    assert_eq!(
+        cli_rows(
+            &office,
+            &[&["followup", "list", "--overdue"][..], &day].concat()
+        ),
+        overdue
+    );
+    for (programme, words) in [
+        ("cpc", ("CPC: ", " children, ")),
+        ("wd", ("Women's desk: ", " women, ")),
+    ] {
+        let people = number_after(&home, words.0);
+        let active = number_after(&home, &format!("{people}{}", words.1));
+        assert_eq!(
+            cli_rows(&office, &["list", "children", "--programme", programme]),
+            people,
+            "{programme}"
+        );
+        assert_eq!(
+            cli_rows(
+                &office,
+                &[
+                    "list",
+                    "children",
+                    "--programme",
+                    programme,
+                    "--status",
+                    "active"
+                ]
+            ),
+            active,
+            "{programme}"
+        );
+    }
 }

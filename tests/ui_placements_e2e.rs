@@ -3,9 +3,10 @@
 //! pseudo-terminal at 80x24), and sees the Follow-ups list change; the
 //! CLI's `followup list --format csv` sees the same before and after.
 //!
-//! The binary runs on the real clock, so the placement starts 20 days
-//! before today: its first visit (after 2 weeks) is then 6 days late, and
-//! the next (after a month) not due yet.
+//! The binary runs on the real clock, so the placement starts 14 days
+//! before today: its first visit (after 2 weeks) is then due today (one
+//! due before the day it is entered would be "not recorded (entered
+//! later)"), and the next (after a month) not due yet.
 #![cfg(unix)]
 
 mod common;
@@ -38,7 +39,7 @@ fn record_a_placement_and_a_visit_and_see_the_list_move() {
     let home = tempfile::tempdir().expect("temp dir");
     let db = demo_office(home.path(), 100);
     let today = Local::now().date_naive();
-    let start = today - Duration::days(20);
+    let start = today - Duration::days(14);
 
     // Someone registered well before the start, whose case is open and
     // who has no placement yet.
@@ -92,10 +93,10 @@ fn record_a_placement_and_a_visit_and_see_the_list_move() {
     pty.send("\x13"); // ctrl-s
     pty.wait_text(&format!("Placement recorded for {case}"));
 
-    // The CLI sees the first visit due, 6 days late.
+    // The CLI sees the first visit due today, 0 days late.
     let list = csv(home.path(), &db, &["followup", "list"]);
     let line = visit_line(&list, &case).unwrap_or_else(|| panic!("no visit due:\n{list}"));
-    assert!(line.contains(",6,"), "6 days late: {line}");
+    assert!(line.contains(",0,"), "due today: {line}");
 
     // The Follow-ups tab lists it; narrowed to it, Enter opens its form.
     pty.send("\x1b[C"); // right

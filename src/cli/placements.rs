@@ -111,6 +111,9 @@ pub struct ListArgs {
     pub kind: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Count due and late as on this day (YYYY-MM-DD), e.g. to check a list made earlier [default: today]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]
@@ -201,7 +204,7 @@ pub fn placement(session: &mut Session, cmd: PlacementCommand) -> Result<()> {
                 ),
                 None => None,
             };
-            let id = session.add_placement(
+            let (id, later) = session.add_placement_saying(
                 &NewPlacement {
                     person_id: person,
                     kind: Some(kind),
@@ -222,6 +225,11 @@ pub fn placement(session: &mut Session, cmd: PlacementCommand) -> Result<()> {
                 a.closed_case,
             )?;
             println!("{id}");
+            if later > 0 {
+                eprintln!(
+                    "{later} of its visits fell due before today: they are marked \"not recorded (entered later)\" and are not due. A visit that was made can still be recorded from the placement's visits on the desk."
+                );
+            }
             Ok(())
         }
         PlacementCommand::Schedule { days } => {
@@ -248,7 +256,7 @@ pub fn followup(session: &mut Session, cmd: FollowupCommand) -> Result<()> {
                 Some("case") => Some(DueKind::Case),
                 Some(_) => return Err(Error::Usage("--kind is placement or case".into())),
             };
-            let now = today();
+            let now = a.today.unwrap_or_else(today);
             let items = session.due_list(
                 now,
                 DueFilter {

@@ -219,8 +219,12 @@ pub struct FollowUp {
 }
 
 impl FollowUp {
+    /// Not done and due before today, by the one rule
+    /// ([`Standing`](super::placements::Standing)) every list and count uses.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.done_on.is_none() && self.due_on < today
+        self.done_on.is_none()
+            && super::placements::Standing::of(self.due_on, today)
+                == super::placements::Standing::Overdue
     }
 }
 

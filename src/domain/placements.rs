@@ -186,6 +186,138 @@ pub struct Visit {
     pub problems: String,
     pub support: String,
     pub next_step: String,
+    /// It fell due before the placement was entered (a back-entered
+    /// record): not recorded, never due.
+    pub entered_later: bool,
+    /// Not made, and a later visit of the same placement was: it will not
+    /// be made now (read from the visits, not stored).
+    pub missed: bool,
+}
+
+impl Visit {
+    /// Where this visit stands on `today`.
+    pub fn state(&self, today: NaiveDate) -> VisitState {
+        VisitState::of(
+            self.due_on,
+            self.done_on.is_some(),
+            self.entered_later,
+            self.missed,
+            today,
+        )
+    }
+
+    /// Still to make, whatever the day (neither made, missed nor not
+    /// recorded).
+    pub fn is_open(&self) -> bool {
+        self.state(self.due_on).is_open()
+    }
+}
+
+/// Where a follow-up not yet done (a placement visit or a case follow-up)
+/// stands on a day. The one rule for "overdue" and "due today": the
+/// lists, the counts on Home and the Follow-ups screen, the person's file
+/// and the CLI all come to it (the office file's queries through
+/// [`overdue_through`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Standing {
+    /// Due before today.
+    Overdue,
+    DueToday,
+    /// Not due yet.
+    Later,
+}
+
+impl Standing {
+    pub fn of(due_on: NaiveDate, today: NaiveDate) -> Standing {
+        match due_on.cmp(&today) {
+            std::cmp::Ordering::Less => Standing::Overdue,
+            std::cmp::Ordering::Equal => Standing::DueToday,
+            std::cmp::Ordering::Greater => Standing::Later,
+        }
+    }
+
+    /// Due by today (overdue or due today): on the Follow-ups list.
+    pub fn is_due(self) -> bool {
+        self != Standing::Later
+    }
+}
+
+/// The last due date that is overdue on `today` (the day before).
+pub fn overdue_through(today: NaiveDate) -> NaiveDate {
+    today.pred_opt().unwrap_or(today)
+}
+
+/// Where a placement visit stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VisitState {
+    /// Made (whenever it was recorded).
+    Done,
+    /// Fell due before the placement was entered and was not recorded: it
+    /// is neither made nor overdue, and never on the Follow-ups list.
+    NotRecorded,
+    /// Not made, and a later visit of the placement was made: it will not
+    /// be made now, and is not due.
+    Missed,
+    /// Still to make.
+    Open(Standing),
+}
+
+impl VisitState {
+    /// The one rule, from a visit's facts: made wins; then a visit that
+    /// fell due before its placement was entered; then one a later visit
+    /// has passed; otherwise it is open.
+    pub fn of(
+        due_on: NaiveDate,
+        done: bool,
+        entered_later: bool,
+        later_made: bool,
+        today: NaiveDate,
+    ) -> VisitState {
+        if done {
+            VisitState::Done
+        } else if entered_later {
+            VisitState::NotRecorded
+        } else if later_made {
+            VisitState::Missed
+        } else {
+            VisitState::Open(Standing::of(due_on, today))
+        }
+    }
+
+    /// In words, for screens.
+    pub fn label(self) -> &'static str {
+        match self {
+            VisitState::Done => "made",
+            VisitState::NotRecorded => "not recorded (entered later)",
+            VisitState::Missed => "missed",
+            VisitState::Open(Standing::Overdue) => "overdue",
+            VisitState::Open(Standing::DueToday) => "due today",
+            VisitState::Open(Standing::Later) => "planned",
+        }
+    }
+
+    /// Still to make (whether due yet or not): it can be recorded from
+    /// the Follow-ups list when due.
+    pub fn is_open(self) -> bool {
+        matches!(self, VisitState::Open(_))
+    }
+}
+
+/// How many follow-ups are due by a day: the numbers Home, the
+/// Follow-ups screen and `followup list` all show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DueCounts {
+    /// Due before the day.
+    pub overdue: usize,
+    /// Due on the day itself.
+    pub today: usize,
+}
+
+impl DueCounts {
+    /// Everything due by the day (overdue and due today).
+    pub fn total(&self) -> usize {
+        self.overdue + self.today
+    }
 }
 
 /// What a visit found, as typed in.
@@ -325,6 +457,10 @@ impl DueItem {
     pub fn days_late(&self, today: NaiveDate) -> i64 {
         (today - self.due_on).num_days()
     }
+
+    pub fn standing(&self, today: NaiveDate) -> Standing {
+        Standing::of(self.due_on, today)
+    }
 }
 
 /// Parse a due item's key (`V12`, `F34`).
@@ -403,6 +539,30 @@ mod tests {
             assert!(bad.parse::<Schedule>().is_err(), "{bad:?}");
         }
         assert_eq!(Schedule::default().to_string(), "14,30,90,180");
+    }
+
+    #[test]
+    fn a_visit_stands_by_one_rule() {
+        let today = d(2026, 12, 7);
+        let due = |day| VisitState::of(day, false, false, false, today);
+        assert_eq!(due(d(2026, 12, 6)), VisitState::Open(Standing::Overdue));
+        assert_eq!(due(today), VisitState::Open(Standing::DueToday));
+        assert_eq!(due(d(2026, 12, 8)), VisitState::Open(Standing::Later));
+        let old = d(2013, 3, 1);
+        assert_eq!(
+            VisitState::of(old, false, true, false, today),
+            VisitState::NotRecorded
+        );
+        assert_eq!(
+            VisitState::of(old, false, false, true, today),
+            VisitState::Missed
+        );
+        assert_eq!(
+            VisitState::of(old, true, true, true, today),
+            VisitState::Done
+        );
+        assert_eq!(overdue_through(today), d(2026, 12, 6));
+        assert!(!VisitState::Missed.is_open());
     }
 
     #[test]

@@ -7,7 +7,8 @@ use super::{AuditAction, Session, Target};
 use crate::domain::casework::FollowUpDone;
 use crate::domain::person::PersonId;
 use crate::domain::placements::{
-    DueItem, DueKind, NewPlacement, Placement, PlacementCounts, Schedule, Visit, VisitDone,
+    DueCounts, DueItem, DueKind, NewPlacement, Placement, PlacementCounts, Schedule, Visit,
+    VisitDone, overdue_through,
 };
 use crate::domain::{CaseStatus, Role};
 use crate::store::{classes, persons, placements};
@@ -25,11 +26,35 @@ pub struct DueFilter {
     pub kind: Option<DueKind>,
 }
 
+impl DueFilter {
+    /// The last due date the list takes on `today`.
+    fn through(self, today: NaiveDate) -> NaiveDate {
+        if self.overdue {
+            overdue_through(today)
+        } else {
+            today
+        }
+    }
+}
+
 impl Session {
     /// Record a placement (staff, managers), with its visit schedule. A
     /// closed case needs `closed_case_confirmed` (the confirmation goes
     /// into the audit entry); reopening the case first is the usual way.
+    /// Visits that fell due before today (a placement entered late) are
+    /// "not recorded (entered later)": never due, never counted as made;
+    /// [`Session::add_placement_saying`] says how many.
     pub fn add_placement(&mut self, p: &NewPlacement, closed_case_confirmed: bool) -> Result<i64> {
+        Ok(self.add_placement_saying(p, closed_case_confirmed)?.0)
+    }
+
+    /// [`Session::add_placement`], with how many of its visits fell due
+    /// before today and were marked "not recorded (entered later)".
+    pub fn add_placement_saying(
+        &mut self,
+        p: &NewPlacement,
+        closed_case_confirmed: bool,
+    ) -> Result<(i64, usize)> {
         self.require(CASEWORK, "record placements")?;
         let person = persons::load_person(self.conn(), PersonId(p.person_id))?;
         persons::refuse_invalid(&p.validate(person.profile.registered_on, crate::clock::today()))?;
@@ -52,23 +77,30 @@ impl Session {
         };
         self.write(|tx, user| {
             let schedule = placements::schedule(tx)?;
-            let id = placements::add_placement(tx, p, kind, starts_on, &schedule, user.id)?;
+            let today = crate::clock::today();
+            let (id, later) =
+                placements::add_placement(tx, p, kind, starts_on, &schedule, today, user.id)?;
             Session::record_in(
                 tx,
                 user,
                 AuditAction::PlacementAdd,
                 &Target::Person(p.person_id).to_string(),
                 &format!(
-                    "placement {id}; {}{}",
+                    "placement {id}; {}{}{}",
                     kind.code(),
                     if closed {
                         "; closed case confirmed"
                     } else {
                         ""
+                    },
+                    if later > 0 {
+                        format!("; {later} visits entered later")
+                    } else {
+                        String::new()
                     }
                 ),
             )?;
-            Ok(id)
+            Ok((id, later))
         })
     }
 
@@ -183,6 +215,8 @@ impl Session {
 
     /// What is due (by `today`, or overdue before it), most overdue first:
     /// placement visits and case follow-ups together (staff, managers).
+    /// Visits missed (a later one was made) or not recorded (entered
+    /// later) are never due.
     pub fn due_list(
         &self,
         today: NaiveDate,
@@ -190,13 +224,29 @@ impl Session {
         limit: usize,
     ) -> Result<Vec<DueItem>> {
         self.require(CASEWORK, "see follow-ups")?;
-        let through = if filter.overdue {
-            placements::overdue_before(today)
-        } else {
-            today
-        };
         let worker = filter.mine.then(|| self.user().id);
-        placements::due(self.conn(), through, worker, filter.kind, limit)
+        placements::due(
+            self.conn(),
+            filter.through(today),
+            worker,
+            filter.kind,
+            limit,
+        )
+    }
+
+    /// How many [`Session::due_list`] holds for the same filter, whole
+    /// (not cut at a limit): overdue and due today. The one source of the
+    /// numbers Home, the Follow-ups screen and the CLI show.
+    pub fn due_counts(&self, today: NaiveDate, filter: DueFilter) -> Result<DueCounts> {
+        self.require(CASEWORK, "see follow-ups")?;
+        let worker = filter.mine.then(|| self.user().id);
+        placements::due_counts(
+            self.conn(),
+            filter.through(today),
+            today,
+            worker,
+            filter.kind,
+        )
     }
 
     /// The counts a report uses for `from..=to` (staff, managers).

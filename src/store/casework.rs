@@ -150,6 +150,15 @@ pub fn follow_ups(conn: &Connection, person: PersonId) -> Result<Vec<FollowUp>> 
     rows.collect::<rusqlite::Result<_>>().map_err(Error::from)
 }
 
+/// The case follow-ups on the Follow-ups list, with their person (`p`).
+pub(crate) const FOLLOW_UP_FROM: &str = "follow_ups f JOIN persons p ON p.id = f.person_id";
+
+/// Which of [`FOLLOW_UP_FROM`] are due by `?1`: not done, for worker `?2`
+/// (or all) and kind letter `?3` (or both). The one rule the due list, its
+/// counts and [`due_follow_ups`] share.
+pub(crate) const FOLLOW_UP_DUE: &str = "f.done_on IS NULL AND f.due_on <= ?1
+    AND (?2 IS NULL OR p.worker_id = ?2) AND (?3 IS NULL OR ?3 = 'F')";
+
 /// Open follow-ups due on or before `through` (today: due today and
 /// overdue), oldest first; only those of `worker`'s cases when given.
 pub fn due_follow_ups(
@@ -160,12 +169,11 @@ pub fn due_follow_ups(
 ) -> Result<Vec<DueFollowUp>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {FOLLOW_UP_COLUMNS}, p.case_number, p.name
-         FROM follow_ups f JOIN persons p ON p.id = f.person_id
-         LEFT JOIN users u ON u.id = f.user_id
-         WHERE f.done_on IS NULL AND f.due_on <= ?1 AND (?2 IS NULL OR p.worker_id = ?2)
-         ORDER BY f.due_on, f.id LIMIT ?3"
+         FROM {FOLLOW_UP_FROM} LEFT JOIN users u ON u.id = f.user_id
+         WHERE {FOLLOW_UP_DUE}
+         ORDER BY f.due_on, f.id LIMIT ?4"
     ))?;
-    let rows = stmt.query_map(params![through, worker, limit as i64], |r| {
+    let rows = stmt.query_map(params![through, worker, "F", limit as i64], |r| {
         Ok(DueFollowUp {
             follow_up: follow_up_row(r)?,
             case_number: r.get(7)?,

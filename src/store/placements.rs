@@ -3,13 +3,14 @@
 //! Typed SQL only: the office layer checks roles, opens the transaction
 //! and records the audit entry.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::domain::placements::{
-    DueItem, DueKind, NewPlacement, Placement, PlacementCounts, PlacementKind, PlacementStatus,
-    Schedule, Visit, VisitDone, VisitOutcome,
+    DueCounts, DueItem, DueKind, NewPlacement, Placement, PlacementCounts, PlacementKind,
+    PlacementStatus, Schedule, Visit, VisitDone, VisitOutcome,
 };
+use crate::store::casework::{FOLLOW_UP_DUE, FOLLOW_UP_FROM};
 use crate::store::meta;
 use crate::{Error, Result};
 
@@ -29,15 +30,55 @@ pub fn set_schedule(conn: &Connection, s: &Schedule) -> Result<()> {
     meta::set(conn, SCHEDULE, &s.to_string())
 }
 
-/// Add a placement (validated by the caller) and its visits. Returns its id.
+/// Whether a later visit of `placement_visits v`'s placement was made
+/// (then `v`, if not made, is missed).
+const LATER_MADE: &str = "EXISTS (
+    SELECT 1 FROM placement_visits w WHERE w.placement_id = v.placement_id
+      AND w.done_on IS NOT NULL AND w.due_on > v.due_on)";
+
+/// A visit still to make, of `placement_visits v`: not made, not one that
+/// fell due before its placement was entered, and not missed. The SQL
+/// form of [`VisitState`](crate::domain::placements::VisitState)'s rule,
+/// used by the due list, its counts, a placement's next due date and its
+/// end alike.
+fn open_visit() -> String {
+    format!("v.done_on IS NULL AND v.entered_later = 0 AND NOT {LATER_MADE}")
+}
+
+/// Whether `placement_visits v` is missed: not made, and a later visit of
+/// its placement was.
+fn missed_visit() -> String {
+    format!("(v.done_on IS NULL AND {LATER_MADE})")
+}
+
+/// The placement visits on the Follow-ups list, with their placement
+/// (`pl`) and person (`p`).
+const VISIT_FROM: &str = "placement_visits v JOIN placements pl ON pl.id = v.placement_id
+    JOIN persons p ON p.id = pl.person_id";
+
+/// Which of [`VISIT_FROM`] are due by `?1`, for worker `?2` (or all) and
+/// kind letter `?3` (or both).
+fn visit_due() -> String {
+    format!(
+        "{} AND pl.ended_on IS NULL AND v.due_on <= ?1
+         AND (?2 IS NULL OR p.worker_id = ?2) AND (?3 IS NULL OR ?3 = 'V')",
+        open_visit()
+    )
+}
+
+/// Add a placement (validated by the caller) and its visits, entered on
+/// `entered_on`. Visits that fell due before that day are marked "not
+/// recorded (entered later)": a back-entered placement makes no backlog.
+/// Returns its id and how many visits were marked so.
 pub fn add_placement(
     conn: &Connection,
     p: &NewPlacement,
     kind: PlacementKind,
     starts_on: NaiveDate,
     visits: &Schedule,
+    entered_on: NaiveDate,
     user_id: i64,
-) -> Result<i64> {
+) -> Result<(i64, usize)> {
     conn.prepare_cached(
         "INSERT INTO placements(person_id, kind, starts_on, trade, employer, contact_person,
              contact_phone, wage, hours, business_kind, place, toolkit, grant_amount, training,
@@ -64,21 +105,31 @@ pub fn add_placement(
         crate::clock::now()
     ])?;
     let id = conn.last_insert_rowid();
-    let mut visit =
-        conn.prepare_cached("INSERT INTO placement_visits(placement_id, due_on) VALUES (?1, ?2)")?;
+    let mut visit = conn.prepare_cached(
+        "INSERT INTO placement_visits(placement_id, due_on, entered_later) VALUES (?1, ?2, ?3)",
+    )?;
+    let mut later = 0;
     for due in visits.due_dates(starts_on) {
-        visit.execute(params![id, due])?;
+        let past = due < entered_on;
+        later += usize::from(past);
+        visit.execute(params![id, due, past])?;
     }
-    Ok(id)
+    Ok((id, later))
 }
 
-const PLACEMENT_COLUMNS: &str = "pl.id, pl.person_id, p.case_number, p.name, pl.kind, pl.trade,
+/// A placement's columns, with its status, last visit and next visit due.
+fn placement_columns() -> String {
+    format!(
+        "pl.id, pl.person_id, p.case_number, p.name, pl.kind, pl.trade,
     pl.employer, pl.business_kind, pl.starts_on, pl.wage, pl.skill_class_id, pl.ended_on,
     pl.end_reason,
     (SELECT v.outcome FROM placement_visits v WHERE v.placement_id = pl.id AND v.done_on IS NOT NULL
      ORDER BY v.done_on DESC, v.id DESC LIMIT 1),
     (SELECT max(v.done_on) FROM placement_visits v WHERE v.placement_id = pl.id),
-    (SELECT min(v.due_on) FROM placement_visits v WHERE v.placement_id = pl.id AND v.done_on IS NULL)";
+    (SELECT min(v.due_on) FROM placement_visits v WHERE v.placement_id = pl.id AND {})",
+        open_visit()
+    )
+}
 
 fn status(kind: PlacementKind, ended: bool, last: Option<VisitOutcome>) -> PlacementStatus {
     if ended {
@@ -125,11 +176,12 @@ pub fn placements(
     person: Option<i64>,
 ) -> Result<Vec<Placement>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {PLACEMENT_COLUMNS} FROM placements pl JOIN persons p ON p.id = pl.person_id
+        "SELECT {} FROM placements pl JOIN persons p ON p.id = pl.person_id
          WHERE (?1 IS NULL OR pl.trade = ?1 COLLATE NOCASE)
            AND (?2 IS NULL OR substr(pl.starts_on, 1, 4) = printf('%04d', ?2))
            AND (?3 IS NULL OR pl.person_id = ?3)
-         ORDER BY pl.starts_on DESC, pl.id DESC"
+         ORDER BY pl.starts_on DESC, pl.id DESC",
+        placement_columns()
     ))?;
     let rows = stmt.query_map(params![trade, year, person], placement_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -137,15 +189,17 @@ pub fn placements(
 
 pub fn get_placement(conn: &Connection, id: i64) -> Result<Placement> {
     conn.prepare_cached(&format!(
-        "SELECT {PLACEMENT_COLUMNS} FROM placements pl JOIN persons p ON p.id = pl.person_id
-         WHERE pl.id = ?1"
+        "SELECT {} FROM placements pl JOIN persons p ON p.id = pl.person_id
+         WHERE pl.id = ?1",
+        placement_columns()
     ))?
     .query_row([id], placement_row)
     .optional()?
     .ok_or_else(|| Error::invalid(format!("there is no placement {id}")))
 }
 
-/// End a placement. Its visits not made yet are dropped.
+/// End a placement. Its visits still to make are dropped; those missed or
+/// not recorded (entered later) stay, as what happened.
 pub fn end_placement(conn: &Connection, id: i64, on: NaiveDate, reason: &str) -> Result<()> {
     let p = get_placement(conn, id)?;
     if p.ended_on.is_some() {
@@ -161,7 +215,10 @@ pub fn end_placement(conn: &Connection, id: i64, on: NaiveDate, reason: &str) ->
         params![id, on, reason.trim()],
     )?;
     conn.execute(
-        "DELETE FROM placement_visits WHERE placement_id = ?1 AND done_on IS NULL",
+        &format!(
+            "DELETE FROM placement_visits AS v WHERE v.placement_id = ?1 AND {}",
+            open_visit()
+        ),
         [id],
     )?;
     Ok(())
@@ -178,17 +235,27 @@ fn visit_row(r: &Row<'_>) -> rusqlite::Result<Visit> {
         problems: r.get(6)?,
         support: r.get(7)?,
         next_step: r.get(8)?,
+        entered_later: r.get(9)?,
+        missed: r.get(10)?,
     })
+}
+
+/// A visit's columns, as [`visit_row`] reads them.
+fn visit_columns() -> String {
+    format!(
+        "v.id, v.placement_id, v.due_on, v.done_on, u.name, v.outcome, v.problems,
+         v.support, v.next_step, v.entered_later, {}",
+        missed_visit()
+    )
 }
 
 /// A placement's visits, by date.
 pub fn visits(conn: &Connection, placement_id: i64) -> Result<Vec<Visit>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT v.id, v.placement_id, v.due_on, v.done_on, u.name, v.outcome, v.problems,
-                v.support, v.next_step
-         FROM placement_visits v LEFT JOIN users u ON u.id = v.by_user
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM placement_visits v LEFT JOIN users u ON u.id = v.by_user
          WHERE v.placement_id = ?1 ORDER BY coalesce(v.done_on, v.due_on), v.id",
-    )?;
+        visit_columns()
+    ))?;
     let rows = stmt.query_map([placement_id], visit_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -196,11 +263,11 @@ pub fn visits(conn: &Connection, placement_id: i64) -> Result<Vec<Visit>> {
 /// The visit with this id and its placement.
 pub fn visit(conn: &Connection, visit_id: i64) -> Result<(Visit, Placement)> {
     let v = conn
-        .prepare_cached(
-            "SELECT v.id, v.placement_id, v.due_on, v.done_on, u.name, v.outcome, v.problems,
-                    v.support, v.next_step
-             FROM placement_visits v LEFT JOIN users u ON u.id = v.by_user WHERE v.id = ?1",
-        )?
+        .prepare_cached(&format!(
+            "SELECT {} FROM placement_visits v LEFT JOIN users u ON u.id = v.by_user
+             WHERE v.id = ?1",
+            visit_columns()
+        ))?
         .query_row([visit_id], visit_row)
         .optional()?
         .ok_or_else(|| Error::invalid(format!("there is no placement visit V{visit_id}")))?;
@@ -248,7 +315,7 @@ pub fn due(
     kind: Option<DueKind>,
     limit: usize,
 ) -> Result<Vec<DueItem>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         // Each half walks its "open, by due date" index and stops at the
         // limit; only those two short lists are merged and cut again. (One
         // ORDER BY over the whole union joined and sorted every open
@@ -258,22 +325,19 @@ pub fn due(
                  SELECT 'V' AS k, v.id AS id, p.id, p.case_number, p.name, v.due_on AS due_on,
                         u.name,
                         pl.kind || CASE WHEN pl.trade <> '' THEN ': ' || pl.trade ELSE '' END
-                 FROM placement_visits v JOIN placements pl ON pl.id = v.placement_id
-                 JOIN persons p ON p.id = pl.person_id LEFT JOIN users u ON u.id = p.worker_id
-                 WHERE v.done_on IS NULL AND pl.ended_on IS NULL AND v.due_on <= ?1
-                   AND (?2 IS NULL OR p.worker_id = ?2) AND (?3 IS NULL OR ?3 = 'V')
+                 FROM {VISIT_FROM} LEFT JOIN users u ON u.id = p.worker_id
+                 WHERE {}
                  ORDER BY v.due_on, v.id LIMIT ?4)
              UNION ALL
              SELECT * FROM (
                  SELECT 'F' AS k, f.id AS id, p.id, p.case_number, p.name, f.due_on AS due_on,
                         u.name, f.purpose
-                 FROM follow_ups f JOIN persons p ON p.id = f.person_id
-                 LEFT JOIN users u ON u.id = p.worker_id
-                 WHERE f.done_on IS NULL AND f.due_on <= ?1
-                   AND (?2 IS NULL OR p.worker_id = ?2) AND (?3 IS NULL OR ?3 = 'F')
+                 FROM {FOLLOW_UP_FROM} LEFT JOIN users u ON u.id = p.worker_id
+                 WHERE {FOLLOW_UP_DUE}
                  ORDER BY f.due_on, f.id LIMIT ?4)
          ) ORDER BY 6, 1, 2 LIMIT ?4",
-    )?;
+        visit_due()
+    ))?;
     let kind_letter = kind.map(|k| k.letter().to_string());
     let rows = stmt.query_map(params![through, worker, kind_letter, limit as i64], |r| {
         let k: String = r.get(0)?;
@@ -293,6 +357,34 @@ pub fn due(
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many follow-ups [`due`] lists by `through` (all of them, not cut
+/// at a limit), split at `today`: due before it (overdue) and on it.
+pub fn due_counts(
+    conn: &Connection,
+    through: NaiveDate,
+    today: NaiveDate,
+    worker: Option<i64>,
+    kind: Option<DueKind>,
+) -> Result<DueCounts> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT coalesce(sum(due_on < ?4), 0), coalesce(sum(due_on = ?4), 0) FROM (
+             SELECT v.due_on AS due_on FROM {VISIT_FROM} WHERE {}
+             UNION ALL
+             SELECT f.due_on FROM {FOLLOW_UP_FROM} WHERE {FOLLOW_UP_DUE})",
+        visit_due()
+    ))?;
+    let kind_letter = kind.map(|k| k.letter().to_string());
+    let (overdue, on_day): (i64, i64) = stmt
+        .query_row(params![through, worker, kind_letter, today], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let n = |x: i64| usize::try_from(x).unwrap_or(0);
+    Ok(DueCounts {
+        overdue: n(overdue),
+        today: n(on_day),
+    })
 }
 
 /// The counts reports use, for placements started (and visits made) in
@@ -332,9 +424,4 @@ pub fn counts(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Place
         working_at_6_months: working_at(150, 240)?,
         visits_made,
     })
-}
-
-/// The day a visit would be late by `days` (for "overdue" lists).
-pub fn overdue_before(today: NaiveDate) -> NaiveDate {
-    today - Duration::days(1)
 }

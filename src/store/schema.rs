@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     V6_CLASSES,
     V7_PLACEMENTS,
     V8_ACTIVITIES_REPORTS,
+    V9_VISIT_STATES,
 ];
 
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -545,4 +546,12 @@ CREATE TRIGGER attendance_months_ad AFTER DELETE ON attendance BEGIN
           (SELECT substr(on_date, 1, 7), class_id, old.person_id
            FROM class_sessions WHERE id = old.session_id);
 END;
+"#;
+
+/// Placement visits that fell due before their placement was entered (a
+/// back-entered record): "not recorded (entered later)", never due and
+/// never counted as made. Whether a visit was missed (a later visit of its
+/// placement was made) is read from the visits themselves, not stored.
+const V9_VISIT_STATES: &str = r#"
+ALTER TABLE placement_visits ADD COLUMN entered_later INTEGER NOT NULL DEFAULT 0;
 "#;

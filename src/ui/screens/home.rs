@@ -1,5 +1,7 @@
 //! The home page: today at a glance for whoever logged in — follow-ups due
-//! today and overdue (case follow-ups and placement visits), the classes
+//! today and overdue (case follow-ups and placement visits; the numbers
+//! from the office's one count, the same the Follow-ups screen and
+//! `followup list` show, the list its most late lines), the classes
 //! meeting today and whether their attendance is taken, children absent
 //! three sessions in a row (dropout risk), the latest intakes, counts per
 //! programme and the last good backup. Up/Down pick a line, Enter opens
@@ -14,7 +16,7 @@ use ratatui::widgets::{Block, Borders, Widget};
 use crate::Result;
 use crate::domain::classes::Class;
 use crate::domain::person::RegisterRow;
-use crate::domain::placements::{DueItem, DueKind};
+use crate::domain::placements::{DueCounts, DueItem, DueKind, Standing};
 use crate::domain::{CaseStatus, Programme, Role};
 use crate::office::Session;
 use crate::office::backup::STALE_AFTER_DAYS;
@@ -27,6 +29,7 @@ use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenCtx, ScreenId};
 use crate::ui::theme::Theme;
 
+/// Most follow-up lines read (the most late); the counts are whole.
 const DUE_LIMIT: usize = 50;
 const LATEST: usize = 6;
 
@@ -53,6 +56,8 @@ pub struct HomeScreen {
     role: Option<Role>,
     counts: Counts,
     due: Vec<DueItem>,
+    /// How many are due, whole (not cut at [`DUE_LIMIT`]).
+    due_counts: DueCounts,
     /// Classes meeting today, each with whether attendance is taken.
     classes: Vec<(Class, bool)>,
     /// Children absent from their class's last sessions (dropout risk).
@@ -122,11 +127,13 @@ impl Screen for HomeScreen {
         // Psychologists see counts; the case lists belong to the case workers.
         if role == Role::Psychologist {
             self.due.clear();
+            self.due_counts = DueCounts::default();
             self.classes.clear();
             self.alerts.clear();
             self.latest.clear();
         } else {
             self.due = session.due_list(today, DueFilter::default(), DUE_LIMIT)?;
+            self.due_counts = session.due_counts(today, DueFilter::default())?;
             self.classes = session.classes_on(today)?;
             self.alerts = session.absent_alerts(today)?;
             self.latest = session
@@ -260,11 +267,10 @@ impl Screen for HomeScreen {
 
         // Follow-ups due.
         let today = self.today.unwrap_or_default();
-        let overdue = self.due.iter().filter(|d| d.due_on < today).count();
+        let overdue = self.due_counts.overdue;
         let title = format!(
-            " Follow-ups due today and overdue: {}{} ",
-            self.due.len(),
-            if self.due.len() >= DUE_LIMIT { "+" } else { "" }
+            " Follow-ups due today and overdue: {} ",
+            self.due_counts.total()
         );
         let block = boxed(&title, t);
         let inner = block.inner(mid);
@@ -284,7 +290,7 @@ impl Screen for HomeScreen {
             .min(self.due.len().saturating_sub(rows));
         for (k, d) in self.due.iter().enumerate().skip(first).take(rows) {
             let y = inner.y + (k - first) as u16;
-            let late = d.due_on < today;
+            let late = d.standing(today) == Standing::Overdue;
             let when = if late { "overdue" } else { "today" };
             let visit = if d.kind == DueKind::Placement {
                 "visit, "

@@ -19,7 +19,7 @@ use crate::domain::classes::{
     Enrolment, LiteracyScale, LiteracyTest, Rate, SkillCompletion, improved,
 };
 use crate::domain::person::PersonId;
-use crate::domain::placements::{Placement, PlacementKind, Visit};
+use crate::domain::placements::{Placement, PlacementKind, Standing, Visit, VisitState};
 use crate::office::Session;
 use crate::safe_text::{Align, fit};
 use crate::ui::screens::placements::editor::{Editor as WorkEditor, Job};
@@ -100,18 +100,26 @@ impl Progress {
                             None,
                         )
                     }
-                    (None, _) => (
-                        vec![
-                            v.due_on.to_string(),
-                            "  visit due".to_string(),
-                            if v.due_on < today {
-                                "late: Enter records it".to_string()
-                            } else {
-                                "planned".to_string()
-                            },
-                        ],
-                        Some((pi, vi)),
-                    ),
+                    (None, _) => {
+                        // Where it stands, by the rule every list and count uses.
+                        let (what, detail) = match v.state(today) {
+                            VisitState::Open(Standing::Overdue) => {
+                                ("  visit due", "late: Enter records it")
+                            }
+                            VisitState::Open(Standing::DueToday) => {
+                                ("  visit due", "today: Enter records it")
+                            }
+                            VisitState::Missed => ("  visit missed", "a later visit was made"),
+                            VisitState::NotRecorded => ("  visit", "not recorded (entered later)"),
+                            VisitState::Open(Standing::Later) | VisitState::Done => {
+                                ("  visit due", "planned")
+                            }
+                        };
+                        (
+                            vec![v.due_on.to_string(), what.to_string(), detail.to_string()],
+                            Some((pi, vi)),
+                        )
+                    }
                 };
                 out.push(row);
             }
@@ -332,6 +340,93 @@ impl PersonScreen {
             bottom,
             fit("←→ sections · Esc back", w, Align::Left),
             t.hint,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::placements::{PlacementStatus, VisitOutcome};
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).expect("date")
+    }
+
+    fn visit(id: i64, due_on: NaiveDate) -> Visit {
+        Visit {
+            id,
+            placement_id: 1,
+            due_on,
+            done_on: None,
+            by: None,
+            outcome: None,
+            problems: String::new(),
+            support: String::new(),
+            next_step: String::new(),
+            entered_later: false,
+            missed: false,
+        }
+    }
+
+    /// The file says of each visit what the Follow-ups list does: not
+    /// recorded, missed, made, late, planned.
+    #[test]
+    fn each_visit_says_where_it_stands() {
+        let placement = Placement {
+            id: 1,
+            person_id: 1,
+            case_number: "CPC-2026-0001".into(),
+            name: "Child".into(),
+            kind: PlacementKind::Job,
+            trade: "tailoring".into(),
+            employer: "Jinnah Road tailors".into(),
+            business_kind: String::new(),
+            starts_on: d(6, 1),
+            wage: None,
+            skill_class_id: None,
+            ended_on: None,
+            end_reason: String::new(),
+            status: PlacementStatus::Working,
+            last_visit: Some(d(9, 2)),
+            next_due: Some(d(11, 28)),
+        };
+        let visits = vec![
+            Visit {
+                entered_later: true,
+                ..visit(1, d(6, 15))
+            },
+            Visit {
+                missed: true,
+                ..visit(2, d(7, 1))
+            },
+            Visit {
+                done_on: Some(d(9, 2)),
+                outcome: Some(VisitOutcome::StillWorking),
+                ..visit(3, d(8, 30))
+            },
+            visit(4, d(11, 28)),
+            visit(5, d(12, 20)),
+        ];
+        let progress = Progress {
+            placements: vec![(placement, visits)],
+            ..Progress::default()
+        };
+        let rows: Vec<String> = progress
+            .work_rows(d(12, 7))
+            .iter()
+            .skip(1)
+            .map(|(cells, _)| format!("{} {}", cells[1].trim(), cells[2]))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "visit not recorded (entered later)",
+                "visit missed a later visit was made",
+                "visit still working",
+                "visit due late: Enter records it",
+                "visit due planned",
+            ]
         );
     }
 }

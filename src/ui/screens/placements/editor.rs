@@ -355,14 +355,23 @@ impl Editor {
         ctx: &mut ScreenCtx<'_>,
     ) -> Result<EditorOutcome> {
         self.office(ctx, |s| {
-            let id = s.add_placement(p, closed_case_confirmed)?;
+            let (id, later) = s.add_placement_saying(p, closed_case_confirmed)?;
             let saved = s.placement(id)?;
+            // Visits that fell due before today are not a backlog: say so.
+            let past = match later {
+                0 => String::new(),
+                1 => " 1 visit was due before today: not recorded (entered later).".into(),
+                n => format!(" {n} visits were due before today: not recorded (entered later)."),
+            };
             let next = saved
                 .next_due
-                .map(|d| format!(" The first visit is due {d}."))
+                .map(|d| {
+                    let which = if later == 0 { "first" } else { "next" };
+                    format!(" The {which} visit is due {d}.")
+                })
                 .unwrap_or_default();
             Ok((
-                format!("Placement recorded for {}.{next}", saved.case_number),
+                format!("Placement recorded for {}.{past}{next}", saved.case_number),
                 Some(id),
             ))
         })

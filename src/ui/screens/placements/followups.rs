@@ -6,13 +6,14 @@
 //! matches a name, case number or what is due.
 //!
 //! The list is read from the office file whenever its filters change or
-//! something is saved, at most [`LIMIT`] items (the most late); typed
-//! words are matched here.
+//! something is saved, at most [`LIMIT`] items (the most late), with the
+//! office's whole counts for the same filters (the numbers Home and
+//! `followup list` show); typed words are matched here.
 
 use chrono::NaiveDate;
 
 use crate::Result;
-use crate::domain::placements::{DueItem, DueKind};
+use crate::domain::placements::{DueCounts, DueItem, DueKind, Standing};
 use crate::office::placements::DueFilter;
 use crate::ui::screen::ScreenCtx;
 use crate::ui::widgets::table::{Column, TableState};
@@ -66,6 +67,8 @@ pub struct DueList {
     pub state: TableState,
     /// The office file holds more than [`LIMIT`].
     pub at_least: bool,
+    /// How many the office file holds for the filters, whole.
+    pub counts: DueCounts,
 }
 
 impl DueList {
@@ -85,6 +88,7 @@ impl DueList {
             kind: self.kind,
         };
         self.items = ctx.session.due_list(ctx.today, filter, LIMIT)?;
+        self.counts = ctx.session.due_counts(ctx.today, filter)?;
         self.at_least = self.items.len() >= LIMIT;
         self.apply();
         Ok(())
@@ -175,11 +179,15 @@ impl DueList {
         ))
     }
 
-    /// How many shown are late (due before today).
+    /// How many are late (due before today): the office's count for the
+    /// filters, or, while words narrow the list, how many of those shown.
     pub fn late_count(&self, today: NaiveDate) -> usize {
+        if self.words.is_empty() {
+            return self.counts.overdue;
+        }
         self.shown
             .iter()
-            .filter(|i| self.items[**i].due_on < today)
+            .filter(|i| self.items[**i].standing(today) == Standing::Overdue)
             .count()
     }
 }
@@ -224,7 +232,11 @@ mod tests {
         assert!(l.overdue && l.kind.is_none());
         l.set_query("kind:nonsense");
         assert!(l.problem.is_some());
-        assert_eq!(l.late_count(day(23)), 1);
+        l.set_query("court");
+        assert_eq!(l.late_count(day(23)), 1, "words: the late ones shown");
+        l.set_query("");
+        l.counts.overdue = 7;
+        assert_eq!(l.late_count(day(23)), 7, "no words: the office's count");
         let rows = l.rows(day(23));
         assert_eq!(rows[0][0], "22 days");
         assert_eq!(rows[1][0], "today");

@@ -12,7 +12,7 @@ use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::domain::placements::{Placement, PlacementKind, PlacementStatus};
+use crate::domain::placements::{Placement, PlacementKind, PlacementStatus, Standing};
 use crate::ui::widgets::table::{Column, SortDir, TableState};
 
 pub fn columns() -> Vec<Column> {
@@ -227,7 +227,9 @@ impl PlacementList {
             .map(|i| {
                 let p = &self.all[*i];
                 let next = match p.next_due {
-                    Some(d) if d < today => format!("{}!", short(Some(d))),
+                    Some(d) if Standing::of(d, today) == Standing::Overdue => {
+                        format!("{}!", short(Some(d)))
+                    }
                     d => short(d),
                 };
                 vec![

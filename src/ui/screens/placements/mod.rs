@@ -43,7 +43,9 @@ the placement); n records a new placement; / filters with words like trade:tailo
 status:working year:2026 kind:business, or a name. On Follow-ups, everything due by today \
 from placements and case files is listed, most late first: Enter records the selected one, \
 Space switches between yours and everyone's, / filters with kind:visit, kind:case, overdue \
-or a name.";
+or a name. A visit is missed (and no longer due) once a later visit of its placement is \
+made; visits that fell due before a placement was entered are not recorded (entered later) \
+and never due. Either can still be recorded from the placement's visits if it was made.";
 
 /// Which list is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,14 +1,19 @@
 //! One placement opened from the list: what it is, and its visits, made
-//! and planned. Enter on a planned visit (or `n`, the next one) records
-//! it; `e` ends the placement. Both open an [`Editor`](super::editor).
+//! and planned, each with where it stands (overdue, missed when a later
+//! one was made, not recorded when it fell due before the placement was
+//! entered). Enter on a visit not made (or `n`, the next one still to
+//! make) records it; `e` ends the placement. Both open an
+//! [`Editor`](super::editor).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
 use super::list::{date, work};
+use chrono::NaiveDate;
+
 use crate::Result;
-use crate::domain::placements::{Placement, PlacementKind, Visit};
+use crate::domain::placements::{Placement, PlacementKind, Visit, VisitState};
 use crate::ui::layout::text_line;
 use crate::ui::screen::ScreenCtx;
 use crate::ui::theme::Theme;
@@ -32,6 +37,8 @@ pub struct VisitsView {
     /// The skill class it followed from, by name.
     pub class_name: Option<String>,
     pub state: TableState,
+    /// The desk's day, for where each visit stands.
+    pub today: NaiveDate,
 }
 
 impl VisitsView {
@@ -41,10 +48,11 @@ impl VisitsView {
             visits: Vec::new(),
             class_name: None,
             state: TableState::new(),
+            today: ctx.today,
         };
         v.load(ctx)?;
-        // Start on the first visit not made yet: the one to record.
-        if let Some(i) = v.visits.iter().position(|x| x.done_on.is_none()) {
+        // Start on the first visit still to make: the one to record.
+        if let Some(i) = v.visits.iter().position(Visit::is_open) {
             v.state.select(i);
         }
         Ok(v)
@@ -52,6 +60,7 @@ impl VisitsView {
 
     pub fn load(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
         let id = self.placement.id;
+        self.today = ctx.today;
         self.placement = ctx.session.placement(id)?;
         self.visits = ctx.session.placement_visits(id)?;
         self.class_name = match self.placement.skill_class_id {
@@ -67,9 +76,9 @@ impl VisitsView {
             .and_then(|i| self.visits.get(i))
     }
 
-    /// The first visit not made yet.
+    /// The first visit still to make (not missed, not entered later).
     pub fn next_planned(&self) -> Option<&Visit> {
-        self.visits.iter().find(|v| v.done_on.is_none())
+        self.visits.iter().find(|v| v.is_open())
     }
 
     fn rows(&self) -> Vec<Vec<String>> {
@@ -81,10 +90,21 @@ impl VisitsView {
                     .map(|s| s.as_str())
                     .filter(|s| !s.is_empty())
                     .collect();
+                // A visit made says what it found; one not made, where it stands.
+                let outcome = match (v.state(self.today), v.outcome) {
+                    (VisitState::Done, o) => o.map(|o| o.label()).unwrap_or(""),
+                    (VisitState::NotRecorded, _) => "not recorded",
+                    (state, _) => state.label(),
+                };
+                let notes = if v.state(self.today) == VisitState::NotRecorded {
+                    vec!["entered later"]
+                } else {
+                    notes
+                };
                 vec![
                     v.due_on.to_string(),
                     date(v.done_on),
-                    v.outcome.map(|o| o.label()).unwrap_or("").to_string(),
+                    outcome.to_string(),
                     notes.join(" · ").replace('\n', " / "),
                     v.by.clone().unwrap_or_default(),
                 ]
