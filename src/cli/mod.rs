@@ -370,6 +370,15 @@ fn run(cli: Cli) -> Result<()> {
             let paths = office_paths(cli.db);
             let session = login(&paths, cli.user, &mut secrets)?;
             let problems = session.check()?;
+            // Information, not a problem: on standard error, so `ok` stays
+            // the whole output of a clean check.
+            for (version, copy) in session.upgrade_copies() {
+                let name = copy.file_name().unwrap_or(copy.as_os_str());
+                eprintln!(
+                    "kept from before the last upgrade: {} (the office file at schema {version}; removed at the next upgrade)",
+                    name.to_string_lossy()
+                );
+            }
             if problems.is_empty() {
                 println!("ok");
             } else {
