@@ -78,6 +78,8 @@ pub fn office_at(version: u32) -> Fixture {
 /// Rows for every table that exists at `version`, with audit entries
 /// between them as the office layer would write.
 pub fn populate(c: &Connection, version: u32) {
+    // Audit entries are stamped with the fixed demo moment.
+    let _clock = crate::common::fix_clock();
     for (since, sql) in BLOCKS {
         if *since > version {
             continue;
