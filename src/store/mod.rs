@@ -38,6 +38,15 @@ const BUSY_TIMEOUT_MS: u32 = 10_000;
 /// if it is older than this code (`store::upgrade`: a copy of the file
 /// from before is kept beside it as `<office>.before-v<N>`).
 pub fn open(path: &Path, key: &MasterKey) -> Result<Connection> {
+    open_upgrading(path, key).map(|(conn, _)| conn)
+}
+
+/// [`open`], and what the upgrade did if it ran (for the message a login
+/// shows and the audit trail).
+pub fn open_upgrading(
+    path: &Path,
+    key: &MasterKey,
+) -> Result<(Connection, Option<upgrade::Upgraded>)> {
     match std::fs::metadata(path) {
         Err(_) => {
             return Err(Error::damaged(format!(
@@ -61,13 +70,13 @@ pub fn open(path: &Path, key: &MasterKey) -> Result<Connection> {
         key,
     )?;
     configure(&conn)?;
-    upgrade::run(
+    let upgraded = upgrade::run(
         &mut conn,
         schema::MIGRATIONS,
         schema::LATEST,
         Some(upgrade::KeepCopy { db: path, key }),
     )?;
-    Ok(conn)
+    Ok((conn, upgraded))
 }
 
 /// Create a new, empty office file. Refuses an existing path.
