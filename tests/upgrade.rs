@@ -501,3 +501,70 @@ fn an_office_upgraded_by_the_earlier_text_of_migration_8_ends_with_the_same_sche
         "P on the 3rd became A; L on the 4th still counts"
     );
 }
+
+#[test]
+fn a_login_that_upgrades_the_office_says_so_and_records_it() {
+    let o = common::Office::new();
+    let key = {
+        let raw = o.raw("boss", "boss-pw river lantern");
+        casedesk::vault::MasterKey::from_hex(&raw.master_key().hex()).expect("key")
+    };
+    // The same office at schema 8: a file made by migrations 1 to 8 with
+    // the same key, every row copied in.
+    let old = o.dir.path().join("old.casedesk");
+    {
+        let mut c = store::open_keyed(
+            &old,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_CREATE,
+            &key,
+        )
+        .expect("create");
+        store::configure(&c).expect("configure");
+        store::migrate_to(&mut c, 8).expect("schema 8");
+        let tables: Vec<String> = dump(&c).into_keys().collect();
+        let raw_key = format!("x'{}'", key.hex().as_str());
+        c.execute(
+            "ATTACH DATABASE ?1 AS src KEY ?2",
+            [o.paths.db.to_str().expect("path"), raw_key.as_str()],
+        )
+        .expect("attach");
+        for t in tables {
+            c.execute_batch(&format!("INSERT INTO main.{t} SELECT * FROM src.{t}"))
+                .expect("copy");
+        }
+        c.execute_batch("DETACH DATABASE src").expect("detach");
+    }
+    std::fs::rename(&old, &o.paths.db).expect("the office at schema 8");
+
+    let out = o.run(&["check", "--user", "boss"], "boss-pw river lantern\n");
+    let err = common::stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(common::stdout(&out).trim(), "ok");
+    assert!(
+        err.contains(&format!(
+            "The office file was upgraded from schema 8 to {LATEST}; the file as it was is kept beside it as office.casedesk.before-v8"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("kept from before the last upgrade: office.casedesk.before-v8"), "{err}");
+    // Once: the next login has nothing to upgrade.
+    let out = o.run(&["check", "--user", "boss"], "boss-pw river lantern\n");
+    assert!(!common::stderr(&out).contains("was upgraded"));
+
+    let raw = o.raw("boss", "boss-pw river lantern");
+    let entries: Vec<String> = raw
+        .conn()
+        .prepare("SELECT detail FROM audit WHERE action = 'office.upgrade'")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        entries,
+        [format!(
+            "schema 8 to {LATEST}; copy from before: office.casedesk.before-v8"
+        )]
+    );
+    assert!(matches!(verdict(raw.conn()), audit::Verdict::Intact { .. }));
+}
