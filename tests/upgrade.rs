@@ -9,15 +9,13 @@
 mod common;
 mod upgrade_support;
 
-use std::collections::BTreeMap;
-
 use casedesk::store::schema::{LATEST, MIGRATIONS, Migration};
 use casedesk::store::upgrade::{self, KeepCopy};
 use casedesk::store::{self, audit, vocab};
 use rusqlite::Connection;
 use rusqlite::types::Value;
 use sha2::{Digest, Sha256};
-use upgrade_support::{Fixture, office_at};
+use upgrade_support::{Dump, Fixture, assert_kept, dump, office_at};
 
 /// The SHA-256 of every released migration's text. A released migration
 /// is never edited: an office that ran the old text and one that ran the
@@ -56,28 +54,6 @@ fn released_migrations_are_never_edited() {
 }
 
 // ------------------------------------------------------------- fixtures
-
-type Dump = BTreeMap<String, Vec<Vec<Value>>>;
-
-fn dump(c: &Connection) -> Dump {
-    common::dump::rows(c, &|_| None)
-}
-
-/// Every row of `before` is in `after`, field by field: an upgrade may add
-/// columns at the end of a table and new tables, never lose or change a
-/// value.
-fn assert_kept(before: &Dump, after: &Dump, what: &str) {
-    for (table, rows) in before {
-        let Some(now) = after.get(table) else {
-            panic!("{what}: table {table} is gone");
-        };
-        assert_eq!(now.len(), rows.len(), "{what}: rows of {table}");
-        for (old, new) in rows.iter().zip(now) {
-            assert!(new.len() >= old.len(), "{what}: columns of {table}");
-            assert_eq!(&new[..old.len()], &old[..], "{what}: a row of {table}");
-        }
-    }
-}
 
 fn verdict(c: &Connection) -> audit::Verdict {
     audit::verify(c).expect("verify")
@@ -427,6 +403,30 @@ fn the_file_accepts_exactly_the_codes_of_the_enums() {
     }
 }
 
+#[test]
+fn a_new_code_needs_only_a_migration_that_touches_no_data() {
+    // An office from before a code was added to its enum lacks that row;
+    // the next migration (one that changes nothing) brings it.
+    let f = office_at(LATEST);
+    f.raw()
+        .execute_batch("DELETE FROM code_activity_kind WHERE code = 'sports_event'")
+        .expect("an office from before 'sports_event'");
+    let before = dump(&f.raw());
+    let mut list = MIGRATIONS.to_vec();
+    list.push(Migration::Sql("-- adds activity kind sports_event\n"));
+    upgrade_with(&f, &list).expect("upgrade");
+    let c = f.raw();
+    let mut after = dump(&c);
+    let added = after.get_mut("code_activity_kind").expect("table");
+    added.retain(|r| r[0] != Value::Text("sports_event".into()));
+    assert_eq!(after, before, "no other row touched");
+    c.execute(
+        "UPDATE activities SET kind = 'sports_event' WHERE id = 1",
+        [],
+    )
+    .expect("the new code is accepted");
+}
+
 // ------------------------------------------------------------------ check
 
 #[test]
@@ -524,7 +524,8 @@ fn a_login_that_upgrades_the_office_says_so_and_records_it() {
         let tables: Vec<String> = dump(&c).into_keys().collect();
         // Tables are copied in name order, not in the order they refer to
         // each other.
-        c.execute_batch("PRAGMA foreign_keys = OFF").expect("fk off");
+        c.execute_batch("PRAGMA foreign_keys = OFF")
+            .expect("fk off");
         let raw_key = format!("x'{}'", key.hex().as_str());
         c.execute(
             "ATTACH DATABASE ?1 AS src KEY ?2",
@@ -549,7 +550,10 @@ fn a_login_that_upgrades_the_office_says_so_and_records_it() {
         )),
         "{err}"
     );
-    assert!(err.contains("kept from before the last upgrade: office.casedesk.before-v8"), "{err}");
+    assert!(
+        err.contains("kept from before the last upgrade: office.casedesk.before-v8"),
+        "{err}"
+    );
     // Once: the next login has nothing to upgrade.
     let out = o.run(&["check", "--user", "boss"], "boss-pw river lantern\n");
     assert!(!common::stderr(&out).contains("was upgraded"));

@@ -7,12 +7,36 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use casedesk::domain::audit::AuditAction;
 use casedesk::store;
 use casedesk::vault::MasterKey;
+use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags};
+
+pub type Dump = BTreeMap<String, Vec<Vec<Value>>>;
+
+pub fn dump(c: &Connection) -> Dump {
+    crate::common::dump::rows(c, &|_| None)
+}
+
+/// Every row of `before` is in `after`, field by field: an upgrade may add
+/// columns at the end of a table and new tables, never lose or change a
+/// value.
+pub fn assert_kept(before: &Dump, after: &Dump, what: &str) {
+    for (table, rows) in before {
+        let Some(now) = after.get(table) else {
+            panic!("{what}: table {table} is gone");
+        };
+        assert_eq!(now.len(), rows.len(), "{what}: rows of {table}");
+        for (old, new) in rows.iter().zip(now) {
+            assert!(new.len() >= old.len(), "{what}: columns of {table}");
+            assert_eq!(&new[..old.len()], &old[..], "{what}: a row of {table}");
+        }
+    }
+}
 
 /// An office file in a temp dir and its master key.
 pub struct Fixture {
