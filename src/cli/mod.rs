@@ -267,21 +267,7 @@ fn login(paths: &OfficePaths, user: Option<String>, secrets: &mut SecretReader) 
     let password = secrets.read(&format!("Password for {name}"))?;
     let session = office::login(paths, &name, &password)?;
     if let Some(u) = session.upgrade() {
-        let copy = u
-            .copy
-            .as_deref()
-            .and_then(std::path::Path::file_name)
-            .map(|n| {
-                format!(
-                    "; the file as it was is kept beside it as {} until the next upgrade",
-                    n.to_string_lossy()
-                )
-            })
-            .unwrap_or_default();
-        eprintln!(
-            "The office file was upgraded from schema {} to {}{copy}.",
-            u.from, u.to
-        );
+        eprintln!("{}", u.notice());
     }
     Ok(session)
 }

@@ -43,6 +43,27 @@ pub struct Upgraded {
     pub copy: Option<PathBuf>,
 }
 
+impl Upgraded {
+    /// What the faces tell the person who opened the office.
+    pub fn notice(&self) -> String {
+        let copy = self
+            .copy
+            .as_deref()
+            .and_then(Path::file_name)
+            .map(|n| {
+                format!(
+                    "; the file as it was is kept beside it as {} until the next upgrade",
+                    n.to_string_lossy()
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            "The office file was upgraded from schema {} to {}{copy}.",
+            self.from, self.to
+        )
+    }
+}
+
 /// Bring `conn` from its version up to `target`, running `migrations`
 /// (the office's own list, [`super::schema::MIGRATIONS`]; tests pass
 /// others). `None` when there was nothing to do.

@@ -335,6 +335,7 @@ impl App {
 
     fn enter_desk(&mut self, session: Session) {
         let office = session.office_name().unwrap_or_default();
+        let upgraded = session.upgrade().map(|u| u.notice());
         let mut desk = Box::new(Desk {
             session,
             office,
@@ -349,6 +350,9 @@ impl App {
         self.mode = Mode::Desk(desk);
         self.last_key = Instant::now();
         self.refresh_screen();
+        if let Some(text) = upgraded {
+            self.status = Some(Status { text, error: false });
+        }
     }
 
     fn ctx_call<T>(
