@@ -265,7 +265,11 @@ fn acting_user(user: Option<String>) -> Result<String> {
 fn login(paths: &OfficePaths, user: Option<String>, secrets: &mut SecretReader) -> Result<Session> {
     let name = acting_user(user)?;
     let password = secrets.read(&format!("Password for {name}"))?;
-    office::login(paths, &name, &password)
+    let session = office::login(paths, &name, &password)?;
+    if let Some(u) = session.upgrade() {
+        eprintln!("{}", u.notice());
+    }
+    Ok(session)
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -370,6 +374,15 @@ fn run(cli: Cli) -> Result<()> {
             let paths = office_paths(cli.db);
             let session = login(&paths, cli.user, &mut secrets)?;
             let problems = session.check()?;
+            // Information, not a problem: on standard error, so `ok` stays
+            // the whole output of a clean check.
+            for (version, copy) in session.upgrade_copies() {
+                let name = copy.file_name().unwrap_or(copy.as_os_str());
+                eprintln!(
+                    "kept from before the last upgrade: {} (the office file at schema {version}; removed at the next upgrade)",
+                    name.to_string_lossy()
+                );
+            }
             if problems.is_empty() {
                 println!("ok");
             } else {

@@ -14,6 +14,7 @@ vocabulary!(
     AuditAction, "audit action" {
         OfficeCreate => "office.create", "office created";
         OfficeRekey => "office.rekey", "master key replaced";
+        OfficeUpgrade => "office.upgrade", "office file upgraded";
         Login => "login", "logged in";
         LoginFailed => "login.failed", "failed login";
         Logout => "logout", "left the desk";

@@ -110,6 +110,12 @@ impl Session {
         Ok(problems)
     }
 
+    /// The copies of the office file kept beside it from before an
+    /// upgrade (`store::upgrade`), with the schema version each holds.
+    pub fn upgrade_copies(&self) -> Vec<(u32, std::path::PathBuf)> {
+        crate::store::upgrade::kept_copies(&self.paths().db)
+    }
+
     /// Every account, enabled or not (managers).
     pub fn accounts(&self) -> Result<Vec<User>> {
         self.require(&[Role::Manager], "list accounts")?;

@@ -57,7 +57,19 @@ impl std::fmt::Debug for Session {
 pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result<Session> {
     let mut open = vault::login(paths, name, password)?;
     let repairs = open.take_repairs();
+    let upgrade = open.upgrade().map(|u| {
+        let copy = u
+            .copy
+            .as_deref()
+            .and_then(std::path::Path::file_name)
+            .map(|n| format!("; copy from before: {}", n.to_string_lossy()))
+            .unwrap_or_default();
+        format!("schema {} to {}{copy}", u.from, u.to)
+    });
     let mut session = Session { open };
+    if let Some(detail) = upgrade {
+        session.record_now(AuditAction::OfficeUpgrade, "", &detail)?;
+    }
     session.record_now(AuditAction::Login, "", "")?;
     for r in repairs {
         session.record_now(AuditAction::KeysRepaired, "", &r)?;
@@ -74,6 +86,14 @@ pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result
         crate::paths::remove_stale_writes(&dir);
     }
     Ok(session)
+}
+
+impl Session {
+    /// The schema upgrade this login ran when it opened the office file
+    /// (`store::upgrade`), if it ran one: what the faces tell the person.
+    pub fn upgrade(&self) -> Option<&crate::store::upgrade::Upgraded> {
+        self.open.upgrade()
+    }
 }
 
 /// Create a new office with its first manager, who is logged in.

@@ -12,12 +12,16 @@ pub mod classes;
 pub mod counselling;
 pub mod duplicates;
 pub mod meta;
+mod migrations;
 pub mod persons;
 pub mod placements;
+pub mod rebuild;
 pub mod reports;
 pub mod schema;
 pub mod search;
+pub mod upgrade;
 pub mod users;
+pub mod vocab;
 
 use std::path::Path;
 
@@ -31,8 +35,18 @@ use crate::{Error, Result};
 const BUSY_TIMEOUT_MS: u32 = 10_000;
 
 /// Open an existing office file with its master key, upgrading its schema
-/// if it is older than this code.
+/// if it is older than this code (`store::upgrade`: a copy of the file
+/// from before is kept beside it as `<office>.before-v<N>`).
 pub fn open(path: &Path, key: &MasterKey) -> Result<Connection> {
+    open_upgrading(path, key).map(|(conn, _)| conn)
+}
+
+/// [`open`], and what the upgrade did if it ran (for the message a login
+/// shows and the audit trail).
+pub fn open_upgrading(
+    path: &Path,
+    key: &MasterKey,
+) -> Result<(Connection, Option<upgrade::Upgraded>)> {
     match std::fs::metadata(path) {
         Err(_) => {
             return Err(Error::damaged(format!(
@@ -56,8 +70,13 @@ pub fn open(path: &Path, key: &MasterKey) -> Result<Connection> {
         key,
     )?;
     configure(&conn)?;
-    migrate(&mut conn)?;
-    Ok(conn)
+    let upgraded = upgrade::run(
+        &mut conn,
+        schema::MIGRATIONS,
+        schema::LATEST,
+        Some(upgrade::KeepCopy { db: path, key }),
+    )?;
+    Ok((conn, upgraded))
 }
 
 /// Create a new, empty office file. Refuses an existing path.
@@ -179,38 +198,15 @@ pub fn user_version(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
-/// Bring the file up to `schema::LATEST` in one transaction.
+/// Bring the file up to `schema::LATEST` in one transaction
+/// (`store::upgrade`; no copy is kept: [`open`] keeps one).
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     migrate_to(conn, schema::LATEST)
 }
 
 /// Bring the file up to `target` (tests use this to build old fixtures).
 pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<()> {
-    let current = user_version(conn)?;
-    if current > schema::LATEST {
-        return Err(Error::TooNew(format!(
-            "this office file was written by a newer casedesk (schema {current}; this one knows up to {}); update casedesk to open it",
-            schema::LATEST
-        )));
-    }
-    if current >= target {
-        return Ok(());
-    }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Another terminal may have upgraded while we waited for the lock.
-    let current: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (i, sql) in schema::MIGRATIONS
-        .iter()
-        .enumerate()
-        .take(target as usize)
-        .skip(current as usize)
-    {
-        tx.execute_batch(sql)?;
-        tracing::info!(version = i + 1, "schema upgraded");
-    }
-    tx.pragma_update(None, "user_version", target)?;
-    tx.commit()?;
-    Ok(())
+    upgrade::run(conn, schema::MIGRATIONS, target, None).map(|_| ())
 }
 
 /// Start a write transaction that takes the write lock at once, so two

@@ -49,6 +49,9 @@ pub struct Unlocked {
     /// by an interrupted account change, …), for the office layer's audit
     /// trail. Never personal data.
     repairs: Vec<String>,
+    /// The schema upgrade this login's opening of the office file ran, if
+    /// it ran one (for the message and the audit trail).
+    upgraded: Option<store::upgrade::Upgraded>,
 }
 
 impl std::fmt::Debug for Unlocked {
@@ -142,6 +145,7 @@ pub fn create_office(
             counselling: None,
             presence: Some(Presence::register(paths)?),
             repairs: Vec::new(),
+            upgraded: None,
         })
     })();
     match result {
@@ -195,7 +199,7 @@ fn login_inner(paths: &OfficePaths, name: &str, password: &SecretString) -> Resu
         .slot(name)
         .filter(|s| s.public_key == identity.to_public().to_string())
         .ok_or(Error::BadLogin)?;
-    let (master, conn) = open_with_envelopes(
+    let (master, conn, upgraded) = open_with_envelopes(
         &paths.db,
         &identity,
         &slot.master,
@@ -222,6 +226,7 @@ fn login_inner(paths: &OfficePaths, name: &str, password: &SecretString) -> Resu
         counselling,
         presence: None,
         repairs: Vec::new(),
+        upgraded,
     };
     open.repairs.extend(rotated);
     open.check_pins(&file)?;
@@ -247,16 +252,16 @@ fn open_with_envelopes(
     identity: &x25519::Identity,
     master: &str,
     master_next: Option<&str>,
-) -> Result<(MasterKey, Connection)> {
+) -> Result<(MasterKey, Connection, Option<store::upgrade::Upgraded>)> {
     if let Some(next) = master_next {
         let key = crypto::open_master(next, identity)?;
-        if let Ok(conn) = store::open(db, &key) {
-            return Ok((key, conn));
+        if let Ok((conn, upgraded)) = store::open_upgrading(db, &key) {
+            return Ok((key, conn, upgraded));
         }
     }
     let key = crypto::open_master(master, identity)?;
-    let conn = store::open(db, &key)?;
-    Ok((key, conn))
+    let (conn, upgraded) = store::open_upgrading(db, &key)?;
+    Ok((key, conn, upgraded))
 }
 
 /// The office file must agree with the key file about who this is.
@@ -304,7 +309,7 @@ pub fn recover(
     if recovery.to_public().to_string() != file.recovery.public_key {
         return Err(Error::BadLogin);
     }
-    let (master, mut conn) = open_with_envelopes(
+    let (master, mut conn, _) = open_with_envelopes(
         &paths.db,
         &recovery,
         &file.recovery.master,
@@ -379,7 +384,14 @@ impl Unlocked {
             counselling: None,
             presence: None,
             repairs: Vec::new(),
+            upgraded: None,
         })
+    }
+
+    /// The schema upgrade this login's opening of the office file ran, if
+    /// it ran one.
+    pub fn upgrade(&self) -> Option<&store::upgrade::Upgraded> {
+        self.upgraded.as_ref()
     }
 
     /// What the login put right, for the audit trail (taken once).

@@ -333,6 +333,7 @@ impl App {
 
     fn enter_desk(&mut self, session: Session) {
         let office = session.office_name().unwrap_or_default();
+        let upgraded = session.upgrade().map(|u| u.notice());
         let desk = Box::new(Desk {
             session,
             office,
@@ -344,6 +345,9 @@ impl App {
         self.mode = Mode::Desk(desk);
         self.last_key = Instant::now();
         self.refresh_screen();
+        if let Some(text) = upgraded {
+            self.status = Some(Status { text, error: false });
+        }
     }
 
     fn ctx_call<T>(
