@@ -534,8 +534,21 @@ fn a_login_that_upgrades_the_office_says_so_and_records_it() {
         )
         .expect("attach");
         for t in tables {
-            c.execute_batch(&format!("INSERT INTO main.{t} SELECT * FROM src.{t}"))
-                .expect("copy");
+            // The columns schema 8 has (later migrations add some).
+            let cols: Vec<String> = c
+                .prepare(&format!(
+                    "SELECT name FROM pragma_table_info('{t}', 'main')"
+                ))
+                .expect("columns")
+                .query_map([], |r| r.get(0))
+                .expect("columns")
+                .collect::<Result<_, _>>()
+                .expect("columns");
+            let cols = cols.join(", ");
+            c.execute_batch(&format!(
+                "INSERT INTO main.{t}({cols}) SELECT {cols} FROM src.{t}"
+            ))
+            .expect("copy");
         }
         c.execute_batch("DETACH DATABASE src").expect("detach");
     }
