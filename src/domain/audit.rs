@@ -14,6 +14,7 @@ vocabulary!(
     AuditAction, "audit action" {
         OfficeCreate => "office.create", "office created";
         OfficeRekey => "office.rekey", "master key replaced";
+        OfficeDateOrder => "office.date_order", "date order set";
         Login => "login", "logged in";
         LoginFailed => "login.failed", "failed login";
         Logout => "logout", "left the desk";
