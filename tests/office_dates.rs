@@ -184,6 +184,10 @@ fn the_desk_reads_the_office_order_and_a_manager_changes_it_on_accounts() {
     common::desk::key(&mut app, KeyCode::Enter);
     let shown = common::desk::screen(&app);
     assert!(shown.contains("e dates: 11/23/2026"), "{shown}");
+    assert!(
+        shown.contains("enabled   11/23/2026"),
+        "shown month first: {shown}"
+    );
     common::desk::key(&mut app, KeyCode::Char('e'));
     let shown = common::desk::screen(&app);
     assert!(shown.contains("Office settings"), "{shown}");
@@ -201,4 +205,73 @@ fn the_desk_reads_the_office_order_and_a_manager_changes_it_on_accounts() {
     assert_eq!(s.date_order().expect("order"), DateOrder::Dmy);
     let out = o.run(&["--user", "staff", "office", "show"], "demo\n");
     assert!(common::stdout(&out).contains("date-order: dmy"));
+}
+
+/// Every date a screen snapshot shows (as drawn, or masked as `DD/MM/YYYY`)
+/// is day first with a four-digit year: no `2026-11-23`, no `23/11/26`,
+/// no `23/11` on its own. Year-first text is allowed only where a hint
+/// says it may be typed ("… or YYYY-MM-DD", "… or 2026-11-23").
+#[test]
+fn every_screen_snapshot_shows_one_date_format() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> = common::walk(&root.join("src/ui"))
+        .into_iter()
+        .chain(common::walk(&root.join("tests/snapshots")))
+        .filter(|p| p.extension().is_some_and(|e| e == "snap"))
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            name.is_some_and(|n| n.starts_with("casedesk__ui") || n.starts_with("ui_"))
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() > 30, "the screen snapshots: {}", files.len());
+    let mut bad = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("snapshot");
+        for line in text.lines().filter(|l| l.starts_with('"')) {
+            let line = line
+                .replace("or YYYY-MM-DD", "")
+                .replace("or 2026-11-23", "")
+                // Typed, and kept as typed beside its error.
+                .replace("Date of birth        : 2030-01-01", "");
+            if let Some(d) = odd_date(&line) {
+                bad.push(format!("{}: {d:?} in {line}", f.display()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// A date written other than `DD/MM/YYYY`, if the line has one.
+fn odd_date(line: &str) -> Option<String> {
+    let c: Vec<char> = line.chars().collect();
+    let digit = |i: usize| c.get(i).is_some_and(char::is_ascii_digit);
+    let is = |i: usize, x: char| c.get(i) == Some(&x);
+    let word = |i: usize| c.get(i).is_some_and(|x| x.is_alphanumeric());
+    for i in 0..c.len() {
+        // Inside a word, a file name (casedesk-export-2026-11-23.age)
+        // or a longer number.
+        if i > 0 && (word(i - 1) || is(i - 1, '/') || is(i - 1, '-')) {
+            continue;
+        }
+        let iso = (0..4).all(|k| digit(i + k))
+            && is(i + 4, '-')
+            && digit(i + 5)
+            && digit(i + 6)
+            && is(i + 7, '-');
+        let masked_iso = c[i..].iter().collect::<String>().starts_with("YYYY-MM-DD");
+        let two = |k: usize| {
+            (digit(k) && digit(k + 1))
+                .then(|| c[k].to_digit(10).unwrap_or(0) * 10 + c[k + 1].to_digit(10).unwrap_or(0))
+        };
+        // dd/mm: a day and a month (not a count like 36/94).
+        let slashed = is(i + 2, '/')
+            && two(i).is_some_and(|d| (1..=31).contains(&d))
+            && two(i + 3).is_some_and(|m| (1..=12).contains(&m));
+        let full = slashed && is(i + 5, '/') && (6..10).all(|k| digit(i + k)) && !digit(i + 10);
+        if iso || masked_iso || (slashed && !full) {
+            return Some(c[i..(i + 10).min(c.len())].iter().collect());
+        }
+    }
+    None
 }

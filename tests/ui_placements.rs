@@ -154,7 +154,7 @@ fn placements_list_form_errors_and_follow_ups() {
     ctrl(&mut app, 's');
     let text = screen(&app);
     assert!(text.contains("start date is before the"), "{text}");
-    assert!(text.contains("2026-01-15"), "nothing typed is lost: {text}");
+    assert!(text.contains("15/01/2026"), "nothing typed is lost: {text}");
     snap!("placement_form_errors", text);
     key(&mut app, KeyCode::Esc);
     assert!(screen(&app).contains("Discard changes?"));
@@ -223,7 +223,7 @@ fn a_placement_its_visits_and_its_end() {
     // Enter opens it, on the first visit still to make.
     key(&mut app, KeyCode::Enter);
     let text = screen(&app);
-    assert!(text.contains("2026-09-15"), "{text}");
+    assert!(text.contains("15/09/2026"), "{text}");
     snap!("placement_visits", text);
     key(&mut app, KeyCode::Enter);
     assert!(screen(&app).contains("Date of the visit"));
@@ -235,7 +235,7 @@ fn a_placement_its_visits_and_its_end() {
     ctrl(&mut app, 's');
     let text = screen(&app);
     assert!(
-        text.contains("Visit recorded. The next visit is due 2026-10-01."),
+        text.contains("Visit recorded. The next visit is due 01/10/2026."),
         "{text}"
     );
     assert!(text.contains("still working"), "{text}");
@@ -432,6 +432,6 @@ fn two_desks_recording_the_same_visit() {
     assert_eq!(done.problems, "seen first", "the first desk's is kept");
     // The list was read again: the first visit (2 weeks) is gone, the
     // second (a month, also late) is there.
-    assert!(text.contains("31/10/26"), "{text}");
-    assert!(!text.contains("15/10/26"), "{text}");
+    assert!(text.contains("31/10/2026"), "{text}");
+    assert!(!text.contains("15/10/2026"), "{text}");
 }

@@ -94,7 +94,7 @@ impl AccountsScreen {
                     u.name.clone(),
                     u.role.label().to_string(),
                     if u.enabled { "enabled" } else { "disabled" }.to_string(),
-                    u.created_at.chars().take(10).collect(),
+                    since(&u.created_at),
                 ]
             })
             .collect();
@@ -131,6 +131,13 @@ impl AccountsScreen {
             Err(e) => Err(e),
         }
     }
+}
+
+/// An account's creation (stored as RFC 3339) as a local date.
+fn since(stored: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stored)
+        .map(|t| crate::ui::dates::show(t.with_timezone(&chrono::Local).date_naive()))
+        .unwrap_or_else(|_| stored.chars().take(10).collect())
 }
 
 impl Screen for AccountsScreen {

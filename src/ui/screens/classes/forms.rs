@@ -84,7 +84,7 @@ impl ClassForm {
                 Entry::text("Days").with_text("mon-thu"),
                 Entry::text("From (HH:MM)"),
                 Entry::text("To (HH:MM)"),
-                Entry::text("First day").with_text(&today.to_string()),
+                Entry::text("First day").with_text(&crate::ui::dates::show(today)),
                 Entry::text("Room"),
             ]),
             teachers: teachers.to_vec(),
@@ -196,7 +196,7 @@ impl EnrolForm {
             entries: Entries::new(vec![
                 Entry::cycle("What", &["Enrol", "Withdraw"]),
                 Entry::text("Case number"),
-                Entry::text("From").with_text(&today.to_string()),
+                Entry::text("From").with_text(&crate::ui::dates::show(today)),
                 Entry::text("Why (withdraw)"),
             ]),
             today,

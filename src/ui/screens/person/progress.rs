@@ -67,7 +67,7 @@ impl Progress {
         for (pi, (p, visits)) in self.placements.iter().enumerate() {
             out.push((
                 vec![
-                    p.starts_on.to_string(),
+                    crate::ui::dates::show(p.starts_on),
                     match p.kind {
                         PlacementKind::Job => "job",
                         PlacementKind::Business => "own business",
@@ -93,7 +93,7 @@ impl Progress {
                                 .unwrap_or_default();
                         (
                             vec![
-                                done.to_string(),
+                                crate::ui::dates::show(done),
                                 "  visit".to_string(),
                                 format!("{}{by}", notes.join(" · ").replace('\n', " / ")),
                             ],
@@ -102,7 +102,7 @@ impl Progress {
                     }
                     (None, _) => (
                         vec![
-                            v.due_on.to_string(),
+                            crate::ui::dates::show(v.due_on),
                             "  visit due".to_string(),
                             if v.due_on < today {
                                 "late: Enter records it".to_string()
@@ -117,7 +117,11 @@ impl Progress {
             }
             if let Some(e) = p.ended_on {
                 out.push((
-                    vec![e.to_string(), "  ended".into(), p.end_reason.clone()],
+                    vec![
+                        crate::ui::dates::show(e),
+                        "  ended".into(),
+                        p.end_reason.clone(),
+                    ],
                     None,
                 ));
             }
@@ -207,7 +211,12 @@ impl PersonScreen {
             return;
         };
         let Some(v) = visits.get(*vi) else { return };
-        let title = format!("Visit · {} {} · due {}", p.case_number, p.name, v.due_on);
+        let title = format!(
+            "Visit · {} {} · due {}",
+            p.case_number,
+            p.name,
+            crate::ui::dates::show(v.due_on)
+        );
         let job = Job::Visit {
             visit_id: v.id,
             placement_id: p.id,
@@ -246,8 +255,12 @@ impl PersonScreen {
                 .map(|(_, r)| r.to_string())
                 .unwrap_or_else(|| "–".into());
             let since = match e.withdrawn_on {
-                Some(w) => format!("{} to {w}", e.enrolled_on),
-                None => format!("since {}", e.enrolled_on),
+                Some(w) => format!(
+                    "{} to {}",
+                    crate::ui::dates::show(e.enrolled_on),
+                    crate::ui::dates::show(w)
+                ),
+                None => format!("since {}", crate::ui::dates::show(e.enrolled_on)),
             };
             out.put(
                 buf,
@@ -322,7 +335,8 @@ impl PersonScreen {
                 buf,
                 &format!(
                     "  {}{trade} · completed {} · certificate {cert}",
-                    s.class_name, s.completed_on
+                    s.class_name,
+                    crate::ui::dates::show(s.completed_on)
                 ),
                 t.base,
             );

@@ -209,7 +209,10 @@ impl Editor {
                     let next = s.placement(placement_id)?.next_due;
                     Ok((
                         match next {
-                            Some(d) => format!("Visit recorded. The next visit is due {d}."),
+                            Some(d) => format!(
+                                "Visit recorded. The next visit is due {}.",
+                                crate::ui::dates::show(d)
+                            ),
                             None => "Visit recorded. No more visits are planned.".to_string(),
                         },
                         Some(placement_id),
@@ -359,7 +362,7 @@ impl Editor {
             let saved = s.placement(id)?;
             let next = saved
                 .next_due
-                .map(|d| format!(" The first visit is due {d}."))
+                .map(|d| format!(" The first visit is due {}.", crate::ui::dates::show(d)))
                 .unwrap_or_default();
             Ok((
                 format!("Placement recorded for {}.{next}", saved.case_number),

@@ -29,7 +29,7 @@ impl Form {
                 self.fields[i].error = None;
                 // Show a date the way it was understood ("today" → the date).
                 if let (FieldKind::Date { .. }, Value::Date(Some(d))) = (&self.specs[i].kind, &v) {
-                    self.fields[i].input.set_text(d.to_string());
+                    self.fields[i].input.set_text(dates::show(*d));
                 }
                 Some(v)
             }
@@ -182,7 +182,7 @@ mod tests {
         typ(&mut form, "11/02/2026");
         act(&mut form, Action::NextField);
         crate::ui::dates::set_order(crate::ui::dates::DateOrder::Dmy);
-        assert_eq!(form.fields[2].input.text(), "2026-11-02");
+        assert_eq!(form.fields[2].input.text(), "11/02/2026");
         assert_eq!(form.error(key::INTAKE), None);
         let mut form = intake_form();
         crate::ui::dates::set_order(crate::ui::dates::DateOrder::Mdy);
@@ -235,7 +235,7 @@ mod tests {
         act(&mut form, Action::NextField);
         assert_eq!(
             form.fields[2].input.text(),
-            "2026-11-22",
+            "22/11/2026",
             "shown as understood"
         );
         typ(&mut form, "12");
