@@ -67,6 +67,16 @@ fn dates_mdy_reads_the_file_month_first_and_a_mapping_file_wins() {
 }
 
 #[test]
+fn a_mapping_file_default_date_is_read_in_the_office_order() {
+    let o = Office::new();
+    let csv = "Name,Father Name,Age,Sex\nAli,Akbar,12,M\n";
+    let file = o.file("no-dates.csv", csv.as_bytes());
+    let map = o.file("map.toml", b"[defaults]\nregistered_on = \"01/12/2025\"\n");
+    ok(&import(&o, &file, &["--map", s(&map)]));
+    assert_eq!(registered(&o), ["2025-12-01"]);
+}
+
+#[test]
 fn a_column_that_proves_the_office_order_wrong_is_reported_with_the_fix() {
     let o = Office::new();
     let csv = format!("{REGISTER}Zaid,Akbar,10,M,11/23/2025\n");

@@ -80,7 +80,7 @@ pub fn parse_people(table: &Table, opts: &ImportOptions, today: NaiveDate) -> Re
             }
         }
     }
-    let defaults = Defaults::read(map, opts.programme, today)?;
+    let defaults = Defaults::read(map, opts.programme, today, file_dates)?;
     let settings = defaults.settings(&mapping);
     let headers = mapping.columns.iter().map(|c| c.header.clone()).collect();
 
