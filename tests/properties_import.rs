@@ -9,10 +9,11 @@
 mod common;
 mod properties_support;
 
+use casedesk::domain::dates::DateOrder;
 use casedesk::import::columns::{
     ACTIVITIES, ATTENDANCE, MappingFile, PEOPLE, SERVICES, map_columns,
 };
-use casedesk::import::dates::{self, ColumnOrder, DayMonth};
+use casedesk::import::dates::{self, ColumnOrder, DayMonth, FileDates, OrderFrom};
 use casedesk::import::preview::{ImportKind, ImportOptions};
 use casedesk::import::{Cell, Table, read_csv, read_table};
 use chrono::NaiveDate;
@@ -146,9 +147,27 @@ fn any_order() -> impl Strategy<Value = ColumnOrder> {
         ColumnOrder::Given(DayMonth::Mdy),
         ColumnOrder::Settled(DayMonth::Dmy),
         ColumnOrder::Settled(DayMonth::Mdy),
+        ColumnOrder::ForFile(DayMonth::Mdy),
+        ColumnOrder::Office(DayMonth::Dmy),
+        ColumnOrder::AgainstOffice {
+            office: DayMonth::Dmy,
+            proof: NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"),
+        },
         ColumnOrder::Mixed,
         ColumnOrder::Open,
     ])
+}
+
+fn any_file_dates() -> impl Strategy<Value = FileDates> {
+    (
+        prop::sample::select(DateOrder::ALL.to_vec()),
+        prop::sample::select(vec![
+            OrderFrom::MappingFile,
+            OrderFrom::ThisFile,
+            OrderFrom::Office,
+        ]),
+    )
+        .prop_map(|(order, from)| FileDates { order, from })
 }
 
 fn no_staff(_: &str) -> Option<i64> {
@@ -207,9 +226,9 @@ proptest! {
     }
 
     #[test]
-    fn any_date_cell_is_read_or_refused(cell in any_cell(), order in any_order()) {
+    fn any_date_cell_is_read_or_refused(cell in any_cell(), order in any_order(), file in any_file_dates()) {
         let _ = dates::read(&cell, order);
-        let _ = dates::column_order(std::iter::once(&cell), None);
+        let _ = dates::column_order(std::iter::once(&cell), file);
         if let Err(p) = dates::read(&cell, order) {
             let _ = p.message("Date", &cell.text(), order);
         }

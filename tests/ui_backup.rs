@@ -87,8 +87,8 @@ macro_rules! snap {
         let mut settings = insta::Settings::clone_current();
         settings.add_filter(r"tmp[A-Za-z0-9_]{6}", "tmpXXXXXX");
         settings.add_filter(
-            r"(Last good backup: |made )\d{4}-\d\d-\d\d",
-            "${1}YYYY-MM-DD",
+            r"(Last good backup: |made )\d\d/\d\d/\d{4}",
+            "${1}DD/MM/YYYY",
         );
         settings.add_filter(r"\b\d\d:\d\d\b", "hh:mm");
         settings.bind(|| insta::assert_snapshot!($name, $text));

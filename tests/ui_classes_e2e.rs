@@ -30,11 +30,12 @@ fn take_a_session_by_keystrokes_and_see_it_in_the_month_sheet() {
         .lines()
         .find(|l| l.contains("Attendance · Literacy evening"))
         .expect("title");
-    let date = title
+    // Shown in the office's date order (day first): 23/11/2026.
+    let shown = title
         .split_whitespace()
-        .find(|w| w.len() == 10 && w.as_bytes()[4] == b'-')
-        .expect("a date in the title")
-        .to_string();
+        .find(|w| w.len() == 10 && w.as_bytes()[2] == b'/' && w.as_bytes()[5] == b'/')
+        .expect("a date in the title");
+    let date = format!("{}-{}-{}", &shown[6..], &shown[3..5], &shown[..2]);
     let rows: Vec<String> = screen
         .lines()
         .filter(|l| l.contains("CPC-") || l.contains("WD-"))

@@ -349,7 +349,7 @@ fn person_file_services_follow_ups_goals_status_and_history() {
     key(&mut app, KeyCode::Right);
     key(&mut app, KeyCode::Enter);
     ctrl(&mut app, 's');
-    assert!(screen(&app).contains("2026-11-23"), "{}", screen(&app));
+    assert!(screen(&app).contains("23/11/2026"), "{}", screen(&app));
 
     // Status: close with a reason, after the question.
     key(&mut app, KeyCode::Right);

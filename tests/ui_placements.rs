@@ -164,7 +164,7 @@ fn placements_list_form_errors_and_follow_ups() {
     ctrl(&mut app, 's');
     let text = screen(&app);
     assert!(text.contains("start date is before the"), "{text}");
-    assert!(text.contains("2026-01-15"), "nothing typed is lost: {text}");
+    assert!(text.contains("15/01/2026"), "nothing typed is lost: {text}");
     snap!("placement_form_errors", text);
     key(&mut app, KeyCode::Esc);
     assert!(screen(&app).contains("Discard changes?"));
@@ -236,7 +236,7 @@ fn a_placement_its_visits_and_its_end() {
     // two before it stand "not recorded".
     key(&mut app, KeyCode::Enter);
     let text = screen(&app);
-    assert!(text.contains("2026-09-15"), "{text}");
+    assert!(text.contains("15/09/2026"), "{text}");
     assert_eq!(text.matches("not recorded").count(), 2, "{text}");
     snap!("placement_visits", text);
     // The one of 15 September was made after all: it is recorded.
@@ -251,7 +251,7 @@ fn a_placement_its_visits_and_its_end() {
     ctrl(&mut app, 's');
     let text = screen(&app);
     assert!(
-        text.contains("Visit recorded. The next visit is due 2026-11-30."),
+        text.contains("Visit recorded. The next visit is due 30/11/2026."),
         "{text}"
     );
     assert!(text.contains("still working"), "{text}");
@@ -452,8 +452,8 @@ fn two_desks_recording_the_same_visit() {
     assert_eq!(done.problems, "seen first", "the first desk's is kept");
     // The list was read again: the first visit (2 weeks) is gone, the
     // second (a month, also late) is there.
-    assert!(text.contains("31/10/26"), "{text}");
-    assert!(!text.contains("15/10/26"), "{text}");
+    assert!(text.contains("31/10/2026"), "{text}");
+    assert!(!text.contains("15/10/2026"), "{text}");
 }
 
 /// The number right after `words` in `text` (thousands commas allowed).

@@ -56,8 +56,11 @@ unless [columns] names the one to use; every column not used is listed in the \
 preview and in the summary.
 
 DATES: 23/11/2026, 23-11-2026, 2026-11-23, 23 Nov 2026, date cells, Excel serial \
-numbers. Whether 03/04/2026 is day or month first is settled per column by rows \
-with a day above 12; rows no row settles are reported, never guessed.
+numbers. 03/04/2026 is read in the office's date order (day first unless a manager \
+changed it: casedesk office set date-order); --dates mdy (or [dates] order in a \
+mapping file, which wins) says how this file writes them. A column that proves the \
+order wrong (11/23/2026 in a day-first office) is reported with the fix, never \
+guessed.
 
 ALL OR NOTHING: one transaction. Nothing is saved unless every row is valid; \
 --skip-invalid saves the valid rows and writes the others, with a last 'reason' \
@@ -124,6 +127,9 @@ pub struct FileArgs {
     /// Save the valid rows; write the others to FILE.rejects.csv
     #[arg(long)]
     pub skip_invalid: bool,
+    /// How this file writes 03/04/2026: dmy (day first), mdy (month first) or ymd [default: the office's date order]
+    #[arg(long, value_enum, value_name = "ORDER")]
+    pub dates: Option<super::settings::DateOrderArg>,
 }
 
 pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
@@ -154,6 +160,8 @@ pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
         mapping: file.map.as_deref().map(MappingFile::load).transpose()?,
         programme,
         skip_invalid: file.skip_invalid,
+        dates: file.dates.map(Into::into),
+        ..ImportOptions::default()
     };
     let preview = session.preview_import(kind, &file.from, &options)?;
     if file.dry_run {

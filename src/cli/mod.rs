@@ -10,6 +10,7 @@ mod import;
 mod output;
 mod placements;
 mod reports;
+mod settings;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -105,6 +106,9 @@ pub enum Command {
     Activity(activities::ActivityCommand),
     /// The period's indicators for a donor report, by sex and age band, with the previous period (manager)
     Report(reports::ReportArgs),
+    /// The office's settings: show them (anyone); set the date order (manager)
+    #[command(subcommand)]
+    Office(settings::OfficeCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -451,6 +455,10 @@ fn run(cli: Cli) -> Result<()> {
             let period = reports::period(&args)?;
             let session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
             reports::run(&session, &args, period)?;
+        }
+        Command::Office(cmd) => {
+            let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;
+            settings::run(&mut session, cmd)?;
         }
         Command::Literacy(LiteracyCommand::Record(args)) => {
             let mut session = login(&office_paths(cli.db), cli.user, &mut secrets)?;

@@ -15,6 +15,7 @@ vocabulary!(
         OfficeCreate => "office.create", "office created";
         OfficeRekey => "office.rekey", "master key replaced";
         OfficeUpgrade => "office.upgrade", "office file upgraded";
+        OfficeDateOrder => "office.date_order", "date order set";
         Login => "login", "logged in";
         LoginFailed => "login.failed", "failed login";
         Logout => "logout", "left the desk";

@@ -271,5 +271,6 @@ pub fn check_user_name(name: &str) -> crate::Result<()> {
 pub mod activities;
 pub mod audit;
 pub mod classes;
+pub mod dates;
 pub mod placements;
 pub mod reports;

@@ -149,10 +149,7 @@ pub fn parse_activities(
     }
     let data = &table.rows[at + 1..];
     let order = match mapping.column("on_date") {
-        Some(c) => dates::column_order(
-            data.iter().filter_map(|r| r.get(c)),
-            map.and_then(|m| m.dates.order),
-        ),
+        Some(c) => dates::column_order(data.iter().filter_map(|r| r.get(c)), opts.file_dates()),
         None => ColumnOrder::Open,
     };
     if let Some(c) = mapping

@@ -2,16 +2,24 @@
 //! `23-11-2026`, `23.11.2026`, `2026-11-23`, `23 Nov 2026`, `Nov 23, 2026`,
 //! a cell formatted as a date, or an Excel serial number (`46349`).
 //!
-//! Whether `03/04/2026` is the 3rd of April or the 4th of March is decided
-//! per column, from the rows that settle it (a first number above 12 is a
-//! day; a second number above 12 is a day). A column where no row settles
-//! it leaves those rows unread, reported as ambiguous: a mapping file's
-//! `[dates] order` says which it is. Nothing is guessed.
+//! Whether `03/04/2026` is the 3rd of April or the 4th of March is read in
+//! the file's date order ([`FileDates`]): a mapping file's `[dates] order`,
+//! else the order asked for this file (`--dates`, the Import screen's
+//! choice), else the office's date order (day first by default). A column
+//! that proves the office's order wrong (a second number above 12 in a
+//! day-first office) is not read either way: its rows are reported with
+//! the fix (`--dates mdy`). Nothing is guessed.
+//!
+//! In a year-first office (or with `--dates ymd`) `a/b/yyyy` dates are
+//! settled per column by the rows that settle it (a first number above 12
+//! is a day; a second number above 12 is a day); rows no row settles are
+//! reported as ambiguous.
 
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::Cell;
+use crate::domain::dates::DateOrder;
 
 /// Which number comes first in `dd/mm/yyyy`-like dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -25,9 +33,66 @@ pub enum DayMonth {
 
 impl DayMonth {
     pub fn describe(self) -> &'static str {
+        self.order().label()
+    }
+
+    /// The office date order this is.
+    pub fn order(self) -> DateOrder {
         match self {
-            DayMonth::Dmy => "day first (23/11/2026)",
-            DayMonth::Mdy => "month first (11/23/2026)",
+            DayMonth::Dmy => DateOrder::Dmy,
+            DayMonth::Mdy => DateOrder::Mdy,
+        }
+    }
+
+    /// The day/month order of an office date order (none for year first).
+    pub fn of(order: DateOrder) -> Option<DayMonth> {
+        match order {
+            DateOrder::Dmy => Some(DayMonth::Dmy),
+            DateOrder::Mdy => Some(DayMonth::Mdy),
+            DateOrder::Ymd => None,
+        }
+    }
+
+    /// "day first" or "month first", without an example.
+    fn words(self) -> &'static str {
+        match self {
+            DayMonth::Dmy => "day first",
+            DayMonth::Mdy => "month first",
+        }
+    }
+
+    fn other(self) -> DayMonth {
+        match self {
+            DayMonth::Dmy => DayMonth::Mdy,
+            DayMonth::Mdy => DayMonth::Dmy,
+        }
+    }
+}
+
+/// Who said how a file writes its dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderFrom {
+    /// The mapping file's `[dates] order` (wins over everything).
+    MappingFile,
+    /// `--dates` on the command line, or the Import screen's choice.
+    ThisFile,
+    /// The office's date order.
+    Office,
+}
+
+/// How a file's dates are read, before its columns are looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileDates {
+    pub order: DateOrder,
+    pub from: OrderFrom,
+}
+
+impl FileDates {
+    /// The office's order, with nothing said for this file.
+    pub fn office(order: DateOrder) -> FileDates {
+        FileDates {
+            order,
+            from: OrderFrom::Office,
         }
     }
 }
@@ -153,6 +218,13 @@ fn shape(cell: &Cell) -> Shape {
 pub enum ColumnOrder {
     /// Given by the mapping file.
     Given(DayMonth),
+    /// Asked for this file (`--dates`, the Import screen's choice).
+    ForFile(DayMonth),
+    /// The office's date order, and no row of the column says otherwise.
+    Office(DayMonth),
+    /// The office reads dates `office`, but a row of the column (`proof`)
+    /// can only be the other way: the column is not read either way.
+    AgainstOffice { office: DayMonth, proof: NaiveDate },
     /// Settled by rows of the column (and no row says otherwise).
     Settled(DayMonth),
     /// Rows of the column disagree: some can only be day first, some only
@@ -166,7 +238,10 @@ pub enum ColumnOrder {
 impl ColumnOrder {
     pub fn order(self) -> Option<DayMonth> {
         match self {
-            ColumnOrder::Given(o) | ColumnOrder::Settled(o) => Some(o),
+            ColumnOrder::Given(o)
+            | ColumnOrder::ForFile(o)
+            | ColumnOrder::Office(o)
+            | ColumnOrder::Settled(o) => Some(o),
             _ => None,
         }
     }
@@ -175,6 +250,15 @@ impl ColumnOrder {
     pub fn describe(self) -> String {
         match self {
             ColumnOrder::Given(o) => format!("{}, as the mapping file says", o.describe()),
+            ColumnOrder::ForFile(o) => format!("{}, as asked for this file", o.describe()),
+            ColumnOrder::Office(o) => format!("{}, the office's date order", o.describe()),
+            ColumnOrder::AgainstOffice { office, proof } => format!(
+                "not read: the column has {}, which can only be {}, but the office reads dates {}; {}",
+                office.other().order().format(proof),
+                office.other().words(),
+                office.words(),
+                fix(office.other())
+            ),
             ColumnOrder::Settled(o) => format!("{}, settled by the column's dates", o.describe()),
             ColumnOrder::Mixed => "mixed: some dates are day first, some month first".into(),
             ColumnOrder::Open => "day/month order not settled by any row".into(),
@@ -182,26 +266,49 @@ impl ColumnOrder {
     }
 }
 
-/// Decide a column's order from its cells (`given` wins).
-pub fn column_order<'a>(
-    cells: impl Iterator<Item = &'a Cell>,
-    given: Option<DayMonth>,
-) -> ColumnOrder {
-    if let Some(o) = given {
-        return ColumnOrder::Given(o);
+/// How to set the order that would read a column: for the messages.
+fn fix(o: DayMonth) -> String {
+    format!(
+        "if the file writes dates {}, import it with --dates {} (on the desk: the Dates choice)",
+        o.words(),
+        o.order().code()
+    )
+}
+
+/// Decide a column's order from its cells and the file's date order.
+pub fn column_order<'a>(cells: impl Iterator<Item = &'a Cell>, dates: FileDates) -> ColumnOrder {
+    let given = DayMonth::of(dates.order);
+    match (given, dates.from) {
+        (Some(o), OrderFrom::MappingFile) => return ColumnOrder::Given(o),
+        (Some(o), OrderFrom::ThisFile) => return ColumnOrder::ForFile(o),
+        _ => {}
     }
-    let (mut dmy, mut mdy) = (false, false);
+    // Rows that can only be read one way: (day first, month first).
+    let (mut dmy, mut mdy) = (None, None);
     for c in cells {
-        if let Shape::Numeric { a, b, .. } = shape(c) {
-            dmy |= a > 12;
-            mdy |= b > 12;
+        if let Shape::Numeric { a, b, year } = shape(c) {
+            if a > 12 {
+                dmy = dmy.or(NaiveDate::from_ymd_opt(year, b, a));
+            }
+            if b > 12 {
+                mdy = mdy.or(NaiveDate::from_ymd_opt(year, a, b));
+            }
         }
     }
-    match (dmy, mdy) {
-        (true, false) => ColumnOrder::Settled(DayMonth::Dmy),
-        (false, true) => ColumnOrder::Settled(DayMonth::Mdy),
-        (true, true) => ColumnOrder::Mixed,
-        (false, false) => ColumnOrder::Open,
+    match (given, dmy, mdy) {
+        (_, Some(_), Some(_)) => ColumnOrder::Mixed,
+        (Some(DayMonth::Dmy), None, Some(proof)) => ColumnOrder::AgainstOffice {
+            office: DayMonth::Dmy,
+            proof,
+        },
+        (Some(DayMonth::Mdy), Some(proof), None) => ColumnOrder::AgainstOffice {
+            office: DayMonth::Mdy,
+            proof,
+        },
+        (Some(o), _, _) => ColumnOrder::Office(o),
+        (None, Some(_), None) => ColumnOrder::Settled(DayMonth::Dmy),
+        (None, None, Some(_)) => ColumnOrder::Settled(DayMonth::Mdy),
+        (None, None, None) => ColumnOrder::Open,
     }
 }
 
@@ -213,6 +320,8 @@ pub enum DateProblem {
     Impossible,
     /// Either of two dates.
     Ambiguous(NaiveDate, NaiveDate),
+    /// In a column that proves the office's order wrong.
+    AgainstOffice,
 }
 
 impl DateProblem {
@@ -234,7 +343,7 @@ impl DateProblem {
                 None => format!("{label}: there is no such date as {text}"),
             },
             DateProblem::Ambiguous(a, b) => format!(
-                "{label}: {text} could be {} or {}; {} — say which with [dates] order = \"dmy\" or \"mdy\" in a mapping file (--map)",
+                "{label}: {text} could be {} or {}; {} — say which with --dates dmy or --dates mdy (on the desk: the Dates choice)",
                 long(a),
                 long(b),
                 if order == ColumnOrder::Mixed {
@@ -243,6 +352,16 @@ impl DateProblem {
                     "no date in the column has a day above 12 to settle it"
                 }
             ),
+            DateProblem::AgainstOffice => match order {
+                ColumnOrder::AgainstOffice { office, proof } => format!(
+                    "{label}: {text} is not read: the column has {}, which can only be {}, but the office reads dates {}; {}",
+                    office.other().order().format(proof),
+                    office.other().words(),
+                    office.words(),
+                    fix(office.other())
+                ),
+                _ => format!("{label}: {text} is not read in the office's date order"),
+            },
         }
     }
 }
@@ -260,6 +379,14 @@ pub fn read(cell: &Cell, order: ColumnOrder) -> Result<NaiveDate, DateProblem> {
             let dmy = || NaiveDate::from_ymd_opt(year, b, a);
             let mdy = || NaiveDate::from_ymd_opt(year, a, b);
             let pick = |d: Option<NaiveDate>| d.ok_or(DateProblem::Impossible);
+            if let ColumnOrder::AgainstOffice { .. } = order {
+                // Only a date that is the same both ways is certain.
+                return if a == b {
+                    pick(dmy())
+                } else {
+                    Err(DateProblem::AgainstOffice)
+                };
+            }
             match order.order() {
                 Some(DayMonth::Dmy) => pick(dmy()),
                 Some(DayMonth::Mdy) => pick(mdy()),
@@ -331,18 +458,19 @@ mod tests {
     }
 
     #[test]
-    fn the_order_is_settled_per_column_and_never_guessed() {
+    fn a_year_first_office_settles_the_order_per_column_and_never_guesses() {
+        let ymd = FileDates::office(DateOrder::Ymd);
         let dmy = [t("03/04/2026"), t("23/11/2026")];
-        let order = column_order(dmy.iter(), None);
+        let order = column_order(dmy.iter(), ymd);
         assert_eq!(order, ColumnOrder::Settled(DayMonth::Dmy));
         assert_eq!(read(&dmy[0], order), Ok(d(2026, 4, 3)));
 
         let mdy = [t("03/04/2026"), t("11/23/2026")];
-        let order = column_order(mdy.iter(), None);
+        let order = column_order(mdy.iter(), ymd);
         assert_eq!(read(&mdy[0], order), Ok(d(2026, 3, 4)));
 
         let open = [t("03/04/2026"), t("05/05/2026"), t("2026-01-20")];
-        let order = column_order(open.iter(), None);
+        let order = column_order(open.iter(), ymd);
         assert_eq!(order, ColumnOrder::Open);
         assert_eq!(
             read(&open[0], order),
@@ -351,7 +479,7 @@ mod tests {
         assert_eq!(read(&open[1], order), Ok(d(2026, 5, 5)));
 
         let mixed = [t("03/04/2026"), t("23/11/2026"), t("11/23/2026")];
-        let order = column_order(mixed.iter(), None);
+        let order = column_order(mixed.iter(), ymd);
         assert_eq!(order, ColumnOrder::Mixed);
         assert!(matches!(
             read(&mixed[0], order),
@@ -361,8 +489,57 @@ mod tests {
         assert_eq!(read(&mixed[2], order), Ok(d(2026, 11, 23)));
 
         // The mapping file decides; a row against it has no such date.
-        let order = column_order(open.iter(), Some(DayMonth::Mdy));
+        let map = FileDates {
+            order: DateOrder::Mdy,
+            from: OrderFrom::MappingFile,
+        };
+        let order = column_order(open.iter(), map);
         assert_eq!(read(&open[0], order), Ok(d(2026, 3, 4)));
         assert_eq!(read(&t("23/11/2026"), order), Err(DateProblem::Impossible));
+    }
+
+    #[test]
+    fn the_office_order_reads_a_column_no_row_settles() {
+        let cells = [t("01/12/2026"), t("05/03/2026"), t("2026-01-20")];
+        let order = column_order(cells.iter(), FileDates::office(DateOrder::Dmy));
+        assert_eq!(order, ColumnOrder::Office(DayMonth::Dmy));
+        assert_eq!(read(&cells[0], order), Ok(d(2026, 12, 1)));
+        assert_eq!(read(&cells[2], order), Ok(d(2026, 1, 20)));
+        let order = column_order(cells.iter(), FileDates::office(DateOrder::Mdy));
+        assert_eq!(read(&cells[0], order), Ok(d(2026, 1, 12)));
+        // Asked for this file: over the office's order.
+        let file = FileDates {
+            order: DateOrder::Mdy,
+            from: OrderFrom::ThisFile,
+        };
+        let order = column_order(cells.iter(), file);
+        assert_eq!(order, ColumnOrder::ForFile(DayMonth::Mdy));
+        assert_eq!(read(&cells[1], order), Ok(d(2026, 5, 3)));
+    }
+
+    #[test]
+    fn a_column_against_the_office_order_is_reported_with_the_fix() {
+        let cells = [t("01/12/2026"), t("11/23/2026"), t("04/04/2026")];
+        let order = column_order(cells.iter(), FileDates::office(DateOrder::Dmy));
+        assert_eq!(
+            order,
+            ColumnOrder::AgainstOffice {
+                office: DayMonth::Dmy,
+                proof: d(2026, 11, 23)
+            }
+        );
+        for c in &cells[..2] {
+            let e = read(c, order).expect_err("not guessed");
+            assert_eq!(e, DateProblem::AgainstOffice);
+            let m = e.message("Date", c.text().trim(), order);
+            assert!(m.contains("11/23/2026"), "{m}");
+            assert!(m.contains("--dates mdy"), "{m}");
+        }
+        assert_eq!(read(&cells[2], order), Ok(d(2026, 4, 4)));
+        assert!(order.describe().contains("--dates mdy"));
+        // Rows settling both ways are mixed, whatever the office says.
+        let mixed = [t("23/11/2026"), t("11/23/2026")];
+        let order = column_order(mixed.iter(), FileDates::office(DateOrder::Dmy));
+        assert_eq!(order, ColumnOrder::Mixed);
     }
 }

@@ -7,11 +7,13 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use super::columns::{ColumnUse, MappingFile};
+use super::dates::{FileDates, OrderFrom};
 use super::people::PersonRow;
 use crate::domain::Programme;
 use crate::domain::activities::NewActivity;
 use crate::domain::casework::NewService;
 use crate::domain::classes::Mark;
+use crate::domain::dates::DateOrder;
 
 /// What is being brought in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +53,33 @@ pub struct ImportOptions {
     /// Save the valid rows and write the others to a rejects file, instead
     /// of saving nothing.
     pub skip_invalid: bool,
+    /// How this file writes its dates (`--dates`, the Import screen's
+    /// choice), over the office's order; a mapping file's `[dates] order`
+    /// wins over both.
+    pub dates: Option<DateOrder>,
+    /// The office's date order: filled in by the office layer from the
+    /// office setting (what a face puts here is replaced).
+    pub office_dates: DateOrder,
+}
+
+impl ImportOptions {
+    /// How the file's dates are read: the mapping file, else `dates`, else
+    /// the office's order.
+    pub fn file_dates(&self) -> FileDates {
+        if let Some(o) = self.mapping.as_ref().and_then(|m| m.dates.order) {
+            return FileDates {
+                order: o.order(),
+                from: OrderFrom::MappingFile,
+            };
+        }
+        match self.dates {
+            Some(order) => FileDates {
+                order,
+                from: OrderFrom::ThisFile,
+            },
+            None => FileDates::office(self.office_dates),
+        }
+    }
 }
 
 /// One problem with one row, in plain words. `row` is the row number as

@@ -22,6 +22,7 @@ pub mod import;
 pub mod intake;
 pub mod placements;
 pub mod reports;
+pub mod settings;
 
 use age::secrecy::SecretString;
 use rusqlite::{Connection, Transaction};
@@ -105,6 +106,9 @@ pub fn create_office(
 ) -> Result<(Session, RecoveryKey)> {
     let (open, recovery) =
         vault::create_office(paths, office_name, manager, password, |conn, user| {
+            // Written out at the start, so `office show` and a SQLCipher
+            // client see the order the office works in.
+            meta::set_date_order(conn, crate::domain::dates::DateOrder::default())?;
             store::audit::record(conn, &user.name, AuditAction::OfficeCreate, "", "")
         })?;
     Ok((Session { open }, recovery))

@@ -10,6 +10,7 @@
 
 pub mod action;
 pub mod app;
+pub mod dates;
 pub mod key_chord;
 pub mod keymap;
 pub mod layout;

@@ -47,8 +47,8 @@ pub fn draw(screen: &dyn Screen) -> String {
     mask(&terminal.backend().to_string())
 }
 
-/// `2026-11-23` → `YYYY-MM-DD`, `14:05` → `hh:mm`: same widths, so the
-/// layout is what is compared.
+/// `2026-11-23` → `YYYY-MM-DD`, `23/11/2026` → `DD/MM/YYYY`, `14:05` →
+/// `hh:mm`: same widths, so the layout is what is compared.
 pub fn mask(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let digits = |at: usize, n: usize| {
@@ -61,6 +61,14 @@ pub fn mask(s: &str) -> String {
         if digits(i, 4) && is(i + 4, '-') && digits(i + 5, 2) && is(i + 7, '-') && digits(i + 8, 2)
         {
             out.push_str("YYYY-MM-DD");
+            i += 10;
+        } else if digits(i, 2)
+            && is(i + 2, '/')
+            && digits(i + 3, 2)
+            && is(i + 5, '/')
+            && digits(i + 6, 4)
+        {
+            out.push_str("DD/MM/YYYY");
             i += 10;
         } else if digits(i, 2) && is(i + 2, ':') && digits(i + 3, 2) {
             out.push_str("hh:mm");

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::super::Cell;
 use super::super::columns::{Mapping, MappingFile, PEOPLE};
-use super::super::dates::{self, ColumnOrder};
+use super::super::dates::{self, FileDates};
 use super::super::vocabulary::parse_vocab;
 use super::values::{parse_concerns, parse_programme, parse_sex};
 use crate::domain::{Centre, Concern, Programme, ReferralSource, RiskLevel, Sex};
@@ -37,6 +37,7 @@ impl Defaults {
         map: Option<&MappingFile>,
         programme: Option<Programme>,
         today: NaiveDate,
+        file_dates: FileDates,
     ) -> Result<Defaults> {
         let mut d = Defaults {
             programme,
@@ -90,7 +91,8 @@ impl Defaults {
                 "concerns" => d.concerns = Some(parse_concerns(value).map_err(|m| bad(key, m))?),
                 "registered_on" => {
                     let c = Cell::Text(value.clone());
-                    let order = ColumnOrder::Open;
+                    // In the file's date order, as its dates are.
+                    let order = dates::column_order(std::iter::once(&c), file_dates);
                     d.registered_on = dates::read(&c, order)
                         .map_err(|p| bad(key, p.message("date", value, order)))?;
                 }

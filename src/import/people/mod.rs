@@ -69,18 +69,18 @@ pub fn parse_people(table: &Table, opts: &ImportOptions, today: NaiveDate) -> Re
         )));
     }
     let data = &table.rows[at + 1..];
-    let given_order = map.and_then(|m| m.dates.order);
+    let file_dates = opts.file_dates();
     let mut orders: HashMap<&'static str, ColumnOrder> = HashMap::new();
     for key in ["birth_date", "registered_on"] {
         if let Some(col) = mapping.column(key) {
-            let order = dates::column_order(data.iter().filter_map(|r| r.get(col)), given_order);
+            let order = dates::column_order(data.iter().filter_map(|r| r.get(col)), file_dates);
             orders.insert(key, order);
             if let Some(c) = mapping.columns.iter_mut().find(|c| c.column == col) {
                 c.note = Some(order.describe());
             }
         }
     }
-    let defaults = Defaults::read(map, opts.programme, today)?;
+    let defaults = Defaults::read(map, opts.programme, today, file_dates)?;
     let settings = defaults.settings(&mapping);
     let headers = mapping.columns.iter().map(|c| c.header.clone()).collect();
 

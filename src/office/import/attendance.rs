@@ -34,7 +34,7 @@ pub(super) fn preview_attendance(
     // Every other header that reads as a date is a session's column; the
     // rate (and anything else) is not used.
     let header_cells = &table.rows[at];
-    let given = options.mapping.as_ref().and_then(|m| m.dates.order);
+    let given = options.file_dates();
     let date_cols: Vec<usize> = mapping
         .columns
         .iter()

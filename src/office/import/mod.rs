@@ -60,6 +60,10 @@ impl Session {
         options: &ImportOptions,
     ) -> Result<ImportPreview> {
         self.require(IMPORT, "import spreadsheets")?;
+        let options = &ImportOptions {
+            office_dates: self.date_order()?,
+            ..options.clone()
+        };
         let table = read_table(file, options.sheet.as_deref())?;
         let mut preview = match kind {
             ImportKind::People => preview_people(self, &table, file, options)?,

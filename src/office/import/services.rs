@@ -45,7 +45,7 @@ pub(super) fn preview_services(
         })
         .unwrap_or_default();
     let col = |key: &str| mapping.column(key);
-    let given = options.mapping.as_ref().and_then(|m| m.dates.order);
+    let given = options.file_dates();
     let order = match col("on_date") {
         Some(c) => dates::column_order(table.rows[at + 1..].iter().filter_map(|r| r.get(c)), given),
         None => ColumnOrder::Open,

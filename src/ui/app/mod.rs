@@ -383,6 +383,11 @@ impl App {
         if let Mode::Desk(d) = &mut self.mode {
             d.screen.set_config(&self.config);
         }
-        self.ctx_call(|s, ctx| s.refresh(ctx));
+        // The office's date order, read again as each screen opens: a
+        // manager may have changed it at another terminal.
+        self.ctx_call(|s, ctx| {
+            crate::ui::dates::set_order(ctx.session.date_order()?);
+            s.refresh(ctx)
+        });
     }
 }

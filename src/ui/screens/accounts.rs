@@ -1,6 +1,8 @@
 //! Accounts (managers): who may log in, with which role. `n` adds an
 //! account (name, role, password twice); Enter on an account asks before
-//! disabling it — its key slot goes, so its password opens nothing.
+//! disabling it — its key slot goes, so its password opens nothing. `e`
+//! changes the office's settings: its date order (how forms and imports
+//! read 06/12/2026 and how every screen shows a date).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -10,6 +12,7 @@ use super::fields::{Entries, Entry, EntryEvent};
 use super::login::check_twice;
 use crate::Result;
 use crate::domain::Role;
+use crate::domain::dates::DateOrder;
 use crate::domain::{User, check_user_name};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
@@ -28,6 +31,8 @@ const AGAIN: usize = 3;
 enum Mode {
     List,
     Add(Entries),
+    /// The office's settings: one entry, the date order.
+    Settings(Entries),
     Disable(Box<ConfirmDialog>, String),
 }
 
@@ -40,6 +45,8 @@ pub struct AccountsScreen {
     columns: Vec<Column>,
     mode: Mode,
     me: String,
+    /// The office's date order as last read.
+    dates: DateOrder,
 }
 
 impl Default for AccountsScreen {
@@ -63,7 +70,14 @@ impl AccountsScreen {
             ],
             mode: Mode::List,
             me: String::new(),
+            dates: DateOrder::default(),
         }
+    }
+
+    fn settings_form(dates: DateOrder) -> Entries {
+        let labels: Vec<&str> = DateOrder::ALL.iter().map(|o| o.label()).collect();
+        let at = DateOrder::ALL.iter().position(|o| *o == dates).unwrap_or(0);
+        Entries::new(vec![Entry::cycle("Date order", &labels).with_choice(at)])
     }
 
     fn filter(&mut self) {
@@ -80,7 +94,7 @@ impl AccountsScreen {
                     u.name.clone(),
                     u.role.label().to_string(),
                     if u.enabled { "enabled" } else { "disabled" }.to_string(),
-                    u.created_at.chars().take(10).collect(),
+                    since(&u.created_at),
                 ]
             })
             .collect();
@@ -119,6 +133,13 @@ impl AccountsScreen {
     }
 }
 
+/// An account's creation (stored as RFC 3339) as a local date.
+fn since(stored: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stored)
+        .map(|t| crate::ui::dates::show(t.with_timezone(&chrono::Local).date_naive()))
+        .unwrap_or_else(|_| stored.chars().take(10).collect())
+}
+
 impl Screen for AccountsScreen {
     fn id(&self) -> ScreenId {
         ScreenId::Accounts
@@ -127,7 +148,7 @@ impl Screen for AccountsScreen {
     fn context_stack(&self) -> &'static [Context] {
         match self.mode {
             Mode::List => self.state.context_stack(),
-            Mode::Add(_) => stacks::TEXT,
+            Mode::Add(_) | Mode::Settings(_) => stacks::TEXT,
             Mode::Disable(..) => stacks::DIALOG,
         }
     }
@@ -135,6 +156,7 @@ impl Screen for AccountsScreen {
     fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
         self.me = ctx.session.user().name.clone();
         self.users = ctx.session.accounts()?;
+        self.dates = ctx.session.date_order()?;
         self.filter();
         Ok(())
     }
@@ -158,6 +180,27 @@ impl Screen for AccountsScreen {
                     }
                     None => Ok(Outcome::Stay),
                 },
+                EntryEvent::None => Ok(Outcome::Stay),
+            },
+            Mode::Settings(form) => match form.handle(input) {
+                EntryEvent::Back => {
+                    self.mode = Mode::List;
+                    Ok(Outcome::Stay)
+                }
+                EntryEvent::Submit => {
+                    let order = DateOrder::ALL[form.choice(0).min(DateOrder::ALL.len() - 1)];
+                    self.mode = Mode::List;
+                    if order == self.dates {
+                        return Ok(Outcome::Stay);
+                    }
+                    ctx.session.set_date_order(order)?;
+                    crate::ui::dates::set_order(order);
+                    self.refresh(ctx)?;
+                    Ok(Outcome::Status(format!(
+                        "The office's date order is now {}: forms and imports read dates that way, and every screen shows them so.",
+                        order.label()
+                    )))
+                }
                 EntryEvent::None => Ok(Outcome::Stay),
             },
             Mode::Disable(dialog, name) => {
@@ -222,6 +265,10 @@ impl Screen for AccountsScreen {
                     self.mode = Mode::Add(AccountsScreen::add_form());
                     Ok(Outcome::Stay)
                 }
+                TableEvent::Other(Action::Edit, _) => {
+                    self.mode = Mode::Settings(AccountsScreen::settings_form(self.dates));
+                    Ok(Outcome::Stay)
+                }
                 TableEvent::Other(Action::Refresh, _) => {
                     self.refresh(ctx)?;
                     Ok(Outcome::Stay)
@@ -233,11 +280,26 @@ impl Screen for AccountsScreen {
     }
 
     fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let title = format!(
+            "Accounts · n add · Enter disable · e dates: {}",
+            self.dates.example()
+        );
         Table::new(&self.shown, &self.columns, &self.state, theme)
-            .title("Accounts · n add · Enter disable")
+            .title(&title)
             .render(area, buf);
         match &self.mode {
             Mode::List => {}
+            Mode::Settings(form) => {
+                super::fields::render_boxed(
+                    form,
+                    "Office settings",
+                    "←→ choose · Enter save · Esc cancel",
+                    56,
+                    area,
+                    buf,
+                    theme,
+                );
+            }
             Mode::Disable(dialog, _) => dialog.render(area, buf),
             Mode::Add(form) => {
                 super::fields::render_boxed(
@@ -255,7 +317,7 @@ impl Screen for AccountsScreen {
 
     fn cursor(&self) -> Option<Position> {
         match &self.mode {
-            Mode::Add(form) => form.cursor(),
+            Mode::Add(form) | Mode::Settings(form) => form.cursor(),
             _ => None,
         }
     }
@@ -267,6 +329,8 @@ impl Screen for AccountsScreen {
     fn help_intro(&self) -> &str {
         "Who may log in. n adds an account: a name, a role (staff, manager or psychologist) \
          and a first password, typed twice. Enter on an account asks before disabling it; a \
-         disabled account's password opens nothing."
+         disabled account's password opens nothing. e sets the office's date order: how \
+         forms and imports read 06/12/2026 (day first unless changed) and how every \
+         screen shows a date."
     }
 }

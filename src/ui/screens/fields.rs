@@ -58,6 +58,13 @@ impl Entry {
         self.input.set_text(text);
         self
     }
+    /// A cycle entry showing its option `i` (the first when out of range).
+    pub fn with_choice(mut self, i: usize) -> Entry {
+        if let EntryKind::Cycle(options) = &self.kind {
+            self.choice = if i < options.len() { i } else { 0 };
+        }
+        self
+    }
 }
 
 /// What happened after a key.

@@ -299,7 +299,7 @@ impl Screen for HomeScreen {
             };
             let text = format!(
                 "{} {:7} {:13} {} · {visit}{}",
-                d.due_on.format("%d/%m"),
+                crate::ui::dates::show(d.due_on),
                 when,
                 d.case_number,
                 d.name,
@@ -338,7 +338,7 @@ impl Screen for HomeScreen {
         for (k, r) in self.latest.iter().enumerate().skip(first).take(rows) {
             let text = format!(
                 "{} {:13} {} ({})",
-                r.registered_on.format("%d/%m/%Y"),
+                crate::ui::dates::show(r.registered_on),
                 r.case_number,
                 r.name,
                 r.status.label()

@@ -13,7 +13,11 @@ use crate::ui::screens::reports::grid;
 use crate::ui::theme::Theme;
 
 pub fn render(a: &Activity, area: Rect, buf: &mut Buffer, t: &Theme) {
-    let title = format!(" {} · {} ", a.kind.label(), a.on_date);
+    let title = format!(
+        " {} · {} ",
+        a.kind.label(),
+        crate::ui::dates::show(a.on_date)
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.border_focus)

@@ -180,7 +180,7 @@ impl ActivityList {
             .map(|i| {
                 let a = &self.all[*i];
                 vec![
-                    a.on_date.to_string(),
+                    crate::ui::dates::show(a.on_date),
                     a.kind.label().to_string(),
                     a.place.clone(),
                     a.participants.total().to_string(),

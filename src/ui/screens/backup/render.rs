@@ -281,7 +281,7 @@ fn form_hint(f: &TaskForm, when: BackupWhen) -> String {
 }
 
 fn local(t: DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+    crate::ui::dates::show_time(t.with_timezone(&Local).naive_local())
 }
 
 /// A manifest's RFC 3339 time, in local time.

@@ -84,7 +84,7 @@ impl ClassForm {
                 Entry::text("Days").with_text("mon-thu"),
                 Entry::text("From (HH:MM)"),
                 Entry::text("To (HH:MM)"),
-                Entry::text("First day").with_text(&today.to_string()),
+                Entry::text("First day").with_text(&crate::ui::dates::show(today)),
                 Entry::text("Room"),
             ]),
             teachers: teachers.to_vec(),
@@ -131,7 +131,10 @@ impl ClassForm {
         let starts_at = read_time(FROM, e);
         let ends_at = read_time(TO, e);
         let starts_on = parse_date(e.text(STARTS), self.today).unwrap_or_else(|| {
-            e.set_error(STARTS, "Write the date like 2026-11-23 or 23/11/2026.");
+            e.set_error(
+                STARTS,
+                format!("Write the date like {}.", crate::ui::dates::hint()),
+            );
             bad = true;
             self.today
         });
@@ -193,7 +196,7 @@ impl EnrolForm {
             entries: Entries::new(vec![
                 Entry::cycle("What", &["Enrol", "Withdraw"]),
                 Entry::text("Case number"),
-                Entry::text("From").with_text(&today.to_string()),
+                Entry::text("From").with_text(&crate::ui::dates::show(today)),
                 Entry::text("Why (withdraw)"),
             ]),
             today,
@@ -222,7 +225,10 @@ impl EnrolForm {
         let e = &mut self.entries;
         e.clear_errors();
         let Some(on) = parse_date(e.text(WHEN), self.today) else {
-            e.set_error(WHEN, "Write the date like 2026-11-23 or 23/11/2026.");
+            e.set_error(
+                WHEN,
+                format!("Write the date like {}.", crate::ui::dates::hint()),
+            );
             return Ok(FormResult::Pending);
         };
         let person = match ctx.session.find_case_number(e.text(CASE))? {
@@ -293,7 +299,10 @@ impl DateForm {
                 None => {
                     self.entries.set_error(
                         0,
-                        "Write the date like 2026-11-23 or 23/11/2026, or today or yesterday.",
+                        format!(
+                            "Write the date like {}, or today or yesterday.",
+                            crate::ui::dates::hint()
+                        ),
                     );
                     DateEvent::Pending
                 }

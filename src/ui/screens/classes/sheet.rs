@@ -112,7 +112,7 @@ impl SheetView {
             " Attendance · {} · {} {}{} ",
             self.class.name,
             weekday(self.date),
-            self.date,
+            crate::ui::dates::show(self.date),
             if self.is_extra() { " · make-up" } else { "" }
         );
         let block = Block::default()

@@ -25,7 +25,7 @@ impl RowSource for PersonRows<'_> {
             Cow::Borrowed(p.case_number.as_str()),
             Cow::Borrowed(p.name.as_str()),
             Cow::Owned(p.sessions.to_string()),
-            Cow::Owned(p.last.map(|d| d.to_string()).unwrap_or_default()),
+            Cow::Owned(crate::ui::dates::show_or(p.last, "")),
         ]
     }
 }
@@ -68,7 +68,7 @@ impl RowSource for SessionRows<'_> {
             return Vec::new();
         };
         vec![
-            Cow::Owned(s.on_date.to_string()),
+            Cow::Owned(crate::ui::dates::show(s.on_date)),
             Cow::Borrowed(kind_word(s.kind)),
             Cow::Owned(s.minutes.to_string()),
             Cow::Borrowed(s.psychologist.as_deref().unwrap_or("?")),

@@ -77,14 +77,11 @@ fn kind_word(kind: CounsellingKind) -> &'static str {
     }
 }
 
-/// "2026-11-23T09:05:00Z" → "2026-11-23 14:05" in local time.
+/// "2026-11-23T09:05:00Z" → "23/11/2026 14:05" in local time (the office's
+/// date order).
 pub(crate) fn local_time(stored: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(stored)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
+        .map(|t| crate::ui::dates::show_time(t.with_timezone(&chrono::Local).naive_local()))
         .unwrap_or_else(|_| stored.to_string())
 }
 

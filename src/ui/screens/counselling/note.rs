@@ -118,7 +118,7 @@ impl CounsellingScreen {
                 format!(
                     " {} session · {} · {} ",
                     kind_word(s.kind),
-                    s.on_date,
+                    crate::ui::dates::show(s.on_date),
                     sanitize(&s.case_number)
                 ),
                 theme.title,

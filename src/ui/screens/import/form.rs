@@ -1,6 +1,7 @@
 //! The Import screen's first step: what to import and from where, with
-//! the same choices as `casedesk import` (file, sheet, mapping file,
-//! programme or class, what to do with rows that have problems, dry run).
+//! the same choices as `casedesk import` (file, sheet, mapping file, how
+//! the file writes its dates, programme or class, what to do with rows
+//! that have problems, dry run).
 //!
 //! Checks that need no office file (a path typed, the file there, the
 //! mapping file readable) are made here, so a problem shows beside its
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 
 use crate::Error;
 use crate::domain::Programme;
+use crate::domain::dates::DateOrder;
 use crate::office::import::{ImportKind, ImportOptions, MappingFile};
 use crate::ui::keymap::Input;
 use crate::ui::screens::fields::{Entries, Entry, EntryEvent};
@@ -24,6 +26,9 @@ pub(super) enum F {
     File,
     Sheet,
     Map,
+    /// How the file writes 03/04/2026 (`--dates`): the office's order
+    /// unless chosen.
+    Dates,
     /// People: the programme of rows that do not say.
     Programme,
     /// Attendance: the class.
@@ -54,6 +59,13 @@ const WHAT_LABELS: [&str; 4] = [
     "services delivered",
     "attendance (a class's month sheet)",
     "activities (outreach, meetings)",
+];
+/// The Dates choice: the office's order, or one for this file.
+const DATES: [Option<DateOrder>; 4] = [
+    None,
+    Some(DateOrder::Dmy),
+    Some(DateOrder::Mdy),
+    Some(DateOrder::Ymd),
 ];
 const PROGRAMMES: [&str; 3] = ["as the file says", "CPC", "women's desk"];
 const INVALID: [&str; 2] = [
@@ -110,7 +122,7 @@ impl ImportForm {
         };
         let choice = |f: F| get(f).parse::<usize>().unwrap_or(0);
         let what = WHATS[choice(What).min(WHATS.len() - 1)];
-        let mut ids = vec![What, File, Sheet, Map];
+        let mut ids = vec![What, File, Sheet, Map, Dates];
         match what {
             self::What::People => ids.push(Programme),
             self::What::Attendance => ids.push(Class),
@@ -124,6 +136,11 @@ impl ImportForm {
                 File => Entry::text("From the file").with_text(get(f)),
                 Sheet => Entry::text("Sheet (workbooks)").with_text(get(f)),
                 Map => Entry::text("Mapping file").with_text(get(f)),
+                Dates => {
+                    let labels =
+                        DATES.map(|o| o.map_or("the office's date order", DateOrder::label));
+                    Entry::cycle("Dates in the file", &labels)
+                }
                 Programme => Entry::cycle("Programme", &PROGRAMMES),
                 Class => Entry::text("Class").with_text(get(f)),
                 Invalid => Entry::cycle("Rows with problems", &INVALID),
@@ -135,7 +152,7 @@ impl ImportForm {
             entries: Entries::new(entries),
             message: None,
         };
-        for f in [What, Programme, Invalid, Run] {
+        for f in [What, Dates, Programme, Invalid, Run] {
             if let Some(i) = form.idx(f) {
                 form.entries.focus = i;
                 for _ in 0..choice(f) {
@@ -174,7 +191,7 @@ impl ImportForm {
             .iter()
             .enumerate()
             .map(|(i, f)| match f {
-                F::What | F::Programme | F::Invalid | F::Run => {
+                F::What | F::Dates | F::Programme | F::Invalid | F::Run => {
                     (*f, self.entries.choice(i).to_string())
                 }
                 _ => (*f, self.entries.text(i).to_string()),
@@ -271,6 +288,8 @@ impl ImportForm {
                 mapping,
                 programme,
                 skip_invalid: self.choice(F::Invalid) == 1,
+                dates: DATES[self.choice(F::Dates).min(DATES.len() - 1)],
+                ..ImportOptions::default()
             },
             dry_run: self.dry_run(),
         })
@@ -335,6 +354,25 @@ mod tests {
         assert!(f.idx(F::Programme).is_none());
         assert!(f.idx(F::Class).is_some());
         assert_eq!(f.text(F::File), "x.csv");
+    }
+
+    #[test]
+    fn the_dates_choice_is_the_office_order_unless_chosen() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("x.csv");
+        std::fs::write(&file, "Name\nAli\n").expect("write");
+        let path = file.display().to_string();
+        let mut f = ImportForm::build(&[(F::File, path.clone())], F::File);
+        assert_eq!(f.check().map(|r| r.options.dates), Some(None));
+        let mut g = ImportForm::build(&[(F::File, path), (F::Dates, "2".into())], F::File);
+        assert_eq!(
+            g.check().map(|r| r.options.dates),
+            Some(Some(DateOrder::Mdy))
+        );
+        // Kept when what is imported changes.
+        g.entries.focus = 0;
+        g.handle(Input::Action(Action::Right));
+        assert_eq!(g.choice(F::Dates), 2);
     }
 
     #[test]

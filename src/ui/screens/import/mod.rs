@@ -2,7 +2,8 @@
 //! same steps as `casedesk import`:
 //!
 //! 1. the form (`form.rs`): what to import, the file, its sheet, a
-//!    mapping file, what to do with rows that have problems, dry run;
+//!    mapping file, how the file writes its dates, what to do with rows
+//!    that have problems, dry run;
 //! 2. the preview: how the columns were matched, the first rows as they
 //!    will be saved, every problem with its row number, the rows left out
 //!    as already there; Enter saves it (unless it is a dry run);
@@ -303,9 +304,11 @@ impl Screen for ImportScreen {
     fn help_intro(&self) -> &str {
         "Bring in the office's existing spreadsheets (CSV, .xlsx, .xls, .ods): people onto the \
          registers, services delivered, a class's attendance sheet, or the activity log. Columns \
-         are matched by their headers in English or Urdu (a mapping file can name them). The \
-         preview shows how each column is used, the first rows as they will be saved and every \
-         problem with its row number; nothing is saved until you confirm, and then all at once. \
+         are matched by their headers in English or Urdu (a mapping file can name them). A date \
+         like 01/12/2026 is read in the office's date order unless \"Dates in the file\" says \
+         otherwise. The preview shows how each column is used, the first rows as they will be \
+         saved and every problem with its row number; nothing is saved until you confirm, and \
+         then all at once. \
          Rows already in the office are left out, so importing a file twice adds nothing."
     }
 }

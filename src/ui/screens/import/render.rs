@@ -276,7 +276,11 @@ fn sample_table(pr: &ImportPreview) -> (Vec<Column>, Vec<Vec<String>>) {
         .iter()
         .map(|r| {
             pick.iter()
-                .map(|&i| r.get(i).cloned().unwrap_or_default())
+                .map(|&i| {
+                    r.get(i)
+                        .map(|c| crate::ui::dates::reword(c))
+                        .unwrap_or_default()
+                })
                 .collect()
         })
         .collect();
@@ -337,7 +341,7 @@ pub(super) fn preview_lines(p: &ImportPreview) -> Vec<(String, Tone)> {
         let note = c
             .note
             .as_deref()
-            .map(|n| format!("; {n}"))
+            .map(|n| format!("; {}", crate::ui::dates::reword(n)))
             .unwrap_or_default();
         let tone = if c.field.is_some() || c.label.is_some() {
             Tone::Plain

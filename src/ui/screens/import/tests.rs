@@ -88,8 +88,8 @@ fn typed(screen: &mut ImportScreen, session: &mut Session, text: &str) {
 fn fill(screen: &mut ImportScreen, session: &mut Session, file: &Path, skip: bool, dry: bool) {
     act(screen, session, Action::NextField);
     typed(screen, session, &file.display().to_string());
-    // Sheet, mapping file, programme: as they are.
-    for _ in 0..4 {
+    // Sheet, mapping file, dates in the file, programme: as they are.
+    for _ in 0..5 {
         act(screen, session, Action::NextField);
     }
     if skip {
@@ -116,7 +116,7 @@ fn snapshot_form_with_a_file_that_is_not_there() {
     act(&mut screen, &mut m, Action::NextField);
     // A relative path, so the snapshot does not hold the temp dir's name.
     typed(&mut screen, &mut m, "registers/cpc-2025.xlsx");
-    for _ in 0..6 {
+    for _ in 0..7 {
         act(&mut screen, &mut m, Action::Confirm);
     }
     let Mode::Form(f) = &screen.mode else {

@@ -67,7 +67,7 @@ impl Progress {
         for (pi, (p, visits)) in self.placements.iter().enumerate() {
             out.push((
                 vec![
-                    p.starts_on.to_string(),
+                    crate::ui::dates::show(p.starts_on),
                     match p.kind {
                         PlacementKind::Job => "job",
                         PlacementKind::Business => "own business",
@@ -93,7 +93,7 @@ impl Progress {
                                 .unwrap_or_default();
                         (
                             vec![
-                                done.to_string(),
+                                crate::ui::dates::show(done),
                                 "  visit".to_string(),
                                 format!("{}{by}", notes.join(" · ").replace('\n', " / ")),
                             ],
@@ -116,7 +116,11 @@ impl Progress {
                             }
                         };
                         (
-                            vec![v.due_on.to_string(), what.to_string(), detail.to_string()],
+                            vec![
+                                crate::ui::dates::show(v.due_on),
+                                what.to_string(),
+                                detail.to_string(),
+                            ],
                             Some((pi, vi)),
                         )
                     }
@@ -125,7 +129,11 @@ impl Progress {
             }
             if let Some(e) = p.ended_on {
                 out.push((
-                    vec![e.to_string(), "  ended".into(), p.end_reason.clone()],
+                    vec![
+                        crate::ui::dates::show(e),
+                        "  ended".into(),
+                        p.end_reason.clone(),
+                    ],
                     None,
                 ));
             }
@@ -215,7 +223,12 @@ impl PersonScreen {
             return;
         };
         let Some(v) = visits.get(*vi) else { return };
-        let title = format!("Visit · {} {} · due {}", p.case_number, p.name, v.due_on);
+        let title = format!(
+            "Visit · {} {} · due {}",
+            p.case_number,
+            p.name,
+            crate::ui::dates::show(v.due_on)
+        );
         let job = Job::Visit {
             visit_id: v.id,
             placement_id: p.id,
@@ -254,8 +267,12 @@ impl PersonScreen {
                 .map(|(_, r)| r.to_string())
                 .unwrap_or_else(|| "–".into());
             let since = match e.withdrawn_on {
-                Some(w) => format!("{} to {w}", e.enrolled_on),
-                None => format!("since {}", e.enrolled_on),
+                Some(w) => format!(
+                    "{} to {}",
+                    crate::ui::dates::show(e.enrolled_on),
+                    crate::ui::dates::show(w)
+                ),
+                None => format!("since {}", crate::ui::dates::show(e.enrolled_on)),
             };
             out.put(
                 buf,
@@ -330,7 +347,8 @@ impl PersonScreen {
                 buf,
                 &format!(
                     "  {}{trade} · completed {} · certificate {cert}",
-                    s.class_name, s.completed_on
+                    s.class_name,
+                    crate::ui::dates::show(s.completed_on)
                 ),
                 t.base,
             );

@@ -226,9 +226,13 @@ impl PersonScreen {
         };
         let pr = &p.profile;
         let yn = |b: bool| if b { "yes" } else { "no" }.to_string();
-        let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let date = |d: Option<NaiveDate>| crate::ui::dates::show_or(d, "");
         let dob = match pr.birth_date {
-            Some(b) => format!("{b}{}", if pr.age_estimated { " (estimated)" } else { "" }),
+            Some(b) => format!(
+                "{}{}",
+                crate::ui::dates::show(b),
+                if pr.age_estimated { " (estimated)" } else { "" }
+            ),
             None => String::new(),
         };
         let concerns: Vec<&str> = pr.concerns.iter().map(|c| c.label()).collect();
@@ -261,7 +265,7 @@ impl PersonScreen {
             ("Risk reason", pr.risk_reason.replace('\n', " / ")),
             ("Worker", self.worker_name(pr.worker_id)),
             ("Centre", pr.centre.label().into()),
-            ("Intake date", pr.registered_on.to_string()),
+            ("Intake date", crate::ui::dates::show(pr.registered_on)),
             ("Status", status),
         ]
     }
@@ -308,7 +312,7 @@ impl PersonScreen {
 
     pub(super) fn rows(&self, tab: Tab) -> Vec<Vec<String>> {
         let who = |w: &Option<String>| w.clone().unwrap_or_default();
-        let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let date = |d: Option<NaiveDate>| crate::ui::dates::show_or(d, "");
         match tab {
             Tab::Profile | Tab::Classes => Vec::new(),
             Tab::Placements => self
@@ -332,7 +336,9 @@ impl PersonScreen {
                 lines.sort_by_key(|l| std::cmp::Reverse(l.0));
                 lines
                     .into_iter()
-                    .map(|(on, what, detail, who)| vec![on.to_string(), what, detail, who])
+                    .map(|(on, what, detail, who)| {
+                        vec![crate::ui::dates::show(on), what, detail, who]
+                    })
                     .collect()
             }
             Tab::Services => self
@@ -340,7 +346,7 @@ impl PersonScreen {
                 .iter()
                 .map(|s| {
                     vec![
-                        s.on_date.to_string(),
+                        crate::ui::dates::show(s.on_date),
                         s.kind.label().to_string(),
                         s.detail.clone(),
                         s.note.replace('\n', " / "),
@@ -353,9 +359,9 @@ impl PersonScreen {
                 .iter()
                 .map(|f| {
                     let due = if f.is_overdue(self.today) {
-                        format!("{} !", f.due_on)
+                        format!("{} !", crate::ui::dates::show(f.due_on))
                     } else {
-                        f.due_on.to_string()
+                        crate::ui::dates::show(f.due_on)
                     };
                     vec![
                         due,
@@ -382,7 +388,7 @@ impl PersonScreen {
                 .iter()
                 .map(|s| {
                     vec![
-                        s.on_date.to_string(),
+                        crate::ui::dates::show(s.on_date),
                         s.from.map(|f| f.label()).unwrap_or("").to_string(),
                         s.to.label().to_string(),
                         s.reason.map(|r| r.label()).unwrap_or("").to_string(),

@@ -209,7 +209,10 @@ impl Editor {
                     let next = s.placement(placement_id)?.next_due;
                     Ok((
                         match next {
-                            Some(d) => format!("Visit recorded. The next visit is due {d}."),
+                            Some(d) => format!(
+                                "Visit recorded. The next visit is due {}.",
+                                crate::ui::dates::show(d)
+                            ),
                             None => "Visit recorded. No more visits are planned.".to_string(),
                         },
                         Some(placement_id),
@@ -367,7 +370,7 @@ impl Editor {
                 .next_due
                 .map(|d| {
                     let which = if later == 0 { "first" } else { "next" };
-                    format!(" The {which} visit is due {d}.")
+                    format!(" The {which} visit is due {}.", crate::ui::dates::show(d))
                 })
                 .unwrap_or_default();
             Ok((

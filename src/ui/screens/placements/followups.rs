@@ -29,7 +29,7 @@ pub fn columns() -> Vec<Column> {
     let f = |t: &str, w: u16| Column::fill(t, w).unsortable();
     vec![
         c("Late", 7).right(),
-        c("Due", 8),
+        c("Due", 10),
         c("Kind", 5),
         c("Case no.", 13),
         f("Name", 2),
@@ -155,7 +155,7 @@ impl DueList {
                 let d = &self.items[*i];
                 vec![
                     late(d.days_late(today)),
-                    d.due_on.format("%d/%m/%y").to_string(),
+                    crate::ui::dates::show(d.due_on),
                     kind_word(d.kind).to_string(),
                     d.case_number.clone(),
                     d.name.clone(),
@@ -175,7 +175,9 @@ impl DueList {
             .unwrap_or_default();
         Some(format!(
             "{} · {} · due {}{worker}",
-            d.name, d.what, d.due_on
+            d.name,
+            d.what,
+            crate::ui::dates::show(d.due_on)
         ))
     }
 

@@ -21,21 +21,19 @@ pub fn columns() -> Vec<Column> {
         Column::fill("Name", 3),
         Column::fill("Work", 4),
         Column::fixed("Status", 7),
-        Column::fixed("Visited", 8),
-        Column::fixed("Next due", 9),
+        Column::fixed("Visited", 10),
+        Column::fixed("Next due", 11),
     ]
 }
 
 /// A date as the lists show it, or "" for none.
 pub fn date(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
+    crate::ui::dates::show_or(d, "")
 }
 
-/// A date short enough for the placements list at 80 columns, day first
-/// as the office writes dates.
+/// A date as every screen shows it (empty when there is none).
 fn short(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.format("%d/%m/%y").to_string())
-        .unwrap_or_default()
+    crate::ui::dates::show_or(d, "")
 }
 
 /// What a placement is, in words for a line to itself: "job at Jinnah

@@ -149,7 +149,7 @@ impl PlacementsScreen {
                     p.case_number,
                     p.name,
                     list::work(&p),
-                    v.due_on
+                    crate::ui::dates::show(v.due_on)
                 );
                 let job = Job::Visit {
                     visit_id: v.id,
@@ -212,7 +212,9 @@ impl PlacementsScreen {
         }
         let title = format!(
             "Visit · {} {} · due {}",
-            p.case_number, p.name, visit.due_on
+            p.case_number,
+            p.name,
+            crate::ui::dates::show(visit.due_on)
         );
         let job = Job::Visit {
             visit_id: visit.id,
@@ -312,7 +314,12 @@ impl PlacementsScreen {
             .empty_message(empty)
             .render(table, buf);
         if let Some(p) = self.list.selected() {
-            let mut about = format!("{} · {} · since {}", p.name, list::about(p), p.starts_on);
+            let mut about = format!(
+                "{} · {} · since {}",
+                p.name,
+                list::about(p),
+                crate::ui::dates::show(p.starts_on)
+            );
             if let Some(wage) = p.wage {
                 about.push_str(&format!(" · Rs {wage} a month"));
             }

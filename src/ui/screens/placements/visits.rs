@@ -102,7 +102,7 @@ impl VisitsView {
                     notes
                 };
                 vec![
-                    v.due_on.to_string(),
+                    crate::ui::dates::show(v.due_on),
                     date(v.done_on),
                     outcome.to_string(),
                     notes.join(" · ").replace('\n', " / "),
@@ -138,8 +138,17 @@ impl VisitsView {
             .map(|c| format!(" · after the skill class {c}"))
             .unwrap_or_default();
         let state = match p.ended_on {
-            Some(e) => format!("Started {} · ended {e}: {}", p.starts_on, p.end_reason),
-            None => format!("Started {} · {}{after}", p.starts_on, p.status.label()),
+            Some(e) => format!(
+                "Started {} · ended {}: {}",
+                crate::ui::dates::show(p.starts_on),
+                crate::ui::dates::show(e),
+                p.end_reason
+            ),
+            None => format!(
+                "Started {} · {}{after}",
+                crate::ui::dates::show(p.starts_on),
+                p.status.label()
+            ),
         };
         [format!("{} · {}", p.case_number, p.name), what, state]
     }

@@ -45,7 +45,7 @@ impl Drill {
                 .iter()
                 .map(|a| {
                     vec![
-                        a.on_date.to_string(),
+                        crate::ui::dates::show(a.on_date),
                         a.kind.label().to_string(),
                         a.place.clone(),
                         a.participants.total().to_string(),

@@ -158,6 +158,13 @@ impl ReportsScreen {
     /// The typed period, or the message for the "To" field.
     fn typed_period(v: &FormValues) -> std::result::Result<Period, String> {
         match (v.date(period::FROM), v.date(period::TO)) {
+            // Said here with the dates as the desk shows them (the
+            // domain's message has the command line's YYYY-MM-DD).
+            (Some(from), Some(to)) if to < from => Err(format!(
+                "The period ends ({}) before it starts ({}).",
+                crate::ui::dates::show(to),
+                crate::ui::dates::show(from)
+            )),
             (Some(from), Some(to)) => Period::new(from, to).map_err(|e| sentence(&e)),
             _ => Err("Give both dates.".into()),
         }

@@ -93,7 +93,15 @@ pub fn rows(today: NaiveDate) -> Vec<Vec<String>> {
         .map(|c| {
             vec![
                 c.label().to_string(),
-                c.period(today).map(|p| p.to_string()).unwrap_or_default(),
+                c.period(today)
+                    .map(|p| {
+                        format!(
+                            "{} to {}",
+                            crate::ui::dates::show(p.from),
+                            crate::ui::dates::show(p.to)
+                        )
+                    })
+                    .unwrap_or_default(),
             ]
         })
         .collect()

@@ -171,9 +171,9 @@ impl Form {
             (FieldKind::Text { .. } | FieldKind::MultiLine { .. }, Value::Text(s)) => {
                 f.input.set_text(s.as_str())
             }
-            (FieldKind::Date { .. }, Value::Date(d)) => f
-                .input
-                .set_text(d.map(|d| d.to_string()).unwrap_or_default()),
+            (FieldKind::Date { .. }, Value::Date(d)) => {
+                f.input.set_text(crate::ui::dates::show_or(d, ""))
+            }
             (FieldKind::Number { .. }, Value::Number(n)) => f
                 .input
                 .set_text(n.map(|n| n.to_string()).unwrap_or_default()),

@@ -225,7 +225,7 @@ impl Form {
                 let Some(rect) = line(0) else { return };
                 if f.input.text().is_empty() && !focused {
                     let ph = match spec.kind {
-                        FieldKind::Date { .. } => "YYYY-MM-DD or DD/MM/YYYY",
+                        FieldKind::Date { .. } => crate::ui::dates::placeholder(),
                         _ => "",
                     };
                     buf.set_style(rect, style);

@@ -6,11 +6,21 @@ use chrono::{Days, NaiveDate};
 use super::Form;
 use super::spec::FieldKind;
 use super::state::{FormOutcome, FormValues, Value};
+use crate::ui::dates::{self, DateTypo};
 
-/// Date spellings accepted besides "today" and "yesterday", tried in order.
-/// Day-first because that is how dates are written in Pakistan.
-const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"];
-const DATE_HELP: &str = "Write the date like 2026-11-23 or 23/11/2026, or type today or yesterday.";
+/// What to write instead, in the office's date order.
+fn date_help(typo: DateTypo) -> String {
+    match typo {
+        DateTypo::NoSuchDate => format!(
+            "There is no such date; check the day and month (write it like {}).",
+            dates::hint()
+        ),
+        DateTypo::NotADate => format!(
+            "Write the date like {}, or type today or yesterday.",
+            dates::hint()
+        ),
+    }
+}
 
 impl Form {
     pub(super) fn check_field(&mut self, i: usize) -> Option<Value> {
@@ -19,7 +29,7 @@ impl Form {
                 self.fields[i].error = None;
                 // Show a date the way it was understood ("today" → the date).
                 if let (FieldKind::Date { .. }, Value::Date(Some(d))) = (&self.specs[i].kind, &v) {
-                    self.fields[i].input.set_text(d.to_string());
+                    self.fields[i].input.set_text(dates::show(*d));
                 }
                 Some(v)
             }
@@ -77,7 +87,7 @@ impl Form {
                 if raw.is_empty() {
                     Value::Date(None)
                 } else {
-                    let d = parse_date(raw, self.today()).ok_or(DATE_HELP)?;
+                    let d = read_date(raw, self.today()).map_err(date_help)?;
                     if !allow_future && d > self.today() {
                         return Err("This date is in the future.".into());
                     }
@@ -124,17 +134,24 @@ impl Form {
     }
 }
 
-/// Understands "today", "yesterday" and the [`DATE_FORMATS`].
+/// Understands "today", "yesterday" and dates in the office's order
+/// (year first always).
 pub fn parse_date(s: &str, today: NaiveDate) -> Option<NaiveDate> {
+    read_date(s, today).ok()
+}
+
+fn read_date(s: &str, today: NaiveDate) -> Result<NaiveDate, DateTypo> {
     let s = s.trim();
     match s.to_lowercase().as_str() {
-        "today" => return Some(today),
-        "yesterday" => return today.checked_sub_days(Days::new(1)),
+        "today" => return Ok(today),
+        "yesterday" => {
+            return today
+                .checked_sub_days(Days::new(1))
+                .ok_or(DateTypo::NotADate);
+        }
         _ => {}
     }
-    DATE_FORMATS
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+    dates::parse(s)
 }
 
 #[cfg(test)]
@@ -154,6 +171,32 @@ mod tests {
         assert_eq!(parse_date("yesterday", today), Some(day(2026, 11, 22)));
         assert_eq!(parse_date("31/02/2026", today), None);
         assert_eq!(parse_date("11/23/2026", today), None);
+    }
+
+    #[test]
+    fn a_month_first_office_reads_and_shows_month_first() {
+        let mut form = intake_form();
+        crate::ui::dates::set_order(crate::ui::dates::DateOrder::Mdy);
+        act(&mut form, Action::NextField);
+        act(&mut form, Action::NextField);
+        typ(&mut form, "11/02/2026");
+        act(&mut form, Action::NextField);
+        crate::ui::dates::set_order(crate::ui::dates::DateOrder::Dmy);
+        assert_eq!(form.fields[2].input.text(), "11/02/2026");
+        assert_eq!(form.error(key::INTAKE), None);
+        let mut form = intake_form();
+        crate::ui::dates::set_order(crate::ui::dates::DateOrder::Mdy);
+        act(&mut form, Action::NextField);
+        act(&mut form, Action::NextField);
+        typ(&mut form, "23/11/2026");
+        act(&mut form, Action::NextField);
+        crate::ui::dates::set_order(crate::ui::dates::DateOrder::Dmy);
+        assert!(
+            form.error(key::INTAKE)
+                .is_some_and(|e| e.contains("11/23/2026")),
+            "{:?}",
+            form.error(key::INTAKE)
+        );
     }
 
     #[test]
@@ -192,7 +235,7 @@ mod tests {
         act(&mut form, Action::NextField);
         assert_eq!(
             form.fields[2].input.text(),
-            "2026-11-22",
+            "22/11/2026",
             "shown as understood"
         );
         typ(&mut form, "12");
