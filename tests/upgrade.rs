@@ -33,6 +33,17 @@ const FROZEN: &[&str] = &[
     "b43d2840ff73b27b1304bc5ea9e3449fcff15b07f2e85189a02dd36c5e656d18",
 ];
 
+/// The codes of every vocabulary as the office files of each schema
+/// version hold them: (the version that brought this set, the SHA-256 of
+/// the sets). Lookup tables are filled by an upgrade, so a file already at
+/// the latest version never learns a code added without a migration, and
+/// its first use would be refused. A new code therefore comes with a new
+/// migration (one that touches no data is enough), and a new line here.
+const VOCABULARIES: &[(u32, &str)] = &[(
+    9,
+    "c6ba69fa5c40aad054486add6b7292b9efb5a9dff04c425196663787537477c0",
+)];
+
 fn sha256(text: &str) -> String {
     // A checkout with Windows line ends is the same text.
     hex::encode(Sha256::digest(text.replace("\r\n", "\n").as_bytes()))
@@ -402,6 +413,28 @@ fn the_file_accepts_exactly_the_codes_of_the_enums() {
             assert!(err.to_string().contains("FOREIGN KEY"), "{what}: {err}");
         }
     }
+}
+
+#[test]
+fn a_changed_vocabulary_comes_with_a_migration() {
+    let text: String = vocab::vocabularies()
+        .iter()
+        .map(|(table, codes)| format!("{table}: {}\n", codes.join(",")))
+        .collect();
+    let hash = sha256(&text);
+    let &(version, frozen) = VOCABULARIES.last().expect("a vocabulary");
+    assert!(
+        VOCABULARIES.windows(2).all(|w| w[0].0 < w[1].0),
+        "each new set of codes comes with a migration of its own"
+    );
+    assert!(version <= LATEST, "no migration {version} yet");
+    assert_eq!(
+        hash,
+        frozen,
+        "the vocabularies changed since migration {version}: add a migration (one that \
+         touches no data is enough) and the line ({}, \"{hash}\") to VOCABULARIES",
+        LATEST + 1
+    );
 }
 
 #[test]

@@ -9,6 +9,8 @@
 //! migration that touches no data (`Migration::Sql("-- …")` is enough: it
 //! makes older casedesks refuse the file, and the upgrade it causes adds
 //! the code). Codes are never removed here: rows may use them.
+//! `tests/upgrade.rs` holds the codes' hash per migration, so a code added
+//! without its migration fails a test instead of an office's first save.
 
 use rusqlite::{Connection, OptionalExtension};
 
