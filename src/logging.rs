@@ -13,12 +13,16 @@ use tracing_subscriber::EnvFilter;
 /// Log lines waiting for the writer thread.
 const LOG_QUEUE_LINES: usize = 4096;
 
-/// Start logging into `dir/casedesk.log`. Keep the guard alive until exit so
-/// buffered lines are written. Logging is best-effort: a read-only data dir
-/// must not stop the office from working.
+/// Days of log kept: a file a day (`casedesk.YYYY-MM-DD.log`), the oldest
+/// removed when a new day's file starts, so the log never grows for years
+/// on an office PC.
+pub const LOG_DAYS_KEPT: usize = 14;
+
+/// Start logging into `dir/logs/casedesk.YYYY-MM-DD.log`. Keep the guard
+/// alive until exit so buffered lines are written. Logging is best-effort:
+/// a read-only data dir must not stop the office from working.
 pub fn init(dir: &Path) -> Option<WorkerGuard> {
-    std::fs::create_dir_all(dir).ok()?;
-    let appender = tracing_appender::rolling::never(dir, "casedesk.log");
+    let appender = appender(&dir.join("logs")).ok()?;
     // The default queue holds 128,000 lines and is allocated (and touched)
     // up front: 4 MiB in every process, for a log that writes a few lines a
     // minute. A passphrase backup's peak memory is age's scrypt plus what
@@ -35,6 +39,20 @@ pub fn init(dir: &Path) -> Option<WorkerGuard> {
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+/// A file a day in `logs`, at most [`LOG_DAYS_KEPT`]. The folder is the
+/// log's own: the appender removes old files by their name's shape, so it
+/// must never share a folder with the office file.
+fn appender(logs: &Path) -> std::io::Result<tracing_appender::rolling::RollingFileAppender> {
+    std::fs::create_dir_all(logs)?;
+    tracing_appender::rolling::RollingFileAppender::builder()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("casedesk")
+        .filename_suffix("log")
+        .max_log_files(LOG_DAYS_KEPT)
+        .build(logs)
+        .map_err(std::io::Error::other)
 }
 
 /// Replace the default panic message (it may contain a name or a note)
@@ -79,4 +97,29 @@ pub fn contain_panic<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Optio
     let out = std::panic::catch_unwind(f);
     CONTAINED.set(was);
     out.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_keeps_two_weeks_of_days_and_nothing_else_is_touched() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let logs = dir.path().join("logs");
+        std::fs::create_dir_all(&logs).expect("logs");
+        for day in 1..=20 {
+            let old = logs.join(format!("casedesk.2025-01-{day:02}.log"));
+            std::fs::write(old, "old line\n").expect("old log");
+        }
+        std::fs::write(dir.path().join("office.casedesk"), "x").expect("beside");
+        let mut a = appender(&logs).expect("appender");
+        std::io::Write::write_all(&mut a, b"new line\n").expect("write");
+        let kept = std::fs::read_dir(&logs).expect("read").count();
+        assert_eq!(
+            kept, LOG_DAYS_KEPT,
+            "today's file and the newest days before it"
+        );
+        assert!(dir.path().join("office.casedesk").exists());
+    }
 }
