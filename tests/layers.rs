@@ -341,3 +341,15 @@ fn test_module_files_are_found_beside_their_parent() {
     let [flat, _] = module_paths(Path::new("src/office/reports.rs"), "tests");
     assert_eq!(flat, Path::new("src/office/reports/tests.rs"));
 }
+
+#[test]
+fn an_edge_hidden_after_a_mid_file_test_module_is_found() {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layers/hidden_edge.rs");
+    let text = std::fs::read_to_string(fixture).expect("fixture");
+    let found: Vec<String> = used_modules(&text).into_iter().collect();
+    // `store` is not allowed to a face; `demo` sits in a test module.
+    assert_eq!(found, ["office", "store"]);
+    let ui = allowed("ui").expect("ui is a layer");
+    assert!(!ui.contains(&"store"));
+}
