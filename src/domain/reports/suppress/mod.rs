@@ -8,61 +8,80 @@
 //!    calendar month, quarter (January–March, …) or year
 //!    ([`Period::is_calendar`]). Two overlapping periods of any other kind
 //!    could be subtracted (1–27 and 1–26 November differ by one day, and
-//!    by whoever was registered on it); calendar periods only nest.
+//!    by whoever was registered on it); calendar periods only nest. The
+//!    17 reports of a calendar year (12 months, 4 quarters, the year) are
+//!    suppressed together, and each report shows its own period of that
+//!    one pattern.
 //! 2. **What a reader knows.** Every number shown, and every sum between
-//!    numbers that holds: an indicator's total is the sum of its sex ×
-//!    age-band cells; the parts of an exact partition (new cases by
-//!    programme or by referral source, cases closed by reason,
-//!    counselling sessions by kind) add up to their parent, cell by cell
-//!    and in total; the month's new cases and services (the series) are
-//!    the new cases' total and the services by kind plus the counselling
-//!    sessions; and across reports, a quarter is the sum of its three
-//!    months and the year of its four quarters, wherever that holds for
-//!    a number (head counts, services, new cases' totals; not distinct
-//!    people, whom a quarter counts once). A sum is taken only when it
-//!    holds exactly: a reader who knows the rule assumes every sum that
-//!    could.
-//! 3. **Small counts.** Every count from 1 to 4 — a cell, a total, a
-//!    number of services, sessions, visits or activities, a month of the
-//!    series — is withheld, shown as `x`. Zero is shown as 0, unless
-//!    withheld as a complement (rule 5): an `x` may be 0.
-//! 4. **Protection (the criterion).** For every withheld count from 1 to
-//!    4, the largest value a reader can give it — solving every sum of
-//!    the calendar year's 17 reports at once (12 months, 4 quarters, the
-//!    year), each `x` being 0 or more — must be at least 5 (an upper
-//!    protection level of 5, as tau-Argus's and sdcTable's interval
-//!    protection; a linear-programming solver works it out, as the reader
-//!    would). So no one can prove a withheld count is below 5, whichever
-//!    reports of the year they hold.
-//! 5. **Complements.** Until 4. holds, one more number is withheld, in a
-//!    sum with an unprotected count: the cheapest for the reader first —
-//!    a cell, then a breakdown's total or events, then a headline's
+//!    numbers: an indicator's total is the sum of its sex × age-band
+//!    cells; the parts of an exact partition (new cases by programme or
+//!    by referral source, cases closed by reason, counselling sessions by
+//!    kind) add up to their parent, cell by cell and in total; the
+//!    month's new cases and services (the series) are the new cases'
+//!    total and the services by kind plus the counselling sessions; and
+//!    across reports, a quarter is the sum of its months and the year of
+//!    its quarters, wherever that holds for a number (head counts,
+//!    services, new cases; not distinct people, whom a quarter counts
+//!    once). Lines that merely overlap (new cases by concern, services by
+//!    kind per person) are not sums and are not used.
+//! 3. **Cells.** An indicator's cells belong to a group: a headline and
+//!    the breakdowns that partition it cell by cell (new cases with its
+//!    programmes and referral sources, cases closed with their reasons),
+//!    or the indicator alone. If any cell of a group is from 1 to 4 in
+//!    any of the year's 17 periods, every cell of that group is withheld
+//!    (`x`) in all 17 — the small ones and, as their complements, the
+//!    rest of the row and column; otherwise all are shown. The totals
+//!    stay (rule 4).
+//! 4. **Totals, events and the series.** Every one from 1 to 4 is
+//!    withheld. Then, until the criterion (5.) holds, one more is
+//!    withheld, in a sum with an unprotected count: the cheapest for the
+//!    reader first — a breakdown's total or events, then a headline's
 //!    events, and a headline total or a month of the series (the margins
 //!    an office publishes) last; a month before a quarter before the year;
-//!    of those, the first that protects the count on its own, else the
-//!    one that raises its bound most. Then each margin withheld that way
-//!    is shown again, the year's first, if 4. still holds without it. So
-//!    a total is withheld only when showing it would let a small count be
-//!    narrowed below 5: every safe total is shown.
-//! 6. **One pattern per year.** The 17 reports of a calendar year are
-//!    suppressed together (steps 3–5 on all of them at once), and each
-//!    report shows its own period of that pattern. The previous period
-//!    beside each number is shown exactly as that period's own report
-//!    shows it (December beside January from the year before's pattern):
-//!    it adds nothing a reader could not already have.
+//!    in a sum with the count itself before one further off; a number
+//!    above 0 before a zero, the smallest first; of those, the first that
+//!    protects the count on its own, else the one that raises its bound
+//!    most. A total whose cells are shown is never taken (they give it
+//!    away). Then each margin withheld that way is shown again, the
+//!    year's first, if the criterion still holds without it: a total is
+//!    withheld only when showing it would let a small count be narrowed
+//!    below 5, so every safe total is shown.
+//! 5. **The criterion.** For every withheld count from 1 to 4, the
+//!    largest value a reader can give it — solving every sum of the
+//!    year's 17 reports at once, each `x` being 0 or more (an `x` may be
+//!    0) — is at least 5: an upper protection level of 5, as tau-Argus's
+//!    and sdcTable's interval protection. No one can prove a withheld
+//!    count is below 5, whichever reports of the year they hold. A
+//!    linear-programming solver (`microlp`) checks it for the totals,
+//!    events and series, as the reader would.
+//! 6. **The previous period** beside each number is shown exactly as that
+//!    period's own report shows it (December beside January from the year
+//!    before's pattern): it adds nothing a reader could not already have.
 //! 7. **Rates.** An attendance rate is shown for a cell (or the total)
 //!    only when the number of people behind it is 5 or more; otherwise
 //!    `x`. The people behind a rate are not printed.
 //!
-//! Why this is sound across reports: every sum a reader can use is in
-//! the one problem step 4 solves, for the whole year, so combining a
-//! month's report with its quarter's, its year's or the previous
-//! period's column gives nothing the solver did not already take into
-//! account. (A year's report also shows the year before beside it: that
-//! is the previous year's own pattern, no sum links the two years.)
-//! Lines that merely overlap (new cases by concern, where one person may
-//! have several; services by kind) are not sums and bind each other
-//! only loosely; they are not used.
+//! Why this is sound. Totals: every sum among totals, events and the
+//! series, within a period and across the year, is in the one problem
+//! the solver works on, so whatever a reader combines (a month with its
+//! quarter, the year, the other months, the previous period's column),
+//! they learn nothing it did not take into account. Cells: in a group
+//! whose cells are all withheld, any totals the reader cannot rule out
+//! can be filled with cells that meet every sum: put each of an
+//! indicator's people in any one cell, and split the parent's cells
+//! among the other partition's parts (a transportation problem, always
+//! solvable when the totals agree); done month by month, quarters and
+//! the year are the sums of those. So a withheld cell can be as large as
+//! its indicator's total: 5 or more when that total is shown (a shown
+//! total is 0 or at least 5, and a total of 0 has no small cell), and,
+//! when the total is withheld, as large as the solver allows that total,
+//! at least 5. The property test `tests/properties_reports.rs` checks the
+//! whole of it — cells included — with its own solver on random offices.
+//!
+//! The price of rule 3's simplicity: a group with one small cell in one
+//! month shows no cells all year; a finer pattern would need the cells in
+//! the solver too, which on a year's 17 reports is too slow to run on the
+//! desk. The totals, what donors ask for first, are kept.
 //!
 //! Nothing else in a de-identified report is about people: no record
 //! ids, names, case numbers, dates of birth or places.
@@ -73,7 +92,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use super::{Measure, Period, Report, cells};
-use solve::Problem;
+use solve::{FIXED, Problem};
 pub use solve::LEVEL;
 
 /// How a number appears.
@@ -134,6 +153,10 @@ struct Table {
     cost: Vec<u8>,
     lines: Vec<(usize, Vec<usize>)>,
     at: HashMap<Pos, usize>,
+    /// Each indicator with cells: its group (rule 3).
+    group: HashMap<String, String>,
+    /// The groups with a cell from 1 to 4 in this period.
+    small: HashSet<String>,
 }
 
 impl Table {
@@ -154,17 +177,23 @@ impl Table {
             cost: Vec::new(),
             lines: Vec::new(),
             at: HashMap::new(),
+            group: HashMap::new(),
+            small: HashSet::new(),
         };
         for ind in report.indicators() {
             let f = &ind.current;
             let headline = ind.level == 0;
             if !matches!(ind.measure, Measure::Count | Measure::Rate) {
-                let parts: Vec<usize> = cells()
-                    .map(|(s, b)| t.add((ind.key.clone(), Slot::Cell(s, b)), f.cells.get(s, b), 0))
-                    .collect();
+                let group = match &ind.partition {
+                    Some(p) if p.cells => p.parent.clone(),
+                    _ => ind.key.clone(),
+                };
+                if f.cells.iter().any(|(_, _, n)| (1..LEVEL).contains(&n)) {
+                    t.small.insert(group.clone());
+                }
+                t.group.insert(ind.key.clone(), group);
                 let cost = if headline { 3 } else { 1 };
-                let total = t.add((ind.key.clone(), Slot::Total), f.cells.total(), cost);
-                t.lines.push((total, parts));
+                t.add((ind.key.clone(), Slot::Total), f.cells.total(), cost);
             }
             if let Some(n) = f.events {
                 t.add((ind.key.clone(), Slot::Events), n, if headline { 2 } else { 1 });
@@ -184,7 +213,6 @@ impl Table {
         for ((parent, _, with_cells, with_events), children) in groups {
             let mut slots: Vec<Slot> = Vec::new();
             if with_cells {
-                slots.extend(cells().map(|(s, b)| Slot::Cell(s, b)));
                 slots.push(Slot::Total);
             }
             if with_events {
@@ -239,6 +267,8 @@ impl Pattern {
     /// quarters wherever the numbers add up.
     pub fn of(reports: &[Report]) -> Pattern {
         let tables: Vec<Table> = reports.iter().map(Table::of).collect();
+        // Rule 3: groups whose cells are withheld all year.
+        let small: HashSet<&String> = tables.iter().flat_map(|t| &t.small).collect();
         let mut p = Problem::default();
         let mut ids: Vec<HashMap<&Pos, usize>> = Vec::new();
         for t in &tables {
@@ -248,8 +278,11 @@ impl Pattern {
                 _ => 2,
             };
             let first = p.values.len();
-            for (v, c) in t.values.iter().zip(&t.cost) {
-                p.number(*v, *c, rank);
+            for ((v, c), (key, slot)) in t.values.iter().zip(&t.cost).zip(&t.pos) {
+                // A total whose cells are shown is known from them.
+                let fixed = *slot == Slot::Total
+                    && t.group.get(key).is_some_and(|g| !small.contains(g));
+                p.number(*v, if fixed { FIXED } else { *c }, rank);
             }
             for (sum, parts) in &t.lines {
                 p.line(first + sum, parts.iter().map(|x| first + x).collect());
@@ -287,11 +320,16 @@ impl Pattern {
             .iter()
             .zip(&ids)
             .map(|(t, ids)| {
-                let set = ids
+                let mut set: HashSet<Pos> = ids
                     .iter()
                     .filter(|(_, id)| p.withheld[**id])
                     .map(|(pos, _)| (*pos).clone())
                     .collect();
+                for (key, group) in &t.group {
+                    if small.contains(group) {
+                        set.extend(cells().map(|(s, b)| (key.clone(), Slot::Cell(s, b))));
+                    }
+                }
                 (t.period, set)
             })
             .collect();

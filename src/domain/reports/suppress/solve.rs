@@ -11,6 +11,10 @@ use microlp::{ComparisonOp, OptimizationDirection, Problem as Lp};
 /// withheld count from 1 to 4 is below this.
 pub const LEVEL: i64 = 5;
 
+/// The cost of a number that may never be withheld (a total its shown
+/// cells give away).
+pub(super) const FIXED: u8 = u8::MAX;
+
 /// Slack for the solver's floating point.
 const EPS: f64 = 1e-6;
 
@@ -19,9 +23,9 @@ const EPS: f64 = 1e-6;
 #[derive(Debug, Default)]
 pub(super) struct Problem {
     pub(super) values: Vec<i64>,
-    /// What withholding this number costs the reader: 0 a cell, 1 a
-    /// breakdown's total or events, 2 a headline's events, 3 a headline
-    /// total or a month of the series (a margin).
+    /// What withholding this number costs the reader: 1 a breakdown's
+    /// total or events, 2 a headline's events, 3 a headline total or a
+    /// month of the series (a margin); [`FIXED`] never.
     pub(super) cost: Vec<u8>,
     /// 0 a month, 1 a quarter, 2 a year: complements are taken in the
     /// shortest period first.
@@ -174,7 +178,7 @@ impl Problem {
         let mut margins: Vec<usize> = added
             .iter()
             .copied()
-            .filter(|c| self.cost[*c] >= 2)
+            .filter(|c| (2..FIXED).contains(&self.cost[*c]))
             .collect();
         margins.sort_by_key(|c| (std::cmp::Reverse(self.rank[*c]), *c));
         for c in margins {
@@ -209,7 +213,10 @@ impl Problem {
         for l in &lines {
             let (sum, parts) = &self.lines[*l];
             for m in std::iter::once(*sum).chain(parts.iter().copied()) {
-                if !self.withheld[m] && !candidates.iter().any(|c| c.0 == m) {
+                if !self.withheld[m]
+                    && self.cost[m] != FIXED
+                    && !candidates.iter().any(|c| c.0 == m)
+                {
                     candidates.push((m, own.contains(l)));
                 }
             }
