@@ -562,8 +562,10 @@ fn check(months: Vec<Month>) -> Result<(), TestCaseError> {
     let narrowed = reader.narrowed(&reader.shown);
     prop_assert!(narrowed.is_empty(), "narrowed below 5: {:?}", narrowed);
     // Every safe total is shown: a withheld headline total of 5 or more
-    // would, shown, let some count be narrowed below 5.
-    for v in &reader.withheld {
+    // would, shown, let some count be narrowed below 5 (in the years whose
+    // every report the reader holds; the first year's pattern was made
+    // for all of its reports, of which the reader has only three columns).
+    for v in reader.withheld.iter().filter(|v| v.0.from.year() > FIRST_YEAR) {
         let headline = ["new_cases|all|all", "activities.spot_visit|all|all", "counselling|all|all"]
             .contains(&v.1.as_str());
         let n = reader.truth[v];
