@@ -334,16 +334,12 @@ impl Reader {
             .filter(|(p, _)| *p == family[0])
             .map(|(_, n)| n.clone())
             .collect();
-        for (parent, parts) in family[16..]
-            .iter()
-            .map(|y| (y, &family[12..16]))
-            .chain(
-                family[12..16]
-                    .iter()
-                    .enumerate()
-                    .map(|(q, p)| (p, &family[q * 3..q * 3 + 3])),
-            )
-        {
+        for (parent, parts) in family[16..].iter().map(|y| (y, &family[12..16])).chain(
+            family[12..16]
+                .iter()
+                .enumerate()
+                .map(|(q, p)| (p, &family[q * 3..q * 3 + 3])),
+        ) {
             for n in &names {
                 self.lines.push((
                     (*parent, n.clone()),
@@ -491,7 +487,11 @@ impl Solver {
             }
             let (vars, lines) = self.component(v);
             // First one solve for all of the component's small counts.
-            let smalls: Vec<usize> = vars.iter().copied().filter(|w| small(*w) && !safe[*w]).collect();
+            let smalls: Vec<usize> = vars
+                .iter()
+                .copied()
+                .filter(|w| small(*w) && !safe[*w])
+                .collect();
             let mark = |table: &Option<Vec<f64>>, safe: &mut Vec<bool>| match table {
                 Some(t) => {
                     for (w, x) in vars.iter().zip(t) {
@@ -565,9 +565,17 @@ fn check(months: Vec<Month>) -> Result<(), TestCaseError> {
     // would, shown, let some count be narrowed below 5 (in the years whose
     // every report the reader holds; the first year's pattern was made
     // for all of its reports, of which the reader has only three columns).
-    for v in reader.withheld.iter().filter(|v| v.0.from.year() > FIRST_YEAR) {
-        let headline = ["new_cases|all|all", "activities.spot_visit|all|all", "counselling|all|all"]
-            .contains(&v.1.as_str());
+    for v in reader
+        .withheld
+        .iter()
+        .filter(|v| v.0.from.year() > FIRST_YEAR)
+    {
+        let headline = [
+            "new_cases|all|all",
+            "activities.spot_visit|all|all",
+            "counselling|all|all",
+        ]
+        .contains(&v.1.as_str());
         let n = reader.truth[v];
         if headline && n >= 5 {
             prop_assert!(

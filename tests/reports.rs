@@ -1126,7 +1126,8 @@ fn assert_nothing_revealed(report: &Report, csv: &Csv) {
         csv.get(&(key.into(), measure.into(), sex.into(), band.into()))
             .map(|v| seen(if prev { &v.1 } else { &v.0 }))
     };
-    let reveals = |sum: Seen, parts: &[Seen]| revealed(sum, parts).is_some_and(|v| (1..=4).contains(&v));
+    let reveals =
+        |sum: Seen, parts: &[Seen]| revealed(sum, parts).is_some_and(|v| (1..=4).contains(&v));
     let mut problems = Vec::new();
     for prev in [false, true] {
         for ind in report.indicators() {
@@ -1191,7 +1192,10 @@ fn assert_nothing_revealed(report: &Report, csv: &Csv) {
     if reveals(new, &months) {
         problems.push("new cases by month".into());
     }
-    assert!(problems.is_empty(), "a count below 5 can be worked out: {problems:?}");
+    assert!(
+        problems.is_empty(),
+        "a count below 5 can be worked out: {problems:?}"
+    );
 }
 
 /// Every count of 1 to 4 shows as `x` (withheld), zero as 0 or `x`,
@@ -1304,7 +1308,10 @@ fn small_counts_and_the_totals_that_would_reveal_them_are_suppressed() {
         "x"
     );
     assert_eq!(shown("services.health_check", "people", "all", "all"), "7");
-    assert_eq!(shown("services.health_check", "services", "all", "all"), "7");
+    assert_eq!(
+        shown("services.health_check", "services", "all", "all"),
+        "7"
+    );
     // New cases: 6 boys of 12–17, 1 girl under 12, 2 girls of 12–17.
     // The headline total of 9 stays (a donor report keeps it); the small
     // cells are withheld with enough others that none can be worked out.
@@ -1333,7 +1340,10 @@ fn small_counts_and_the_totals_that_would_reveal_them_are_suppressed() {
         md.contains("In March 2026, 9 new cases were registered"),
         "{md}"
     );
-    assert!(!md.contains("<5") && !md.contains("a withheld number of new cases"), "{md}");
+    assert!(
+        !md.contains("<5") && !md.contains("a withheld number of new cases"),
+        "{md}"
+    );
     let row = md
         .lines()
         .find(|l| l.starts_with("| New cases registered |"))
@@ -1578,7 +1588,9 @@ fn a_deidentified_report_is_only_for_calendar_months_quarters_and_years() {
         let session = k.office.login(MANAGER);
         let e = session.report(p, true).expect_err("refused");
         assert!(e.to_string().contains("calendar month"), "{e}");
-        session.report(p, false).expect("the full report keeps any period");
+        session
+            .report(p, false)
+            .expect("the full report keeps any period");
     }
     for (from, to) in [
         ("2026-11-01", "2026-11-30"),
@@ -1590,7 +1602,12 @@ fn a_deidentified_report_is_only_for_calendar_months_quarters_and_years() {
             MANAGER,
             &["report", "--from", from, "--to", to, "--deidentified"],
         );
-        assert_eq!(out.status.code(), Some(0), "{from} {to}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{from} {to}: {}",
+            text(&out.stderr)
+        );
     }
     let help = run_binary(&k.office.paths, MANAGER, &["report", "--help"], "");
     assert!(
@@ -1890,7 +1907,13 @@ fn activities_from_the_command_line() {
         assert!(help.contains(flag), "help lacks {flag}");
     }
     let help = text(&k.office.run(MANAGER, &["report", "--help"]).stdout);
-    for flag in ["--from", "--to", "--format", "--deidentified", "<5"] {
+    for flag in [
+        "--from",
+        "--to",
+        "--format",
+        "--deidentified",
+        "withheld (x)",
+    ] {
         assert!(help.contains(flag), "help lacks {flag}");
     }
 }

@@ -529,7 +529,10 @@ mod tests {
         assert_eq!(unit(Shown::Value(1), "activities"), "1 activity");
         assert_eq!(unit(Shown::Value(1), "people"), "1 person");
         assert_eq!(unit(Shown::Value(3), "follow-ups"), "3 follow-ups");
-        assert_eq!(unit(Shown::Withheld, "visits"), "a withheld number of visits");
+        assert_eq!(
+            unit(Shown::Withheld, "visits"),
+            "a withheld number of visits"
+        );
         assert_eq!(
             and_list(&["a".into(), "b".into(), "c".into()]),
             "a, b and c"

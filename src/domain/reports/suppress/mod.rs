@@ -92,8 +92,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use super::{Measure, Period, Report, cells};
-use solve::{FIXED, Problem};
 pub use solve::LEVEL;
+use solve::{FIXED, Problem};
 
 /// How a number appears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,7 +196,11 @@ impl Table {
                 t.add((ind.key.clone(), Slot::Total), f.cells.total(), cost);
             }
             if let Some(n) = f.events {
-                t.add((ind.key.clone(), Slot::Events), n, if headline { 2 } else { 1 });
+                t.add(
+                    (ind.key.clone(), Slot::Events),
+                    n,
+                    if headline { 2 } else { 1 },
+                );
             }
         }
         // Exact partitions: the parts add up to their parent.
@@ -280,14 +284,20 @@ impl Pattern {
             let first = p.values.len();
             for ((v, c), (key, slot)) in t.values.iter().zip(&t.cost).zip(&t.pos) {
                 // A total whose cells are shown is known from them.
-                let fixed = *slot == Slot::Total
-                    && t.group.get(key).is_some_and(|g| !small.contains(g));
+                let fixed =
+                    *slot == Slot::Total && t.group.get(key).is_some_and(|g| !small.contains(g));
                 p.number(*v, if fixed { FIXED } else { *c }, rank);
             }
             for (sum, parts) in &t.lines {
                 p.line(first + sum, parts.iter().map(|x| first + x).collect());
             }
-            ids.push(t.pos.iter().enumerate().map(|(i, pos)| (pos, first + i)).collect());
+            ids.push(
+                t.pos
+                    .iter()
+                    .enumerate()
+                    .map(|(i, pos)| (pos, first + i))
+                    .collect(),
+            );
         }
         // A quarter is its months, a year its quarters.
         for (i, t) in tables.iter().enumerate() {

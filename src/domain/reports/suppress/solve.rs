@@ -49,7 +49,8 @@ impl Problem {
     /// `sum = parts`, taken only when it holds: a reader who knows the
     /// rule assumes every sum they can see.
     pub(super) fn line(&mut self, sum: usize, parts: Vec<usize>) {
-        if parts.is_empty() || parts.iter().map(|p| self.values[*p]).sum::<i64>() != self.values[sum]
+        if parts.is_empty()
+            || parts.iter().map(|p| self.values[*p]).sum::<i64>() != self.values[sum]
         {
             return;
         }
@@ -228,7 +229,8 @@ impl Problem {
         let mut best: Option<(usize, f64)> = None;
         // Try the cheapest few; most are settled by the first.
         for (m, _) in candidates.iter().take(12) {
-            if best.is_some_and(|b| (self.cost[b.0], self.rank[b.0]) < (self.cost[*m], self.rank[*m]))
+            if best
+                .is_some_and(|b| (self.cost[b.0], self.rank[b.0]) < (self.cost[*m], self.rank[*m]))
             {
                 break;
             }
@@ -243,7 +245,12 @@ impl Problem {
             }
         }
         best.map(|b| b.0)
-            .or_else(|| candidates.iter().find(|c| self.values[c.0] > 0).map(|c| c.0))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .find(|c| self.values[c.0] > 0)
+                    .map(|c| c.0)
+            })
             .or_else(|| candidates.first().map(|c| c.0))
     }
 }

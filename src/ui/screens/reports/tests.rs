@@ -344,7 +344,9 @@ fn a_period_that_is_not_a_calendar_one_has_no_deidentified_view() {
     wait(&mut screen, &mut s);
     // Beside the period, and when Space is pressed.
     assert!(
-        view(&screen).heading().contains("de-identified: whole months, quarters, years only"),
+        view(&screen)
+            .heading()
+            .contains("de-identified: whole months, quarters, years only"),
         "{}",
         view(&screen).heading()
     );
