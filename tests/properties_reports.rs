@@ -492,15 +492,12 @@ impl Solver {
                 .copied()
                 .filter(|w| small(*w) && !safe[*w])
                 .collect();
-            let mark = |table: &Option<Vec<f64>>, safe: &mut Vec<bool>| match table {
-                Some(t) => {
-                    for (w, x) in vars.iter().zip(t) {
-                        if *x >= 5.0 - 1e-6 {
-                            safe[*w] = true;
-                        }
+            let mark = |table: &Option<Vec<f64>>, safe: &mut Vec<bool>| {
+                for (w, x) in vars.iter().zip(table.iter().flatten()) {
+                    if *x >= 5.0 - 1e-6 {
+                        safe[*w] = true;
                     }
                 }
-                None => {}
             };
             let table = self.solve(&vars, &lines, Objective::Capped(smalls.clone()));
             mark(&table, &mut safe);

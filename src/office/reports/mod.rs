@@ -51,8 +51,10 @@
 //! Where things are: `rows` reads one period's rows, `builder` turns rows
 //! into an indicator's figures, one module per section of the report
 //! (`cases`, `services`, `classes`, `placements`, `activities`,
-//! `womens_desk`), and `records` names the people and activities behind
-//! a number for the Reports screen's drill-down.
+//! `womens_desk`), `records` names the people and activities behind
+//! a number for the Reports screen's drill-down, and `family` builds the
+//! calendar year's 17 reports a de-identified report's suppression is
+//! worked out with (only for a calendar month, quarter or year).
 
 mod activities;
 mod builder;

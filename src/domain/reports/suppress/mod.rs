@@ -145,6 +145,9 @@ pub struct Suppression {
     months: Vec<(bool, bool)>,
 }
 
+/// A partition: (parent, by, cells add up, events add up).
+type PartitionKey = (String, String, bool, bool);
+
 /// One period's numbers and sums, as step 2 of the rule reads them.
 struct Table {
     period: Period,
@@ -204,7 +207,7 @@ impl Table {
             }
         }
         // Exact partitions: the parts add up to their parent.
-        let mut groups: Vec<((String, String, bool, bool), Vec<String>)> = Vec::new();
+        let mut groups: Vec<(PartitionKey, Vec<String>)> = Vec::new();
         for ind in report.indicators() {
             if let Some(p) = &ind.partition {
                 let key = (p.parent.clone(), p.by.clone(), p.cells, p.events);
