@@ -44,7 +44,7 @@ fn a_day_first_sheet_imports_without_a_mapping_file() {
         "{out}"
     );
     ok(&import(&o, &file, &[]));
-    assert_eq!(registered(&o), ["2025-12-01", "2025-03-05", "2025-07-07"]);
+    assert_eq!(registered(&o), ["2025-03-05", "2025-07-07", "2025-12-01"]);
 }
 
 #[test]
@@ -63,7 +63,7 @@ fn dates_mdy_reads_the_file_month_first_and_a_mapping_file_wins() {
     let o = Office::new();
     let map = o.file("map.toml", b"[dates]\norder = \"dmy\"\n");
     ok(&import(&o, &file, &["--dates", "mdy", "--map", s(&map)]));
-    assert_eq!(registered(&o), ["2025-12-01", "2025-03-05", "2025-07-07"]);
+    assert_eq!(registered(&o), ["2025-03-05", "2025-07-07", "2025-12-01"]);
 }
 
 #[test]

@@ -1081,56 +1081,53 @@ fn parse_csv(rows: &[Vec<String>]) -> Csv {
         .collect()
 }
 
-/// A shown number: a value, `<5`, or `x` (withheld).
+/// A shown number: a value or `x` (withheld).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Seen {
     N(i64),
-    Small,
     Withheld,
 }
 
 fn seen(s: &str) -> Seen {
     match s {
-        "<5" => Seen::Small,
         "x" => Seen::Withheld,
         v => Seen::N(v.parse().unwrap_or_else(|_| panic!("not a count: {v:?}"))),
     }
 }
 
-/// Could a reader work out a `<5` from `sum = parts` alone? Checked
-/// independently of the report's own engine: one hidden part under a
-/// shown sum; all hidden parts `<5` and their sum forcing each (k of
-/// them adding to k or to 4k); a `<5` sum over parts all shown.
-fn reveals(sum: Seen, parts: &[Seen]) -> bool {
+/// The one number `sum = parts` gives away, if any: a single withheld
+/// member (the sum or a part) of a line where everything else is shown.
+/// Checked independently of the report's own solver (the property test
+/// `properties_reports` solves every sum at once).
+fn revealed(sum: Seen, parts: &[Seen]) -> Option<i64> {
+    let withheld = parts.iter().filter(|p| **p == Seen::Withheld).count();
     let shown: i64 = parts
         .iter()
         .filter_map(|p| match p {
             Seen::N(v) => Some(*v),
-            _ => None,
+            Seen::Withheld => None,
         })
         .sum();
-    let small = parts.iter().filter(|p| **p == Seen::Small).count() as i64;
-    let withheld = parts.iter().filter(|p| **p == Seen::Withheld).count();
-    match sum {
-        Seen::N(total) if small > 0 && withheld == 0 => {
-            let hidden = total - shown;
-            small == 1 || hidden == small || hidden == 4 * small
-        }
-        Seen::Small => small == 0 && withheld == 0,
-        _ => false,
+    match (sum, withheld) {
+        (Seen::N(total), 1) => Some(total - shown),
+        (Seen::Withheld, 0) => Some(shown),
+        _ => None,
     }
 }
 
 const CELL_SEXES: [&str; 3] = ["female", "male", "other"];
 const CELL_BANDS: [&str; 4] = ["under12", "12-17", "18+", "unknown"];
 
-/// Every sum the de-identified CSV shows, checked with [`reveals`].
+/// Every sum the de-identified CSV shows: none gives away a count from 1
+/// to 4.
 #[track_caller]
 fn assert_nothing_revealed(report: &Report, csv: &Csv) {
     let get = |key: &str, measure: &str, sex: &str, band: &str, prev: bool| -> Option<Seen> {
         csv.get(&(key.into(), measure.into(), sex.into(), band.into()))
             .map(|v| seen(if prev { &v.1 } else { &v.0 }))
     };
+    let reveals =
+        |sum: Seen, parts: &[Seen]| revealed(sum, parts).is_some_and(|v| (1..=4).contains(&v));
     let mut problems = Vec::new();
     for prev in [false, true] {
         for ind in report.indicators() {
@@ -1195,10 +1192,13 @@ fn assert_nothing_revealed(report: &Report, csv: &Csv) {
     if reveals(new, &months) {
         problems.push("new cases by month".into());
     }
-    assert!(problems.is_empty(), "a <5 can be worked out: {problems:?}");
+    assert!(
+        problems.is_empty(),
+        "a count below 5 can be worked out: {problems:?}"
+    );
 }
 
-/// Every count of 1 to 4 shows as `<5` (or `x`, withheld), zero as 0,
+/// Every count of 1 to 4 shows as `x` (withheld), zero as 0 or `x`,
 /// anything else as itself or `x`; a rate as itself or `x`.
 #[track_caller]
 fn assert_small_counts_hidden(plain: &Csv, de: &Csv) {
@@ -1223,11 +1223,8 @@ fn assert_small_counts_hidden(plain: &Csv, de: &Csv) {
             }
             let raw: i64 = raw.parse().expect("a count");
             match raw {
-                0 => assert_eq!(shown, "0", "{k:?}"),
-                1..=4 => assert!(
-                    shown == "<5" || shown == "x",
-                    "{k:?}: {raw} shown as {shown}"
-                ),
+                0 => assert!(shown == "0" || shown == "x", "{k:?}: 0 shown as {shown}"),
+                1..=4 => assert_eq!(shown, "x", "{k:?}: {raw} shown"),
                 _ => assert!(
                     *shown == raw.to_string() || shown == "x",
                     "{k:?}: {raw} shown as {shown}"
@@ -1299,53 +1296,60 @@ fn small_counts_and_the_totals_that_would_reveal_them_are_suppressed() {
             .0
             .clone()
     };
-    // Health checks: 6 boys and 1 girl: the 1 is <5, and the total of 7
-    // would reveal it, so it is withheld; the 6 stays; so do the 7
-    // services (a count of services, in no sum with the people).
+    // Health checks: 6 boys and 1 girl: the 1 is withheld, and so is
+    // the 6 (else 7 − 6 gives it away); the total of 7 is kept, as are
+    // the 7 services.
     assert_eq!(
         shown("services.health_check", "people", "male", "12-17"),
-        "6"
+        "x"
     );
     assert_eq!(
         shown("services.health_check", "people", "female", "under12"),
-        "<5"
+        "x"
     );
-    assert_eq!(shown("services.health_check", "people", "all", "all"), "x");
-    // The police station's one referral is <5; the new cases' total (9)
-    // less the outreach spots' (8) would reveal it: a partition's parent
-    // total that would reveal a part is withheld, as is the month's.
+    assert_eq!(shown("services.health_check", "people", "all", "all"), "7");
+    assert_eq!(
+        shown("services.health_check", "services", "all", "all"),
+        "7"
+    );
+    // New cases: 6 boys of 12–17, 1 girl under 12, 2 girls of 12–17.
+    // The headline total of 9 stays (a donor report keeps it); the small
+    // cells are withheld with enough others that none can be worked out.
+    assert_eq!(shown("new_cases", "people", "all", "all"), "9");
+    assert_eq!(shown("new_cases", "people", "female", "under12"), "x");
+    assert_eq!(shown("new_cases", "people", "female", "12-17"), "x");
+    assert_eq!(shown("new_cases", "people", "male", "12-17"), "x");
+    // The police station's one referral is withheld, and so is the
+    // outreach spots' 8 (9 − 8 would give it away).
     assert_eq!(
         shown("new_cases.referral.police_station", "people", "all", "all"),
-        "<5"
+        "x"
     );
-    assert_eq!(shown("new_cases", "people", "male", "12-17"), "6");
-    assert_eq!(shown("new_cases", "people", "all", "all"), "x");
+    assert_eq!(
+        shown("new_cases.referral.outreach_spot", "people", "all", "all"),
+        "x"
+    );
     let month = dcsv
         .iter()
         .find(|(k, _)| k.0.starts_with("monthly.new_cases|"))
         .expect("a month");
-    assert_eq!(month.1.0, "x");
-    // The Markdown says the same.
+    assert_eq!(month.1.0, "9");
+    // The Markdown says the same, the total in the sentence too.
     let md = markdown(&de);
     assert!(
-        md.contains("| People served, by service: health check")
-            || md.contains("| – health check |"),
+        md.contains("In March 2026, 9 new cases were registered"),
         "{md}"
     );
-    assert!(md.contains("<5"));
     assert!(
-        md.contains("fewer than 5") || md.contains("withheld"),
+        !md.contains("<5") && !md.contains("a withheld number of new cases"),
         "{md}"
     );
     let row = md
         .lines()
         .find(|l| l.starts_with("| New cases registered |"))
         .expect("the new cases row");
-    assert!(row.contains("| 6 |") && row.contains("| x |"), "{row}");
-    assert!(
-        !row.contains("| 9 |"),
-        "the withheld total of new cases shows: {row}"
-    );
+    assert!(row.contains("| 9 |") && row.contains("| x |"), "{row}");
+    assert!(!row.contains("| 6 |"), "a complement shows: {row}");
 
     // The known office, both periods: the same two promises.
     let k = known();
@@ -1462,7 +1466,7 @@ fn no_name_case_number_date_of_birth_or_place_in_any_output() {
         "{md}"
     );
     assert!(
-        md.contains("2 visits to spots were made, meeting 17 children"),
+        md.contains("2 visits to spots were made, with 17 contacts with children"),
         "{md}"
     );
     assert!(md.contains("(previous period: 2)"), "{md}");
@@ -1544,6 +1548,73 @@ fn a_bad_period_is_a_usage_error() {
         assert!(out.stdout.is_empty());
     }
     assert!(Period::parse("2026-06-30", "2026-04-01").is_err());
+}
+
+/// Issue 19, item 11: the reports for 1–27 and 1–26 November gave 8 and
+/// 7 boys of 12–17, revealing the one registered on the 27th. A
+/// de-identified report is made only for whole calendar months,
+/// quarters and years; any other period is refused (exit 2, one plain
+/// line, before any password is read), and the full report keeps any
+/// period.
+#[test]
+fn a_deidentified_report_is_only_for_calendar_months_quarters_and_years() {
+    let k = known();
+    for (from, to) in [
+        ("2026-11-01", "2026-11-27"),
+        ("2026-11-01", "2026-11-26"),
+        ("2026-11-02", "2026-11-30"),
+        ("2026-02-01", "2026-04-30"),
+        ("2025-11-01", "2026-10-31"),
+        ("2026-04-01", "2026-06-29"),
+    ] {
+        let out = run_binary(
+            &k.office.paths,
+            MANAGER,
+            &["report", "--from", from, "--to", to, "--deidentified"],
+            "",
+        );
+        assert_eq!(out.status.code(), Some(2), "{from} {to}");
+        let err = text(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("error: ")
+                && err.contains("whole calendar month, quarter or year")
+                && err.contains("without --deidentified"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty());
+        // The office layer refuses it too; the full report is made.
+        let p = Period::parse(from, to).expect("period");
+        let session = k.office.login(MANAGER);
+        let e = session.report(p, true).expect_err("refused");
+        assert!(e.to_string().contains("calendar month"), "{e}");
+        session
+            .report(p, false)
+            .expect("the full report keeps any period");
+    }
+    for (from, to) in [
+        ("2026-11-01", "2026-11-30"),
+        ("2026-02-01", "2026-02-28"),
+        ("2026-10-01", "2026-12-31"),
+        ("2026-01-01", "2026-12-31"),
+    ] {
+        let out = k.office.run(
+            MANAGER,
+            &["report", "--from", from, "--to", to, "--deidentified"],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{from} {to}: {}",
+            text(&out.stderr)
+        );
+    }
+    let help = run_binary(&k.office.paths, MANAGER, &["report", "--help"], "");
+    assert!(
+        text(&help.stdout).contains("whole calendar month, quarter or year"),
+        "{}",
+        text(&help.stdout)
+    );
 }
 
 #[test]
@@ -1836,7 +1907,13 @@ fn activities_from_the_command_line() {
         assert!(help.contains(flag), "help lacks {flag}");
     }
     let help = text(&k.office.run(MANAGER, &["report", "--help"]).stdout);
-    for flag in ["--from", "--to", "--format", "--deidentified", "<5"] {
+    for flag in [
+        "--from",
+        "--to",
+        "--format",
+        "--deidentified",
+        "withheld (x)",
+    ] {
         assert!(help.contains(flag), "help lacks {flag}");
     }
 }

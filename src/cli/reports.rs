@@ -26,8 +26,10 @@ activities, women's desk cases by category — by sex (F, M, O) and age band (<1
 ? unknown; age at the end of the period), with the previous period of the same length beside \
 it, and new cases and services month by month. Dates are inclusive. A person is counted once \
 per line however many services they had.\n\n\
---deidentified: aggregates only (no names, case numbers, dates of birth or places); counts \
-from 1 to 4 are shown as <5, and a total that would let one be worked out is shown as x.\n\n\
+--deidentified: aggregates only (no names, case numbers, dates of birth or places), for a whole \
+calendar month, quarter or year only (exit 2 otherwise). Counts from 1 to 4 are withheld (x), \
+with enough other numbers that none can be worked out from the totals, the previous period, or \
+the quarter and year around it; the totals are kept wherever that is safe.\n\n\
 Manager only (exit 3 otherwise). A bad period (a date not YYYY-MM-DD, or --to before --from) \
 is exit 2. Running a report is recorded in the audit trail with its period."
 )]
@@ -40,16 +42,24 @@ pub struct ReportArgs {
     pub to: String,
     #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
     pub format: ReportFormat,
-    /// Aggregates only, small counts shown as <5: for head office or a donor
+    /// Aggregates only, small counts withheld (x): for head office or a donor; whole calendar months, quarters or years only
     #[arg(long)]
     pub deidentified: bool,
 }
 
 /// The period, checked before any password is asked for: a bad one is a
-/// usage error (exit 2).
+/// usage error (exit 2), and so is `--deidentified` for a period that is
+/// not a whole calendar month, quarter or year.
 pub fn period(args: &ReportArgs) -> Result<Period> {
-    Period::parse(&args.from, &args.to).map_err(|e| Error::Usage(e.to_string()))
+    let period = Period::parse(&args.from, &args.to).map_err(|e| Error::Usage(e.to_string()))?;
+    if args.deidentified && !period.is_calendar() {
+        return Err(Error::Usage(DEIDENTIFIED_PERIODS.into()));
+    }
+    Ok(period)
 }
+
+/// Why a de-identified report is refused for any other period.
+pub const DEIDENTIFIED_PERIODS: &str = "a de-identified report is made only for a whole calendar month, quarter or year (e.g. --from 2026-11-01 --to 2026-11-30), so that two reports cannot be subtracted; run this period without --deidentified";
 
 pub fn run(session: &Session, args: &ReportArgs, period: Period) -> Result<()> {
     let report = session.report(period, args.deidentified)?;

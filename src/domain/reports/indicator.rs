@@ -219,9 +219,13 @@ pub struct Report {
     pub previous: Period,
     pub sections: Vec<Section>,
     pub monthly: Vec<MonthPoint>,
-    /// Aggregates only: no record ids are kept, and the text shows small
-    /// numbers as `<5` (`suppress`).
+    /// Aggregates only: no record ids are kept, and the text withholds
+    /// small numbers and their complements (`suppress`).
     pub deidentified: bool,
+    /// What a de-identified report withholds, worked out with the other
+    /// reports of its calendar year (`suppress::Pattern`); `None` for a
+    /// period no de-identified report is made for, or when not asked.
+    pub suppression: Option<super::suppress::Suppression>,
 }
 
 impl Report {

@@ -7,8 +7,9 @@ use chrono::{Datelike, Duration, Months, NaiveDate};
 
 use crate::Error;
 
-/// A reporting period, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A reporting period, both ends included (ordered by its first day,
+/// then its last).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -82,6 +83,46 @@ impl Period {
             - self.from.month() as i32
             + 1;
         u32::try_from(months).ok()
+    }
+
+    /// Is this a whole calendar month, quarter (January–March,
+    /// April–June, July–September, October–December) or year: the only
+    /// periods a de-identified report is made for (see
+    /// `suppress`: two overlapping periods could be subtracted).
+    pub fn is_calendar(&self) -> bool {
+        match self.whole_months() {
+            Some(1) => true,
+            Some(3) => (self.from.month() - 1).is_multiple_of(3),
+            Some(12) => self.from.month() == 1,
+            _ => false,
+        }
+    }
+
+    /// The calendar year's months, quarters and the year itself: the
+    /// periods whose de-identified reports are suppressed together.
+    pub fn calendar_family(year: i32) -> Vec<Period> {
+        let mut out = Vec::new();
+        let Some(start) = NaiveDate::from_ymd_opt(year, 1, 1) else {
+            return out;
+        };
+        let span = |from: NaiveDate, months: u32| {
+            let to = from
+                .checked_add_months(Months::new(months))
+                .map_or(from, |d| d - Duration::days(1));
+            Period { from, to }
+        };
+        for m in 0..12 {
+            if let Some(from) = start.checked_add_months(Months::new(m)) {
+                out.push(span(from, 1));
+            }
+        }
+        for q in 0..4 {
+            if let Some(from) = start.checked_add_months(Months::new(q * 3)) {
+                out.push(span(from, 3));
+            }
+        }
+        out.push(span(start, 12));
+        out
     }
 
     /// The period of the same length just before this one (see the

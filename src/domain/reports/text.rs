@@ -34,11 +34,10 @@ fn grouped(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-/// A number in a list ("rape fewer than 5", "self withheld").
+/// A number in a list ("self 12", "rape withheld").
 fn words(s: Shown) -> String {
     match s {
         Shown::Value(n) => grouped(n),
-        Shown::Small => "fewer than 5".into(),
         Shown::Withheld => "withheld".into(),
     }
 }
@@ -61,7 +60,7 @@ fn unit(s: Shown, many: &str) -> String {
     };
     format!(
         "{} {}",
-        words(s),
+        counted(s),
         if s == Shown::Value(1) { &one } else { many }
     )
 }
@@ -289,7 +288,7 @@ pub fn markdown(report: &Report) -> String {
     if report.deidentified {
         let _ = writeln!(
             out,
-            "De-identified: aggregates only. Counts from 1 to 4 are shown as <5; x marks a number withheld because, with the numbers around it, it would reveal a count below 5. No names, case numbers, dates of birth or places are included.\n"
+            "De-identified: aggregates only. x marks a number withheld: a count from 1 to 4, or a number that, with the totals, the previous period or the other reports of the year, would let one be worked out (an x may be 0). Totals are shown wherever that is safe. No names, case numbers, dates of birth or places are included.\n"
         );
     }
 
@@ -525,12 +524,15 @@ mod tests {
         assert_eq!(grouped(1495), "1,495");
         assert_eq!(grouped(19), "19");
         assert_eq!(grouped(1_000_000), "1,000,000");
-        assert_eq!(words(Shown::Small), "fewer than 5");
+        assert_eq!(words(Shown::Withheld), "withheld");
         assert_eq!(counted(Shown::Withheld), "a withheld number of");
         assert_eq!(unit(Shown::Value(1), "activities"), "1 activity");
         assert_eq!(unit(Shown::Value(1), "people"), "1 person");
         assert_eq!(unit(Shown::Value(3), "follow-ups"), "3 follow-ups");
-        assert_eq!(unit(Shown::Small, "visits"), "fewer than 5 visits");
+        assert_eq!(
+            unit(Shown::Withheld, "visits"),
+            "a withheld number of visits"
+        );
         assert_eq!(
             and_list(&["a".into(), "b".into(), "c".into()]),
             "a, b and c"

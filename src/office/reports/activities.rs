@@ -1,6 +1,11 @@
 //! The "Outreach and community activities" section: each kind of
 //! activity with its head counts, new children identified at spots, and
 //! the registered people met.
+//!
+//! Head counts are added up over activities, so the same child met at
+//! two spot visits counts twice: the sentences say "contacts" and
+//! "attendances", never a number of children, which would read as
+//! distinct people (those are "registered people met", counted once).
 
 use std::collections::HashMap;
 
@@ -13,20 +18,20 @@ fn activity_sentence(k: ActivityKind) -> (&'static str, &'static str) {
     use ActivityKind::*;
     match k {
         SpotVisit => (
-            "{e} visit to a spot was made, meeting {n} children",
-            "{e} visits to spots were made, meeting {n} children",
+            "{e} visit to a spot was made, with {n} contacts with children",
+            "{e} visits to spots were made, with {n} contacts with children",
         ),
         FollowUpVisit => (
-            "{e} follow-up visit was made in the community, meeting {n} people",
-            "{e} follow-up visits were made in the community, meeting {n} people",
+            "{e} follow-up visit was made in the community, with {n} contacts with people",
+            "{e} follow-up visits were made in the community, with {n} contacts with people",
         ),
         ParentsMeeting => (
-            "{e} meeting was organised with parents, in which {n} parents participated",
-            "{e} meetings were organised with parents, in which {n} parents participated",
+            "{e} meeting was organised with parents, with {n} parents' attendances",
+            "{e} meetings were organised with parents, with {n} parents' attendances",
         ),
         ChildGroupMeeting => (
-            "{e} meeting was organised for children's groups, in which {n} children and youth participated",
-            "{e} meetings were organised for children's groups, in which {n} children and youth participated",
+            "{e} meeting was organised for children's groups, with {n} attendances of children and youth",
+            "{e} meetings were organised for children's groups, with {n} attendances of children and youth",
         ),
         PoliceStationVisit => (
             "{e} visit of a police station was made",
@@ -37,8 +42,8 @@ fn activity_sentence(k: ActivityKind) -> (&'static str, &'static str) {
             "{e} visits were made to medico-legal units",
         ),
         CustodyVisit => (
-            "{e} visit was made to a jail or custody, meeting {n} people",
-            "{e} visits were made to jails and custody, meeting {n} people",
+            "{e} visit was made to a jail or custody, with {n} contacts with people",
+            "{e} visits were made to jails and custody, with {n} contacts with people",
         ),
         StaffTraining => (
             "{e} training of staff was held, with {n} participants",

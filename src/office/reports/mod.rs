@@ -51,13 +51,16 @@
 //! Where things are: `rows` reads one period's rows, `builder` turns rows
 //! into an indicator's figures, one module per section of the report
 //! (`cases`, `services`, `classes`, `placements`, `activities`,
-//! `womens_desk`), and `records` names the people and activities behind
-//! a number for the Reports screen's drill-down.
+//! `womens_desk`), `records` names the people and activities behind
+//! a number for the Reports screen's drill-down, and `family` builds the
+//! calendar year's 17 reports a de-identified report's suppression is
+//! worked out with (only for a calendar month, quarter or year).
 
 mod activities;
 mod builder;
 mod cases;
 mod classes;
+mod family;
 mod placements;
 mod records;
 mod rows;
@@ -85,21 +88,41 @@ impl Session {
     /// The report for `period` (managers). Running it is one audit entry
     /// (`report.run`) naming the period, never its content. With
     /// `deidentified`, the report carries no record ids and its text
-    /// suppresses small numbers.
+    /// withholds small numbers (`domain::reports::suppress`): only for a
+    /// whole calendar month, quarter or year, refused otherwise.
     pub fn report(&self, period: Period, deidentified: bool) -> Result<Report> {
+        if deidentified && !period.is_calendar() {
+            return Err(crate::Error::invalid(DEIDENTIFIED_PERIODS));
+        }
+        let mut report = self.run_report(period, deidentified, deidentified)?;
+        if deidentified {
+            report.deidentify();
+        }
+        Ok(report)
+    }
+
+    /// The full report for the Reports screen, which can switch to the
+    /// de-identified view without running it again: for a calendar
+    /// period it carries the suppression too (one audit entry).
+    pub fn report_for_screen(&self, period: Period) -> Result<Report> {
+        self.run_report(period, period.is_calendar(), false)
+    }
+
+    fn run_report(&self, period: Period, suppression: bool, deidentified: bool) -> Result<Report> {
         self.require(&[Role::Manager], "run reports")?;
         // A second connection reads the previous period on another core
         // (a year's report on a large office reads a million rows per
         // period); without one, this one reads both.
         let helper = self.worker().ok();
-        let mut report = {
+        let report = {
             // One snapshot for every query (rolled back: nothing is written).
             let tx = self.conn().unchecked_transaction()?;
-            build(&tx, period, helper)?
+            let mut report = build(&tx, period, helper)?;
+            if suppression {
+                family::attach(&tx, &mut report)?;
+            }
+            report
         };
-        if deidentified {
-            report.deidentify();
-        }
         self.record_now(
             AuditAction::ReportRun,
             "",
@@ -111,6 +134,9 @@ impl Session {
         Ok(report)
     }
 }
+
+/// Why a de-identified report is refused for another period.
+pub const DEIDENTIFIED_PERIODS: &str = "a de-identified report is made only for a whole calendar month, quarter or year, so that two reports cannot be subtracted";
 
 /// Where a read transaction's snapshot stands: every write through the
 /// office layer adds an audit entry in its own transaction, so two reads
@@ -158,13 +184,19 @@ pub(super) fn build(
     status(&mut prev, &steps);
     let b = Builder { cur, prev, demo };
     let desk: Vec<(i64, Concern)> = reports::concerns(conn, Programme::WomensDesk)?;
+    assemble(conn, &b, &desk)
+}
+
+/// The report from a builder's rows: its sections and the months.
+fn assemble(conn: &rusqlite::Connection, b: &Builder, desk: &[(i64, Concern)]) -> Result<Report> {
+    let period = b.cur.period;
     let sections = vec![
-        cases::section(&b),
-        services::section(&b),
-        classes::section(&b),
-        placements::section(&b),
-        activities::section(&b),
-        womens_desk::section(&b, &desk),
+        cases::section(b),
+        services::section(b),
+        classes::section(b),
+        placements::section(b),
+        activities::section(b),
+        womens_desk::section(b, desk),
     ];
     let monthly = period
         .months()
@@ -190,9 +222,10 @@ pub(super) fn build(
     Ok(Report {
         office: meta::get(conn, meta::OFFICE_NAME)?.unwrap_or_default(),
         period,
-        previous,
+        previous: b.prev.period,
         sections,
         monthly,
         deidentified: false,
+        suppression: None,
     })
 }

@@ -28,6 +28,29 @@ pub(super) struct Raw {
     pub(super) activities: activities::InPeriod,
 }
 
+impl Raw {
+    /// No rows: the previous period of a report whose previous column
+    /// is not wanted (the calendar year's reports for suppression).
+    pub(super) fn empty(period: Period) -> Raw {
+        Raw {
+            period,
+            new_cases: Vec::new(),
+            concerns: Vec::new(),
+            open: Vec::new(),
+            closed: Vec::new(),
+            services: Vec::new(),
+            counselling: Vec::new(),
+            follow_ups: Vec::new(),
+            attendance: reports::Attendance::default(),
+            literacy: Vec::new(),
+            skills: Vec::new(),
+            placements: Vec::new(),
+            visits: Vec::new(),
+            activities: activities::InPeriod::default(),
+        }
+    }
+}
+
 /// The open and closed cases of a period, from everyone's status steps
 /// (by person, in order).
 pub(super) fn status(raw: &mut Raw, steps: &[reports::Step]) {

@@ -2,7 +2,7 @@
 //! period, from the monthly series the report carries.
 //!
 //! In the de-identified view a month's bar is drawn only for a number the
-//! view shows: a small or withheld month is drawn flat with `<5` or `x`
+//! view shows: a withheld month is drawn flat with `x`
 //! on it, since its height would tell the number.
 
 use chrono::Datelike;
@@ -28,7 +28,7 @@ fn point(label: &str, shown: Shown) -> Point {
         label: label.to_string(),
         height: match shown {
             Shown::Value(n) => u64::try_from(n).unwrap_or(0),
-            Shown::Small | Shown::Withheld => 0,
+            Shown::Withheld => 0,
         },
         text: shown.to_string(),
     }

@@ -1,6 +1,6 @@
 //! A sex × age-band table as lines of text, for the Reports screen's
 //! breakdown and an activity's head counts. Numbers come already worded
-//! (a de-identified report shows `<5` and `x`), so this only lays them
+//! (a de-identified report shows `x`), so this only lays them
 //! out.
 
 use crate::domain::Sex;

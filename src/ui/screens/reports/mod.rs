@@ -4,7 +4,9 @@
 //! cases and services (`chart`); ←/→ switch between the two. Enter on an
 //! indicator lists the records behind it (`drill`), and Enter on a person
 //! there opens their file. Space switches to the de-identified view (what
-//! may leave the office: counts from 1 to 4 shown as `<5`, no names).
+//! may leave the office: counts from 1 to 4 and the numbers that would
+//! reveal them withheld as `x`, no names), for a whole calendar month,
+//! quarter or year only; for any other period the heading says so.
 //!
 //! Running a report is recorded in the audit trail by the office layer;
 //! the de-identified view is worked out from the report already run.
@@ -46,8 +48,9 @@ dates) and press Enter. Every indicator is listed with the previous period of th
 beside it; under the list, the selected indicator by sex and age band. ← and → switch to the \
 bar charts of new cases and services per month. Enter on an indicator lists the people (or \
 activities) behind its number; Enter on a person opens their file. Space switches to the \
-de-identified view, which shows counts from 1 to 4 as <5, withholds (x) a number that would \
-let one be worked out, and has no names. Esc goes back to the periods. For the text of a \
+de-identified view (whole calendar months, quarters and years only), which withholds (x) \
+counts from 1 to 4 and the numbers that would let one be worked out, keeps the totals \
+wherever that is safe, and has no names. Esc goes back to the periods. For the text of a \
 donor report, use casedesk report on the command line.";
 
 enum Mode {
@@ -92,7 +95,7 @@ impl ReportsScreen {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             // Nobody waits any more if the screen was left: nothing to do.
-            let _ = tx.send(worker.report(period, false));
+            let _ = tx.send(worker.report_for_screen(period));
         });
         self.mode = Mode::Running(period, rx);
         Ok(Outcome::Stay)
@@ -215,9 +218,12 @@ impl ReportsScreen {
                 return Ok(Outcome::Stay);
             }
             Input::Action(Action::Toggle) => {
+                if !view.can_deidentify() {
+                    return Ok(Outcome::Status(view::CALENDAR_ONLY.into()));
+                }
                 view.deidentified = !view.deidentified;
                 return Ok(Outcome::Status(if view.deidentified {
-                    "De-identified: counts from 1 to 4 show as <5, no names.".into()
+                    "De-identified: small counts and the numbers that would reveal them are withheld (x), no names.".into()
                 } else {
                     "The full report, with the records behind each number.".into()
                 }));

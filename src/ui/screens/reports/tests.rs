@@ -214,7 +214,7 @@ fn drilling_into_a_number_lists_exactly_the_records_behind_it() {
 }
 
 #[test]
-fn the_deidentified_view_shows_small_counts_as_under_5_and_no_names() {
+fn the_deidentified_view_withholds_small_counts_keeps_totals_and_shows_no_names() {
     let (_dir, paths) = demo(300);
     let mut s = login(&paths, "manager");
     let mut screen = opened(&mut s);
@@ -240,9 +240,10 @@ fn the_deidentified_view_shows_small_counts_as_under_5_and_no_names() {
             .all(|i| i.current.records.is_empty()),
         "no records are kept"
     );
-    // Some small count of the month is shown as <5, and no raw 1–4.
+    // Every small count of the month is withheld (x), no raw 1–4, and
+    // the new cases' total is kept.
     let shown = draw(&screen, 120, 60);
-    assert!(shown.contains("<5"), "{shown}");
+    assert!(!shown.contains("<5"), "{shown}");
     let mut small = 0;
     for (i, ind) in v.report().indicators().enumerate() {
         let n = ind.current.cells.total();
@@ -255,7 +256,10 @@ fn the_deidentified_view_shows_small_counts_as_under_5_and_no_names() {
         );
         if ind.measure == crate::domain::reports::Measure::People && (1..=4).contains(&n) {
             small += 1;
-            assert_eq!(text, "<5", "{}", ind.key);
+            assert_eq!(text, "x", "{}", ind.key);
+        }
+        if ind.key == "new_cases" && n >= 5 {
+            assert_eq!(text, n.to_string(), "the total of new cases is kept");
         }
     }
     assert!(small > 0, "the demo month has small counts");
@@ -316,4 +320,37 @@ fn typed_dates_that_end_before_they_start_are_refused_beside_the_field() {
     insta::assert_snapshot!("reports_running", draw(&screen, 80, 24));
     wait(&mut screen, &mut s);
     assert_eq!(view(&screen).report().period.words(), "January 2026");
+}
+
+#[test]
+fn a_period_that_is_not_a_calendar_one_has_no_deidentified_view() {
+    let (_dir, paths) = demo(20);
+    let mut s = login(&paths, "manager");
+    let mut screen = opened(&mut s);
+    act(&mut screen, &mut s, Action::End);
+    act(&mut screen, &mut s, Action::Confirm);
+    let Mode::Dates(form) = &mut screen.mode else {
+        panic!("the dates form");
+    };
+    form.set_value(
+        period::FROM,
+        Value::Date(NaiveDate::from_ymd_opt(2026, 1, 5)),
+    );
+    form.set_value(
+        period::TO,
+        Value::Date(NaiveDate::from_ymd_opt(2026, 1, 31)),
+    );
+    act(&mut screen, &mut s, Action::Save);
+    wait(&mut screen, &mut s);
+    // Beside the period, and when Space is pressed.
+    assert!(
+        view(&screen)
+            .heading()
+            .contains("de-identified: whole months, quarters, years only"),
+        "{}",
+        view(&screen).heading()
+    );
+    let out = act(&mut screen, &mut s, Action::Toggle);
+    assert_eq!(out, Outcome::Status(view::CALENDAR_ONLY.into()));
+    assert!(!view(&screen).deidentified);
 }

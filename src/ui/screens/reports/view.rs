@@ -2,10 +2,11 @@
 //! beside each number, the sex × age-band breakdown of the selected one,
 //! and the de-identified view.
 //!
-//! The report is run once, with its records; the de-identified view is
-//! the same report with the records dropped and small numbers suppressed
-//! (`domain::reports::suppress`), worked out here once, so switching
-//! between the two never runs the report again.
+//! The report is run once, with its records and (for a calendar month,
+//! quarter or year) what its de-identified text withholds; the
+//! de-identified view is the same report with the records dropped and
+//! that suppression applied (`domain::reports::suppress`), worked out
+//! here once, so switching between the two never runs the report again.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -39,6 +40,9 @@ pub struct ReportView {
     /// hundred indicators, drawn a few times a second).
     rows: [Vec<Vec<String>>; 2],
 }
+
+/// Why Space does nothing for another period.
+pub const CALENDAR_ONLY: &str = "A de-identified report is made only for a whole calendar month, quarter or year (so two reports cannot be subtracted): choose one of those periods.";
 
 pub fn columns() -> Vec<Column> {
     vec![
@@ -108,13 +112,25 @@ impl ReportView {
         self.report().indicators().nth(i).map(|ind| (i, ind))
     }
 
-    /// The period line: "March 2026 · before: February 2026".
+    /// Can this report be shown de-identified: its period is a whole
+    /// calendar month, quarter or year.
+    pub fn can_deidentify(&self) -> bool {
+        self.full.suppression.is_some()
+    }
+
+    /// The period line: "March 2026 · before: February 2026", and for a
+    /// period no de-identified report is made for, that it is not.
     pub fn heading(&self) -> String {
         let r = &self.full;
         format!(
-            "{} · before: {}",
+            "{} · before: {}{}",
             crate::ui::words::capitalise(&r.period.words()),
-            r.previous.words()
+            r.previous.words(),
+            if self.can_deidentify() {
+                ""
+            } else {
+                " · de-identified: whole months, quarters, years only"
+            }
         )
     }
 
@@ -129,7 +145,7 @@ impl ReportView {
         let cols = columns();
         let rows = &self.rows[usize::from(self.deidentified)];
         let title = if self.deidentified {
-            "Indicators (de-identified: 1 to 4 shown as <5)"
+            "Indicators (de-identified: x withheld)"
         } else {
             "Indicators"
         };
