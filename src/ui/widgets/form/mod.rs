@@ -11,7 +11,7 @@
 //! a field that is not there is a compile error rather than an empty
 //! value:
 //!
-//! ```ignore
+//! ```text
 //! mod key {
 //!     use crate::ui::widgets::form::FieldKey;
 //!     pub const NAME: FieldKey = FieldKey::new("name");

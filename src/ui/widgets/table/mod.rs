@@ -6,7 +6,7 @@
 //! typed after `/` and [`TableEvent::SortChanged`] on `s`/`S`, and the
 //! caller swaps in a new [`RowSource`].
 //!
-//! ```ignore
+//! ```text
 //! let view = Table::new(&rows, &columns, &state, &theme).title("Register");
 //! frame.render_widget(&view, area);
 //! match state.handle(keymap.resolve(state.context_stack(), &key), rows.len(), &columns) {
