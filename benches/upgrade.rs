@@ -26,62 +26,14 @@ use rusqlite::{Connection, OpenFlags};
 use casedesk::office::OfficePaths;
 use casedesk::store::{self, schema, upgrade};
 
+#[path = "../tests/upgrade_support/copy_at.rs"]
+mod copy_at;
 #[path = "support/memory.rs"]
 mod memory;
+use copy_at::copy_at;
 use memory::{reset_peak, status_kib};
 
 const FROM: u32 = 8;
-
-/// A new file at schema 8 holding every row of `src` (an attached
-/// encrypted office) in the columns schema 8 has.
-fn copy_at_8(conn: &mut Connection, src: &Path, key: &str) {
-    store::configure(conn).expect("configure");
-    store::migrate_to(conn, FROM).expect("schema 8");
-    conn.execute_batch("PRAGMA foreign_keys = OFF")
-        .expect("fk off");
-    conn.execute(
-        "ATTACH DATABASE ?1 AS src KEY ?2",
-        [src.to_str().expect("utf-8 path"), key],
-    )
-    .expect("attach");
-    let tables: Vec<String> = conn
-        .prepare(
-            // Full-text indexes (and their own tables) are kept by triggers.
-            "SELECT m.name FROM main.sqlite_master m WHERE m.type = 'table'
-               AND m.name NOT LIKE 'sqlite_%' AND m.sql NOT LIKE 'CREATE VIRTUAL%'
-               AND NOT EXISTS (SELECT 1 FROM main.sqlite_master v
-                               WHERE v.sql LIKE 'CREATE VIRTUAL%' AND m.name LIKE v.name || '_%')",
-        )
-        .expect("tables")
-        .query_map([], |r| r.get(0))
-        .expect("tables")
-        .collect::<Result<_, _>>()
-        .expect("tables");
-    let tx = conn.transaction().expect("tx");
-    // `OR IGNORE`: rows a trigger already made from an earlier table (the
-    // monthly attendance tally from the marks) are the same rows.
-    for t in tables {
-        let cols: Vec<String> = tx
-            .prepare(&format!(
-                "SELECT name FROM pragma_table_info('{t}', 'main')"
-            ))
-            .expect("columns")
-            .query_map([], |r| r.get(0))
-            .expect("columns")
-            .collect::<Result<_, _>>()
-            .expect("columns");
-        let cols = cols.join(", ");
-        tx.execute_batch(&format!(
-            "INSERT OR IGNORE INTO main.{t}({cols}) SELECT {cols} FROM src.{t}"
-        ))
-        .unwrap_or_else(|e| panic!("copy {t}: {e}"));
-    }
-    tx.commit().expect("commit");
-    conn.execute_batch(
-        "DETACH DATABASE src; PRAGMA foreign_keys = ON; PRAGMA wal_checkpoint(TRUNCATE);",
-    )
-    .expect("detach");
-}
 
 fn rows(conn: &Connection) -> i64 {
     let tables: Vec<String> = conn
@@ -144,11 +96,11 @@ fn main() {
     let rw = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
     {
         let mut c = store::open_keyed(&enc, rw, &key).expect("create");
-        copy_at_8(&mut c, &db, &raw_key);
+        copy_at(&mut c, FROM, &db, &raw_key);
     }
     {
         let mut c = Connection::open_with_flags(&plain, rw).expect("create plain");
-        copy_at_8(&mut c, &db, &raw_key);
+        copy_at(&mut c, FROM, &db, &raw_key);
     }
     let mib = |p: &Path| std::fs::metadata(p).map_or(0.0, |m| m.len() as f64 / 1048576.0);
     println!(

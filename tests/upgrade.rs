@@ -553,37 +553,8 @@ fn a_login_that_upgrades_the_office_says_so_and_records_it() {
             &key,
         )
         .expect("create");
-        store::configure(&c).expect("configure");
-        store::migrate_to(&mut c, 8).expect("schema 8");
-        let tables: Vec<String> = dump(&c).into_keys().collect();
-        // Tables are copied in name order, not in the order they refer to
-        // each other.
-        c.execute_batch("PRAGMA foreign_keys = OFF")
-            .expect("fk off");
         let raw_key = format!("x'{}'", key.hex().as_str());
-        c.execute(
-            "ATTACH DATABASE ?1 AS src KEY ?2",
-            [o.paths.db.to_str().expect("path"), raw_key.as_str()],
-        )
-        .expect("attach");
-        for t in tables {
-            // The columns schema 8 has (later migrations add some).
-            let cols: Vec<String> = c
-                .prepare(&format!(
-                    "SELECT name FROM pragma_table_info('{t}', 'main')"
-                ))
-                .expect("columns")
-                .query_map([], |r| r.get(0))
-                .expect("columns")
-                .collect::<Result<_, _>>()
-                .expect("columns");
-            let cols = cols.join(", ");
-            c.execute_batch(&format!(
-                "INSERT INTO main.{t}({cols}) SELECT {cols} FROM src.{t}"
-            ))
-            .expect("copy");
-        }
-        c.execute_batch("DETACH DATABASE src").expect("detach");
+        upgrade_support::copy_at::copy_at(&mut c, 8, &o.paths.db, &raw_key);
     }
     std::fs::rename(&old, &o.paths.db).expect("the office at schema 8");
 

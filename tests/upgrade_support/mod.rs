@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod copy_at;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
