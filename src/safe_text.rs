@@ -155,6 +155,12 @@ pub fn escape_controls(s: &str) -> String {
     out
 }
 
+/// A path as it may be echoed on a terminal: run through [`sanitize`] like
+/// stored text, since a file or folder name can hold escape sequences too.
+pub fn path(p: &std::path::Path) -> String {
+    sanitize(&p.display().to_string()).into_owned()
+}
+
 /// Splits multi-line text (a note) into sanitized lines. `\r\n`, `\n` and
 /// `\r` all end a line.
 pub fn sanitize_lines(s: &str) -> Vec<Cow<'_, str>> {

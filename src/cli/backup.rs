@@ -102,7 +102,7 @@ pub(super) fn run(
             clear_bar();
             eprintln!(
                 "Wrote {} ({} bytes) and checked it by decrypting it again.",
-                summary.path.display(),
+                crate::safe_text::path(&summary.path),
                 summary.bytes
             );
         }
@@ -131,7 +131,7 @@ pub(super) fn run(
                 "Restored the backup of {} made {} into {}. Log in with your usual password.",
                 crate::safe_text::sanitize(&manifest.office_name),
                 manifest.created_at,
-                paths.db.display()
+                crate::safe_text::path(&paths.db)
             );
         }
         BackupCommand::Auto(args) => {
@@ -159,7 +159,7 @@ pub(super) fn run(
                             "automatic backups: {}",
                             if s.enabled { "on" } else { "off" }
                         )?;
-                        writeln!(out, "folder: {}", s.folder.display())?;
+                        writeln!(out, "folder: {}", crate::safe_text::path(&s.folder))?;
                         for r in &s.recipients {
                             writeln!(out, "recipient: {r}")?;
                         }
@@ -214,8 +214,11 @@ fn print_report(report: &backup::VerifyReport) -> Result<()> {
         "office: {}",
         crate::safe_text::sanitize(&m.office_name)
     ));
-    line(format!("office id: {}", m.office_id));
-    line(format!("made: {}", m.created_at));
+    line(format!(
+        "office id: {}",
+        crate::safe_text::sanitize(&m.office_id)
+    ));
+    line(format!("made: {}", crate::safe_text::sanitize(&m.created_at)));
     line(format!(
         "casedesk: {}",
         crate::safe_text::sanitize(&m.casedesk_version)
@@ -224,7 +227,9 @@ fn print_report(report: &backup::VerifyReport) -> Result<()> {
     for f in &m.files {
         line(format!(
             "file: {} {} bytes sha256 {}",
-            f.name, f.size, f.sha256
+            crate::safe_text::sanitize(&f.name),
+            f.size,
+            crate::safe_text::sanitize(&f.sha256)
         ));
     }
     for (table, n) in &m.counts {

@@ -229,7 +229,13 @@ pub fn main() -> i32 {
         Err(crate::Error::Quiet) => 0,
         Err(e) => {
             // A closed stderr (hung-up terminal) must not turn into a panic.
-            let _ = writeln!(std::io::stderr(), "error: {e}");
+            // Messages quote paths and names as given: never raw controls on
+            // the terminal, and always one line.
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: {}",
+                crate::safe_text::sanitize(&e.to_string())
+            );
             tracing::warn!(code = e.exit_code(), "command failed");
             e.exit_code()
         }
@@ -273,6 +279,9 @@ fn login(paths: &OfficePaths, user: Option<String>, secrets: &mut SecretReader) 
     if let Some(u) = session.upgrade() {
         eprintln!("{}", u.notice());
     }
+    for w in session.login_warnings() {
+        eprintln!("warning: {w}");
+    }
     Ok(session)
 }
 
@@ -288,13 +297,13 @@ fn run(cli: Cli) -> Result<()> {
             if paths.any_exists() {
                 return Err(Error::invalid(format!(
                     "{} already exists; casedesk will not overwrite an office",
-                    paths.db.display()
+                    crate::safe_text::path(&paths.db)
                 )));
             }
             let password = secrets.read_new(&format!("New password for {user}"))?;
             let (_session, recovery) = office::create_office(&paths, &office, &user, &password)?;
             output::recovery_key(&recovery);
-            eprintln!("Created {}.", paths.db.display());
+            eprintln!("Created {}.", crate::safe_text::path(&paths.db));
         }
         Command::Demo(args) => {
             let explicit = cli.db.is_some() || std::env::var_os("CASEDESK_DB").is_some();
@@ -313,7 +322,7 @@ fn run(cli: Cli) -> Result<()> {
             )?;
             eprintln!(
                 "Built a demo office at {} ({} children, {} women). Log in as manager, staff or psychologist with password \"demo\".",
-                paths.db.display(),
+                crate::safe_text::path(&paths.db),
                 summary.children,
                 summary.women
             );
@@ -384,7 +393,7 @@ fn run(cli: Cli) -> Result<()> {
                 let name = copy.file_name().unwrap_or(copy.as_os_str());
                 eprintln!(
                     "kept from before the last upgrade: {} (the office file at schema {version}; removed at the next upgrade)",
-                    name.to_string_lossy()
+                    crate::safe_text::sanitize(&name.to_string_lossy())
                 );
             }
             if problems.is_empty() {

@@ -101,6 +101,7 @@ impl Session {
     /// the problems found; empty means all is well.
     pub fn check(&self) -> Result<Vec<String>> {
         let mut problems = self.unlocked().check()?;
+        problems.extend(self.login_warnings());
         let bad = self.unverifiable_notes()?;
         if bad > 0 {
             problems.push(format!(
@@ -108,6 +109,14 @@ impl Session {
             ));
         }
         Ok(problems)
+    }
+
+    /// What the person should be told at login (the CLI on standard error,
+    /// the desk on its status line): a key file others can read.
+    pub fn login_warnings(&self) -> Vec<String> {
+        crate::vault::keyfile::exposure(&self.paths().keys)
+            .into_iter()
+            .collect()
     }
 
     /// The copies of the office file kept beside it from before an

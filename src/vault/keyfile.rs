@@ -72,6 +72,31 @@ pub struct RecoverySlot {
     pub master_next: Option<String>,
 }
 
+/// A warning when others than its owner can read the key file (Unix mode
+/// bits: any group or other permission). Its slots are encrypted to
+/// passwords, but a copy lets anyone try passwords offline, so only its
+/// owner should read it. `casedesk` writes it that way (mode 0600); a copy
+/// or a change by hand may not. On Windows there are no mode bits to read
+/// (access is by ACL, inherited from the folder), so there is no check.
+pub fn exposure(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then(|| {
+            let shown = crate::safe_text::path(path);
+            format!(
+                "the key file {shown} can be read by other accounts on this computer (mode {mode:o}); only its owner should read it: chmod 600 {shown}"
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 impl KeyFile {
     pub fn slot(&self, name: &str) -> Option<&UserSlot> {
         self.users.iter().find(|s| s.name == name)

@@ -334,6 +334,7 @@ impl App {
     fn enter_desk(&mut self, session: Session) {
         let office = session.office_name().unwrap_or_default();
         let upgraded = session.upgrade().map(|u| u.notice());
+        let warning = session.login_warnings().into_iter().next();
         let desk = Box::new(Desk {
             session,
             office,
@@ -347,6 +348,13 @@ impl App {
         self.refresh_screen();
         if let Some(text) = upgraded {
             self.status = Some(Status { text, error: false });
+        }
+        // A warning outranks the upgrade notice (the audit trail has that).
+        if let Some(text) = warning {
+            self.status = Some(Status {
+                text: format!("Warning: {text}"),
+                error: true,
+            });
         }
     }
 

@@ -1,0 +1,353 @@
+//! Issue 25: an insider who leaves keeps nothing; tampering and old copies
+//! are caught. The attacker is a staff member who, while still trusted,
+//! opened the office file with the master key from their own slot (a
+//! SQLCipher connection of their own, as any SQLCipher client would) and
+//! wrote to it and to the key file; the office is then run with the real
+//! binary, a second process.
+//!
+//! Self-contained (no `mod common`): its small helpers are those of
+//! `keys_insider.rs`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use age::secrecy::SecretString;
+use age::x25519;
+use casedesk::office::OfficePaths;
+use casedesk::vault::{self, crypto};
+use serde_json::Value;
+
+const LOG_N: u8 = 10;
+const DEMO_PW: &str = "demo";
+/// Passes the password policy (10+ characters, zxcvbn score 3 or more).
+const NEW_PW: &str = "kite river lantern 7";
+const ALTERED: &str = "the key file has been altered";
+
+fn secret(s: &str) -> SecretString {
+    SecretString::from(s.to_string())
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {:?}; stdout {:?}; stderr {:?}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Run {
+    #[track_caller]
+    fn ok(self) -> Run {
+        assert_eq!(self.code, Some(0), "expected success: {self:?}");
+        self
+    }
+
+    /// A refusal: this exit code, one `error:` line containing `text`.
+    #[track_caller]
+    fn refused(&self, code: i32, text: &str) {
+        assert_eq!(self.code, Some(code), "exit code: {self:?}");
+        assert!(self.stderr.starts_with("error: "), "{self:?}");
+        assert_eq!(self.stderr.trim_end().lines().count(), 1, "{self:?}");
+        assert!(self.stderr.contains(text), "expected {text:?}: {self:?}");
+        assert!(!self.stderr.contains("panicked"), "{self:?}");
+    }
+}
+
+/// One office in a temp dir (its data dir, log and config inside it too).
+struct Office {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    paths: OfficePaths,
+}
+
+impl Office {
+    fn empty() -> Office {
+        vault::crypto::pin_work_factor(LOG_N);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("office.casedesk");
+        let paths = OfficePaths::new(&db);
+        Office { dir, db, paths }
+    }
+
+    /// A small demo office: manager, staff, psychologist (password demo);
+    /// the psychologist holds the counselling key.
+    fn demo() -> Office {
+        let o = Office::empty();
+        casedesk::demo::build(
+            &o.paths,
+            &casedesk::demo::DemoOptions {
+                children: 5,
+                seed: 7,
+                today: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+            },
+        )
+        .expect("demo office");
+        o
+    }
+
+    fn command(&self, user: Option<&str>, args: &[&str]) -> Command {
+        let home = self.dir.path();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_casedesk"));
+        cmd.arg("--db").arg(&self.db);
+        if let Some(u) = user {
+            cmd.args(["--user", u]);
+        }
+        cmd.args(args)
+            .env("CASEDESK_SCRYPT_LOG_N", LOG_N.to_string())
+            .env("CASEDESK_DATA_DIR", home.join("data"))
+            .env("CASEDESK_CONFIG_DIR", home.join("config"))
+            .env("HOME", home)
+            .env_remove("CASEDESK_DB")
+            .env_remove("CASEDESK_USER")
+            .env_remove("CASEDESK_TEST_PAUSE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
+
+    /// Run the binary; `stdin` holds the secrets, one per line.
+    fn run(&self, user: Option<&str>, args: &[&str], stdin: &str) -> Run {
+        let mut child = self.command(user, args).spawn().expect("spawn casedesk");
+        let _ = child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes());
+        let out = child.wait_with_output().expect("wait");
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn key_file(&self) -> Value {
+        serde_json::from_slice(&std::fs::read(&self.paths.keys).expect("read key file"))
+            .expect("key file is JSON")
+    }
+
+    fn write_key_file(&self, v: &Value) {
+        std::fs::write(
+            &self.paths.keys,
+            serde_json::to_vec_pretty(v).expect("encode"),
+        )
+        .expect("write key file");
+    }
+
+    /// Audit entries with exactly this action (manager's view), as
+    /// (user, detail).
+    fn audit(&self, manager: (&str, &str), action: &str) -> Vec<(String, String)> {
+        let r = self
+            .run(
+                Some(manager.0),
+                &["audit", "--action", action, "--format", "csv"],
+                &format!("{}\n", manager.1),
+            )
+            .ok();
+        let mut rd = csv::Reader::from_reader(r.stdout.as_bytes());
+        rd.records()
+            .map(|rec| rec.expect("csv"))
+            .filter(|rec| rec.get(3) == Some(action))
+            .map(|rec| (rec[2].to_string(), rec[5].to_string()))
+            .collect()
+    }
+
+    /// The first case number in the register.
+    fn first_case(&self) -> String {
+        let r = self
+            .run(
+                Some("staff"),
+                &["list", "children", "--format", "csv"],
+                "demo\n",
+            )
+            .ok();
+        r.stdout
+            .lines()
+            .nth(1)
+            .and_then(|l| l.split(',').next())
+            .expect("a child in the demo office")
+            .to_string()
+    }
+
+    /// Record a counselling session with its note as `user`; its id.
+    fn add_note(&self, user: &str, pw: &str, case: &str, text: &str) -> i64 {
+        let r = self
+            .run(
+                Some(user),
+                &[
+                    "counselling",
+                    "add",
+                    "--person",
+                    case,
+                    "--kind",
+                    "individual",
+                    "--minutes",
+                    "30",
+                ],
+                &format!("{pw}\n{text}\n"),
+            )
+            .ok();
+        r.stdout.trim().parse().expect("session id on stdout")
+    }
+}
+
+/// The attacker's own connection to the office file: the master key from
+/// their slot, then plain SQL (no casedesk code on the write path).
+fn attacker_conn(o: &Office, user: &str, pw: &str) -> rusqlite::Connection {
+    let keys = o.key_file();
+    let slot = keys["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|s| s["name"] == user)
+        .expect("the attacker's slot");
+    let identity = crypto::open_identity(
+        &serde_json::from_value(slot.clone()).expect("a slot"),
+        &secret(pw),
+    )
+    .expect("the attacker knows their own password");
+    let master = crypto::open_master(slot["master"].as_str().expect("master"), &identity)
+        .expect("their slot opens the master key");
+    let conn = rusqlite::Connection::open(&o.db).expect("open");
+    conn.execute_batch(&format!(
+        "PRAGMA cipher_log_level = NONE; PRAGMA key = \"x'{}'\";",
+        master.hex().as_str()
+    ))
+    .expect("key");
+    conn.execute_batch("PRAGMA busy_timeout = 5000;").expect("busy timeout");
+    conn
+}
+
+// ---------------------------------------------------------------------
+// Defect 6: escape codes in file names reached the terminal raw.
+
+/// Before: `import --from`, `backup verify --from` and `backup auto
+/// --folder` echoed the path as given, escape sequences and all.
+#[test]
+fn paths_with_escape_codes_are_echoed_safely() {
+    let o = Office::demo();
+    let evil = "x\u{1b}]0;pwned\u{7}\u{1b}[31m.csv";
+    let path = o.dir.path().join(evil);
+    let path = path.to_str().expect("utf-8");
+    let runs = [
+        o.run(
+            Some("manager"),
+            &["import", "people", "--from", path],
+            "demo\n",
+        ),
+        o.run(None, &["backup", "verify", "--from", path], "a passphrase\n"),
+        o.run(
+            Some("manager"),
+            &[
+                "backup",
+                "auto",
+                "--folder",
+                path,
+                "--recipient",
+                &x25519::Identity::generate().to_public().to_string(),
+            ],
+            "demo\n",
+        ),
+    ];
+    let dir = o.dir.path().to_str().expect("utf-8");
+    for r in &runs {
+        assert!(
+            r.stdout.contains(dir) || r.stderr.contains(dir),
+            "the path is echoed (the control): {r:?}"
+        );
+        for out in [&r.stdout, &r.stderr] {
+            assert!(
+                !out.contains('\u{1b}') && !out.contains('\u{7}'),
+                "a raw escape reached the terminal: {r:?}"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------
+// Defect 5: no warning for a key file others can read.
+
+/// Before: a key file readable by group and others (a copy made with `cp`
+/// under a loose umask, a change by hand) went unsaid. Now every login
+/// warns (the CLI on standard error, the desk on its status line) and
+/// `check` lists it as a problem. (Unix only: Windows has no mode bits.)
+#[cfg(unix)]
+#[test]
+fn a_key_file_others_can_read_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let o = Office::demo();
+    let mode = |m: u32| {
+        std::fs::set_permissions(&o.paths.keys, std::fs::Permissions::from_mode(m))
+            .expect("chmod")
+    };
+    // The control: casedesk writes it for its owner only, and says nothing.
+    let clean = o.run(Some("staff"), &["check"], "demo\n").ok();
+    assert_eq!(clean.stdout.trim(), "ok", "{clean:?}");
+    assert!(!clean.stderr.contains("warning"), "{clean:?}");
+
+    mode(0o644);
+    let check = o.run(Some("staff"), &["check"], "demo\n");
+    assert_eq!(check.code, Some(1), "{check:?}");
+    assert!(
+        check.stdout.contains("can be read by other accounts") && check.stdout.contains("644"),
+        "{check:?}"
+    );
+    assert!(
+        check.stderr.contains("warning: the key file"),
+        "the login warns too: {check:?}"
+    );
+    let list = o
+        .run(Some("staff"), &["list", "children", "--format", "csv"], "demo\n")
+        .ok();
+    assert!(
+        list.stderr.contains("warning: the key file") && list.stderr.contains("chmod 600"),
+        "{list:?}"
+    );
+
+    // The desk says it on its status line.
+    let config_dir = o.dir.path().join("config");
+    let mut app = casedesk::ui::App::new(
+        o.paths.clone(),
+        Some("staff".to_string()),
+        casedesk::config::Config::default(),
+        Some(&config_dir),
+    );
+    for c in "demo".chars() {
+        app.handle_key(&crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        ));
+    }
+    app.handle_key(&crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Enter,
+        crossterm::event::KeyModifiers::NONE,
+    ));
+    app.wait_idle(std::time::Duration::from_secs(30));
+    assert!(app.is_logged_in());
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("tb");
+    t.draw(|f| app.draw(f)).expect("draw");
+    let screen = t.backend().to_string();
+    assert!(
+        screen.contains("Warning: the key file"),
+        "the desk's status line warns: {screen}"
+    );
+
+    // Group-readable only is still too much; owner-only is quiet again.
+    mode(0o640);
+    let check = o.run(Some("staff"), &["check"], "demo\n");
+    assert_eq!(check.code, Some(1), "{check:?}");
+    assert!(check.stdout.contains("(mode 640)"), "{check:?}");
+    mode(0o600);
+    let check = o.run(Some("staff"), &["check"], "demo\n").ok();
+    assert_eq!(check.stdout.trim(), "ok", "{check:?}");
+}
