@@ -351,3 +351,145 @@ fn a_key_file_others_can_read_is_warned_about() {
     let check = o.run(Some("staff"), &["check"], "demo\n").ok();
     assert_eq!(check.stdout.trim(), "ok", "{check:?}");
 }
+
+// ---------------------------------------------------------------------
+// Defects 2 and 3: an amendment undone unnoticed; a forged note printed
+// with exit 0.
+
+/// Before: deleting version 2 of a note and writing version 1's head back
+/// into `counselling_sessions.note_head` left a chain the MACs vouch for:
+/// `counselling show` printed version 1 with exit 0 and the psychologist's
+/// `check` said ok. And a forged version printed with exit 0 and no word.
+/// Now each amendment's audit entry records the version and the new head,
+/// the note chain is compared with the audit chain, and `show` prints a note
+/// that does not verify under a warning and exits 1.
+#[test]
+fn an_undone_amendment_and_a_forged_note_are_caught_by_show_and_check() {
+    let o = Office::demo();
+    let case = o.first_case();
+    let undone = o.add_note("psychologist", DEMO_PW, &case, "Version one of A.");
+    let forged_on = o.add_note("psychologist", DEMO_PW, &case, "Version one of B.");
+    let untouched = o.add_note("psychologist", DEMO_PW, &case, "Nobody touches C.");
+    // The insider keeps version 1's head while it is the current one.
+    let v1_head: String = attacker_conn(&o, "staff", DEMO_PW)
+        .query_row(
+            "SELECT note_head FROM counselling_sessions WHERE id = ?1",
+            [undone],
+            |r| r.get(0),
+        )
+        .expect("head of A");
+    o.run(
+        Some("psychologist"),
+        &["counselling", "amend", &undone.to_string()],
+        "demo\nVersion two of A: the disclosure.\n",
+    )
+    .ok();
+    // The controls: no false alarm before the attack.
+    let check = o.run(Some("psychologist"), &["check"], "demo\n").ok();
+    assert_eq!(check.stdout.trim(), "ok", "{check:?}");
+    let shown = o
+        .run(
+            Some("psychologist"),
+            &["counselling", "show", &undone.to_string()],
+            "demo\n",
+        )
+        .ok();
+    assert!(shown.stdout.contains("Version two of A"), "{shown:?}");
+    assert!(!shown.stdout.contains("NOT VERIFIABLE"), "{shown:?}");
+
+    {
+        let c = attacker_conn(&o, "staff", DEMO_PW);
+        let n = c
+            .execute(
+                "DELETE FROM counselling_notes WHERE session_id = ?1 AND version = 2",
+                [undone],
+            )
+            .expect("delete version 2");
+        assert_eq!(n, 1);
+        c.execute(
+            "UPDATE counselling_sessions SET note_head = ?1 WHERE id = ?2",
+            rusqlite::params![v1_head, undone],
+        )
+        .expect("write version 1's head back");
+        // And a forged second version of B, sealed to the (public)
+        // recipient, with the genuine version's MAC copied: the best a
+        // forger can do.
+        let recipient: x25519::Recipient = c
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'counselling_recipient'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .expect("recipient")
+            .parse()
+            .expect("an age recipient");
+        let (person_id, mac, psych): (i64, Option<String>, i64) = c
+            .query_row(
+                "SELECT s.person_id, n.mac, n.written_by FROM counselling_sessions s
+                 JOIN counselling_notes n ON n.session_id = s.id AND n.version = 1
+                 WHERE s.id = ?1",
+                [forged_on],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("session B");
+        let sealed = casedesk::office::counselling::seal_note(
+            &recipient,
+            casedesk::domain::counselling::NoteBinding {
+                person_id,
+                session_id: forged_on,
+                version: 2,
+            },
+            "Forged: the child withdrew the complaint.",
+        )
+        .expect("anyone can seal to a public key");
+        c.execute(
+            "INSERT INTO counselling_notes(session_id, version, sealed, written_by, written_at, mac)
+             VALUES (?1, 2, ?2, ?3, '2026-03-01T10:00:00Z', ?4)",
+            rusqlite::params![forged_on, sealed, psych, mac],
+        )
+        .expect("insert a forged version");
+    }
+
+    for (id, text) in [
+        (undone, "Version one of A."),
+        (forged_on, "Forged: the child withdrew the complaint."),
+    ] {
+        let shown = o.run(
+            Some("psychologist"),
+            &["counselling", "show", &id.to_string()],
+            "demo\n",
+        );
+        shown.refused(1, "cannot be verified");
+        let warning = shown
+            .stdout
+            .find("NOT VERIFIABLE")
+            .unwrap_or_else(|| panic!("a warning: {shown:?}"));
+        let at = shown.stdout.find(text).expect("the text as found");
+        assert!(warning < at, "the warning comes first: {shown:?}");
+    }
+    let history = o.run(
+        Some("psychologist"),
+        &["counselling", "show", "--history", &forged_on.to_string()],
+        "demo\n",
+    );
+    history.refused(1, "version 2 cannot be verified");
+    assert_eq!(history.stdout.matches("NOT VERIFIABLE").count(), 1, "{history:?}");
+    // The control: an untouched note still shows cleanly.
+    let shown = o
+        .run(
+            Some("psychologist"),
+            &["counselling", "show", &untouched.to_string()],
+            "demo\n",
+        )
+        .ok();
+    assert!(!shown.stdout.contains("NOT VERIFIABLE"), "{shown:?}");
+
+    let check = o.run(Some("psychologist"), &["check"], "demo\n");
+    assert_eq!(check.code, Some(1), "{check:?}");
+    assert!(
+        check
+            .stdout
+            .contains("counselling: 2 note version(s) cannot be verified"),
+        "the undone amendment and the forgery: {check:?}"
+    );
+}

@@ -121,6 +121,11 @@ pub fn run(session: &mut Session, cmd: CounsellingCommand) -> Result<()> {
                 vec![session.read_note(SessionId(id))?]
             };
             let mut out = std::io::stdout().lock();
+            let unverified: Vec<String> = notes
+                .iter()
+                .filter(|n| !n.verified)
+                .map(|n| n.version.to_string())
+                .collect();
             for n in &notes {
                 if history {
                     writeln!(
@@ -132,11 +137,22 @@ pub fn run(session: &mut Session, cmd: CounsellingCommand) -> Result<()> {
                     )
                     .map_err(pipe)?;
                 }
+                if !n.verified {
+                    // The same check as the desk's NOT VERIFIABLE line.
+                    writeln!(out, "{NOT_VERIFIABLE}").map_err(pipe)?;
+                }
                 for line in crate::safe_text::sanitize_lines(&n.text) {
                     writeln!(out, "{line}").map_err(pipe)?;
                 }
             }
-            Ok(())
+            if unverified.is_empty() {
+                Ok(())
+            } else {
+                Err(Error::damaged(format!(
+                    "counselling session {id}: note version {} cannot be verified (shown above under a warning); run 'casedesk check' and compare with a backup",
+                    unverified.join(", ")
+                )))
+            }
         }
         CounsellingCommand::Amend { id } => {
             session.require(
@@ -157,6 +173,9 @@ pub fn run(session: &mut Session, cmd: CounsellingCommand) -> Result<()> {
         }
     }
 }
+
+/// Printed above a version that does not verify.
+const NOT_VERIFIABLE: &str = "*** NOT VERIFIABLE: this version was not written through casedesk, or a later one was removed. Do not rely on it. ***";
 
 fn pipe(e: std::io::Error) -> Error {
     if e.kind() == std::io::ErrorKind::BrokenPipe {

@@ -286,7 +286,9 @@ impl Session {
                 user,
                 AuditAction::CounsellingAmend,
                 &counselling_targets(&at.persons, id.0),
-                &format!("version {version}"),
+                // The new head goes into the trail too: a later removal of
+                // this version shows against it (`audit_disagrees`).
+                &format!("version {version}; note head {head}"),
             )?;
             Ok(version)
         })
@@ -315,12 +317,13 @@ impl Session {
         let identity = identity(self)?;
         // The versions and the head from one snapshot: an amendment
         // committed between two reads would look like a forgery.
-        let (at, mut rows, head) = {
+        let (at, mut rows, head, audited) = {
             let snapshot = self.conn().unchecked_transaction()?;
             let at = locate(&snapshot, id)?;
             let rows = load_versions(&snapshot, id)?;
             let head = crate::store::counselling::note_head(&snapshot, id)?;
-            (at, rows, head)
+            let audited = crate::store::counselling::audited_notes(&snapshot, Some(id))?;
+            (at, rows, head, audited.get(&id).cloned())
         };
         if rows.is_empty() {
             return Err(Error::invalid(format!(
@@ -334,6 +337,12 @@ impl Session {
             .collect();
         let mut verified =
             NoteKeys::new(identity).verify(id, at.person_id, &listed, head.as_deref());
+        let latest = rows.last().map_or(0, |r| r.0);
+        if audit_disagrees(latest, head.as_deref(), audited.as_ref())
+            && let Some(last) = verified.last_mut()
+        {
+            *last = false;
+        }
         if only_latest {
             rows.drain(..rows.len() - 1);
             verified.drain(..verified.len() - 1);
@@ -461,30 +470,64 @@ impl Session {
         };
         let keys = NoteKeys::new(identity);
         // One snapshot (see `open_versions`).
-        let (versions, heads) = {
+        let (versions, heads, audited) = {
             let snapshot = self.conn().unchecked_transaction()?;
+            let audited = crate::store::counselling::audited_notes(&snapshot, None)?;
             let versions = crate::store::counselling::all_versions(&snapshot)?;
             let heads: std::collections::HashMap<SessionId, Option<String>> =
                 crate::store::counselling::all_heads(&snapshot)?
                     .into_iter()
                     .collect();
-            (versions, heads)
+            (versions, heads, audited)
         };
         let mut bad = 0;
+        // A session the trail says was amended but that has no version
+        // left at all.
+        bad += audited
+            .keys()
+            .filter(|s| !versions.iter().any(|v| v.1 == **s))
+            .count();
         for (session, rows) in by_session(&versions) {
             let listed: Vec<(i64, &[u8], Option<&str>)> = rows
                 .iter()
                 .map(|v| (v.3, v.4.as_slice(), v.5.as_deref()))
                 .collect();
             let head = heads.get(&session).cloned().flatten();
-            bad += keys
-                .verify(session, rows[0].2, &listed, head.as_deref())
-                .iter()
-                .filter(|ok| !**ok)
-                .count();
+            let mut verified = keys.verify(session, rows[0].2, &listed, head.as_deref());
+            let latest = rows.last().map_or(0, |v| v.3);
+            if audit_disagrees(latest, head.as_deref(), audited.get(&session))
+                && let Some(last) = verified.last_mut()
+            {
+                *last = false;
+            }
+            bad += verified.iter().filter(|ok| !**ok).count();
         }
         Ok(bad)
     }
+}
+
+/// Does the note's chain disagree with the audit trail's? Every amendment's
+/// entry records the version it made and the note head: a latest version
+/// older than that (a later one deleted and an earlier head written back,
+/// which the MACs alone cannot show) or another head for the same version
+/// is a note that was rolled back. After a rotation the heads were re-signed,
+/// so only the version is compared.
+fn audit_disagrees(
+    latest: i64,
+    head: Option<&str>,
+    audited: Option<&crate::store::counselling::AuditedNote>,
+) -> bool {
+    let Some(a) = audited else {
+        return false;
+    };
+    if latest < a.version {
+        return true;
+    }
+    latest == a.version
+        && !a.rotated_since
+        && a.head
+            .as_deref()
+            .is_some_and(|h| !head.is_some_and(|now| pins::mac_ok_hex(h, now)))
 }
 
 /// Stored versions grouped by session, in order.

@@ -412,3 +412,68 @@ pub fn load_versions(conn: &Connection, id: SessionId) -> Result<Vec<SealedVersi
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// What the audit trail says about a session's note: the version its last
+/// `counselling.amend` entry made, and the note head that entry recorded
+/// (entries written before heads were recorded have none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditedNote {
+    pub version: i64,
+    pub head: Option<String>,
+    /// A `counselling.rotate` came after it: every head was re-signed
+    /// since, so only the version number can be compared.
+    pub rotated_since: bool,
+}
+
+/// The audit trail's word on every amended note (`only`: one session).
+/// Read in the caller's snapshot, with the notes, so an amendment committed
+/// meanwhile never looks like a removal.
+pub fn audited_notes(
+    conn: &Connection,
+    only: Option<SessionId>,
+) -> Result<std::collections::HashMap<SessionId, AuditedNote>> {
+    let rotated: Option<i64> = conn.query_row(
+        "SELECT max(seq) FROM audit WHERE action = 'counselling.rotate'",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(
+        "SELECT seq, target, detail FROM audit WHERE action = 'counselling.amend'
+           AND (?1 IS NULL OR (' ' || target || ' ') LIKE '% counselling:' || ?1 || ' %')
+         ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([only.map(|s| s.0)])?;
+    let mut out = std::collections::HashMap::new();
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let target: String = r.get(1)?;
+        let detail: String = r.get(2)?;
+        let Some(session) = target
+            .split_whitespace()
+            .find_map(|t| t.strip_prefix("counselling:"))
+            .and_then(|id| id.parse().ok())
+        else {
+            continue;
+        };
+        let mut parts = detail.split("; ");
+        let Some(version) = parts
+            .next()
+            .and_then(|v| v.strip_prefix("version "))
+            .and_then(|v| v.parse().ok())
+        else {
+            continue;
+        };
+        let head = parts
+            .find_map(|p| p.strip_prefix("note head "))
+            .map(str::to_string);
+        out.insert(
+            SessionId(session),
+            AuditedNote {
+                version,
+                head,
+                rotated_since: rotated.is_some_and(|r| r > seq),
+            },
+        );
+    }
+    Ok(out)
+}
