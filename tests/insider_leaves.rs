@@ -493,3 +493,155 @@ fn an_undone_amendment_and_a_forged_note_are_caught_by_show_and_check() {
         "the undone amendment and the forgery: {check:?}"
     );
 }
+
+// ---------------------------------------------------------------------
+// Defect 1: a planted recovery key survived disable + rekey.
+
+/// Every sealed copy of the master key in a key file, with where it is.
+fn sealed_masters(keys: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut take = |slot: &Value, who: &str| {
+        for field in ["master", "master_next"] {
+            if let Some(s) = slot.get(field).and_then(Value::as_str) {
+                out.push((format!("{who}.{field}"), s.to_string()));
+            }
+        }
+    };
+    for u in keys["users"].as_array().expect("users") {
+        take(u, u["name"].as_str().expect("name"));
+    }
+    take(&keys["recovery"], "recovery");
+    out
+}
+
+/// Nothing in the key file opens with the attacker's identity.
+#[track_caller]
+fn attacker_gets_nothing(o: &Office, attacker: &x25519::Identity, when: &str) {
+    for (at, sealed) in sealed_masters(&o.key_file()) {
+        assert!(
+            crypto::open_master(&sealed, attacker).is_err(),
+            "{when}: the master key was sealed to the attacker's key ({at})"
+        );
+    }
+}
+
+fn recovery_in(r: &Run) -> x25519::Identity {
+    r.stdout
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap_or_else(|| panic!("a recovery key on stdout: {r:?}"))
+        .parse()
+        .expect("an age identity")
+}
+
+/// The office file opened with the recovery key the key file's recovery
+/// slot is sealed to (the control that the recovery key works), and the
+/// recovery pin it holds.
+fn open_with_recovery(o: &Office, recovery: &x25519::Identity) -> (rusqlite::Connection, Option<String>) {
+    let sealed = o.key_file()["recovery"]["master"]
+        .as_str()
+        .expect("recovery.master")
+        .to_string();
+    let master = crypto::open_master(&sealed, recovery).expect("the recovery key opens it");
+    let conn = casedesk::store::open(&o.db, &master).expect("and its master key the office file");
+    let pin = casedesk::store::meta::get(&conn, "recovery_recipient").expect("meta");
+    (conn, pin)
+}
+
+/// Before: staff set the office file's recovery pin and the key file's
+/// recovery key to their own age key (or deleted the pin: the next login
+/// re-pinned whatever the key file said, unaudited); the manager disabled
+/// them and rekeyed, and the new master key was sealed to the attacker.
+/// Now every rekey makes a new recovery key, shown once, and a missing pin
+/// is refused (but for a manager, who is warned and can rekey), audited,
+/// and never taken from the key file.
+#[test]
+fn a_planted_recovery_key_survives_no_rekey_and_a_removed_pin_is_refused() {
+    let o = Office::demo();
+    let case = o.first_case();
+    let attacker = x25519::Identity::generate();
+    let attacker_pub = attacker.to_public().to_string();
+
+    // Round A: staff plants their key in both files.
+    {
+        let c = attacker_conn(&o, "staff", DEMO_PW);
+        let n = c
+            .execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'recovery_recipient'",
+                [&attacker_pub],
+            )
+            .expect("write the pin");
+        assert_eq!(n, 1);
+    }
+    let mut keys = o.key_file();
+    keys["recovery"]["public_key"] = Value::String(attacker_pub.clone());
+    o.write_key_file(&keys);
+    o.run(Some("manager"), &["user", "disable", "staff"], "demo\n")
+        .ok();
+    let rekey = o.run(Some("manager"), &["rekey"], "demo\n").ok();
+    assert!(rekey.stderr.contains("recovery key"), "{rekey:?}");
+    let recovery = recovery_in(&rekey);
+    attacker_gets_nothing(&o, &attacker, "after disable and rekey");
+    let (_, pin) = open_with_recovery(&o, &recovery);
+    assert_eq!(pin, Some(recovery.to_public().to_string()), "the new key is pinned");
+    assert_eq!(
+        o.key_file()["recovery"]["public_key"].as_str(),
+        pin.as_deref()
+    );
+
+    // Round B: the psychologist, still trusted, removes the pin and names
+    // their own key in the key file, for the next login to adopt.
+    attacker_conn(&o, "psychologist", DEMO_PW)
+        .execute("DELETE FROM meta WHERE key = 'recovery_recipient'", [])
+        .expect("remove the pin");
+    let mut keys = o.key_file();
+    keys["recovery"]["public_key"] = Value::String(attacker_pub.clone());
+    o.write_key_file(&keys);
+    o.run(
+        Some("psychologist"),
+        &["counselling", "list", "--person", &case],
+        "demo\n",
+    )
+    .refused(1, "record of its recovery key has been removed");
+    let (_, pin) = open_with_recovery(&o, &recovery);
+    assert_eq!(pin, None, "nothing was adopted from the key file");
+    // A manager may log in, to put it right, and is told.
+    let check = o.run(Some("manager"), &["check"], "demo\n");
+    assert_eq!(check.code, Some(1), "{check:?}");
+    assert!(
+        check
+            .stderr
+            .contains("warning: the office file's record of its recovery key has been removed"),
+        "{check:?}"
+    );
+    assert!(check.stdout.contains("recovery key has been removed"), "{check:?}");
+    let (_, pin) = open_with_recovery(&o, &recovery);
+    assert_eq!(pin, None, "not even a manager's login adopts it");
+    let rekey = o.run(Some("manager"), &["rekey"], "demo\n").ok();
+    let second = recovery_in(&rekey);
+    assert_ne!(second.to_public().to_string(), recovery.to_public().to_string());
+    attacker_gets_nothing(&o, &attacker, "after the second rekey");
+    let (_, pin) = open_with_recovery(&o, &second);
+    assert_eq!(pin, Some(second.to_public().to_string()));
+    let check = o.run(Some("psychologist"), &["check"], "demo\n").ok();
+    assert_eq!(check.stdout.trim(), "ok", "{check:?}");
+
+    // The trail: the refusal and the manager's logins over a missing pin,
+    // and each rekey with its new recovery key.
+    let altered = o.audit(("manager", DEMO_PW), "keys.altered");
+    assert!(altered.len() >= 2, "{altered:?}");
+    assert!(
+        altered
+            .iter()
+            .all(|(_, d)| d.starts_with("recovery-pin-missing")),
+        "{altered:?}"
+    );
+    let rekeys = o.audit(("manager", DEMO_PW), "office.rekey");
+    assert_eq!(
+        rekeys,
+        vec![
+            ("manager".to_string(), "new master key; new recovery key".to_string());
+            2
+        ]
+    );
+}

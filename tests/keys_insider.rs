@@ -350,9 +350,16 @@ fn a_swapped_recovery_key_is_refused_audited_and_never_receives_the_master_key()
         "{altered:?}"
     );
 
-    // A rekey now seals the new master key to the pinned (true) recovery
-    // key, and still nothing to the attacker's.
-    o.run(Some("boss"), &["rekey"], &format!("{NEW_PW}\n")).ok();
+    // A rekey now seals the new master key to a new recovery key, shown
+    // once (issue 25), and still nothing to the attacker's.
+    let rekey = o.run(Some("boss"), &["rekey"], &format!("{NEW_PW}\n")).ok();
+    let recovery: x25519::Identity = rekey
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .expect("the new recovery key is printed once")
+        .parse()
+        .expect("recovery identity");
     attacker_gets_nothing(&o, &attacker, "after a good rekey");
     let keys = o.key_file();
     let sealed = keys["recovery"]["master"]

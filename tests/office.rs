@@ -614,6 +614,9 @@ fn a_rekey_cut_short_at_either_step_still_opens() {
     let mut both = old_file.clone();
     both.users[0].master_next = Some(new_file.users[0].master.clone());
     both.recovery.master_next = Some(new_file.recovery.master.clone());
+    // Every rekey makes a new recovery key: the key file names it beside
+    // the old one until the rekey is finished.
+    both.recovery.public_key_next = Some(new_file.recovery.public_key.clone());
 
     // Step 1 done, office file not yet rekeyed: the old key opens it.
     both.write(&old.keys).unwrap();

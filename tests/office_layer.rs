@@ -441,16 +441,27 @@ fn accounts_each_change_is_one_typed_entry() {
     // itself: the other terminals and the observer close first.
     let at = last_seq(&obs);
     drop((staff, psych, obs));
-    manager.rekey().expect("rekey");
+    // A rekey makes a new recovery key (issue 25): the old one is spent.
+    let recovery = manager.rekey().expect("rekey");
     drop(manager);
     let obs = o.observer();
     let detail = one_entry(&obs, at, AuditAction::OfficeRekey, "manager", "");
-    assert_eq!(detail, "");
+    assert_eq!(detail, "new master key; new recovery key");
+    assert!(
+        office::recover(
+            &o.paths,
+            &o.recovery,
+            "manager",
+            &secret("manager-new-pw river lantern"),
+        )
+        .is_err(),
+        "the recovery key from before the rekey opens nothing"
+    );
 
     let at = last_seq(&obs);
     office::recover(
         &o.paths,
-        &o.recovery,
+        recovery.0.expose_secret(),
         "manager",
         &secret("manager-new-pw river lantern"),
     )

@@ -411,8 +411,12 @@ fn run(cli: Cli) -> Result<()> {
         Command::Rekey => {
             let paths = office_paths(cli.db);
             let mut session = login(&paths, cli.user, &mut secrets)?;
-            session.rekey()?;
+            let recovery = session.rekey()?;
             eprintln!("New master key in place; every key slot was rewritten.");
+            output::recovery_key(&recovery);
+            eprintln!(
+                "The old recovery key opens nothing from now on: destroy it once the new one is in the safe."
+            );
         }
         Command::Recover { recovery_key } => {
             let paths = office_paths(cli.db);

@@ -89,11 +89,21 @@ impl Session {
     }
 
     /// Replace the master key, for when someone who knew it leaves
-    /// (managers). Every slot is rewritten.
-    pub fn rekey(&mut self) -> Result<()> {
+    /// (managers). Every slot is rewritten, and a new recovery key is made
+    /// and pinned (returned, to be shown once: the old one opens nothing
+    /// from now on). One audit entry, in the transaction that pins it.
+    pub fn rekey(&mut self) -> Result<crate::vault::RecoveryKey> {
         self.require(&[Role::Manager], "change the master key")?;
-        self.unlocked_mut().rekey()?;
-        self.record_now(AuditAction::OfficeRekey, "", "")
+        let me = self.user().clone();
+        self.unlocked_mut().rekey(|tx| {
+            Session::record_in(
+                tx,
+                &me,
+                AuditAction::OfficeRekey,
+                "",
+                "new master key; new recovery key",
+            )
+        })
     }
 
     /// Full integrity check: SQLCipher page HMACs, SQLite structure, and
@@ -101,7 +111,7 @@ impl Session {
     /// the problems found; empty means all is well.
     pub fn check(&self) -> Result<Vec<String>> {
         let mut problems = self.unlocked().check()?;
-        problems.extend(self.login_warnings());
+        problems.extend(crate::vault::keyfile::exposure(&self.paths().keys));
         let bad = self.unverifiable_notes()?;
         if bad > 0 {
             problems.push(format!(
@@ -114,9 +124,9 @@ impl Session {
     /// What the person should be told at login (the CLI on standard error,
     /// the desk on its status line): a key file others can read.
     pub fn login_warnings(&self) -> Vec<String> {
-        crate::vault::keyfile::exposure(&self.paths().keys)
-            .into_iter()
-            .collect()
+        let mut out: Vec<String> = self.unlocked().warnings().to_vec();
+        out.extend(crate::vault::keyfile::exposure(&self.paths().keys));
+        out
     }
 
     /// The copies of the office file kept beside it from before an

@@ -256,7 +256,16 @@ impl Unlocked {
     /// the office file is re-encrypted; a fresh connection must open it with
     /// the new key; only then does the key file drop the old key. An open
     /// after a cut tries the new key first, and the next login finishes.
-    pub fn rekey(&mut self) -> Result<()> {
+    ///
+    /// Every rekey makes a new recovery key too (returned, to be shown
+    /// once, like at `init`): the master key is never sealed to a recovery
+    /// key that was in a file someone who is leaving could write. The new
+    /// key is pinned in the office file in one transaction with `record`
+    /// (the audit entry), after the office file is re-encrypted.
+    pub fn rekey(
+        &mut self,
+        record: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<super::RecoveryKey> {
         let _lock = lock::key_file(&self.paths)?;
         let others = Presence::others(&self.paths, self.presence.as_ref())?;
         if others > 0 {
@@ -267,9 +276,6 @@ impl Unlocked {
         if let Some(p) = problems.first() {
             return Err(Error::damaged(p.message()));
         }
-        let recovery = pins::recovery(&self.conn)?.ok_or_else(|| {
-            Error::damaged("the office file has no pinned recovery key; log in once and try again")
-        })?;
         // SQLCipher cannot rekey a database in WAL mode, and leaving WAL
         // mode needs every other connection closed: the office file's own
         // word that nobody else has it open, before anything is written.
@@ -282,7 +288,7 @@ impl Unlocked {
         if !mode.eq_ignore_ascii_case("delete") {
             return Err(desks_open(1));
         }
-        let result = self.rekey_alone(&mut file, &recovery);
+        let result = self.rekey_alone(&mut file, record);
         // WAL again whatever happened, so other terminals can work.
         let _ = self
             .conn
@@ -290,8 +296,14 @@ impl Unlocked {
         result
     }
 
-    fn rekey_alone(&mut self, file: &mut KeyFile, recovery: &x25519::Recipient) -> Result<()> {
+    fn rekey_alone(
+        &mut self,
+        file: &mut KeyFile,
+        record: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<super::RecoveryKey> {
         let new = MasterKey::generate();
+        let recovery = x25519::Identity::generate();
+        let recovery_public = recovery.to_public().to_string();
         let accounts = users::enabled(&self.conn)?;
         // Slots left by an interrupted account change have no enabled
         // account: they get no new key (and are dropped).
@@ -309,7 +321,8 @@ impl Unlocked {
             // one in the plain key file, which anyone could have edited.
             slot.master_next = Some(crypto::seal_master(&new, &public_key(user)?)?);
         }
-        file.recovery.master_next = Some(crypto::seal_master(&new, recovery)?);
+        file.recovery.master_next = Some(crypto::seal_master(&new, &recovery.to_public())?);
+        file.recovery.public_key_next = Some(recovery_public.clone());
         file.write(&self.paths.keys)?;
         crate::vault::test_pause("rekey");
 
@@ -323,28 +336,28 @@ impl Unlocked {
             fresh.query_row("SELECT count(*) FROM users", [], |_| Ok(()))?;
         }
         self.master = new;
-        self.finish_pending_rekey().map(|_| ())
+        crate::vault::test_pause("rekey_pin");
+        let tx = store::write_tx(&mut self.conn)?;
+        meta::set(&tx, meta::RECOVERY_RECIPIENT, &recovery_public)?;
+        record(&tx)?;
+        tx.commit()?;
+        self.finish_pending_rekey()?;
+        Ok(super::RecoveryKey(recovery.to_string()))
     }
 
     /// If the key file still holds two master keys, keep only the one that
     /// opens the office file now, sealed to the keys the office file
     /// vouches for (accounts' public keys, the pinned recovery key). The
-    /// caller holds the key-file lock. True when there was one to finish.
-    pub(crate) fn finish_pending_rekey(&mut self) -> Result<bool> {
+    /// caller holds the key-file lock. Says what it did, when there was a
+    /// rekey to finish.
+    pub(crate) fn finish_pending_rekey(&mut self) -> Result<Option<&'static str>> {
         let mut file = KeyFile::read(&self.paths.keys)?;
         let pending = file.users.iter().any(|s| s.master_next.is_some())
-            || file.recovery.master_next.is_some();
+            || file.recovery.master_next.is_some()
+            || file.recovery.public_key_next.is_some();
         if !pending {
-            return Ok(false);
+            return Ok(None);
         }
-        let recovery = match pins::recovery(&self.conn)? {
-            Some(r) => r,
-            // An office from before pins: the key file's own, checked
-            // against nothing yet (it is pinned right after).
-            None => file.recovery.public_key.parse().map_err(|_| {
-                Error::damaged("the recovery key's public half in the key file is damaged")
-            })?,
-        };
         let accounts = users::enabled(&self.conn)?;
         for slot in &mut file.users {
             if let Some(user) = accounts.iter().find(|u| u.name == slot.name) {
@@ -352,10 +365,31 @@ impl Unlocked {
             }
             slot.master_next = None;
         }
-        file.recovery.master = crypto::seal_master(&self.master, &recovery)?;
+        let next = file.recovery.public_key_next.take();
         file.recovery.master_next = None;
+        // Only ever the recovery key the office file pins; with none (it
+        // was removed: login refused it but for a manager) the recovery
+        // slot keeps what it had until a rekey pins a new one.
+        let done = match meta::get(&self.conn, meta::RECOVERY_RECIPIENT)? {
+            Some(pinned) => {
+                let recipient: x25519::Recipient = pinned.parse().map_err(|_| {
+                    Error::damaged("the pinned recovery key in the office file is damaged")
+                })?;
+                file.recovery.master = crypto::seal_master(&self.master, &recipient)?;
+                let replaced = next.as_deref() == Some(pinned.as_str());
+                let was = std::mem::replace(&mut file.recovery.public_key, pinned);
+                if replaced && was != file.recovery.public_key {
+                    "a rekey cut short was finished; its new recovery key was never shown: run rekey again to get one"
+                } else if next.is_some() && !replaced {
+                    "a rekey cut short was finished; the recovery key was not replaced: run rekey again"
+                } else {
+                    "a rekey cut short was finished"
+                }
+            }
+            None => "a rekey cut short was finished; the office file has no recovery key on record: run rekey again",
+        };
         file.write(&self.paths.keys)?;
-        Ok(true)
+        Ok(Some(done))
     }
 
     /// Remove slots an interrupted account change left: a slot with no
@@ -406,6 +440,9 @@ impl Unlocked {
         }
         for p in pins::compare(&self.conn, &file, self.counselling.as_ref())? {
             problems.push(format!("key file: {}", p.message()));
+        }
+        if pins::recovery(&self.conn)?.is_none() {
+            problems.push(format!("keys: {}", pins::RECOVERY_PIN_MISSING_MESSAGE));
         }
         let accounts = users::list(&self.conn)?;
         for slot in &file.users {

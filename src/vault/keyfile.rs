@@ -70,6 +70,10 @@ pub struct RecoverySlot {
     pub master: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub master_next: Option<String>,
+    /// During a rekey: the new recovery key's public half (every rekey
+    /// makes a new recovery key), which `master_next` is sealed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key_next: Option<String>,
 }
 
 /// A warning when others than its owner can read the key file (Unix mode

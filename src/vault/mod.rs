@@ -52,6 +52,9 @@ pub struct Unlocked {
     /// The schema upgrade this login's opening of the office file ran, if
     /// it ran one (for the message and the audit trail).
     upgraded: Option<store::upgrade::Upgraded>,
+    /// What the person must be told at login (a missing recovery pin a
+    /// manager's login lets through so that a rekey can put it right).
+    warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for Unlocked {
@@ -131,6 +134,7 @@ pub fn create_office(
                 public_key: recovery.to_public().to_string(),
                 master: crypto::seal_master(&master, &recovery.to_public())?,
                 master_next: None,
+                public_key_next: None,
             },
         };
         file.write(&paths.keys)?;
@@ -146,6 +150,7 @@ pub fn create_office(
             presence: Some(Presence::register(paths)?),
             repairs: Vec::new(),
             upgraded: None,
+            warnings: Vec::new(),
         })
     })();
     match result {
@@ -227,11 +232,12 @@ fn login_inner(paths: &OfficePaths, name: &str, password: &SecretString) -> Resu
         presence: None,
         repairs: Vec::new(),
         upgraded,
+        warnings: Vec::new(),
     };
     open.repairs.extend(rotated);
     open.check_pins(&file)?;
-    if open.finish_pending_rekey()? {
-        open.repairs.push("a rekey cut short was finished".into());
+    if let Some(done) = open.finish_pending_rekey()? {
+        open.repairs.push(done.into());
     }
     open.remove_leftover_slots()?;
     open.presence = Some(Presence::register(paths)?);
@@ -385,6 +391,7 @@ impl Unlocked {
             presence: None,
             repairs: Vec::new(),
             upgraded: None,
+            warnings: Vec::new(),
         })
     }
 
@@ -394,6 +401,12 @@ impl Unlocked {
         self.upgraded.as_ref()
     }
 
+    /// What the person must be told about the office's keys (see
+    /// `check_pins`).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
     /// What the login put right, for the audit trail (taken once).
     pub fn take_repairs(&mut self) -> Vec<String> {
         std::mem::take(&mut self.repairs)
@@ -401,8 +414,10 @@ impl Unlocked {
 
     /// Compare the key file with the office file's pins (see `pins`). A
     /// holder of the counselling identity puts the office's own record of
-    /// it right; anything else that does not match is refused and noted
-    /// beside the office file for the audit trail. Under the key-file lock.
+    /// it right (from the identity, never from the key file); anything else
+    /// that does not match, or a recovery pin that is missing, is refused
+    /// and noted beside the office file for the audit trail. Under the
+    /// key-file lock.
     fn check_pins(&mut self, file: &KeyFile) -> Result<()> {
         let problems = pins::compare(&self.conn, file, self.counselling.as_ref())?;
         let holder = self.counselling.clone();
@@ -428,17 +443,18 @@ impl Unlocked {
         if let Some(problem) = refused {
             return Err(Error::damaged(problem.message()));
         }
-        let tx = store::write_tx(&mut self.conn)?;
-        let pinned = {
-            let file = KeyFile::read(&self.paths.keys)?;
-            pins::adopt_missing(&tx, &file, self.counselling.as_ref())?
-        };
-        tx.commit()?;
-        self.repairs.extend(
-            pinned
-                .into_iter()
-                .map(|p| format!("{p} pinned in the office file")),
-        );
+        // A missing recovery pin is never taken from the key file (anyone
+        // with the master key could have removed it to have their own key
+        // adopted). It is noted for the trail; only a manager may log in,
+        // to run `rekey`, which makes and pins a new recovery key.
+        if pins::recovery(&self.conn)?.is_none() {
+            failed_logins::note_alert(&self.paths, pins::RECOVERY_PIN_MISSING);
+            if self.user.role != Role::Manager {
+                return Err(Error::damaged(pins::RECOVERY_PIN_MISSING_MESSAGE));
+            }
+            self.warnings
+                .push(pins::RECOVERY_PIN_MISSING_MESSAGE.to_string());
+        }
         Ok(())
     }
 

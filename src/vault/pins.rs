@@ -115,8 +115,9 @@ impl PinProblem {
     }
 }
 
-/// The pinned recovery recipient, if the office has one (offices made
-/// before pins get theirs at the next login: see [`adopt_missing`]).
+/// The pinned recovery recipient. Every office has one from `init`; a
+/// missing one was removed (refused at login: `Unlocked::check_pins`), and
+/// the next `rekey` pins a new one.
 pub fn recovery(conn: &Connection) -> Result<Option<x25519::Recipient>> {
     meta::get(conn, meta::RECOVERY_RECIPIENT)?
         .map(|s| {
@@ -136,8 +137,11 @@ pub fn compare(
     holder: Option<&x25519::Identity>,
 ) -> Result<Vec<PinProblem>> {
     let mut problems = Vec::new();
+    // During a rekey cut short after the office file took the new
+    // recovery key, the key file still names the old one beside the new.
     if let Some(pinned) = meta::get(conn, meta::RECOVERY_RECIPIENT)?
         && pinned != file.recovery.public_key
+        && file.recovery.public_key_next.as_deref() != Some(pinned.as_str())
     {
         problems.push(PinProblem::RecoveryAltered);
     }
@@ -160,36 +164,12 @@ pub fn compare(
     Ok(problems)
 }
 
-/// Pin what an office made before pins existed: the recovery recipient as
-/// the key file names it now, and (for a holder) the counselling pin.
-/// Returns what was pinned, for the audit trail. Runs under the key-file
-/// lock, in the caller's transaction.
-pub fn adopt_missing(
-    conn: &Connection,
-    file: &KeyFile,
-    holder: Option<&x25519::Identity>,
-) -> Result<Vec<&'static str>> {
-    let mut pinned = Vec::new();
-    if meta::get(conn, meta::RECOVERY_RECIPIENT)?.is_none() {
-        meta::set(conn, meta::RECOVERY_RECIPIENT, &file.recovery.public_key)?;
-        pinned.push("recovery key");
-    }
-    if let Some(identity) = holder {
-        let own = identity.to_public().to_string();
-        if meta::get(conn, meta::COUNSELLING_PIN)?.is_none()
-            && meta::get(conn, meta::COUNSELLING_RECIPIENT)?.as_deref() == Some(own.as_str())
-        {
-            let office_id = meta::get(conn, meta::OFFICE_ID)?.unwrap_or_default();
-            meta::set(
-                conn,
-                meta::COUNSELLING_PIN,
-                &counselling_pin(identity, &office_id),
-            )?;
-            pinned.push("counselling key");
-        }
-    }
-    Ok(pinned)
-}
+/// The code noted for the audit trail when the office file's recovery
+/// pin is missing.
+pub const RECOVERY_PIN_MISSING: &str = "recovery-pin-missing";
+
+/// What a login or `check` says when the recovery pin is missing.
+pub const RECOVERY_PIN_MISSING_MESSAGE: &str = "the office file's record of its recovery key has been removed; a manager must log in and run 'casedesk rekey', which makes a new recovery key";
 
 #[cfg(test)]
 mod tests {
