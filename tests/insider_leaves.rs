@@ -95,9 +95,14 @@ impl Office {
     }
 
     fn command(&self, user: Option<&str>, args: &[&str]) -> Command {
+        self.command_at(&self.db, user, args)
+    }
+
+    /// The binary on another office file in the same home.
+    fn command_at(&self, db: &std::path::Path, user: Option<&str>, args: &[&str]) -> Command {
         let home = self.dir.path();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_casedesk"));
-        cmd.arg("--db").arg(&self.db);
+        cmd.arg("--db").arg(db);
         if let Some(u) = user {
             cmd.args(["--user", u]);
         }
@@ -306,6 +311,9 @@ fn a_key_file_others_can_read_is_warned_about() {
         check.stderr.contains("warning: the key file"),
         "the login warns too: {check:?}"
     );
+    // The login rewrote it for its owner only (it moves the audit head
+    // forward); loosened again, every login says so.
+    mode(0o644);
     let list = o
         .run(Some("staff"), &["list", "children", "--format", "csv"], "demo\n")
         .ok();
@@ -315,6 +323,7 @@ fn a_key_file_others_can_read_is_warned_about() {
     );
 
     // The desk says it on its status line.
+    mode(0o604);
     let config_dir = o.dir.path().join("config");
     let mut app = casedesk::ui::App::new(
         o.paths.clone(),
@@ -643,5 +652,120 @@ fn a_planted_recovery_key_survives_no_rekey_and_a_removed_pin_is_refused() {
             ("manager".to_string(), "new master key; new recovery key".to_string());
             2
         ]
+    );
+}
+
+// ---------------------------------------------------------------------
+// Defect 4: an older copy of the office file went unnoticed.
+
+/// Before: an office file six entries older put back (and the head file
+/// beside it deleted) was taken as it was: `check` said ok, staff logged
+/// in, the notes written since were gone. Now the key file keeps the audit
+/// head too: every login refuses the older file (audited at the next good
+/// login), `check` says so, and only a manager's `restore-accept`
+/// (audited) takes it. A backup restored the normal way (beside its own
+/// key file) opens without it.
+#[test]
+fn an_older_office_file_put_back_is_refused_until_a_manager_accepts_it() {
+    let o = Office::demo();
+    let case = o.first_case();
+    let backup = o.dir.path().join("before.age");
+    let pass = "kite river lantern 7 blue door";
+    o.run(
+        Some("manager"),
+        &["backup", "export", "--out", backup.to_str().expect("utf-8")],
+        &format!("demo\n{pass}\n"),
+    )
+    .ok();
+    // The copy kept by someone who left (every process has exited, so the
+    // office file alone holds everything).
+    let old_db = std::fs::read(&o.db).expect("office file");
+    for i in 1..=3 {
+        o.add_note("psychologist", DEMO_PW, &case, &format!("Note {i} after the copy."));
+    }
+    let key_seq = o.key_file()["audit_head"]["seq"]
+        .as_i64()
+        .expect("the key file records the audit head");
+    std::fs::write(&o.db, &old_db).expect("put the old copy back");
+    let anchor = o.paths.sibling(".audit-head");
+    std::fs::remove_file(&anchor).expect("and delete the head file beside it");
+
+    let mut refusals = 0;
+    for (user, args) in [
+        ("staff", vec!["check"]),
+        ("psychologist", vec!["counselling", "list", "--person", &case]),
+        ("manager", vec!["check"]),
+    ] {
+        let r = o.run(Some(user), &args, "demo\n");
+        r.refused(1, "this office file is older than its key file: entries ");
+        assert!(
+            r.stderr.contains(&format!("–{key_seq} are missing"))
+                && r.stderr.contains("casedesk restore-accept"),
+            "{r:?}"
+        );
+        refusals += 1;
+    }
+    assert_eq!(
+        std::fs::read(&o.db).expect("office file"),
+        old_db,
+        "a refused login writes nothing to the office file"
+    );
+    o.run(Some("staff"), &["restore-accept"], "demo\n")
+        .refused(3, "only a manager");
+
+    let accepted = o.run(Some("manager"), &["restore-accept"], "demo\n").ok();
+    assert!(accepted.stderr.contains("Accepted"), "{accepted:?}");
+    let again = o.run(Some("manager"), &["restore-accept"], "demo\n").ok();
+    assert!(again.stderr.contains("nothing to accept"), "{again:?}");
+    let check = o.run(Some("staff"), &["check"], "demo\n").ok();
+    assert_eq!(check.stdout.trim(), "ok", "{check:?}");
+    let verify = o
+        .run(Some("manager"), &["audit", "--verify"], "demo\n")
+        .ok();
+    assert!(verify.stdout.contains("chain intact"), "{verify:?}");
+    let accepts = o.audit(("manager", DEMO_PW), "office.restore_accept");
+    assert_eq!(accepts.len(), 1, "{accepts:?}");
+    assert!(accepts[0].1.contains("are missing"), "{accepts:?}");
+    let altered = o.audit(("manager", DEMO_PW), "keys.altered");
+    assert_eq!(
+        altered
+            .iter()
+            .filter(|(_, d)| d.starts_with("office-file-older"))
+            .count(),
+        refusals,
+        "one entry per refused login: {altered:?}"
+    );
+
+    // A backup restored the normal way, beside its own key file, opens.
+    let restored = o.dir.path().join("restored").join("office.casedesk");
+    let r = o.run(
+        None,
+        &[
+            "backup",
+            "restore",
+            "--from",
+            backup.to_str().expect("utf-8"),
+            "--to",
+            restored.to_str().expect("utf-8"),
+        ],
+        &format!("{pass}\n"),
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let mut cmd = o.command_at(&restored, Some("staff"), &["check"]);
+    let out = {
+        let mut child = cmd.spawn().expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(b"demo\n")
+            .expect("password");
+        child.wait_with_output().expect("wait")
+    };
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "ok",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }

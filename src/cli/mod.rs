@@ -67,8 +67,10 @@ pub enum Command {
     List(ListCommand),
     /// Full integrity check of the office file and its key file; prints "ok"
     Check,
-    /// Replace the master key and rewrite every key slot (manager)
+    /// Replace the master key and rewrite every key slot (manager); prints a new recovery key once
     Rekey,
+    /// Accept an office file older than its key file, after restoring a backup over it on purpose (manager; audited)
+    RestoreAccept,
     /// Give a manager (--user) a new password using the recovery key
     Recover {
         /// A file holding the recovery key (AGE-SECRET-KEY-…)
@@ -417,6 +419,22 @@ fn run(cli: Cli) -> Result<()> {
             eprintln!(
                 "The old recovery key opens nothing from now on: destroy it once the new one is in the safe."
             );
+        }
+        Command::RestoreAccept => {
+            let paths = office_paths(cli.db);
+            let name = acting_user(cli.user)?;
+            let password = secrets.read(&format!("Password for {name}"))?;
+            let (session, gap) = office::accept_restore(&paths, &name, &password)?;
+            for w in session.login_warnings() {
+                eprintln!("warning: {w}");
+            }
+            match gap {
+                Some(gap) => eprintln!(
+                    "Accepted ({}). Entries written after this office file was copied are not in it; the audit trail records the acceptance.",
+                    crate::safe_text::sanitize(&gap)
+                ),
+                None => eprintln!("This office file is not older than its key file: nothing to accept."),
+            }
         }
         Command::Recover { recovery_key } => {
             let paths = office_paths(cli.db);

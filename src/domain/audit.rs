@@ -14,6 +14,7 @@ vocabulary!(
     AuditAction, "audit action" {
         OfficeCreate => "office.create", "office created";
         OfficeRekey => "office.rekey", "master key replaced";
+        OfficeRestoreAccept => "office.restore_accept", "older office file accepted";
         OfficeUpgrade => "office.upgrade", "office file upgraded";
         OfficeDateOrder => "office.date_order", "date order set";
         Login => "login", "logged in";

@@ -111,7 +111,7 @@ impl Session {
     /// the problems found; empty means all is well.
     pub fn check(&self) -> Result<Vec<String>> {
         let mut problems = self.unlocked().check()?;
-        problems.extend(crate::vault::keyfile::exposure(&self.paths().keys));
+        problems.extend(self.unlocked().key_file_exposure());
         let bad = self.unverifiable_notes()?;
         if bad > 0 {
             problems.push(format!(
@@ -125,7 +125,7 @@ impl Session {
     /// the desk on its status line): a key file others can read.
     pub fn login_warnings(&self) -> Vec<String> {
         let mut out: Vec<String> = self.unlocked().warnings().to_vec();
-        out.extend(crate::vault::keyfile::exposure(&self.paths().keys));
+        out.extend(self.unlocked().key_file_exposure());
         out
     }
 

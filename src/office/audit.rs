@@ -22,6 +22,9 @@ pub(crate) fn after_login(session: &mut Session) {
     if let Err(e) = audit::advance_anchor(session.conn()) {
         tracing::warn!(error = %e, "could not write the audit head file");
     }
+    if let Err(e) = session.unlocked().advance_key_file_head() {
+        tracing::warn!(error = %e, "could not record the audit head in the key file");
+    }
 }
 
 /// Move failed logins noted beside the office file into the trail.
@@ -90,7 +93,8 @@ impl Session {
     /// up to the lock cannot be cut off unnoticed.
     pub fn locked(&self, reason: &str) -> Result<()> {
         self.record_now(AuditAction::Lock, "", reason)?;
-        audit::advance_anchor(self.conn())
+        audit::advance_anchor(self.conn())?;
+        self.unlocked().advance_key_file_head()
     }
 
     /// An unlock attempt on the lock screen; `ok` says whether the
@@ -113,6 +117,9 @@ impl Session {
             // A failure here only weakens a later check.
             if let Err(e) = audit::advance_anchor(self.conn()) {
                 tracing::warn!(error = %e, "could not write the audit head file");
+            }
+            if let Err(e) = self.unlocked().advance_key_file_head() {
+                tracing::warn!(error = %e, "could not record the audit head in the key file");
             }
         }
         Ok((verdict, audit::head(self.conn())?))

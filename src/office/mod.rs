@@ -56,7 +56,32 @@ impl std::fmt::Debug for Session {
 /// error ([`Error::BadLogin`]). The login is audited; failed attempts noted
 /// since the last login enter the trail now.
 pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result<Session> {
-    let mut open = vault::login(paths, name, password)?;
+    begin(vault::login(paths, name, password)?)
+}
+
+/// `casedesk restore-accept`: a manager logs in to an office file older
+/// than its key file (a backup put back on purpose) and accepts it. The
+/// acceptance is audited, and the key file's record of the audit head (and
+/// the head file beside the office file) move to this office file's, so
+/// the next logins work. Returns what was accepted; None when the office
+/// file was not behind (then nothing changes but the login).
+pub fn accept_restore(
+    paths: &OfficePaths,
+    name: &str,
+    password: &SecretString,
+) -> Result<(Session, Option<String>)> {
+    let (open, gap) = vault::login_accepting_restore(paths, name, password)?;
+    let Some(gap) = gap else {
+        return Ok((begin(open)?, None));
+    };
+    let mut session = begin(open)?;
+    session.record_now(AuditAction::OfficeRestoreAccept, "", &gap)?;
+    session.open.reset_key_file_head()?;
+    Ok((session, Some(gap)))
+}
+
+/// Everything a login does once the keys have opened the office file.
+fn begin(mut open: Unlocked) -> Result<Session> {
     let repairs = open.take_repairs();
     let upgrade = open.upgrade().map(|u| {
         let copy = u

@@ -344,6 +344,30 @@ fn read_anchor_file(conn: &Connection) -> Option<Head> {
     lines.next().and_then(Head::parse)
 }
 
+/// The hash of entry `seq`, if there is one.
+pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0))
+        .optional()?)
+}
+
+/// Write the head file beside the office file anew at the current head,
+/// even when that is behind it (a restored office file a manager accepted).
+pub fn reset_anchor(conn: &Connection) -> Result<()> {
+    let (Some(path), Some(head)) = (anchor_path(conn), head(conn)?) else {
+        return Ok(());
+    };
+    crate::paths::write_atomically(
+        &path,
+        format!(
+            "{ANCHOR_TITLE}\n{}\n{}\n",
+            office_id(conn).unwrap_or_default(),
+            head.encode()
+        )
+        .as_bytes(),
+    )
+}
+
 /// Move the head file beside the office file forward to the current head.
 /// It never moves back: a head file ahead of the trail is evidence.
 pub fn advance_anchor(conn: &Connection) -> Result<()> {

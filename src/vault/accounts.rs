@@ -444,6 +444,12 @@ impl Unlocked {
         if pins::recovery(&self.conn)?.is_none() {
             problems.push(format!("keys: {}", pins::RECOVERY_PIN_MISSING_MESSAGE));
         }
+        if let Some(gap) = super::head::behind(&self.conn, &file)? {
+            problems.push(format!("key file: {gap}"));
+        }
+        if let store::audit::Verdict::Broken { seq, reason } = store::audit::verify(&self.conn)? {
+            problems.push(format!("audit trail: broken at entry {seq}: {reason}"));
+        }
         let accounts = users::list(&self.conn)?;
         for slot in &file.users {
             match accounts.iter().find(|u| u.name == slot.name) {

@@ -41,6 +41,20 @@ pub struct KeyFile {
     pub counselling_next_recipient: Option<String>,
     pub users: Vec<UserSlot>,
     pub recovery: RecoverySlot,
+    /// The audit trail's head (entry number and hash) as the office file
+    /// had it when this file was last moved forward (every login, lock and
+    /// audit check): an older office file put back beside this key file is
+    /// refused (`vault::head`). Absent in key files from before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<AuditHeadRecord>,
+}
+
+/// An audit entry's number and hash, as the key file records it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuditHeadRecord {
+    pub seq: i64,
+    pub hash: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -79,8 +93,9 @@ pub struct RecoverySlot {
 /// A warning when others than its owner can read the key file (Unix mode
 /// bits: any group or other permission). Its slots are encrypted to
 /// passwords, but a copy lets anyone try passwords offline, so only its
-/// owner should read it. `casedesk` writes it that way (mode 0600); a copy
-/// or a change by hand may not. On Windows there are no mode bits to read
+/// owner should read it. `casedesk` writes it that way (mode 0600, at
+/// every login too, which puts a loose mode right after warning about it);
+/// a copy or a change by hand may not. On Windows there are no mode bits to read
 /// (access is by ACL, inherited from the folder), so there is no check.
 pub fn exposure(path: &Path) -> Option<String> {
     #[cfg(unix)]

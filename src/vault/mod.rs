@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod crypto;
 pub mod failed_logins;
+pub mod head;
 pub mod keyfile;
 pub mod lock;
 pub mod pins;
@@ -55,6 +56,9 @@ pub struct Unlocked {
     /// What the person must be told at login (a missing recovery pin a
     /// manager's login lets through so that a rekey can put it right).
     warnings: Vec<String>,
+    /// Others could read the key file when this login began (casedesk's
+    /// own rewrites of it, at this login too, leave it to its owner only).
+    key_file_exposed: Option<String>,
 }
 
 impl std::fmt::Debug for Unlocked {
@@ -68,6 +72,8 @@ impl std::fmt::Debug for Unlocked {
 }
 
 /// Shown once at `init`: the manager writes it down and keeps it in the safe.
+/// (And at every rekey.) `Debug` never shows the key.
+#[derive(Debug)]
 pub struct RecoveryKey(pub SecretString);
 
 /// Create a new office with its first manager. `record` runs inside the
@@ -136,6 +142,7 @@ pub fn create_office(
                 master_next: None,
                 public_key_next: None,
             },
+            audit_head: None,
         };
         file.write(&paths.keys)?;
         tx.commit()?;
@@ -151,6 +158,7 @@ pub fn create_office(
             repairs: Vec::new(),
             upgraded: None,
             warnings: Vec::new(),
+            key_file_exposed: None,
         })
     })();
     match result {
@@ -170,7 +178,29 @@ pub fn create_office(
 /// file that does not match the office file's pins is refused, and noted
 /// the same way.
 pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result<Unlocked> {
-    match login_inner(paths, name, password) {
+    login_as(paths, name, password, false).map(|(open, _)| open)
+}
+
+/// Log in as a manager accepting an office file older than its key file
+/// (a backup restored on purpose: `casedesk restore-accept`). Returns what
+/// was accepted (the gap, for the audit entry), or None when the office
+/// file was not behind. The office layer records the acceptance and moves
+/// the key file's head to the office file's ([`Unlocked::reset_key_file_head`]).
+pub fn login_accepting_restore(
+    paths: &OfficePaths,
+    name: &str,
+    password: &SecretString,
+) -> Result<(Unlocked, Option<String>)> {
+    login_as(paths, name, password, true)
+}
+
+fn login_as(
+    paths: &OfficePaths,
+    name: &str,
+    password: &SecretString,
+    accept_restore: bool,
+) -> Result<(Unlocked, Option<String>)> {
+    match login_inner(paths, name, password, accept_restore) {
         Err(Error::BadLogin) => {
             failed_logins::note(paths, name);
             Err(Error::BadLogin)
@@ -179,7 +209,13 @@ pub fn login(paths: &OfficePaths, name: &str, password: &SecretString) -> Result
     }
 }
 
-fn login_inner(paths: &OfficePaths, name: &str, password: &SecretString) -> Result<Unlocked> {
+fn login_inner(
+    paths: &OfficePaths,
+    name: &str,
+    password: &SecretString,
+    accept_restore: bool,
+) -> Result<(Unlocked, Option<String>)> {
+    let key_file_exposed = keyfile::exposure(&paths.keys);
     // The password work first, outside the lock: it is the slow part.
     let file = KeyFile::read(&paths.keys)?;
     let Some(slot) = file.slot(name) else {
@@ -211,6 +247,23 @@ fn login_inner(paths: &OfficePaths, name: &str, password: &SecretString) -> Resu
         slot.master_next.as_deref(),
     )?;
     let user = check_account(&conn, &file, name, &slot.public_key)?;
+    // Before anything is written: an office file older than its key file
+    // says (an old copy put back) is refused, unless a manager accepts it.
+    let accepted = match head::behind(&conn, &file)? {
+        None => None,
+        Some(gap) if accept_restore => {
+            if user.role != Role::Manager {
+                return Err(Error::not_allowed(
+                    "only a manager may accept a restored office file",
+                ));
+            }
+            Some(gap)
+        }
+        Some(gap) => {
+            failed_logins::note_alert(paths, head::OLDER_CODE);
+            return Err(Error::damaged(gap));
+        }
+    };
     let rotated = accounts::finish_pending_rotation(&conn, &paths.keys)?;
     let file = if rotated.is_some() {
         KeyFile::read(&paths.keys)?
@@ -233,6 +286,7 @@ fn login_inner(paths: &OfficePaths, name: &str, password: &SecretString) -> Resu
         repairs: Vec::new(),
         upgraded,
         warnings: Vec::new(),
+        key_file_exposed,
     };
     open.repairs.extend(rotated);
     open.check_pins(&file)?;
@@ -242,7 +296,7 @@ fn login_inner(paths: &OfficePaths, name: &str, password: &SecretString) -> Resu
     open.remove_leftover_slots()?;
     open.presence = Some(Presence::register(paths)?);
     tracing::info!("login");
-    Ok(open)
+    Ok((open, accepted))
 }
 
 pub(crate) fn key_file_mismatch() -> Error {
@@ -392,6 +446,7 @@ impl Unlocked {
             repairs: Vec::new(),
             upgraded: None,
             warnings: Vec::new(),
+            key_file_exposed: None,
         })
     }
 
@@ -405,6 +460,14 @@ impl Unlocked {
     /// `check_pins`).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// Whether others than its owner could read the key file when this
+    /// login began, or can now (see `keyfile::exposure`).
+    pub fn key_file_exposure(&self) -> Option<String> {
+        self.key_file_exposed
+            .clone()
+            .or_else(|| keyfile::exposure(&self.paths.keys))
     }
 
     /// What the login put right, for the audit trail (taken once).
