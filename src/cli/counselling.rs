@@ -42,7 +42,7 @@ pub enum CounsellingCommand {
         #[arg(long = "with", value_name = "CASE")]
         with: Vec<String>,
     },
-    /// Print a session's note (psychologist holding the counselling key); the read is audited
+    /// Print a session's note (psychologist holding the counselling key); the read is audited. A note that does not verify (forged, altered or rolled back) is printed under a NOT VERIFIABLE warning and the exit code is 1
     Show {
         id: i64,
         /// Every version, oldest first

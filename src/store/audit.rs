@@ -27,6 +27,10 @@
 //!    forward (never back) at every login, lock and `casedesk audit`. It
 //!    catches a tail cut by someone who also rewrote `meta.audit_head`, for
 //!    every entry up to the last time the file was moved forward.
+//! 3. The key file (`vault::head`) records the head too, moved forward at
+//!    the same moments: an older office file put back beside it, even with
+//!    the head file deleted, is refused at login until a manager accepts it
+//!    (`casedesk restore-accept`, which moves both records back to it).
 //!
 //! What this does not stop: every account's key slot opens the master key,
 //! so anyone with a password and a SQLCipher client can open the office

@@ -9,7 +9,10 @@
 //!
 //! Every account holds the master key, so any account could also rewrite a
 //! pin in the office file. The recovery pin stops an outsider (a copy of the
-//! folder, a USB stick); the counselling pin is a MAC keyed by the
+//! folder, a USB stick); against an insider, every rekey makes a new
+//! recovery key and pins it (so a planted one survives no rekey), and a
+//! removed pin is refused, never taken back from the key file. The
+//! counselling pin is a MAC keyed by the
 //! counselling identity itself, so only a psychologist holding that
 //! identity can make it, and holders check it at login. Notes are sealed to
 //! the holder's own identity's public key, never to a recorded one, so a
