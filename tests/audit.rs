@@ -152,6 +152,23 @@ fn cutting_off_the_end_and_rewriting_the_head_is_found_by_the_head_file() {
         ))
         .unwrap();
     drop(raw);
+    // The key file records the head too (issue 25): the login refuses the
+    // shortened office file before anything is written.
+    let out = verify_cli(&o);
+    assert_error(
+        &out,
+        1,
+        &format!(
+            "older than its key file: entries {}–{anchored} are missing",
+            keep + 1
+        ),
+    );
+    // Without that record (a key file from before it existed), the head
+    // file beside the office file finds it.
+    let mut keys: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&o.paths.keys).unwrap()).unwrap();
+    assert!(keys.as_object_mut().unwrap().remove("audit_head").is_some());
+    std::fs::write(&o.paths.keys, serde_json::to_vec_pretty(&keys).unwrap()).unwrap();
     let out = verify_cli(&o);
     assert_error(&out, 1, &format!("broken at entry {anchored}"));
     assert_error(&out, 1, "head file");
