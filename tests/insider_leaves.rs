@@ -20,9 +20,6 @@ use serde_json::Value;
 
 const LOG_N: u8 = 10;
 const DEMO_PW: &str = "demo";
-/// Passes the password policy (10+ characters, zxcvbn score 3 or more).
-const NEW_PW: &str = "kite river lantern 7";
-const ALTERED: &str = "the key file has been altered";
 
 fn secret(s: &str) -> SecretString {
     SecretString::from(s.to_string())
@@ -229,7 +226,8 @@ fn attacker_conn(o: &Office, user: &str, pw: &str) -> rusqlite::Connection {
         master.hex().as_str()
     ))
     .expect("key");
-    conn.execute_batch("PRAGMA busy_timeout = 5000;").expect("busy timeout");
+    conn.execute_batch("PRAGMA busy_timeout = 5000;")
+        .expect("busy timeout");
     conn
 }
 
@@ -250,7 +248,11 @@ fn paths_with_escape_codes_are_echoed_safely() {
             &["import", "people", "--from", path],
             "demo\n",
         ),
-        o.run(None, &["backup", "verify", "--from", path], "a passphrase\n"),
+        o.run(
+            None,
+            &["backup", "verify", "--from", path],
+            "a passphrase\n",
+        ),
         o.run(
             Some("manager"),
             &[
@@ -292,8 +294,7 @@ fn a_key_file_others_can_read_is_warned_about() {
     use std::os::unix::fs::PermissionsExt;
     let o = Office::demo();
     let mode = |m: u32| {
-        std::fs::set_permissions(&o.paths.keys, std::fs::Permissions::from_mode(m))
-            .expect("chmod")
+        std::fs::set_permissions(&o.paths.keys, std::fs::Permissions::from_mode(m)).expect("chmod")
     };
     // The control: casedesk writes it for its owner only, and says nothing.
     let clean = o.run(Some("staff"), &["check"], "demo\n").ok();
@@ -315,7 +316,11 @@ fn a_key_file_others_can_read_is_warned_about() {
     // forward); loosened again, every login says so.
     mode(0o644);
     let list = o
-        .run(Some("staff"), &["list", "children", "--format", "csv"], "demo\n")
+        .run(
+            Some("staff"),
+            &["list", "children", "--format", "csv"],
+            "demo\n",
+        )
         .ok();
     assert!(
         list.stderr.contains("warning: the key file") && list.stderr.contains("chmod 600"),
@@ -482,7 +487,11 @@ fn an_undone_amendment_and_a_forged_note_are_caught_by_show_and_check() {
         "demo\n",
     );
     history.refused(1, "version 2 cannot be verified");
-    assert_eq!(history.stdout.matches("NOT VERIFIABLE").count(), 1, "{history:?}");
+    assert_eq!(
+        history.stdout.matches("NOT VERIFIABLE").count(),
+        1,
+        "{history:?}"
+    );
     // The control: an untouched note still shows cleanly.
     let shown = o
         .run(
@@ -546,7 +555,10 @@ fn recovery_in(r: &Run) -> x25519::Identity {
 /// The office file opened with the recovery key the key file's recovery
 /// slot is sealed to (the control that the recovery key works), and the
 /// recovery pin it holds.
-fn open_with_recovery(o: &Office, recovery: &x25519::Identity) -> (rusqlite::Connection, Option<String>) {
+fn open_with_recovery(
+    o: &Office,
+    recovery: &x25519::Identity,
+) -> (rusqlite::Connection, Option<String>) {
     let sealed = o.key_file()["recovery"]["master"]
         .as_str()
         .expect("recovery.master")
@@ -588,11 +600,15 @@ fn a_planted_recovery_key_survives_no_rekey_and_a_removed_pin_is_refused() {
     o.run(Some("manager"), &["user", "disable", "staff"], "demo\n")
         .ok();
     let rekey = o.run(Some("manager"), &["rekey"], "demo\n").ok();
+    attacker_gets_nothing(&o, &attacker, "after disable and rekey");
     assert!(rekey.stderr.contains("recovery key"), "{rekey:?}");
     let recovery = recovery_in(&rekey);
-    attacker_gets_nothing(&o, &attacker, "after disable and rekey");
     let (_, pin) = open_with_recovery(&o, &recovery);
-    assert_eq!(pin, Some(recovery.to_public().to_string()), "the new key is pinned");
+    assert_eq!(
+        pin,
+        Some(recovery.to_public().to_string()),
+        "the new key is pinned"
+    );
     assert_eq!(
         o.key_file()["recovery"]["public_key"].as_str(),
         pin.as_deref()
@@ -623,12 +639,18 @@ fn a_planted_recovery_key_survives_no_rekey_and_a_removed_pin_is_refused() {
             .contains("warning: the office file's record of its recovery key has been removed"),
         "{check:?}"
     );
-    assert!(check.stdout.contains("recovery key has been removed"), "{check:?}");
+    assert!(
+        check.stdout.contains("recovery key has been removed"),
+        "{check:?}"
+    );
     let (_, pin) = open_with_recovery(&o, &recovery);
     assert_eq!(pin, None, "not even a manager's login adopts it");
     let rekey = o.run(Some("manager"), &["rekey"], "demo\n").ok();
     let second = recovery_in(&rekey);
-    assert_ne!(second.to_public().to_string(), recovery.to_public().to_string());
+    assert_ne!(
+        second.to_public().to_string(),
+        recovery.to_public().to_string()
+    );
     attacker_gets_nothing(&o, &attacker, "after the second rekey");
     let (_, pin) = open_with_recovery(&o, &second);
     assert_eq!(pin, Some(second.to_public().to_string()));
@@ -649,7 +671,10 @@ fn a_planted_recovery_key_survives_no_rekey_and_a_removed_pin_is_refused() {
     assert_eq!(
         rekeys,
         vec![
-            ("manager".to_string(), "new master key; new recovery key".to_string());
+            (
+                "manager".to_string(),
+                "new master key; new recovery key".to_string()
+            );
             2
         ]
     );
@@ -681,11 +706,20 @@ fn an_older_office_file_put_back_is_refused_until_a_manager_accepts_it() {
     // office file alone holds everything).
     let old_db = std::fs::read(&o.db).expect("office file");
     for i in 1..=3 {
-        o.add_note("psychologist", DEMO_PW, &case, &format!("Note {i} after the copy."));
+        o.add_note(
+            "psychologist",
+            DEMO_PW,
+            &case,
+            &format!("Note {i} after the copy."),
+        );
     }
-    let key_seq = o.key_file()["audit_head"]["seq"]
-        .as_i64()
-        .expect("the key file records the audit head");
+    // Read after the refusals are checked, so that the test says what
+    // went unnoticed before the key file recorded it.
+    let key_seq = || {
+        o.key_file()["audit_head"]["seq"]
+            .as_i64()
+            .expect("the key file records the audit head")
+    };
     std::fs::write(&o.db, &old_db).expect("put the old copy back");
     let anchor = o.paths.sibling(".audit-head");
     std::fs::remove_file(&anchor).expect("and delete the head file beside it");
@@ -693,13 +727,16 @@ fn an_older_office_file_put_back_is_refused_until_a_manager_accepts_it() {
     let mut refusals = 0;
     for (user, args) in [
         ("staff", vec!["check"]),
-        ("psychologist", vec!["counselling", "list", "--person", &case]),
+        (
+            "psychologist",
+            vec!["counselling", "list", "--person", &case],
+        ),
         ("manager", vec!["check"]),
     ] {
         let r = o.run(Some(user), &args, "demo\n");
         r.refused(1, "this office file is older than its key file: entries ");
         assert!(
-            r.stderr.contains(&format!("–{key_seq} are missing"))
+            r.stderr.contains(&format!("–{} are missing", key_seq()))
                 && r.stderr.contains("casedesk restore-accept"),
             "{r:?}"
         );

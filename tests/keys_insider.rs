@@ -353,7 +353,7 @@ fn a_swapped_recovery_key_is_refused_audited_and_never_receives_the_master_key()
     // A rekey now seals the new master key to a new recovery key, shown
     // once (issue 25), and still nothing to the attacker's.
     let rekey = o.run(Some("boss"), &["rekey"], &format!("{NEW_PW}\n")).ok();
-    let recovery: x25519::Identity = rekey
+    let new_recovery: x25519::Identity = rekey
         .stdout
         .lines()
         .find(|l| l.starts_with("AGE-SECRET-KEY-"))
@@ -367,7 +367,12 @@ fn a_swapped_recovery_key_is_refused_audited_and_never_receives_the_master_key()
         .expect("recovery.master");
     // The control: the same way of opening does work with the right key,
     // so the attacker's failures above mean something.
-    let master = crypto::open_master(sealed, &recovery).expect("the true recovery key opens it");
+    assert!(
+        crypto::open_master(sealed, &recovery).is_err(),
+        "the recovery key from init is spent by the rekey"
+    );
+    let master =
+        crypto::open_master(sealed, &new_recovery).expect("the true recovery key opens it");
     casedesk::store::open(&o.db, &master).expect("and that master key opens the office file");
     o.run(Some("clerk"), &["check"], &format!("{NEW_PW}\n"))
         .ok();

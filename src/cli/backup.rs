@@ -218,7 +218,10 @@ fn print_report(report: &backup::VerifyReport) -> Result<()> {
         "office id: {}",
         crate::safe_text::sanitize(&m.office_id)
     ));
-    line(format!("made: {}", crate::safe_text::sanitize(&m.created_at)));
+    line(format!(
+        "made: {}",
+        crate::safe_text::sanitize(&m.created_at)
+    ));
     line(format!(
         "casedesk: {}",
         crate::safe_text::sanitize(&m.casedesk_version)

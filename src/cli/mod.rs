@@ -433,7 +433,9 @@ fn run(cli: Cli) -> Result<()> {
                     "Accepted ({}). Entries written after this office file was copied are not in it; the audit trail records the acceptance.",
                     crate::safe_text::sanitize(&gap)
                 ),
-                None => eprintln!("This office file is not older than its key file: nothing to accept."),
+                None => {
+                    eprintln!("This office file is not older than its key file: nothing to accept.")
+                }
             }
         }
         Command::Recover { recovery_key } => {

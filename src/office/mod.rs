@@ -74,7 +74,7 @@ pub fn accept_restore(
     let Some(gap) = gap else {
         return Ok((begin(open)?, None));
     };
-    let mut session = begin(open)?;
+    let session = begin(open)?;
     session.record_now(AuditAction::OfficeRestoreAccept, "", &gap)?;
     session.open.reset_key_file_head()?;
     Ok((session, Some(gap)))

@@ -386,7 +386,9 @@ impl Unlocked {
                     "a rekey cut short was finished"
                 }
             }
-            None => "a rekey cut short was finished; the office file has no recovery key on record: run rekey again",
+            None => {
+                "a rekey cut short was finished; the office file has no recovery key on record: run rekey again"
+            }
         };
         file.write(&self.paths.keys)?;
         Ok(Some(done))
