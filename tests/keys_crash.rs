@@ -768,6 +768,102 @@ fn sigkill_during_rekey() {
     o.audit_verifies();
 }
 
+/// Issue 25: every rekey makes a new recovery key, pinned in the office
+/// file after it is re-encrypted. A kill in that window (the office file
+/// under the new master key, the new recovery key not yet pinned, or pinned
+/// but never shown) is finished at the next login, audited: the office
+/// opens, `check` says ok, nothing is left pending, and the next rekey
+/// prints a recovery key that opens the office.
+#[test]
+fn sigkill_between_rekey_and_the_new_recovery_pin() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let o = Office::demo();
+    let mut killed = 0;
+    for i in 0..4 {
+        // Held by the pause hook right after the re-encryption: the key
+        // file holds two master keys, the office file was rewritten since,
+        // and SQLite's rollback journal is gone (its transaction is done).
+        let first: Rc<Cell<Option<std::time::SystemTime>>> = Rc::new(Cell::new(None));
+        let db = o.db.clone();
+        let journal = o.paths.sibling("-journal");
+        let moment = Moment::When(Box::new(move |o: &Office| {
+            let pending = o
+                .key_file()
+                .is_some_and(|k| k["recovery"].get("master_next").is_some());
+            let Ok(mtime) = std::fs::metadata(&db).and_then(|m| m.modified()) else {
+                return false;
+            };
+            match first.get() {
+                None if pending => {
+                    first.set(Some(mtime));
+                    false
+                }
+                Some(t) => pending && mtime != t && !journal.exists(),
+                None => false,
+            }
+        }));
+        killed += usize::from(kill_at(
+            &o,
+            "manager",
+            &["rekey"],
+            "demo\n",
+            "rekey_pin:1500",
+            moment,
+        ));
+        let what = format!("kill {i} of rekey before its recovery pin");
+        let c = o.check("manager", DEMO_PW);
+        assert_eq!(c.code, Some(0), "{what}: {c:?}");
+        assert_eq!(c.stdout.trim(), "ok", "{what}: {c:?}");
+        assert!(!o.pending_rekey(), "{what}: the login finished the rekey");
+        assert!(
+            o.keys()["recovery"].get("public_key_next").is_none(),
+            "{what}"
+        );
+        let r = o.rekey();
+        assert_eq!(r.code, Some(0), "{what}: {r:?}");
+        let recovery: age::x25519::Identity = r
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+            .expect("the new recovery key is printed")
+            .parse()
+            .expect("an age identity");
+        let sealed = o.keys()["recovery"]["master"]
+            .as_str()
+            .expect("recovery.master")
+            .to_string();
+        let master =
+            vault::crypto::open_master(&sealed, &recovery).expect("it opens the master key");
+        casedesk::store::open(&o.db, &master).expect("which opens the office file");
+        for user in ["staff", "psychologist"] {
+            o.check(user, DEMO_PW).check_ok();
+        }
+    }
+    assert!(killed >= 3, "only {killed} kills hit a running rekey");
+    let repaired = o.run(
+        "manager",
+        &["audit", "--action", "keys.repaired", "--format", "csv"],
+        "demo\n",
+    );
+    assert!(
+        repaired
+            .stdout
+            .matches("a rekey cut short was finished")
+            .count()
+            >= killed,
+        "{repaired:?}"
+    );
+    // Held at the pin, the kill leaves the old recovery key in place.
+    assert!(
+        repaired
+            .stdout
+            .contains("the recovery key was not replaced"),
+        "{repaired:?}"
+    );
+    o.audit_verifies();
+}
+
 /// `counselling rotate` killed anywhere, in particular after the new
 /// identity went into the slots (before the notes were re-sealed) and
 /// after the re-sealing committed (before the slots dropped the old
