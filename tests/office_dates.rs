@@ -121,7 +121,7 @@ fn a_manager_sets_the_order_anyone_shows_it_and_imports_follow_it() {
 
     let (_, err) = failed(&o.run("staff", &["office", "set", "date-order", "mdy"]), 3);
     assert!(
-        err.contains("only a manager may set the office's date order"),
+        err.contains("only a manager may change the office's settings"),
         "{err}"
     );
 

@@ -1,10 +1,10 @@
 //! `casedesk audit …`: the manager reads and verifies the trail.
 
+use crate::office::rules::Capability;
 use chrono::NaiveDate;
 use clap::Args;
 
 use super::{Format, parse_date};
-use crate::domain::Role;
 use crate::office::Session;
 use crate::office::audit::{AuditFilter, Verdict};
 use crate::{Error, Result};
@@ -34,7 +34,7 @@ pub struct AuditArgs {
 }
 
 pub fn run(session: &Session, args: AuditArgs) -> Result<()> {
-    session.require(&[Role::Manager], "read the audit trail")?;
+    session.need(Capability::ReadAudit)?;
     if args.verify {
         let (verdict, head) = session.verify_trail()?;
         return match verdict {

@@ -1,11 +1,11 @@
 //! `casedesk backup …`: export, verify, restore, automatic backups.
 
+use crate::office::rules::Capability;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::domain::Role;
 use crate::office::OfficePaths;
 use crate::office::backup::{self, AutoSettings, DataKey, Encryption, Progress, Unlock};
 use crate::secrets::SecretReader;
@@ -89,7 +89,7 @@ pub(super) fn run(
                 Some(Encryption::parse_recipients(&recipients)?)
             };
             let mut session = super::login(&super::office_paths(db), user, secrets)?;
-            session.require(&[Role::Manager], "export a backup")?;
+            session.need(Capability::Backup)?;
             let to = match to {
                 Some(r) => Encryption::Recipients(r),
                 None => {
@@ -136,7 +136,7 @@ pub(super) fn run(
         }
         BackupCommand::Auto(args) => {
             let mut session = super::login(&super::office_paths(db), user, secrets)?;
-            session.require(&[Role::Manager], "set up automatic backups")?;
+            session.need(Capability::Backup)?;
             if args.off {
                 session.configure_auto_backup(None)?;
                 eprintln!("Automatic backups are off.");

@@ -4,6 +4,7 @@
 //! psychologist holding the counselling key, and only sanitized (no raw
 //! control characters). Everyone else sees that sessions happened.
 
+use crate::office::rules::Capability;
 use std::io::{Read, Write};
 
 use chrono::NaiveDate;
@@ -90,10 +91,7 @@ pub fn run(session: &mut Session, cmd: CounsellingCommand) -> Result<()> {
             with,
         } => {
             // Refuse before reading the note.
-            session.require(
-                &[crate::domain::Role::Psychologist],
-                "record counselling sessions",
-            )?;
+            session.need(Capability::WriteNotes)?;
             let kind: CounsellingKind = kind.parse()?;
             let person_id = find_person(session, &person)?;
             let participants = with
@@ -155,10 +153,7 @@ pub fn run(session: &mut Session, cmd: CounsellingCommand) -> Result<()> {
             }
         }
         CounsellingCommand::Amend { id } => {
-            session.require(
-                &[crate::domain::Role::Psychologist],
-                "amend counselling notes",
-            )?;
+            session.need(Capability::WriteNotes)?;
             let note = read_note_from_stdin()?;
             let v = session.amend_note(SessionId(id), &note)?;
             eprintln!("Saved version {v}.");

@@ -2,12 +2,13 @@
 //! spreadsheets, through the office layer's two steps (preview, then one
 //! transaction). Lists go to stdout; the one-line outcome to stderr.
 
+use crate::office::rules::Capability;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
 use super::Format;
-use crate::domain::{Programme, Role};
+use crate::domain::Programme;
 use crate::import::columns;
 use crate::office::Session;
 use crate::office::import::{
@@ -134,7 +135,7 @@ pub struct FileArgs {
 
 pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
     // Refuse before reading anything.
-    session.require(&[Role::Manager], "import spreadsheets")?;
+    session.need(Capability::Import)?;
     let (kind, file, programme) = match cmd {
         ImportCommand::People { file, programme } => {
             let programme: Option<Programme> = programme

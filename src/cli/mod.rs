@@ -12,6 +12,7 @@ mod placements;
 mod reports;
 mod settings;
 
+use crate::office::rules::Capability;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -338,7 +339,7 @@ fn run(cli: Cli) -> Result<()> {
             match cmd {
                 UserCommand::Add { name, role } => {
                     // Refuse before asking for the new password.
-                    session.require(&[Role::Manager], "add accounts")?;
+                    session.need(Capability::ManageAccounts)?;
                     crate::domain::check_user_name(&name)?;
                     let password =
                         secrets.read_new(&format!("Password for the new account {name}"))?;

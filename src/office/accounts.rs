@@ -1,5 +1,6 @@
 //! Accounts and keys: who may log in, with which role, and the master key.
 
+use crate::office::rules::Capability;
 use age::secrecy::SecretString;
 
 use super::{AuditAction, Session, Target};
@@ -12,7 +13,7 @@ impl Session {
     /// at once if they are the first; later ones get it when a
     /// psychologist who holds it shares it ([`Session::grant_counselling`]).
     pub fn add_user(&mut self, name: &str, role: Role, password: &SecretString) -> Result<()> {
-        self.require(&[Role::Manager], "add accounts")?;
+        self.need(Capability::ManageAccounts)?;
         users::check_name(name)?;
         let me = self.user().name.clone();
         self.unlocked_mut()
@@ -31,7 +32,7 @@ impl Session {
     /// nothing from now on (managers). Copies of the old key file still
     /// could: that is what [`Session::rekey`] is for.
     pub fn disable_user(&mut self, name: &str) -> Result<()> {
-        self.require(&[Role::Manager], "disable accounts")?;
+        self.need(Capability::ManageAccounts)?;
         let me = self.user().name.clone();
         self.unlocked_mut().disable_user(name, |tx, id| {
             store::audit::record(
@@ -61,7 +62,7 @@ impl Session {
     /// Share the counselling key with another psychologist account
     /// (psychologists holding it).
     pub fn grant_counselling(&mut self, name: &str) -> Result<()> {
-        self.require(&[Role::Psychologist], "share the counselling key")?;
+        self.need(Capability::KeepCounsellingKey)?;
         let me = self.user().name.clone();
         self.unlocked_mut().grant_counselling(name, |tx, id| {
             store::audit::record(
@@ -93,7 +94,7 @@ impl Session {
     /// and pinned (returned, to be shown once: the old one opens nothing
     /// from now on). One audit entry, in the transaction that pins it.
     pub fn rekey(&mut self) -> Result<crate::vault::RecoveryKey> {
-        self.require(&[Role::Manager], "change the master key")?;
+        self.need(Capability::ChangeMasterKey)?;
         let me = self.user().clone();
         self.unlocked_mut().rekey(|tx| {
             Session::record_in(
@@ -137,7 +138,7 @@ impl Session {
 
     /// Every account, enabled or not (managers).
     pub fn accounts(&self) -> Result<Vec<User>> {
-        self.require(&[Role::Manager], "list accounts")?;
+        self.need(Capability::ListAccounts)?;
         users::list(self.conn())
     }
 

@@ -4,11 +4,9 @@
 
 use super::{AuditAction, Session, Target};
 use crate::Result;
-use crate::domain::Role;
 use crate::domain::activities::{Activity, ActivityFilter, NewActivity};
+use crate::office::rules::Capability;
 use crate::store::{activities, persons};
-
-const OUTREACH: &[Role] = &[Role::Staff, Role::Manager];
 
 impl Session {
     /// Record an activity (staff, managers). Every rule is checked first
@@ -17,7 +15,7 @@ impl Session {
     /// a refused activity saves nothing. One audit entry, whose targets
     /// are the linked people and the activity (never the place or note).
     pub fn add_activity(&mut self, a: &NewActivity) -> Result<i64> {
-        self.require(OUTREACH, "record activities")?;
+        self.need(Capability::RecordActivities)?;
         persons::refuse_invalid(&a.validate(crate::clock::today()))?;
         self.write(|tx, user| {
             activities::check_links(tx, a)?;
@@ -37,13 +35,13 @@ impl Session {
 
     /// Activities, newest first, at most `limit` (staff, managers).
     pub fn activities(&self, filter: &ActivityFilter, limit: usize) -> Result<Vec<Activity>> {
-        self.require(OUTREACH, "see activities")?;
+        self.need(Capability::SeeActivities)?;
         activities::list(self.conn(), filter, limit)
     }
 
     /// One activity (staff, managers).
     pub fn activity(&self, id: i64) -> Result<Activity> {
-        self.require(OUTREACH, "see activities")?;
+        self.need(Capability::SeeActivities)?;
         activities::get(self.conn(), id)
     }
 }

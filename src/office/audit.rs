@@ -3,7 +3,7 @@
 
 use super::{AuditAction, RowPasses, Session, Target};
 use crate::Result;
-use crate::domain::Role;
+use crate::office::rules::Capability;
 pub use crate::store::audit::{AuditFilter, Entry, Head, Verdict};
 use crate::store::{self, audit};
 use crate::vault::failed_logins;
@@ -111,7 +111,7 @@ impl Session {
     /// Check the whole chain (managers). An intact trail moves the head
     /// file beside the office file forward; returns the head too.
     pub fn verify_trail(&self) -> Result<(Verdict, Option<Head>)> {
-        self.require(&[Role::Manager], "read the audit trail")?;
+        self.need(Capability::ReadAudit)?;
         let verdict = audit::verify(self.conn())?;
         if matches!(verdict, Verdict::Intact { .. }) {
             // A failure here only weakens a later check.
@@ -128,7 +128,7 @@ impl Session {
     /// Record that the manager is looking at the trail (filtered by a
     /// person or not). The look itself is recorded first, so it shows.
     pub fn audit_viewed(&self, person: Option<i64>) -> Result<()> {
-        self.require(&[Role::Manager], "read the audit trail")?;
+        self.need(Capability::ReadAudit)?;
         let target = person.map(|p| Target::Person(p).to_string());
         self.record_now(AuditAction::AuditView, &target.unwrap_or_default(), "")
     }
@@ -136,7 +136,7 @@ impl Session {
     /// Entries matching `filter` (managers). Not recorded by itself: call
     /// [`Session::audit_viewed`] once per look, not once per page.
     pub fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<Entry>> {
-        self.require(&[Role::Manager], "read the audit trail")?;
+        self.need(Capability::ReadAudit)?;
         audit::query(self.conn(), filter)
     }
 
@@ -150,7 +150,7 @@ impl Session {
         filter: &AuditFilter,
         write: impl FnOnce(&RowPasses<'_, Entry>) -> Result<T>,
     ) -> Result<T> {
-        self.require(&[Role::Manager], "read the audit trail")?;
+        self.need(Capability::ReadAudit)?;
         let target = filter.person.map(|p| Target::Person(p).to_string());
         // The look's own number, read under the same write lock as the
         // entry, bounds the listing: the look itself is not listed.

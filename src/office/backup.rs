@@ -4,6 +4,7 @@
 //! checks, verify and restore are `backup`'s; the role checks and audit
 //! entries are here.
 
+use crate::office::rules::Capability;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -18,7 +19,6 @@ pub use crate::backup::{
     MIN_PASSPHRASE_CHARS, Manifest, Progress, STALE_AFTER_DAYS, Stage, Unlock, VerifyReport,
     check_passphrase, needs_passphrase, no_progress, progress_to, restore, verify,
 };
-use crate::domain::Role;
 use crate::keys::MasterKey;
 use crate::store::audit;
 
@@ -79,7 +79,7 @@ impl Session {
         to: &Encryption,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ExportSummary> {
-        self.require(&[Role::Manager], "export a backup")?;
+        self.need(Capability::Backup)?;
         let summary = write(self, out, to, progress)?;
         record_good(self, AuditAction::BackupExport, &detail(to), &summary.path)?;
         Ok(summary)
@@ -94,7 +94,7 @@ impl Session {
     /// Turn automatic backups on with these settings, or off with `None`
     /// (managers). The folder must exist and the recipients must parse.
     pub fn configure_auto_backup(&mut self, settings: Option<AutoSettings>) -> Result<()> {
-        self.require(&[Role::Manager], "set up automatic backups")?;
+        self.need(Capability::Backup)?;
         let (value, detail) = match settings {
             Some(s) => {
                 let s = backup::checked_settings(s)?;
@@ -196,7 +196,7 @@ impl Session {
     /// A copy of the master key, to check the data in a backup of this
     /// office from the desk (managers; `DataKey::Master`).
     pub fn backup_check_key(&self) -> Result<MasterKey> {
-        self.require(&[Role::Manager], "check a backup's data")?;
+        self.need(Capability::Backup)?;
         MasterKey::from_hex(&self.unlocked().master_key().hex())
     }
 }
@@ -211,7 +211,7 @@ pub struct Exporter {
 impl Exporter {
     /// Managers only, checked here.
     pub fn new(session: &Session) -> Result<Exporter> {
-        session.require(&[Role::Manager], "export a backup")?;
+        session.need(Capability::Backup)?;
         Ok(Exporter {
             session: session.worker()?,
         })

@@ -1,11 +1,11 @@
 //! The registers and each person's file: search, open, edit, services,
 //! follow-ups, case-plan goals and the case's status.
 
+use crate::office::rules::Capability;
 use chrono::NaiveDate;
 
 use super::{AuditAction, RowPasses, Session, Target};
 use crate::Result;
-use crate::domain::Role;
 use crate::domain::casework::{
     DueFollowUp, FollowUp, FollowUpDone, Goal, HistoryEntry, NewFollowUp, NewGoal, NewService,
     Service, StatusChange, StatusStep, TimelineEntry,
@@ -14,8 +14,6 @@ use crate::domain::person::{NewPerson, Person, PersonId, RegisterRow};
 pub use crate::store::persons::{RegisterFilter, Saved};
 pub use crate::store::search::{RegisterPage, RegisterQuery, SortColumn};
 use crate::store::{casework, persons, search};
-
-const CASEWORK: &[Role] = &[Role::Staff, Role::Manager];
 
 /// Everything a person's file shows, read together.
 #[derive(Debug, Clone)]
@@ -37,7 +35,19 @@ impl Session {
     /// One page of the register for a search (anyone: every account may
     /// find a person; psychologists to record a session).
     pub fn search_register(&self, query: &RegisterQuery, today: NaiveDate) -> Result<RegisterPage> {
+        self.need(Capability::ReadRegister)?;
         search::register(self.conn(), query, today)
+    }
+
+    /// How many people `query` finds (its limit is ignored): Home's
+    /// numbers, which every role sees.
+    pub fn count_register(&self, query: &RegisterQuery, today: NaiveDate) -> Result<usize> {
+        self.need(Capability::CountRegister)?;
+        let q = RegisterQuery {
+            limit: 0,
+            ..query.clone()
+        };
+        Ok(search::register(self.conn(), &q, today)?.total)
     }
 
     /// The whole register for a listing (staff, managers); audited with
@@ -47,7 +57,7 @@ impl Session {
         filter: &RegisterFilter,
         today: NaiveDate,
     ) -> Result<Vec<RegisterRow>> {
-        self.require(CASEWORK, "list the register")?;
+        self.need(Capability::ReadRegister)?;
         let rows = persons::list_register(self.conn(), filter, today)?;
         self.record_now(
             AuditAction::RegisterExport,
@@ -68,7 +78,7 @@ impl Session {
         today: NaiveDate,
         write: impl FnOnce(&RowPasses<'_, RegisterRow>) -> Result<T>,
     ) -> Result<T> {
-        self.require(CASEWORK, "list the register")?;
+        self.need(Capability::ReadRegister)?;
         let count = persons::count_register(self.conn(), filter)?;
         self.record_now(AuditAction::RegisterExport, "", &format!("{count} rows"))?;
         self.in_snapshot(
@@ -79,11 +89,13 @@ impl Session {
 
     /// A person's record id from a case number (exact, ignoring case).
     pub fn find_case_number(&self, case_number: &str) -> Result<Option<PersonId>> {
+        self.need(Capability::OpenFile)?;
         persons::find_by_case_number(self.conn(), case_number)
     }
 
     /// A person by case number or record id (the CLI's `--person`).
     pub fn find_person(&self, key: &str) -> Result<Option<PersonId>> {
+        self.need(Capability::OpenFile)?;
         persons::find_by_case_number_or_id(self.conn(), key)
     }
 
@@ -91,16 +103,19 @@ impl Session {
     /// empty for the whole file). The desk calls it once when a file is
     /// opened, not on every reload.
     pub fn person_viewed(&self, id: PersonId, what: &str) -> Result<()> {
+        self.need(Capability::OpenFile)?;
         self.record_now(AuditAction::PersonView, &target(id), what)
     }
 
     /// Read a person's file (no audit entry: see [`Session::person_viewed`]).
     pub fn person(&self, id: PersonId) -> Result<Person> {
+        self.need(Capability::OpenFile)?;
         persons::load_person(self.conn(), id)
     }
 
     /// Everything a person's file shows (no audit entry).
     pub fn person_file(&self, id: PersonId) -> Result<PersonFile> {
+        self.need(Capability::OpenFile)?;
         let conn = self.conn();
         Ok(PersonFile {
             person: persons::load_person(conn, id)?,
@@ -121,7 +136,7 @@ impl Session {
         expected_version: i64,
         changes: &NewPerson,
     ) -> Result<Saved> {
-        self.require(CASEWORK, "change a person's file")?;
+        self.need(Capability::ChangeFile)?;
         // A file may keep a worker who has left; a new one must be active.
         if persons::load_person(self.conn(), id)?.profile.worker_id != changes.worker_id {
             self.check_worker(changes.worker_id)?;
@@ -147,7 +162,7 @@ impl Session {
 
     /// Record a service delivered (staff, managers). Returns its id.
     pub fn add_service(&mut self, id: PersonId, service: &NewService) -> Result<i64> {
-        self.require(CASEWORK, "change a person's file")?;
+        self.need(Capability::ChangeFile)?;
         self.write(|tx, user| {
             let sid = casework::add_service(tx, id, service, user)?;
             Session::record_in(
@@ -163,7 +178,7 @@ impl Session {
 
     /// Plan a follow-up (staff, managers). Returns its id.
     pub fn add_follow_up(&mut self, id: PersonId, follow_up: &NewFollowUp) -> Result<i64> {
-        self.require(CASEWORK, "change a person's file")?;
+        self.need(Capability::ChangeFile)?;
         self.write(|tx, user| {
             let fid = casework::add_follow_up(tx, id, follow_up, user)?;
             Session::record_in(
@@ -179,7 +194,7 @@ impl Session {
 
     /// Mark a follow-up done with its outcome (staff, managers).
     pub fn complete_follow_up(&mut self, follow_up: i64, done: &FollowUpDone) -> Result<()> {
-        self.require(CASEWORK, "change a person's file")?;
+        self.need(Capability::ChangeFile)?;
         self.write(|tx, user| {
             let person = casework::complete_follow_up(tx, follow_up, done)?;
             Session::record_in(
@@ -200,13 +215,13 @@ impl Session {
         worker: Option<i64>,
         limit: usize,
     ) -> Result<Vec<DueFollowUp>> {
-        self.require(CASEWORK, "see follow-ups")?;
+        self.need(Capability::SeeFollowUps)?;
         casework::due_follow_ups(self.conn(), through, worker, limit)
     }
 
     /// Add a case-plan goal (staff, managers). Returns its id.
     pub fn add_goal(&mut self, id: PersonId, goal: &NewGoal) -> Result<i64> {
-        self.require(CASEWORK, "change a person's file")?;
+        self.need(Capability::ChangeFile)?;
         self.write(|tx, user| {
             let gid = casework::add_goal(tx, id, goal, user)?;
             Session::record_in(
@@ -222,7 +237,7 @@ impl Session {
 
     /// Mark a goal achieved (staff, managers).
     pub fn achieve_goal(&mut self, goal: i64, on: NaiveDate) -> Result<()> {
-        self.require(CASEWORK, "change a person's file")?;
+        self.need(Capability::ChangeFile)?;
         self.write(|tx, user| {
             let person = casework::achieve_goal(tx, goal, on)?;
             Session::record_in(
@@ -237,7 +252,7 @@ impl Session {
 
     /// Move a case along its lifecycle (staff, managers).
     pub fn change_status(&mut self, id: PersonId, change: &StatusChange) -> Result<()> {
-        self.require(CASEWORK, "change a person's file")?;
+        self.need(Capability::ChangeFile)?;
         self.write(|tx, user| {
             let from = casework::change_status(tx, id, change, user)?;
             Session::record_in(

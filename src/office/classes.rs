@@ -3,11 +3,11 @@
 //! session), the month's sheet, rates, the dropout alert, monthly literacy
 //! tests and skill courses completed.
 
+use crate::office::rules::Capability;
 use chrono::NaiveDate;
 
 use super::{AuditAction, Session, Target};
 use crate::Result;
-use crate::domain::Role;
 use crate::domain::classes::{
     Class, ClassKind, Enrolment, LiteracyScale, LiteracyScores, LiteracyTest, MarkChange, NewClass,
     Rate, SavedSheet, Sheet, SkillCompletion,
@@ -15,8 +15,6 @@ use crate::domain::classes::{
 use crate::domain::person::{FieldError, PersonId};
 pub use crate::store::attendance::{MonthRow, MonthSheet};
 use crate::store::{attendance, classes, persons};
-
-const CLASSWORK: &[Role] = &[Role::Staff, Role::Manager];
 
 fn targets(person: i64, class: i64) -> String {
     crate::domain::audit::targets(&[Target::Person(person), Target::Class(class)])
@@ -43,24 +41,24 @@ pub const ABSENT_IN_A_ROW: u32 = 3;
 impl Session {
     /// Every class (staff, managers).
     pub fn classes(&self) -> Result<Vec<Class>> {
-        self.require(CLASSWORK, "see classes")?;
+        self.need(Capability::SeeClasses)?;
         classes::classes(self.conn())
     }
 
     pub fn class(&self, id: i64) -> Result<Class> {
-        self.require(CLASSWORK, "see classes")?;
+        self.need(Capability::SeeClasses)?;
         classes::get_class(self.conn(), id)
     }
 
     pub fn class_named(&self, name: &str) -> Result<Option<Class>> {
-        self.require(CLASSWORK, "see classes")?;
+        self.need(Capability::SeeClasses)?;
         classes::class_named(self.conn(), name)
     }
 
     /// Add a class (staff, managers). Its teacher must be an enabled
     /// account.
     pub fn add_class(&mut self, class: &NewClass) -> Result<i64> {
-        self.require(CLASSWORK, "add classes")?;
+        self.need(Capability::TeachClasses)?;
         refuse(class.validate())?;
         if let Some(t) = class.teacher_id {
             let teacher = crate::store::users::get(self.conn(), t)?;
@@ -85,7 +83,7 @@ impl Session {
 
     /// Enrol a person from the register (staff, managers).
     pub fn enrol(&mut self, class_id: i64, person: PersonId, on: NaiveDate) -> Result<i64> {
-        self.require(CLASSWORK, "enrol people in classes")?;
+        self.need(Capability::TeachClasses)?;
         let class = classes::get_class(self.conn(), class_id)?;
         let p = persons::load_person(self.conn(), person)?;
         if on < p.profile.registered_on {
@@ -118,7 +116,7 @@ impl Session {
         on: NaiveDate,
         why: &str,
     ) -> Result<()> {
-        self.require(CLASSWORK, "withdraw people from classes")?;
+        self.need(Capability::TeachClasses)?;
         if why.chars().any(char::is_control) {
             return Err(crate::Error::invalid(
                 "the reason must not contain control characters",
@@ -138,7 +136,7 @@ impl Session {
 
     /// A class's enrolments, current first (staff, managers).
     pub fn enrolments(&self, class_id: i64) -> Result<Vec<Enrolment>> {
-        self.require(CLASSWORK, "see classes")?;
+        self.need(Capability::SeeClasses)?;
         classes::enrolments(self.conn(), class_id)
     }
 
@@ -152,7 +150,7 @@ impl Session {
     /// marks saved (staff, managers). Read only: the session is made when
     /// marks are first saved.
     pub fn attendance_sheet(&self, class_id: i64, on: NaiveDate) -> Result<Sheet> {
-        self.require(CLASSWORK, "take attendance")?;
+        self.need(Capability::TeachClasses)?;
         attendance::sheet(self.conn(), class_id, on)
     }
 
@@ -169,7 +167,7 @@ impl Session {
         changes: &[MarkChange],
         extra: bool,
     ) -> Result<SavedSheet> {
-        self.require(CLASSWORK, "take attendance")?;
+        self.need(Capability::TeachClasses)?;
         let class = classes::get_class(self.conn(), class_id)?;
         if on > crate::clock::today() {
             return Err(crate::Error::invalid(
@@ -207,13 +205,13 @@ impl Session {
 
     /// The month's sheet of a class for the paper file (staff, managers).
     pub fn month_sheet(&self, class_id: i64, month: NaiveDate) -> Result<MonthSheet> {
-        self.require(CLASSWORK, "see attendance")?;
+        self.need(Capability::SeeClasses)?;
         attendance::month_sheet(self.conn(), class_id, month)
     }
 
     /// Every class's attendance rate over a period (staff, managers).
     pub fn class_rates(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(i64, Rate)>> {
-        self.require(CLASSWORK, "see attendance")?;
+        self.need(Capability::SeeClasses)?;
         attendance::class_rates(self.conn(), from, to)
     }
 
@@ -224,13 +222,13 @@ impl Session {
 
     /// Classes meeting on `date`, each with whether attendance was taken.
     pub fn classes_on(&self, date: NaiveDate) -> Result<Vec<(Class, bool)>> {
-        self.require(CLASSWORK, "see classes")?;
+        self.need(Capability::SeeClasses)?;
         attendance::classes_on(self.conn(), date)
     }
 
     /// People absent [`ABSENT_IN_A_ROW`] sessions in a row (dropout risk).
     pub fn absent_alerts(&self, today: NaiveDate) -> Result<Vec<AbsentAlert>> {
-        self.require(CLASSWORK, "see classes")?;
+        self.need(Capability::SeeClasses)?;
         Ok(
             attendance::absent_in_a_row(self.conn(), today, ABSENT_IN_A_ROW)?
                 .into_iter()
@@ -254,7 +252,7 @@ impl Session {
 
     /// Set the office's literacy scale (managers): 2 to 11 levels, named.
     pub fn set_literacy_scale(&mut self, scale: &LiteracyScale) -> Result<()> {
-        self.require(&[Role::Manager], "set the literacy scale")?;
+        self.need(Capability::SetLiteracyScale)?;
         if !(2..=11).contains(&scale.levels.len())
             || scale
                 .levels
@@ -284,7 +282,7 @@ impl Session {
         month: NaiveDate,
         scores: &LiteracyScores,
     ) -> Result<()> {
-        self.require(CLASSWORK, "record literacy tests")?;
+        self.need(Capability::TeachClasses)?;
         if scores.is_empty() {
             return Err(crate::Error::invalid("give at least one score"));
         }
@@ -321,7 +319,7 @@ impl Session {
         on: NaiveDate,
         certificate: bool,
     ) -> Result<i64> {
-        self.require(CLASSWORK, "record skill courses")?;
+        self.need(Capability::TeachClasses)?;
         let class = classes::get_class(self.conn(), class_id)?;
         if class.kind != ClassKind::Skill {
             return Err(crate::Error::invalid(

@@ -11,11 +11,11 @@
 //! can give them the text. Every read of a note is audited before the text
 //! is returned.
 
+use crate::office::rules::Capability;
 use age::x25519;
 use rusqlite::Connection;
 
 use super::{AuditAction, Session};
-use crate::domain::Role;
 use crate::domain::audit::counselling_targets;
 use crate::domain::counselling::{NewSession, NoteBinding, NoteText, SessionId, validate_note};
 pub use crate::store::counselling::{
@@ -194,12 +194,8 @@ pub fn add_session(
     Ok(id)
 }
 
-fn require_psychologist(session: &Session, what: &str) -> Result<()> {
-    session.require(&[Role::Psychologist], what)
-}
-
 fn identity(session: &Session) -> Result<&x25519::Identity> {
-    require_psychologist(session, "read counselling notes")?;
+    session.need(Capability::ReadNotes)?;
     session.unlocked().counselling_identity().ok_or_else(|| {
         Error::not_allowed(
             "you do not hold the counselling key yet; ask a psychologist who does to run 'casedesk user grant' for you",
@@ -246,7 +242,7 @@ impl Session {
     /// Record a session with its note (psychologists). The note is sealed
     /// before it is stored.
     pub fn record_counselling(&mut self, new: &NewSession, note: &str) -> Result<SessionId> {
-        require_psychologist(self, "record counselling sessions")?;
+        self.need(Capability::WriteNotes)?;
         new.validate(crate::clock::today())?;
         validate_note(note)?;
         let keys = note_keys(self)?;
@@ -268,7 +264,7 @@ impl Session {
     /// Save a new version of a session's note (psychologists). Earlier
     /// versions stay, sealed. Returns the new version number.
     pub fn amend_note(&mut self, id: SessionId, note: &str) -> Result<i64> {
-        require_psychologist(self, "amend counselling notes")?;
+        self.need(Capability::WriteNotes)?;
         validate_note(note)?;
         let keys = note_keys(self)?;
         self.write(|tx, user| {
@@ -382,27 +378,32 @@ impl Session {
     /// The sessions on a person's file (their own and group sessions they
     /// joined), newest first. Anyone: never text.
     pub fn counselling_sessions(&self, person_id: i64) -> Result<Vec<SessionRow>> {
+        self.need(Capability::SeeSessions)?;
         crate::store::counselling::list_sessions(self.conn(), person_id)
     }
 
     /// One session, without its text (anyone).
     pub fn counselling_session(&self, id: SessionId) -> Result<SessionRow> {
+        self.need(Capability::SeeSessions)?;
         get_session(self.conn(), id)
     }
 
     /// Who wrote each version of a note, and when; no text (anyone).
     pub fn note_versions(&self, id: SessionId) -> Result<Vec<NoteVersionInfo>> {
+        self.need(Capability::SeeSessions)?;
         crate::store::counselling::note_versions(self.conn(), id)
     }
 
     /// Everyone who was in at least one session, most recent first
     /// (anyone: counts and dates, never text).
     pub fn counselled_persons(&self) -> Result<Vec<CounselledPerson>> {
+        self.need(Capability::SeeSessions)?;
         crate::store::counselling::counselled_persons(self.conn())
     }
 
     /// How many sessions a person was in, and the latest date (anyone).
     pub fn counselling_count(&self, person_id: i64) -> Result<SessionCount> {
+        self.need(Capability::SeeSessions)?;
         crate::store::counselling::session_count(self.conn(), person_id)
     }
 
@@ -414,7 +415,9 @@ impl Session {
         today: chrono::NaiveDate,
         limit: usize,
     ) -> Result<Vec<CounselledPerson>> {
-        let page = self.search_register(
+        self.need(Capability::SeeSessions)?;
+        let page = crate::store::search::register(
+            self.conn(),
             &crate::office::casework::RegisterQuery {
                 text: text.to_string(),
                 limit,
@@ -447,7 +450,7 @@ impl Session {
     /// version the old key cannot open (not written through casedesk) is
     /// kept as it is. Returns how many psychologists hold the new key.
     pub fn rotate_counselling_key(&mut self) -> Result<usize> {
-        require_psychologist(self, "replace the counselling key")?;
+        self.need(Capability::KeepCounsellingKey)?;
         let me = self.user().clone();
         self.unlocked_mut()
             .rotate_counselling(reseal_everything, |tx, holders| {

@@ -4,10 +4,9 @@ use super::{AuditAction, Session, Target};
 use crate::Result;
 use crate::domain::Role;
 use crate::domain::person::{NewPerson, PersonId};
+use crate::office::rules::Capability;
 pub use crate::store::duplicates::Match;
 use crate::store::{duplicates, persons};
-
-const REGISTER: &[Role] = &[Role::Staff, Role::Manager];
 
 impl Session {
     /// A case may only go to an enabled account that does case work.
@@ -28,7 +27,7 @@ impl Session {
     /// People already registered who look like `person` (same or similar
     /// name, father's name, age, CNIC or phone), best first.
     pub fn likely_duplicates(&self, person: &NewPerson) -> Result<Vec<Match>> {
-        self.require(REGISTER, "register a new person")?;
+        self.need(Capability::Register)?;
         duplicates::likely_matches(self.conn(), person)
     }
 
@@ -36,7 +35,7 @@ impl Session {
     /// case number of their programme, audited. Returns the record id and
     /// case number.
     pub fn register_person(&mut self, person: &NewPerson) -> Result<(PersonId, String)> {
-        self.require(REGISTER, "register a new person")?;
+        self.need(Capability::Register)?;
         self.check_worker(person.worker_id)?;
         self.write(|tx, user| {
             let (id, case_number) = persons::register_person(tx, person, user)?;

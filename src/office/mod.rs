@@ -22,11 +22,13 @@ pub mod import;
 pub mod intake;
 pub mod placements;
 pub mod reports;
+pub mod rules;
 pub mod settings;
 
 use age::secrecy::SecretString;
 use rusqlite::{Connection, Transaction};
 
+use crate::Result;
 use crate::domain::Role;
 pub use crate::domain::User;
 pub use crate::domain::audit::{AuditAction, Target};
@@ -34,7 +36,6 @@ pub use crate::paths::OfficePaths;
 use crate::store::{self, meta};
 pub use crate::vault::RecoveryKey;
 use crate::vault::{self, Unlocked};
-use crate::{Error, Result};
 
 /// A logged-in person with the office file open.
 pub struct Session {
@@ -182,20 +183,6 @@ impl Session {
 
     pub fn paths(&self) -> &OfficePaths {
         &self.open.paths
-    }
-
-    /// Refuse unless the user has one of `roles`. Each office method calls
-    /// it once, first.
-    pub fn require(&self, roles: &[Role], what: &str) -> Result<()> {
-        if roles.contains(&self.open.user.role) {
-            Ok(())
-        } else {
-            let who: Vec<&str> = roles.iter().map(|r| r.label()).collect();
-            Err(Error::not_allowed(format!(
-                "only a {} may {what}",
-                who.join(" or ")
-            )))
-        }
     }
 
     /// The office's name, for the desk's title line.

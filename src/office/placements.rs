@@ -1,20 +1,19 @@
 //! Placements in jobs and small businesses, their follow-up visits, and the
 //! one Follow-ups list (placement visits and case follow-ups together).
 
+use crate::office::rules::Capability;
 use chrono::NaiveDate;
 
 use super::{AuditAction, Session, Target};
+use crate::domain::CaseStatus;
 use crate::domain::casework::FollowUpDone;
 use crate::domain::person::PersonId;
 use crate::domain::placements::{
     DueCounts, DueItem, DueKind, NewPlacement, Placement, PlacementCounts, Schedule, Visit,
     VisitDone, overdue_through,
 };
-use crate::domain::{CaseStatus, Role};
 use crate::store::{classes, persons, placements};
 use crate::{Error, Result};
-
-const CASEWORK: &[Role] = &[Role::Staff, Role::Manager];
 
 /// Which follow-ups the list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -55,7 +54,7 @@ impl Session {
         p: &NewPlacement,
         closed_case_confirmed: bool,
     ) -> Result<(i64, usize)> {
-        self.require(CASEWORK, "record placements")?;
+        self.need(Capability::RecordPlacements)?;
         let person = persons::load_person(self.conn(), PersonId(p.person_id))?;
         persons::refuse_invalid(&p.validate(person.profile.registered_on, crate::clock::today()))?;
         let closed = person.status == CaseStatus::Closed;
@@ -107,7 +106,7 @@ impl Session {
     /// End a placement (staff, managers): why and when. Visits not made
     /// yet are dropped.
     pub fn end_placement(&mut self, id: i64, on: NaiveDate, reason: &str) -> Result<()> {
-        self.require(CASEWORK, "end placements")?;
+        self.need(Capability::RecordPlacements)?;
         if reason.trim().is_empty() {
             return Err(Error::invalid("say why the placement ended"));
         }
@@ -139,18 +138,18 @@ impl Session {
         year: Option<i32>,
         person: Option<PersonId>,
     ) -> Result<Vec<Placement>> {
-        self.require(CASEWORK, "see placements")?;
+        self.need(Capability::SeePlacements)?;
         placements::placements(self.conn(), trade, year, person.map(|p| p.0))
     }
 
     pub fn placement(&self, id: i64) -> Result<Placement> {
-        self.require(CASEWORK, "see placements")?;
+        self.need(Capability::SeePlacements)?;
         placements::get_placement(self.conn(), id)
     }
 
     /// A placement's visits, made and planned.
     pub fn placement_visits(&self, id: i64) -> Result<Vec<Visit>> {
-        self.require(CASEWORK, "see placements")?;
+        self.need(Capability::SeePlacements)?;
         placements::visits(self.conn(), id)
     }
 
@@ -158,7 +157,7 @@ impl Session {
     /// placement is refused; two desks recording the same visit: the
     /// second gets a conflict and changes nothing.
     pub fn record_visit(&mut self, visit_id: i64, done: &VisitDone) -> Result<()> {
-        self.require(CASEWORK, "record visits")?;
+        self.need(Capability::RecordPlacements)?;
         let (_, p) = placements::visit(self.conn(), visit_id)?;
         if p.ended_on.is_some() {
             return Err(Error::invalid(
@@ -223,7 +222,7 @@ impl Session {
         filter: DueFilter,
         limit: usize,
     ) -> Result<Vec<DueItem>> {
-        self.require(CASEWORK, "see follow-ups")?;
+        self.need(Capability::SeeFollowUps)?;
         let worker = filter.mine.then(|| self.user().id);
         placements::due(
             self.conn(),
@@ -238,7 +237,7 @@ impl Session {
     /// (not cut at a limit): overdue and due today. The one source of the
     /// numbers Home, the Follow-ups screen and the CLI show.
     pub fn due_counts(&self, today: NaiveDate, filter: DueFilter) -> Result<DueCounts> {
-        self.require(CASEWORK, "see follow-ups")?;
+        self.need(Capability::SeeFollowUps)?;
         let worker = filter.mine.then(|| self.user().id);
         placements::due_counts(
             self.conn(),
@@ -251,7 +250,7 @@ impl Session {
 
     /// The counts a report uses for `from..=to` (staff, managers).
     pub fn placement_counts(&self, from: NaiveDate, to: NaiveDate) -> Result<PlacementCounts> {
-        self.require(CASEWORK, "see placements")?;
+        self.need(Capability::SeePlacements)?;
         placements::counts(self.conn(), from, to)
     }
 
@@ -262,7 +261,7 @@ impl Session {
 
     /// Change the default visit schedule for new placements (managers).
     pub fn set_visit_schedule(&mut self, s: &Schedule) -> Result<()> {
-        self.require(&[Role::Manager], "change the visit schedule")?;
+        self.need(Capability::SetVisitSchedule)?;
         self.write(|tx, user| {
             placements::set_schedule(tx, s)?;
             Session::record_in(tx, user, AuditAction::PlacementSchedule, "", &s.to_string())

@@ -5,8 +5,8 @@
 
 use super::{AuditAction, Session};
 use crate::Result;
-use crate::domain::Role;
 use crate::domain::dates::DateOrder;
+use crate::office::rules::Capability;
 use crate::store::meta;
 
 /// What `casedesk office show` prints.
@@ -25,7 +25,7 @@ impl Session {
 
     /// Set the office's date order (managers).
     pub fn set_date_order(&mut self, order: DateOrder) -> Result<()> {
-        self.require(&[Role::Manager], "set the office's date order")?;
+        self.need(Capability::OfficeSettings)?;
         self.write(|tx, user| {
             meta::set_date_order(tx, order)?;
             Session::record_in(tx, user, AuditAction::OfficeDateOrder, "", order.code())

@@ -6,6 +6,7 @@
 //! actions (quit, lock, panic, help, palette, screen switching) before a
 //! screen sees a key.
 
+use crate::office::rules::Capability;
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -67,15 +68,25 @@ impl ScreenId {
         }
     }
 
-    /// Screens a role may use; others are not offered at all.
+    /// Screens a role may use (the rulebook's capability behind each);
+    /// others are not offered at all.
     pub fn allowed(self, role: Role) -> bool {
         use ScreenId::*;
-        match self {
-            Home => true,
-            Register | Intake | Classes | Placements | Activities => role != Role::Psychologist,
-            Counselling => true,
-            Reports | Backup | Import | Accounts | Audit => role == Role::Manager,
-        }
+        let cap = match self {
+            Home => Capability::CountRegister,
+            Register => Capability::ReadRegister,
+            Intake => Capability::Register,
+            Classes => Capability::SeeClasses,
+            Placements => Capability::SeePlacements,
+            Activities => Capability::SeeActivities,
+            Counselling => Capability::SeeSessions,
+            Reports => Capability::RunReports,
+            Backup => Capability::Backup,
+            Import => Capability::Import,
+            Accounts => Capability::ListAccounts,
+            Audit => Capability::ReadAudit,
+        };
+        cap.allows(role)
     }
 }
 

@@ -25,6 +25,7 @@ mod attendance;
 mod people;
 mod services;
 
+use crate::office::rules::Capability;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -33,7 +34,6 @@ use self::attendance::{preview_attendance, save_attendance};
 use self::people::preview_people;
 use self::services::{preview_services, service_recorded};
 use super::{AuditAction, Session, Target};
-use crate::domain::Role;
 use crate::domain::names::name_key;
 use crate::import::columns::{self, Field, Mapping};
 pub use crate::import::columns::{ColumnUse, MappingFile, MatchedBy, column_letter};
@@ -46,8 +46,6 @@ use crate::import::{Cell, Table, read_table, rejects};
 use crate::store::{casework, duplicates, persons};
 use crate::{Error, Result};
 
-const IMPORT: &[Role] = &[Role::Manager];
-
 /// How many rows the preview shows as they will be saved.
 pub const SAMPLE_ROWS: usize = 5;
 
@@ -59,7 +57,7 @@ impl Session {
         file: &Path,
         options: &ImportOptions,
     ) -> Result<ImportPreview> {
-        self.require(IMPORT, "import spreadsheets")?;
+        self.need(Capability::Import)?;
         let options = &ImportOptions {
             office_dates: self.date_order()?,
             ..options.clone()
@@ -93,7 +91,7 @@ impl Session {
     /// entry (managers). Refused, saving nothing, when any row has a
     /// problem, unless the preview was made with `skip_invalid`.
     pub fn import(&mut self, preview: &ImportPreview) -> Result<ImportSummary> {
-        self.require(IMPORT, "import spreadsheets")?;
+        self.need(Capability::Import)?;
         if preview.blocked {
             return Err(Error::invalid(
                 "the file's columns have problems (listed with the header row); nothing was saved",

@@ -69,6 +69,7 @@ mod services;
 mod tests;
 mod womens_desk;
 
+use crate::office::rules::Capability;
 use std::collections::BTreeSet;
 
 use super::{AuditAction, Session};
@@ -78,7 +79,7 @@ pub use crate::domain::reports::{
     AgeBand, Figures, Grid, Indicator, Measure, MonthPoint, Period, Record, RecordKind, Report,
     Section,
 };
-use crate::domain::{Concern, Programme, Role};
+use crate::domain::{Concern, Programme};
 use crate::store::{meta, reports};
 use builder::Builder;
 pub use records::{ActivityRecord, PersonRecord, Records};
@@ -109,7 +110,7 @@ impl Session {
     }
 
     fn run_report(&self, period: Period, suppression: bool, deidentified: bool) -> Result<Report> {
-        self.require(&[Role::Manager], "run reports")?;
+        self.need(Capability::RunReports)?;
         // A second connection reads the previous period on another core
         // (a year's report on a large office reads a million rows per
         // period); without one, this one reads both.

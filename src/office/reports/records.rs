@@ -4,11 +4,11 @@
 //! ids of one indicator into case numbers and names, or into the
 //! activities they are.
 
+use crate::office::rules::Capability;
 use std::collections::{HashMap, HashSet};
 
 use super::{AuditAction, Period, Record, RecordKind, Session};
 use crate::Result;
-use crate::domain::Role;
 use crate::domain::activities::{Activity, ActivityFilter};
 use crate::domain::reports::AgeBand;
 use crate::domain::{CaseStatus, Programme, Sex};
@@ -61,7 +61,7 @@ impl Session {
         kind: RecordKind,
         records: &[Record],
     ) -> Result<Records> {
-        self.require(&[Role::Manager], "see the records behind a report")?;
+        self.need(Capability::ReportRecords)?;
         match kind {
             RecordKind::Person => {
                 let people = people(self.conn(), records)?;

@@ -7,6 +7,7 @@
 //! programme and the last good backup. Up/Down pick a line, Enter opens
 //! that person's file.
 
+use crate::office::rules::Capability;
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -85,9 +86,7 @@ impl HomeScreen {
     }
 
     fn count(session: &Session, q: RegisterQuery, today: NaiveDate) -> Result<usize> {
-        Ok(session
-            .search_register(&RegisterQuery { limit: 0, ..q }, today)?
-            .total)
+        session.count_register(&q, today)
     }
 }
 
@@ -125,7 +124,7 @@ impl Screen for HomeScreen {
             self.counts.per_programme.push((*p, people, active));
         }
         // Psychologists see counts; the case lists belong to the case workers.
-        if role == Role::Psychologist {
+        if !Capability::ReadRegister.allows(role) {
             self.due.clear();
             self.due_counts = DueCounts::default();
             self.classes.clear();
@@ -172,7 +171,7 @@ impl Screen for HomeScreen {
                     return Ok(Outcome::OpenPerson(*id));
                 }
             }
-            Action::New if self.role != Some(Role::Psychologist) => {
+            Action::New if self.role.is_some_and(|r| Capability::Register.allows(r)) => {
                 return Ok(Outcome::Go(ScreenId::Intake));
             }
             _ => {}
@@ -182,7 +181,9 @@ impl Screen for HomeScreen {
 
     fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let t = theme;
-        let lists = self.role != Some(Role::Psychologist);
+        let lists = self
+            .role
+            .is_some_and(|r| Capability::ReadRegister.allows(r));
         // At 80x24 the follow-ups keep most of the room; a taller window
         // shows more classes, alerts and intakes.
         let roomy = area.height >= 30;
@@ -221,7 +222,7 @@ impl Screen for HomeScreen {
         // Warn when the last good backup is older than a week, or there is
         // none while the office holds records.
         let people: usize = self.counts.per_programme.iter().map(|(_, n, _)| n).sum();
-        let fix = if self.role == Some(Role::Manager) {
+        let fix = if self.role.is_some_and(|r| Capability::Backup.allows(r)) {
             "make one from Backup"
         } else {
             "ask the manager to make one"

@@ -17,6 +17,7 @@
 //! - kind picker, then the form (date, minutes, participants for a group,
 //!   the note prefilled from the template of the kind).
 
+use crate::office::rules::Capability;
 use std::borrow::Cow;
 use std::cell::Cell;
 
@@ -222,7 +223,7 @@ impl CounsellingScreen {
     }
 
     pub(super) fn is_psychologist(&self) -> bool {
-        self.role == Role::Psychologist
+        Capability::WriteNotes.allows(self.role)
     }
 
     pub(super) fn load_persons(&mut self, ctx: &ScreenCtx<'_>) -> Result<()> {
@@ -302,7 +303,8 @@ impl Screen for CounsellingScreen {
     fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
         self.role = ctx.session.role();
         self.user = ctx.session.user().name.clone();
-        self.holds_key = self.role == Role::Psychologist && ctx.session.holds_counselling_key();
+        self.holds_key =
+            Capability::ReadNotes.allows(self.role) && ctx.session.holds_counselling_key();
         self.today = ctx.today;
         self.theme = ctx.theme.clone();
         // Shown again (after a lock, or coming back): an opened note is

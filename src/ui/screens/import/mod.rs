@@ -19,12 +19,12 @@ mod render;
 #[cfg(test)]
 mod tests;
 
+use crate::office::rules::Capability;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 
 use self::form::{ImportForm, Request, What};
 use super::fields::EntryEvent;
-use crate::domain::Role;
 use crate::office::import::{ImportKind, ImportPreview, ImportSummary};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
@@ -230,7 +230,7 @@ impl Screen for ImportScreen {
     }
 
     fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
-        let manager = ctx.session.role() == Role::Manager;
+        let manager = ctx.session.may(Capability::Import);
         match (&self.mode, manager) {
             (Mode::NotAllowed, true) => self.mode = Mode::Form(ImportForm::new()),
             (_, false) => self.mode = Mode::NotAllowed,

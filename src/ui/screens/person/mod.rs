@@ -25,6 +25,7 @@ pub mod profile;
 mod progress;
 mod tabs;
 
+use crate::office::rules::Capability;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -145,14 +146,14 @@ impl PersonScreen {
         self.history = file.history;
         self.names = session.account_names()?.into_iter().collect();
         self.workers = profile::workers(session)?;
-        if session.role() != Role::Psychologist {
+        if session.may(Capability::SeeClasses) {
             self.progress = Progress::load(session, self.id)?;
         }
         Ok(())
     }
 
     fn may_change(&self) -> bool {
-        matches!(self.role, Role::Staff | Role::Manager)
+        Capability::ChangeFile.allows(self.role)
     }
 
     fn worker_name(&self, id: Option<i64>) -> String {

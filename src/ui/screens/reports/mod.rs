@@ -19,6 +19,7 @@ mod period;
 mod tests;
 mod view;
 
+use crate::office::rules::Capability;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use chrono::NaiveDate;
@@ -27,7 +28,6 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use crate::domain::Role;
 use crate::domain::reports::{Period, RecordKind, Report};
 use crate::ui::action::Action;
 use crate::ui::keymap::{Context, Input, stacks};
@@ -435,7 +435,7 @@ impl Screen for ReportsScreen {
     fn refresh(&mut self, ctx: &mut ScreenCtx<'_>) -> Result<()> {
         self.today = ctx.today;
         self.theme = ctx.theme.clone();
-        if ctx.session.role() != Role::Manager {
+        if !ctx.session.may(Capability::RunReports) {
             self.mode = Mode::Denied;
         } else if matches!(self.mode, Mode::Denied) {
             self.mode = Mode::Choose;
