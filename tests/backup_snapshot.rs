@@ -73,17 +73,12 @@ fn tagged_write(conn: &Connection, i: u64) {
     conn.execute_batch("COMMIT").unwrap();
 }
 
-/// Spawn this test binary again to run one of the `child_…` functions
-/// below, on the office at `db`.
-fn spawn_child(name: &str, db: &Path) -> Child {
+/// Spawn this test binary again, running only the test `parent` with
+/// the office at `db`: there it plays the child (`child_…` below)
+/// instead of the parent. No test is ignored or skipped for it.
+fn spawn_child(parent: &str, db: &Path) -> Child {
     Command::new(std::env::current_exe().unwrap())
-        .args([
-            name,
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args([parent, "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD_DB, db)
         .env("CASEDESK_SCRYPT_LOG_N", TEST_LOG_N)
         .stdin(Stdio::piped())
@@ -116,10 +111,7 @@ fn child_paths() -> Option<OfficePaths> {
 
 /// Child: write tagged writes 1, 2, 3, … until its stdin closes (the
 /// parent may be gone by then, so nothing is printed at the end).
-#[test]
-#[ignore = "run by writes_in_another_process_during_export_give_a_consistent_prefix"]
-fn child_writer() {
-    let Some(paths) = child_paths() else { return };
+fn child_writer(paths: OfficePaths) {
     fast_kdf();
     let s = vault::login(&paths, "staff", &secret("demo")).unwrap();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -144,10 +136,7 @@ fn child_writer() {
 
 /// Child: hold a read transaction until stdin closes, so no checkpoint
 /// can copy later frames of the write-ahead log into the office file.
-#[test]
-#[ignore = "run by an_uncheckpointed_wal_still_gives_a_correct_backup"]
-fn child_reader() {
-    let Some(paths) = child_paths() else { return };
+fn child_reader(paths: OfficePaths) {
     fast_kdf();
     let s = vault::login(&paths, "staff", &secret("demo")).unwrap();
     s.conn()
@@ -236,8 +225,14 @@ fn cli_check(o: &Office, db: &Path) {
 
 #[test]
 fn writes_in_another_process_during_export_give_a_consistent_prefix() {
+    if let Some(paths) = child_paths() {
+        return child_writer(paths);
+    }
     let o = Office::demo(120);
-    let mut writer = spawn_child("child_writer", &o.paths.db);
+    let mut writer = spawn_child(
+        "writes_in_another_process_during_export_give_a_consistent_prefix",
+        &o.paths.db,
+    );
     wait_for_line(&mut writer, "writing");
     let watch = o.raw("manager", "demo");
     wait_until("writes before the export", LIMIT, || {
@@ -295,6 +290,9 @@ fn writes_in_another_process_during_export_give_a_consistent_prefix() {
 
 #[test]
 fn an_uncheckpointed_wal_still_gives_a_correct_backup() {
+    if let Some(paths) = child_paths() {
+        return child_reader(paths);
+    }
     // The reader starts on an empty log (it then holds SQLite's read mark
     // 0 and no checkpoint may copy anything), or after some writes (a
     // checkpoint may copy the log up to its mark, not beyond).
@@ -314,7 +312,10 @@ fn an_uncheckpointed_wal_still_gives_a_correct_backup() {
                 write(raw.conn());
             }
         }
-        let mut reader = spawn_child("child_reader", &o.paths.db);
+        let mut reader = spawn_child(
+            "an_uncheckpointed_wal_still_gives_a_correct_backup",
+            &o.paths.db,
+        );
         wait_for_line(&mut reader, "holding");
         for _ in 0..20 {
             write(raw.conn());
