@@ -29,6 +29,12 @@ macro_rules! vocabulary {
 
             /// The words shown to people.
             pub fn label(self) -> &'static str {
+                self.english()
+            }
+
+            /// The English name, which an import also accepts (with its
+            /// own synonyms): it stays when the label is translated.
+            pub fn english(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
             }
         }
@@ -41,13 +47,14 @@ macro_rules! vocabulary {
 
         impl FromStr for $name {
             type Err = Error;
-            /// Accepts the code or the label, ignoring case.
+            /// Accepts the code only, ignoring case: never a label, so a
+            /// translated label cannot change what the CLI accepts.
             fn from_str(s: &str) -> Result<Self, Error> {
                 let s = s.trim();
                 $name::ALL
                     .iter()
                     .copied()
-                    .find(|v| v.code().eq_ignore_ascii_case(s) || v.label().eq_ignore_ascii_case(s))
+                    .find(|v| v.code().eq_ignore_ascii_case(s))
                     .ok_or_else(|| {
                         let known: Vec<&str> = $name::ALL.iter().map(|v| v.code()).collect();
                         Error::invalid(format!(

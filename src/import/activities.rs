@@ -62,7 +62,7 @@ pub fn parse_kind(text: &str) -> std::result::Result<ActivityKind, String> {
     if let Some(k) = vocab(
         ActivityKind::ALL,
         ActivityKind::code,
-        ActivityKind::label,
+        ActivityKind::english,
         text,
     ) {
         return Ok(k);

@@ -66,7 +66,7 @@ impl Defaults {
                     d.risk = parse_vocab(
                         RiskLevel::ALL,
                         RiskLevel::code,
-                        RiskLevel::label,
+                        RiskLevel::english,
                         "risk",
                         value,
                     )
@@ -76,7 +76,7 @@ impl Defaults {
                     d.referral_source = parse_vocab(
                         ReferralSource::ALL,
                         ReferralSource::code,
-                        ReferralSource::label,
+                        ReferralSource::english,
                         "referral source",
                         value,
                     )
@@ -84,7 +84,7 @@ impl Defaults {
                 }
                 "centre" => {
                     d.centre = Some(
-                        parse_vocab(Centre::ALL, Centre::code, Centre::label, "centre", value)
+                        parse_vocab(Centre::ALL, Centre::code, Centre::english, "centre", value)
                             .map_err(|m| bad(key, m))?,
                     )
                 }

@@ -205,7 +205,7 @@ fn read_person<'a>(
         Some(t) => parse_vocab(
             RiskLevel::ALL,
             RiskLevel::code,
-            RiskLevel::label,
+            RiskLevel::english,
             "Risk level",
             &t,
         )
@@ -217,7 +217,7 @@ fn read_person<'a>(
         Some(t) => parse_vocab(
             ReferralSource::ALL,
             ReferralSource::code,
-            ReferralSource::label,
+            ReferralSource::english,
             "Referral source",
             &t,
         )
@@ -226,7 +226,7 @@ fn read_person<'a>(
         None => Some(d.referral_source),
     };
     let centre = match vocab_or("centre") {
-        Some(t) => parse_vocab(Centre::ALL, Centre::code, Centre::label, "Centre", &t)
+        Some(t) => parse_vocab(Centre::ALL, Centre::code, Centre::english, "Centre", &t)
             .map_err(&mut bad)
             .ok(),
         None => d.centre.or_else(|| {

@@ -7,7 +7,7 @@ use super::super::vocabulary::vocab;
 use crate::domain::{Concern, Programme, Sex};
 
 pub fn parse_programme(text: &str) -> Result<Programme, String> {
-    if let Some(p) = vocab(Programme::ALL, Programme::code, Programme::label, text) {
+    if let Some(p) = vocab(Programme::ALL, Programme::code, Programme::english, text) {
         return Ok(p);
     }
     match normalise(text).as_str() {
@@ -25,7 +25,7 @@ pub fn parse_programme(text: &str) -> Result<Programme, String> {
 }
 
 pub(super) fn parse_sex(text: &str) -> Result<Sex, String> {
-    if let Some(s) = vocab(Sex::ALL, Sex::code, Sex::label, text) {
+    if let Some(s) = vocab(Sex::ALL, Sex::code, Sex::english, text) {
         return Ok(s);
     }
     match normalise(text).as_str() {
@@ -71,7 +71,7 @@ pub(super) fn parse_age(cell: &Cell) -> Result<u32, String> {
 }
 
 pub(super) fn parse_concerns(text: &str) -> Result<Vec<Concern>, String> {
-    if let Some(c) = vocab(Concern::ALL, Concern::code, Concern::label, text) {
+    if let Some(c) = vocab(Concern::ALL, Concern::code, Concern::english, text) {
         return Ok(vec![c]);
     }
     let mut out = Vec::new();
@@ -79,7 +79,7 @@ pub(super) fn parse_concerns(text: &str) -> Result<Vec<Concern>, String> {
         .split([',', ';', '/', '+', '&'])
         .filter(|p| !p.trim().is_empty())
     {
-        match vocab(Concern::ALL, Concern::code, Concern::label, part) {
+        match vocab(Concern::ALL, Concern::code, Concern::english, part) {
             Some(c) if !out.contains(&c) => out.push(c),
             Some(_) => {}
             None => {

@@ -146,7 +146,11 @@ pub(super) fn preview_attendance(
                 continue;
             };
             let text = cell.text().trim().to_string();
-            let Ok(mark) = text.parse::<Mark>() else {
+            // The code (P, A, L, E) or the English word: the import's own
+            // synonyms, not the desk's labels.
+            let Some(mark) =
+                crate::import::vocabulary::vocab(Mark::ALL, Mark::code, Mark::english, &text)
+            else {
                 problems.push(format!(
                     "Mark on {d}: '{}' is not P, A, L or E",
                     text.escape_debug()
