@@ -241,7 +241,12 @@ fn print_preview(p: &ImportPreview) -> Result<()> {
     } else {
         println!("First rows as they will be saved:");
         let header: Vec<&str> = p.sample_header.iter().map(String::as_str).collect();
-        super::output::rows(&header, &p.sample, Format::Table)?;
+        let sample: Vec<Vec<crate::csv_out::Field>> = p
+            .sample
+            .iter()
+            .map(|r| r.iter().map(|c| c.as_str().into()).collect())
+            .collect();
+        super::output::rows(&header, &sample, Format::Table)?;
     }
     print_lists(p);
     println!(

@@ -33,7 +33,7 @@ pub struct ParsedActivities {
     pub rows: usize,
     pub headers: Vec<String>,
     /// Every invalid row's cells as text, for the rejects file.
-    pub rejected: Vec<(usize, Vec<String>)>,
+    pub rejected: Vec<(usize, Vec<Cell>)>,
 }
 
 /// The head-count fields, in the order of `ACTIVITIES`.
@@ -218,8 +218,7 @@ pub fn parse_activities(
             _ => {
                 out.problems
                     .extend(problems.into_iter().map(|message| Problem { row, message }));
-                out.rejected
-                    .push((row, cells.iter().map(|c| c.text().into_owned()).collect()));
+                out.rejected.push((row, cells.to_vec()));
             }
         }
     }

@@ -12,6 +12,9 @@
 //!   "Unicode text"), decoded with `encoding_rs`.
 //! - `.xlsx`, `.xls`, `.ods` through `calamine`; cells keep their type, so
 //!   a date cell arrives as a date and a number as a number.
+//! - A text cell escaped against formulas by casedesk's own CSV writer
+//!   (`'=…`, see `csv_out`) is read back as it was, so an export or a
+//!   rejects file imports to the same records.
 
 pub mod activities;
 pub mod columns;
@@ -26,6 +29,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use crate::csv_out::unescape;
 use crate::safe_text::sanitize;
 use crate::{Error, Result};
 
@@ -217,7 +221,12 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table> {
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => rows.push(record.iter().map(|c| Cell::Text(c.to_string())).collect()),
+            Ok(true) => rows.push(
+                record
+                    .iter()
+                    .map(|c| Cell::Text(unescape(c).to_string()))
+                    .collect(),
+            ),
             Err(e) => {
                 // Name the row, never the content.
                 let row = e
@@ -304,7 +313,7 @@ fn cell_of(d: &calamine::Data) -> Cell {
     match d {
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
-        Data::String(s) => Cell::Text(s.clone()),
+        Data::String(s) => Cell::Text(unescape(s).to_string()),
         Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.into()),
         Data::DateTime(dt) if dt.is_datetime() => {
             let (y, m, day, ..) = dt.to_ymd_hms_milli();

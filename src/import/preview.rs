@@ -214,7 +214,7 @@ pub struct ImportPreview {
     /// The header row's cells and every invalid row's cells, as text, for
     /// the rejects file.
     pub(crate) headers: Vec<String>,
-    pub(crate) rejected: Vec<(usize, Vec<String>)>,
+    pub(crate) rejected: Vec<(usize, Vec<super::Cell>)>,
 }
 
 impl ImportPreview {

@@ -45,7 +45,7 @@ pub struct ParsedPeople {
     pub rows: usize,
     pub headers: Vec<String>,
     /// Every invalid row's cells as text, for the rejects file.
-    pub rejected: Vec<(usize, Vec<String>)>,
+    pub rejected: Vec<(usize, Vec<Cell>)>,
 }
 
 /// Read the people in a table.
@@ -119,8 +119,7 @@ pub fn parse_people(table: &Table, opts: &ImportOptions, today: NaiveDate) -> Re
             _ => {
                 out.problems
                     .extend(problems.into_iter().map(|message| Problem { row, message }));
-                out.rejected
-                    .push((row, cells.iter().map(|c| c.text().into_owned()).collect()));
+                out.rejected.push((row, cells.to_vec()));
             }
         }
     }

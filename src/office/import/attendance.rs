@@ -178,8 +178,7 @@ pub(super) fn preview_attendance(
                 p.invalid_rows += 1;
                 p.problems
                     .extend(problems.into_iter().map(|message| Problem { row, message }));
-                p.rejected
-                    .push((row, cells.iter().map(|c| c.text().into_owned()).collect()));
+                p.rejected.push((row, cells.to_vec()));
             }
         }
     }

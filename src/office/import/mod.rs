@@ -194,7 +194,7 @@ impl Session {
             };
             if let Some(path) = &rejects_file {
                 let reasons = reasons_by_row(&preview.problems);
-                let rows: Vec<(Vec<String>, String)> = preview
+                let rows: Vec<(Vec<Cell>, String)> = preview
                     .rejected
                     .iter()
                     .map(|(row, cells)| {
