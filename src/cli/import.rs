@@ -225,7 +225,7 @@ fn print_preview(p: &ImportPreview) -> Result<()> {
         println!(
             "  {:<3} {} -> {what}{note}",
             columns::column_letter(c.column),
-            sanitize(&c.header)
+            sanitize(&crate::safe_text::brief(&c.header))
         );
     }
     if !p.settings.is_empty() {

@@ -236,7 +236,7 @@ impl ImportPreview {
                 if c.header.is_empty() {
                     format!("{letter} (no header)")
                 } else {
-                    format!("{letter} '{}'", c.header)
+                    format!("{letter} '{}'", crate::safe_text::brief(&c.header))
                 }
             })
             .collect()

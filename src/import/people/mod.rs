@@ -60,7 +60,11 @@ pub fn parse_people(table: &Table, opts: &ImportOptions, today: NaiveDate) -> Re
         let headers: Vec<String> = mapping
             .columns
             .iter()
-            .map(|c| c.header.escape_debug().to_string())
+            .map(|c| {
+                crate::safe_text::brief(&c.header)
+                    .escape_debug()
+                    .to_string()
+            })
             .collect();
         return Err(Error::invalid(format!(
             "no column of row {} looks like the name (the columns are: {}); name it in a mapping file: [columns] name = \"…\" (see casedesk import --help)",

@@ -123,7 +123,7 @@ pub(super) fn preview_attendance(
                 None => {
                     problems.push(format!(
                         "Case number: {} is not in the office",
-                        case_number.escape_debug()
+                        crate::safe_text::brief(&case_number).escape_debug()
                     ));
                     None
                 }
@@ -149,7 +149,7 @@ pub(super) fn preview_attendance(
             let Ok(mark) = text.parse::<Mark>() else {
                 problems.push(format!(
                     "Mark on {d}: '{}' is not P, A, L or E",
-                    text.escape_debug()
+                    crate::safe_text::brief(&text).escape_debug()
                 ));
                 continue;
             };

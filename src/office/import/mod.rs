@@ -324,7 +324,11 @@ pub(super) fn map_for(
             let headers: Vec<String> = mapping
                 .columns
                 .iter()
-                .map(|c| c.header.escape_debug().to_string())
+                .map(|c| {
+                    crate::safe_text::brief(&c.header)
+                        .escape_debug()
+                        .to_string()
+                })
                 .collect();
             return Err(Error::invalid(format!(
                 "no column of row {} looks like the {} (the columns are: {}); name it in a mapping file: [columns] {key} = \"…\" (see casedesk import --help)",

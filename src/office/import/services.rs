@@ -110,7 +110,7 @@ pub(super) fn preview_services(
                 }
                 None => problems.push(format!(
                     "Case number: {} is not in the office",
-                    case_number.escape_debug()
+                    crate::safe_text::brief(&case_number).escape_debug()
                 )),
             }
             found.map(|(id, registered_on, _)| (id, registered_on))
@@ -124,7 +124,7 @@ pub(super) fn preview_services(
                 None => {
                     problems.push(format!(
                         "Service: '{}' is not a service; use one of: {}",
-                        k.escape_debug(),
+                        crate::safe_text::brief(&k).escape_debug(),
                         ServiceKind::ALL
                             .iter()
                             .map(|s| s.code())
