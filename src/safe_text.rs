@@ -236,7 +236,7 @@ pub fn brief(s: &str) -> Cow<'_, str> {
 }
 
 /// `5,242,880`.
-fn grouped(n: usize) -> String {
+pub fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, d) in digits.chars().enumerate() {

@@ -163,7 +163,11 @@ pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
         dates: file.dates.map(Into::into),
         ..ImportOptions::default()
     };
-    let preview = session.preview_import(kind, &file.from, &options)?;
+    crate::import::progress::PROGRESS.reset();
+    let shown = super::progress::ProgressLine::start();
+    let preview = session.preview_import(kind, &file.from, &options);
+    drop(shown);
+    let preview = preview?;
     if file.dry_run {
         print_preview(&preview)?;
         println!("Dry run: nothing was saved.");
@@ -177,7 +181,10 @@ pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
         };
     }
     print_lists(&preview);
-    let summary = session.import(&preview)?;
+    let shown = super::progress::ProgressLine::start();
+    let summary = session.import(&preview);
+    drop(shown);
+    let summary = summary?;
     eprintln!("{}", sanitize(&summary.sentence(preview.kind)));
     Ok(())
 }

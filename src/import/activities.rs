@@ -204,6 +204,7 @@ pub fn parse_activities(
             continue;
         }
         out.rows += 1;
+        super::progress::PROGRESS.checked(1);
         let row = table.row_number(at + 1 + i);
         let cell = |key: &str| -> Option<&Cell> {
             cols.get(key)

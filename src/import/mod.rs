@@ -27,6 +27,7 @@ pub mod limits;
 mod ods;
 pub mod people;
 pub mod preview;
+pub mod progress;
 pub mod rejects;
 pub(crate) mod vocabulary;
 mod xlsx;
@@ -247,12 +248,15 @@ fn read_csv_as(bytes: &[u8], path: &Path) -> Result<Table> {
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => rows.push(
-                record
-                    .iter()
-                    .map(|c| Cell::Text(unescape(c).to_string()))
-                    .collect(),
-            ),
+            Ok(true) => {
+                progress::PROGRESS.read(1);
+                rows.push(
+                    record
+                        .iter()
+                        .map(|c| Cell::Text(unescape(c).to_string()))
+                        .collect(),
+                )
+            }
             Err(e) => {
                 // Name the row, never the content.
                 let row = e
@@ -386,6 +390,7 @@ fn read_workbook_unguarded(path: &Path, sheet: Option<&str>) -> Result<Table> {
     if width > limits::MAX_COLUMNS {
         return Err(limits::refuse(path, limits::Over::Columns(1)));
     }
+    progress::PROGRESS.read(height);
     let first_row = range.start().map_or(1, |(r, _)| r as usize + 1);
     let rows = range
         .rows()

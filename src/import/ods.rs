@@ -161,6 +161,7 @@ fn read_table(xml: &mut Xml<'_>) -> std::result::Result<Table, Stop> {
                 rows.extend(std::iter::repeat_n(Vec::new(), empty_run));
                 empty_run = 0;
                 rows.extend(std::iter::repeat_n(cells, times));
+                super::progress::PROGRESS.read(times);
                 at = at.saturating_add(times);
             }
             // Rows sit in these groups too: read into them.

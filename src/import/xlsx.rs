@@ -53,6 +53,7 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Table> {
             return Err(refuse(path, Over::Columns(r as usize + 1)));
         }
         if rows.len() <= at {
+            super::progress::PROGRESS.read(at + 1 - rows.len());
             rows.resize_with(at + 1, Vec::new);
         }
         rows[at].push((col, cell));

@@ -124,6 +124,7 @@ pub fn parse_people(table: &Table, opts: &ImportOptions, today: NaiveDate) -> Re
                 out.problems
                     .extend(problems.into_iter().map(|message| Problem { row, message }));
                 out.rejected.push((row, cells.to_vec()));
+                crate::import::progress::PROGRESS.checked(1);
             }
         }
     }

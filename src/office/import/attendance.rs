@@ -109,6 +109,7 @@ pub(super) fn preview_attendance(
     let mut unchanged = 0;
     for (row, cells) in data_rows(table, at) {
         p.rows += 1;
+        crate::import::progress::PROGRESS.checked(1);
         let mut problems = Vec::new();
         let case_number = case_col
             .and_then(|c| cells.get(c))

@@ -152,6 +152,7 @@ impl Session {
                         let (_, case_number) = persons::register_person(tx, &r.person, user)?;
                         summary.case_numbers.push(case_number);
                         summary.added += 1;
+                        crate::import::progress::PROGRESS.saved(1);
                     }
                     (AuditAction::ImportPeople, String::new())
                 }
@@ -164,6 +165,7 @@ impl Session {
                         }
                         casework::add_service(tx, id, &r.service, user)?;
                         summary.added += 1;
+                        crate::import::progress::PROGRESS.saved(1);
                     }
                     (AuditAction::ImportServices, String::new())
                 }
@@ -173,6 +175,7 @@ impl Session {
                     };
                     let (saved, unchanged) = save_attendance(tx, class_id, extra, rows, user.id)?;
                     summary.added = saved;
+                    crate::import::progress::PROGRESS.saved(saved);
                     summary.unchanged += unchanged;
                     (
                         AuditAction::ImportAttendance,
@@ -183,6 +186,7 @@ impl Session {
                     let added: HashSet<usize> =
                         save_activities(tx, rows, user.id)?.into_iter().collect();
                     summary.added = added.len();
+                    crate::import::progress::PROGRESS.saved(added.len());
                     summary.duplicates += rows.len() - added.len();
                     summary.repeated = preview
                         .repeated

@@ -73,6 +73,7 @@ pub(super) fn preview_services(
     let mut ready = Vec::new();
     for (row, cells) in data_rows(table, at) {
         p.rows += 1;
+        crate::import::progress::PROGRESS.checked(1);
         let cell = |key: &str| -> Option<&Cell> {
             cols.get(key)
                 .and_then(|c| cells.get(*c))
