@@ -64,9 +64,9 @@ impl Session {
             office_dates: self.date_order()?,
             ..options.clone()
         };
-        let table = read_table(file, options.sheet.as_deref())?;
+        let mut table = read_table(file, options.sheet.as_deref())?;
         let mut preview = match kind {
-            ImportKind::People => preview_people(self, &table, file, options)?,
+            ImportKind::People => preview_people(self, &mut table, file, options)?,
             ImportKind::Services => preview_services(self, &table, file, options)?,
             ImportKind::Attendance { class_id, extra } => {
                 preview_attendance(self, &table, file, options, class_id, extra)?

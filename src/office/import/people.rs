@@ -17,7 +17,7 @@ use crate::store::duplicates;
 
 pub(super) fn preview_people(
     session: &Session,
-    table: &Table,
+    table: &mut Table,
     file: &Path,
     options: &ImportOptions,
 ) -> Result<ImportPreview> {
