@@ -248,12 +248,13 @@ fn main() {
         .preview_import(ImportKind::People, &csv, &opts)
         .expect("preview");
     let preview_s = t.elapsed().as_secs_f64();
+    let preview_peak = peak_rss_mib();
     assert_eq!(preview.invalid_rows, 0, "{:?}", preview.problems.first());
     let summary = session.import(&preview).expect("import");
     let total_s = t.elapsed().as_secs_f64();
     assert_eq!(summary.added, rows);
     println!(
-        "import {rows} rows into an empty office: {total_s:.2} s (read + check {preview_s:.2} s, save {:.2} s); peak RSS {:.0} MiB",
+        "import {rows} rows into an empty office: {total_s:.2} s (read + check {preview_s:.2} s, peak RSS {preview_peak:.0} MiB; save {:.2} s); peak RSS {:.0} MiB",
         total_s - preview_s,
         peak_rss_mib()
     );

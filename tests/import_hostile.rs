@@ -93,15 +93,13 @@ fn import_measured(o: &Office, args: &[&str]) -> (Output, u64) {
     let err = drain(Box::new(child.stderr.take().expect("stderr")));
     let mut peak = 0u64;
     let status = loop {
-        if let Ok(text) = std::fs::read_to_string(&status_file) {
-            if let Some(kb) = text
-                .lines()
+        // Gone once the process has exited: the last reading stands.
+        let kb = std::fs::read_to_string(&status_file).ok().and_then(|text| {
+            text.lines()
                 .find_map(|l| l.strip_prefix("VmHWM:"))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            {
-                peak = peak.max(kb);
-            }
-        }
+        });
+        peak = peak.max(kb.unwrap_or(0));
         if let Some(status) = child.try_wait().expect("wait") {
             break status;
         }

@@ -275,7 +275,7 @@ fn read_activity<'a>(
             Some(_) => {}
             None => problems.push(format!(
                 "Staff: '{}' is not an account; write the staff members' account names",
-                crate::safe_text::brief(&name).escape_debug()
+                crate::safe_text::brief(name).escape_debug()
             )),
         }
     }

@@ -108,7 +108,7 @@ fn unknown_key(table: &str, key: &str, fields: &[Field], extra: &[&str]) -> Erro
         .collect();
     Error::invalid(format!(
         "the mapping file's {table} names '{}', which is not a field here; use: {}",
-        crate::safe_text::brief(&key).escape_debug(),
+        crate::safe_text::brief(key).escape_debug(),
         known.join(", ")
     ))
 }
@@ -182,12 +182,12 @@ fn mapped_column(headers: &[String], header: &str, f: &Field, header_row: usize)
         [] => Err(Error::invalid(format!(
             "the mapping file puts {} in column '{}', but the header row (row {header_row}) has no such column",
             f.label,
-            crate::safe_text::brief(&header).escape_debug(),
+            crate::safe_text::brief(header).escape_debug(),
         ))),
         many => Err(Error::invalid(format!(
             "the mapping file puts {} in column '{}', but the header row (row {header_row}) has {} columns headed so ({}); rename one of them in the file",
             f.label,
-            crate::safe_text::brief(&header).escape_debug(),
+            crate::safe_text::brief(header).escape_debug(),
             many.len(),
             many.iter()
                 .map(|&i| column_letter(i))
@@ -306,7 +306,7 @@ pub fn map_columns(
                     "the mapping file puts both {other} and {} in column {} '{}'; one column fills one field",
                     f.label,
                     column_letter(i),
-                    crate::safe_text::brief(&header).escape_debug()
+                    crate::safe_text::brief(header).escape_debug()
                 )));
             }
             columns[i].field = Some(f.key);
