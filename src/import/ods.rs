@@ -359,3 +359,86 @@ fn read_text(xml: &mut Xml<'_>, row: usize, col: usize) -> std::result::Result<S
     Tally::cell(&s, row, col)?;
     Ok(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn ods_file(dir: &Path, tables: &str) -> std::path::PathBuf {
+        let path = dir.join("t.ods");
+        let mut out = zip::ZipWriter::new(std::fs::File::create(&path).expect("create"));
+        out.start_file("content.xml", zip::write::SimpleFileOptions::default())
+            .expect("start");
+        write!(
+            out,
+            "<?xml version=\"1.0\"?><office:document-content><office:body><office:spreadsheet>\
+             {tables}</office:spreadsheet></office:body></office:document-content>"
+        )
+        .expect("write");
+        out.finish().expect("finish");
+        path
+    }
+
+    fn texts(t: &Table) -> Vec<Vec<String>> {
+        t.rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.text().into_owned()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn cells_read_as_calamine_read_them_and_repeats_only_where_data_follows() {
+        let dir = tempfile::tempdir().expect("dir");
+        let s = |t: &str| {
+            format!(
+                "<table:table-cell office:value-type=\"string\"><text:p>{t}</text:p></table:table-cell>"
+            )
+        };
+        let path = ods_file(
+            dir.path(),
+            &format!(
+                "<table:table table:name=\"Other\"><table:table-row>{}</table:table-row></table:table>\
+                 <table:table table:name=\"Register\">\
+                 <table:table-column table:number-columns-repeated=\"1024\"/>\
+                 <table:table-row table:number-rows-repeated=\"2\"><table:table-cell table:number-columns-repeated=\"9\"/></table:table-row>\
+                 <table:table-row><table:table-cell/>{}{}</table:table-row>\
+                 <table:table-row table:number-rows-repeated=\"3\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>\
+                 <table:table-row><table:table-cell/>\
+                 <table:table-cell office:value-type=\"string\"><text:p>Ali<text:s text:c=\"2\"/>&amp; Sana</text:p><text:p>'=line</text:p></table:table-cell>\
+                 <table:table-cell office:value-type=\"float\" office:value=\"12\"><text:p>12</text:p></table:table-cell>\
+                 <table:table-cell office:value-type=\"date\" office:date-value=\"2025-04-23\"><text:p>23/04/25</text:p></table:table-cell>\
+                 <table:table-cell office:value-type=\"boolean\" office:boolean-value=\"true\"><text:p>TRUE</text:p></table:table-cell>\
+                 <table:table-cell office:value-type=\"string\"><text:p>'=x</text:p></table:table-cell>\
+                 <table:table-cell table:number-columns-repeated=\"1000\"/></table:table-row>\
+                 <table:table-row table:number-rows-repeated=\"1048570\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>\
+                 </table:table>",
+                s("first"),
+                s("Name"),
+                s("Age")
+            ),
+        );
+        let t = read(&path, Some("register")).expect("read");
+        assert_eq!(t.source, "sheet 'Register'");
+        assert_eq!(t.first_row, 3, "two empty rows above");
+        assert_eq!(
+            texts(&t),
+            [
+                vec!["Name", "Age"],
+                vec![],
+                vec![],
+                vec![],
+                vec!["Ali  & Sana\n'=line", "12", "2025-04-23", "TRUE", "=x"],
+            ]
+        );
+        assert_eq!(t.rows[4][1], Cell::Number(12.0));
+        // The first sheet by default; a sheet that is not there names those that are.
+        assert_eq!(texts(&read(&path, None).expect("read")), [vec!["first"]]);
+        let e = read(&path, Some("Missing")).expect_err("no such sheet");
+        assert!(
+            e.to_string().contains("its sheets are: Other, Register"),
+            "{e}"
+        );
+    }
+}
