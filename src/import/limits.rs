@@ -120,6 +120,8 @@ pub fn check_zip(path: &Path) -> crate::Result<Option<Zipped>> {
         Zipped::Ods
     } else if zip.index_for_name("xl/workbook.xml").is_some() {
         Zipped::Xlsx
+    } else if zip.index_for_name("xl/workbook.bin").is_some() {
+        Zipped::Xlsb
     } else {
         Zipped::Other
     };
@@ -153,7 +155,8 @@ pub fn check_zip(path: &Path) -> crate::Result<Option<Zipped>> {
 pub enum Zipped {
     Ods,
     Xlsx,
-    /// `.xlsb` or anything else calamine may read.
+    Xlsb,
+    /// Anything else calamine may read.
     Other,
 }
 

@@ -12,8 +12,8 @@
 //!   "Unicode text"), decoded with `encoding_rs`.
 //! - `.xlsx`, `.xls`, `.ods`: cells keep their type, so a date cell
 //!   arrives as a date and a number as a number. `.xlsx` through
-//!   calamine's cell reader (`xlsx`), `.ods` through our own stream reader
-//!   (`ods`), `.xls`/`.xlsb` through calamine.
+//!   and `.xlsb` through calamine's cell readers (`xlsx`), `.ods` through
+//!   our own stream reader (`ods`), `.xls` through calamine.
 //! - Every file is read within the limits of `limits` (size unpacked,
 //!   rows, columns, cell length, cells), refused before it is held whole.
 //! - A text cell escaped against formulas by casedesk's own CSV writer
@@ -332,14 +332,15 @@ fn cannot_read_workbook(path: &Path) -> Error {
 /// other unreadable workbook.
 ///
 /// A zipped workbook (`.xlsx`, `.ods`, `.xlsb`) is checked for size
-/// first (`limits::check_zip`); then `.ods` and `.xlsx` are read as
-/// streams within the limits, the others by calamine, whose sheet is then
-/// checked (an `.xls` is at most 65,536 × 256 by its format).
+/// first (`limits::check_zip`); then `.ods`, `.xlsx` and `.xlsb` are read
+/// as streams within the limits; an `.xls` by calamine, whose sheet is then
+/// checked (it is at most 65,536 × 256 by its format).
 fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Table> {
     let zipped = limits::check_zip(path)?;
     crate::logging::contain_panic(|| match zipped {
         Some(limits::Zipped::Ods) => ods::read(path, sheet),
         Some(limits::Zipped::Xlsx) => xlsx::read(path, sheet),
+        Some(limits::Zipped::Xlsb) => xlsx::read_xlsb(path, sheet),
         _ => read_workbook_unguarded(path, sheet),
     })
     .unwrap_or_else(|| Err(cannot_read_workbook(path)))

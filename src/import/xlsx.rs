@@ -1,5 +1,5 @@
-//! An `.xlsx` sheet read cell by cell (calamine's cell reader), in the
-//! memory of the cells it holds.
+//! An `.xlsx` or `.xlsb` sheet read cell by cell (calamine's cell
+//! readers), in the memory of the cells it holds.
 //!
 //! calamine's `worksheet_range` makes a dense grid from the first to the
 //! last cell, so two cells far apart (`A1` and `SF999999`) would make half
@@ -22,17 +22,44 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Table> {
     let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(cannot)?;
     let name = super::pick_sheet(&book.sheet_names(), sheet)?;
     let mut reader = book.worksheet_cells_reader(&name).map_err(cannot)?;
+    collect(path, &name, || {
+        Ok(reader
+            .next_cell()
+            .map_err(cannot)?
+            .map(|c| (c.get_position(), Data::from(c.get_value().clone()))))
+    })
+}
+
+/// An `.xlsb` sheet, the same way (calamine's cell reader for it).
+pub fn read_xlsb(path: &Path, sheet: Option<&str>) -> Result<Table> {
+    let cannot = |_| super::cannot_read_workbook(path);
+    let mut book: calamine::Xlsb<_> = calamine::open_workbook(path).map_err(cannot)?;
+    let name = super::pick_sheet(&book.sheet_names(), sheet)?;
+    let mut reader = book.worksheet_cells_reader(&name).map_err(cannot)?;
+    collect(path, &name, || {
+        Ok(reader
+            .next_cell()
+            .map_err(cannot)?
+            .map(|c| (c.get_position(), Data::from(c.get_value().clone()))))
+    })
+}
+
+/// A sheet's rows from its cells as `next` gives them (position, value),
+/// checked against the limits as they come.
+fn collect(
+    path: &Path,
+    name: &str,
+    mut next: impl FnMut() -> Result<Option<((u32, u32), Data)>>,
+) -> Result<Table> {
     // Rows from the first that holds something; each row's cells with
     // their sheet columns.
     let mut rows: Vec<Vec<(u32, Cell)>> = Vec::new();
     let mut first: Option<u32> = None;
     let (mut min_col, mut max_col) = (u32::MAX, 0u32);
-    while let Some(c) = reader.next_cell().map_err(cannot)? {
-        let data = Data::from(c.get_value().clone());
+    while let Some(((r, col), data)) = next()? {
         if data == Data::Empty {
             continue;
         }
-        let (r, col) = c.get_position();
         let cell = cell_of(&data);
         if let Cell::Text(t) = &cell {
             Tally::cell(t, r as usize + 1, col as usize + 1).map_err(|o| refuse(path, o))?;
@@ -58,7 +85,6 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Table> {
         }
         rows[at].push((col, cell));
     }
-    drop(reader);
     // The cells the rows hold once dense, before they are made.
     let dense: usize = rows
         .iter()
