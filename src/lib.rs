@@ -9,6 +9,7 @@
 // Leaves: plain types, rules and small helpers; no layer below them.
 pub mod clock;
 pub mod config;
+pub mod csv_out;
 pub mod domain;
 pub mod error;
 pub mod keys;

@@ -222,6 +222,38 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// How many characters of a cell a message shows ([`brief`]).
+pub const BRIEF_CHARS: usize = 80;
+
+/// A cell as a message echoes it: whole when it is short, else its first
+/// [`BRIEF_CHARS`] characters and its length (`Ali Raza…
+/// (5,242,880 characters)`), so a 5 MB cell never fills a terminal, a
+/// rejects file's reason or the desk. Not sanitized: messages escape or
+/// sanitize what they show.
+pub fn brief(s: &str) -> Cow<'_, str> {
+    match s.char_indices().nth(BRIEF_CHARS) {
+        None => Cow::Borrowed(s),
+        Some((end, _)) => Cow::Owned(format!(
+            "{}{ELLIPSIS} ({} characters)",
+            &s[..end],
+            grouped(s.chars().count())
+        )),
+    }
+}
+
+/// `5,242,880`.
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// How [`fit`] places text shorter than the column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Align {
@@ -251,6 +283,19 @@ pub fn fit(s: &str, cols: usize, align: Align) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn brief_cuts_long_cells_and_gives_their_length() {
+        assert_eq!(brief("Ali Raza"), "Ali Raza");
+        let exact = "a".repeat(80);
+        assert_eq!(brief(&exact), exact);
+        let long = "ب".repeat(5_242_880);
+        let b = brief(&long);
+        assert_eq!(b, format!("{}… (5,242,880 characters)", "ب".repeat(80)));
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

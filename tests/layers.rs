@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 const LEAVES: &[&str] = &[
     "clock",
     "config",
+    "csv_out",
     "domain",
     "error",
     "keys",

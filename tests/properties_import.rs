@@ -182,7 +182,7 @@ proptest! {
         match read_csv(&bytes) {
             Ok(table) => {
                 let opts = ImportOptions::default();
-                let _ = casedesk::import::people::parse_people(&table, &opts, today());
+                let _ = casedesk::import::people::parse_people(&mut table.clone(), &opts, today());
                 let _ = casedesk::import::activities::parse_activities(
                     &table, &opts, today(), &no_staff,
                 );
@@ -213,7 +213,7 @@ proptest! {
     fn people_rows_accepted_hold_no_control_characters(rows in sheet()) {
         let table = table_of(rows);
         let opts = ImportOptions::default();
-        if let Ok(parsed) = casedesk::import::people::parse_people(&table, &opts, today()) {
+        if let Ok(parsed) = casedesk::import::people::parse_people(&mut table.clone(), &opts, today()) {
             for r in &parsed.valid {
                 let p = &r.person;
                 for t in [&p.name, &p.father_name, &p.area, &p.phone] {
@@ -265,7 +265,7 @@ proptest! {
             let _ = map.check(PEOPLE, &[]);
             let table = table_of(vec![vec!["name".into(), "age".into()], vec!["Ali".into(), "12".into()]]);
             let opts = ImportOptions { mapping: Some(map), ..ImportOptions::default() };
-            let _ = casedesk::import::people::parse_people(&table, &opts, today());
+            let _ = casedesk::import::people::parse_people(&mut table.clone(), &opts, today());
             let _ = casedesk::import::activities::parse_activities(&table, &opts, today(), &no_staff);
         }
     }
@@ -303,7 +303,7 @@ proptest! {
         let path = dir.path().join(name);
         std::fs::write(&path, &bytes).expect("write");
         if let Ok(table) = read_table(&path, None) {
-            let _ = casedesk::import::people::parse_people(&table, &ImportOptions::default(), today());
+            let _ = casedesk::import::people::parse_people(&mut table.clone(), &ImportOptions::default(), today());
         }
         let _ = read_table(&path, Some("\u{1b}]0;x\u{7}"));
     }

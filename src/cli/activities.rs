@@ -1,6 +1,7 @@
 //! `casedesk activity add|list`: outreach and community activities from
 //! scripts.
 
+use crate::csv_out::Field;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
@@ -159,24 +160,25 @@ pub fn run(session: &mut Session, cmd: ActivityCommand) -> Result<()> {
                 &list,
                 format,
                 |a| {
-                    let by_sex = |s: crate::domain::Sex| a.participants.sex_total(s).to_string();
+                    let by_sex = |s: crate::domain::Sex| Field::num(a.participants.sex_total(s));
                     vec![
-                        a.id.to_string(),
-                        a.on_date.to_string(),
-                        a.kind.code().to_string(),
-                        a.place.clone(),
-                        a.staff.join(","),
+                        Field::num(a.id),
+                        a.on_date.to_string().into(),
+                        a.kind.code().into(),
+                        a.place.clone().into(),
+                        a.staff.join(",").into(),
                         by_sex(crate::domain::Sex::Female),
                         by_sex(crate::domain::Sex::Male),
                         by_sex(crate::domain::Sex::Other),
-                        a.participants.total().to_string(),
-                        a.new_identified.to_string(),
+                        Field::num(a.participants.total()),
+                        Field::num(a.new_identified),
                         a.persons
                             .iter()
                             .map(|p| p.1.as_str())
                             .collect::<Vec<_>>()
-                            .join(" "),
-                        a.note.replace('\n', " "),
+                            .join(" ")
+                            .into(),
+                        a.note.replace('\n', " ").into(),
                     ]
                 },
             )

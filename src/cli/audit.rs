@@ -1,5 +1,6 @@
 //! `casedesk audit …`: the manager reads and verifies the trail.
 
+use crate::csv_out::Field;
 use crate::office::rules::Capability;
 use chrono::NaiveDate;
 use clap::Args;
@@ -75,12 +76,12 @@ pub fn run(session: &Session, args: AuditArgs) -> Result<()> {
             entries
                 .each(|e| {
                     emit(&[
-                        e.seq.to_string(),
-                        e.at,
-                        e.user_name,
-                        e.action,
-                        e.target,
-                        e.detail,
+                        Field::num(e.seq),
+                        e.at.into(),
+                        e.user_name.into(),
+                        e.action.into(),
+                        e.target.into(),
+                        e.detail.into(),
                     ])
                 })
                 .map(drop)

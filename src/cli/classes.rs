@@ -2,6 +2,7 @@
 //! attendance`, `casedesk literacy record`: classes and attendance from
 //! scripts.
 
+use crate::csv_out::Field;
 use std::io::{BufRead, IsTerminal};
 
 use chrono::{NaiveDate, NaiveTime};
@@ -166,16 +167,16 @@ pub fn run(session: &mut Session, cmd: ClassCommand) -> Result<()> {
                 format,
                 |c| {
                     vec![
-                        c.name.clone(),
-                        c.kind.code().to_string(),
-                        c.trade.clone(),
-                        c.teacher.clone().unwrap_or_default(),
-                        c.days.to_string(),
-                        c.time_text(),
-                        c.starts_on.to_string(),
-                        c.ends_on.map(|d| d.to_string()).unwrap_or_default(),
-                        c.room.clone(),
-                        c.enrolled.to_string(),
+                        c.name.clone().into(),
+                        c.kind.code().into(),
+                        c.trade.clone().into(),
+                        c.teacher.clone().unwrap_or_default().into(),
+                        c.days.to_string().into(),
+                        c.time_text().into(),
+                        c.starts_on.to_string().into(),
+                        c.ends_on.map(|d| d.to_string()).unwrap_or_default().into(),
+                        c.room.clone().into(),
+                        Field::num(c.enrolled),
                     ]
                 },
             )
@@ -330,13 +331,13 @@ pub fn month(session: &Session, class: &str, month: &str, format: Format) -> Res
     // One class's month: bounded by its enrolment, so the sheet is read
     // whole (its columns are the month's session dates).
     super::output::items(&header, &sheet.rows, format, |r| {
-        let mut row = vec![r.case_number.clone(), r.name.clone()];
+        let mut row: Vec<Field> = vec![r.case_number.clone().into(), r.name.clone().into()];
         row.extend(
             r.marks
                 .iter()
-                .map(|m| m.map(|m| m.code().to_string()).unwrap_or_default()),
+                .map(|m| m.map(|m| m.code()).unwrap_or_default().into()),
         );
-        row.push(r.rate.to_string());
+        row.push(r.rate.to_string().into());
         row
     })
 }

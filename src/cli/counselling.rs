@@ -4,6 +4,7 @@
 //! psychologist holding the counselling key, and only sanitized (no raw
 //! control characters). Everyone else sees that sessions happened.
 
+use crate::csv_out::Field;
 use crate::office::rules::Capability;
 use std::io::{Read, Write};
 
@@ -193,18 +194,19 @@ fn print_sessions(rows: &[SessionRow], format: Format) -> Result<()> {
     ];
     super::output::items(&header, rows, format, |r| {
         vec![
-            r.id.0.to_string(),
-            r.case_number.clone(),
-            r.on_date.to_string(),
-            r.kind.code().to_string(),
-            r.minutes.to_string(),
-            r.psychologist.clone().unwrap_or_default(),
+            Field::num(r.id.0),
+            r.case_number.clone().into(),
+            r.on_date.to_string().into(),
+            r.kind.code().into(),
+            Field::num(r.minutes),
+            r.psychologist.clone().unwrap_or_default().into(),
             r.participants
                 .iter()
                 .map(|p| p.case_number.as_str())
                 .collect::<Vec<_>>()
-                .join(" "),
-            r.versions.to_string(),
+                .join(" ")
+                .into(),
+            Field::num(r.versions),
         ]
     })
 }

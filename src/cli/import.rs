@@ -164,7 +164,11 @@ pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
         dates: file.dates.map(Into::into),
         ..ImportOptions::default()
     };
-    let preview = session.preview_import(kind, &file.from, &options)?;
+    crate::import::progress::PROGRESS.reset();
+    let shown = super::progress::ProgressLine::start();
+    let preview = session.preview_import(kind, &file.from, &options);
+    drop(shown);
+    let preview = preview?;
     if file.dry_run {
         print_preview(&preview)?;
         println!("Dry run: nothing was saved.");
@@ -178,7 +182,10 @@ pub fn run(session: &mut Session, cmd: ImportCommand) -> Result<()> {
         };
     }
     print_lists(&preview);
-    let summary = session.import(&preview)?;
+    let shown = super::progress::ProgressLine::start();
+    let summary = session.import(&preview);
+    drop(shown);
+    let summary = summary?;
     eprintln!("{}", sanitize(&summary.sentence(preview.kind)));
     Ok(())
 }
@@ -226,7 +233,7 @@ fn print_preview(p: &ImportPreview) -> Result<()> {
         println!(
             "  {:<3} {} -> {what}{note}",
             columns::column_letter(c.column),
-            sanitize(&c.header)
+            sanitize(&crate::safe_text::brief(&c.header))
         );
     }
     if !p.settings.is_empty() {
@@ -242,7 +249,12 @@ fn print_preview(p: &ImportPreview) -> Result<()> {
     } else {
         println!("First rows as they will be saved:");
         let header: Vec<&str> = p.sample_header.iter().map(String::as_str).collect();
-        super::output::rows(&header, &p.sample, Format::Table)?;
+        let sample: Vec<Vec<crate::csv_out::Field>> = p
+            .sample
+            .iter()
+            .map(|r| r.iter().map(|c| c.as_str().into()).collect())
+            .collect();
+        super::output::rows(&header, &sample, Format::Table)?;
     }
     print_lists(p);
     println!(

@@ -9,6 +9,7 @@ mod counselling;
 mod import;
 mod output;
 mod placements;
+mod progress;
 mod reports;
 mod settings;
 

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use age::secrecy::ExposeSecret;
 
+use crate::csv_out::{self, Field};
 use crate::domain::person::RegisterRow;
 use crate::office::{RecoveryKey, RowPasses, User};
 use crate::safe_text::{Align, fit, width};
@@ -22,7 +23,9 @@ pub fn recovery_key(key: &RecoveryKey) {
 /// A listing's rows, handed to a writer one at a time: `each` calls its
 /// argument once per row, in order, and may be called more than once (see
 /// [`stream`]); every call must give the same rows.
-pub type Emit<'a> = dyn FnMut(&[String]) -> Result<()> + 'a;
+/// Each cell has its type ([`Field`]): a text cell that a spreadsheet
+/// would read as a formula is escaped in CSV; a number is written as it is.
+pub type Emit<'a> = dyn FnMut(&[Field]) -> Result<()> + 'a;
 
 /// Write a listing as it is read, never holding it whole: CSV row by row;
 /// an aligned table reads the rows twice, once to measure its columns and
@@ -47,7 +50,7 @@ pub fn stream(
             })?;
             // Buffered: a line-buffered stdout would make one write per row.
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let head: Vec<String> = header.iter().map(|s| s.to_string()).collect();
+            let head: Vec<Field> = header.iter().map(|s| Field::from(*s)).collect();
             table_line(&mut out, &widths, &head).map_err(broken_pipe)?;
             each(&mut |r| table_line(&mut out, &widths, r).map_err(broken_pipe))?;
             out.flush().map_err(broken_pipe)
@@ -57,24 +60,24 @@ pub fn stream(
 
 /// Column widths come from the content, measured in terminal columns so
 /// Urdu and other wide text line up; no column is widened past 40.
-fn measure(widths: &mut [usize], cells: &[String]) {
+fn measure(widths: &mut [usize], cells: &[Field]) {
     for (w, cell) in widths.iter_mut().zip(cells) {
-        *w = (*w).max(width(cell).min(40));
+        *w = (*w).max(width(cell.as_str()).min(40));
     }
 }
 
 /// One aligned row; `fit` sanitizes stored text on its way to the terminal.
-fn table_line(out: &mut impl Write, widths: &[usize], cells: &[String]) -> std::io::Result<()> {
+fn table_line(out: &mut impl Write, widths: &[usize], cells: &[Field]) -> std::io::Result<()> {
     let parts: Vec<String> = cells
         .iter()
         .zip(widths)
-        .map(|(c, w)| fit(c, *w, Align::Left))
+        .map(|(c, w)| fit(c.as_str(), *w, Align::Left))
         .collect();
     writeln!(out, "{}", parts.join("  ").trim_end())
 }
 
 /// Print rows as aligned columns.
-fn table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+fn table(header: &[&str], rows: &[Vec<Field>]) -> Result<()> {
     stream(header, Format::Table, |emit| {
         rows.iter().try_for_each(|r| emit(r))
     })
@@ -90,34 +93,29 @@ fn broken_pipe(e: std::io::Error) -> Error {
 }
 
 /// CSV is for scripts and keeps every character, so names round-trip
-/// exactly; but when it is printed on a terminal, stored text must not
-/// reach the terminal raw, so there it is sanitized like the table.
+/// exactly (formula-like text escaped, `csv_out`); but when it is printed
+/// on a terminal, stored text must not reach the terminal raw, so there it
+/// is sanitized like the table.
 struct Csv {
-    on_terminal: bool,
-    w: csv::Writer<std::io::StdoutLock<'static>>,
+    w: csv_out::Writer<std::io::StdoutLock<'static>>,
 }
 
 impl Csv {
     fn start(header: &[&str]) -> Result<Csv> {
+        let out = std::io::stdout().lock();
         let mut out = Csv {
-            on_terminal: std::io::IsTerminal::is_terminal(&std::io::stdout()),
-            w: csv::Writer::from_writer(std::io::stdout().lock()),
+            w: if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                csv_out::Writer::for_terminal(out)
+            } else {
+                csv_out::Writer::new(out)
+            },
         };
-        out.w.write_record(header).map_err(csv_fail)?;
+        out.w.header(header).map_err(csv_fail)?;
         Ok(out)
     }
 
-    fn row(&mut self, cells: &[String]) -> Result<()> {
-        if self.on_terminal {
-            self.w.write_record(
-                cells
-                    .iter()
-                    .map(|c| crate::safe_text::sanitize(c).into_owned()),
-            )
-        } else {
-            self.w.write_record(cells)
-        }
-        .map_err(csv_fail)
+    fn row(&mut self, cells: &[Field]) -> Result<()> {
+        self.w.row(cells).map_err(csv_fail)
     }
 
     fn finish(mut self) -> Result<()> {
@@ -133,13 +131,13 @@ fn csv_fail(e: csv::Error) -> Error {
 }
 
 pub fn users(users: &[User]) {
-    let rows: Vec<Vec<String>> = users
+    let rows: Vec<Vec<Field>> = users
         .iter()
         .map(|u| {
             vec![
-                u.name.clone(),
-                u.role.code().to_string(),
-                if u.enabled { "yes" } else { "no" }.to_string(),
+                u.name.clone().into(),
+                u.role.code().into(),
+                if u.enabled { "yes" } else { "no" }.into(),
             ]
         })
         .collect();
@@ -181,17 +179,17 @@ pub fn register(rows: &RowPasses<'_, RegisterRow>, format: Format) -> Result<()>
     })
 }
 
-fn register_cells(r: RegisterRow) -> Vec<String> {
+fn register_cells(r: RegisterRow) -> Vec<Field> {
     vec![
-        r.case_number,
-        r.name,
-        r.father_name,
-        r.sex.code().to_string(),
-        r.age.map(|a| a.to_string()).unwrap_or_default(),
-        r.programme.code().to_string(),
-        r.status.code().to_string(),
-        r.risk.code().to_string(),
-        r.registered_on.to_string(),
+        r.case_number.into(),
+        r.name.into(),
+        r.father_name.into(),
+        r.sex.code().into(),
+        r.age.map_or_else(|| "".into(), Field::num),
+        r.programme.code().into(),
+        r.status.code().into(),
+        r.risk.code().into(),
+        r.registered_on.to_string().into(),
     ]
 }
 
@@ -201,7 +199,7 @@ pub fn items<T>(
     header: &[&str],
     items: &[T],
     format: Format,
-    cells: impl Fn(&T) -> Vec<String>,
+    cells: impl Fn(&T) -> Vec<Field>,
 ) -> Result<()> {
     stream(header, format, |emit| {
         items.iter().try_for_each(|i| emit(&cells(i)))
@@ -209,7 +207,7 @@ pub fn items<T>(
 }
 
 /// Rows already in memory (short listings), in the chosen format.
-pub fn rows(header: &[&str], cells: &[Vec<String>], format: Format) -> Result<()> {
+pub fn rows(header: &[&str], cells: &[Vec<Field>], format: Format) -> Result<()> {
     stream(header, format, |emit| {
         cells.iter().try_for_each(|r| emit(r))
     })

@@ -1,6 +1,7 @@
 //! `casedesk placement …` and `casedesk followup …`: jobs and small
 //! businesses, and the follow-ups due from placements and case files.
 
+use crate::csv_out::Field;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
@@ -169,20 +170,24 @@ pub fn placement(session: &mut Session, cmd: PlacementCommand) -> Result<()> {
                 format,
                 |p| {
                     vec![
-                        p.id.to_string(),
-                        p.case_number.clone(),
-                        p.name.clone(),
-                        p.kind.code().to_string(),
-                        p.trade.clone(),
+                        Field::num(p.id),
+                        p.case_number.clone().into(),
+                        p.name.clone().into(),
+                        p.kind.code().into(),
+                        p.trade.clone().into(),
                         if p.kind == PlacementKind::Job {
                             p.employer.clone()
                         } else {
                             p.business_kind.clone()
-                        },
-                        p.starts_on.to_string(),
-                        p.status.code().to_string(),
-                        p.last_visit.map(|d| d.to_string()).unwrap_or_default(),
-                        p.next_due.map(|d| d.to_string()).unwrap_or_default(),
+                        }
+                        .into(),
+                        p.starts_on.to_string().into(),
+                        p.status.code().into(),
+                        p.last_visit
+                            .map(|d| d.to_string())
+                            .unwrap_or_default()
+                            .into(),
+                        p.next_due.map(|d| d.to_string()).unwrap_or_default().into(),
                     ]
                 },
             )
@@ -281,14 +286,14 @@ pub fn followup(session: &mut Session, cmd: FollowupCommand) -> Result<()> {
                 a.format,
                 |d| {
                     vec![
-                        d.key(),
-                        d.kind.label().to_string(),
-                        d.case_number.clone(),
-                        d.name.clone(),
-                        d.due_on.to_string(),
-                        d.days_late(now).max(0).to_string(),
-                        d.worker.clone().unwrap_or_default(),
-                        d.what.clone(),
+                        d.key().into(),
+                        d.kind.label().into(),
+                        d.case_number.clone().into(),
+                        d.name.clone().into(),
+                        d.due_on.to_string().into(),
+                        Field::num(d.days_late(now).max(0)),
+                        d.worker.clone().unwrap_or_default().into(),
+                        d.what.clone().into(),
                     ]
                 },
             )

@@ -3,6 +3,7 @@
 
 use clap::{Args, ValueEnum};
 
+use crate::csv_out::Field;
 use crate::domain::reports::Period;
 use crate::domain::reports::text::{CSV_HEADER, csv_rows, markdown};
 use crate::office::Session;
@@ -66,7 +67,28 @@ pub fn run(session: &Session, args: &ReportArgs, period: Period) -> Result<()> {
     match args.format {
         ReportFormat::Md => super::output::document(&markdown(&report)),
         ReportFormat::Csv => {
-            super::output::rows(&CSV_HEADER, &csv_rows(&report), super::Format::Csv)
+            super::output::rows(&CSV_HEADER, &typed(csv_rows(&report)), super::Format::Csv)
         }
     }
+}
+
+/// The report's rows with their types: its value columns (`value`,
+/// `previous`) are numbers (a withheld `x` stays text); the rest is text,
+/// escaped in CSV where a spreadsheet would read a formula.
+fn typed(rows: Vec<Vec<String>>) -> Vec<Vec<Field>> {
+    let numbers = ["value", "previous"];
+    rows.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .zip(CSV_HEADER)
+                .map(|(cell, column)| {
+                    if numbers.contains(&column) {
+                        Field::number_or_text(cell)
+                    } else {
+                        Field::Text(cell)
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }

@@ -33,7 +33,7 @@ pub struct ParsedActivities {
     pub rows: usize,
     pub headers: Vec<String>,
     /// Every invalid row's cells as text, for the rejects file.
-    pub rejected: Vec<(usize, Vec<String>)>,
+    pub rejected: Vec<(usize, Vec<Cell>)>,
 }
 
 /// The head-count fields, in the order of `ACTIVITIES`.
@@ -88,7 +88,7 @@ pub fn parse_kind(text: &str) -> std::result::Result<ActivityKind, String> {
         _ => {
             return Err(format!(
                 "Activity: '{}' is not a kind of activity; use one of: {}",
-                text.trim().escape_debug(),
+                crate::safe_text::brief(text.trim()).escape_debug(),
                 ActivityKind::ALL
                     .iter()
                     .map(|k| k.code())
@@ -104,7 +104,7 @@ fn parse_count(label: &str, cell: &Cell) -> std::result::Result<i64, String> {
     let bad = || {
         format!(
             "{label}: '{}' is not a whole number of people",
-            cell.text().trim().escape_debug()
+            crate::safe_text::brief(cell.text().trim()).escape_debug()
         )
     };
     match cell {
@@ -137,7 +137,11 @@ pub fn parse_activities(
             let headers: Vec<String> = mapping
                 .columns
                 .iter()
-                .map(|c| c.header.escape_debug().to_string())
+                .map(|c| {
+                    crate::safe_text::brief(&c.header)
+                        .escape_debug()
+                        .to_string()
+                })
                 .collect();
             return Err(Error::invalid(format!(
                 "no column of row {} looks like the {} (the columns are: {}); name it in a mapping file: [columns] {key} = \"…\", or give it for every row in [defaults] (see casedesk import --help)",
@@ -200,6 +204,7 @@ pub fn parse_activities(
             continue;
         }
         out.rows += 1;
+        super::progress::PROGRESS.checked(1);
         let row = table.row_number(at + 1 + i);
         let cell = |key: &str| -> Option<&Cell> {
             cols.get(key)
@@ -218,8 +223,7 @@ pub fn parse_activities(
             _ => {
                 out.problems
                     .extend(problems.into_iter().map(|message| Problem { row, message }));
-                out.rejected
-                    .push((row, cells.iter().map(|c| c.text().into_owned()).collect()));
+                out.rejected.push((row, cells.to_vec()));
             }
         }
     }
@@ -271,7 +275,7 @@ fn read_activity<'a>(
             Some(_) => {}
             None => problems.push(format!(
                 "Staff: '{}' is not an account; write the staff members' account names",
-                name.escape_debug()
+                crate::safe_text::brief(name).escape_debug()
             )),
         }
     }

@@ -333,7 +333,7 @@ impl DateProblem {
             DateProblem::Empty => format!("{label} is missing"),
             DateProblem::NotADate => format!(
                 "{label}: '{}' is not a date; write it like 23/11/2026, 2026-11-23 or 23 Nov 2026",
-                text.escape_debug()
+                crate::safe_text::brief(text).escape_debug()
             ),
             DateProblem::Impossible => match order.order() {
                 Some(o) => format!(

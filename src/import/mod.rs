@@ -10,22 +10,34 @@
 //! - CSV through the `csv` crate: the delimiter is sniffed among `,` `;`
 //!   TAB `|`; UTF-8 with or without a BOM, UTF-16 LE/BE with a BOM (Excel's
 //!   "Unicode text"), decoded with `encoding_rs`.
-//! - `.xlsx`, `.xls`, `.ods` through `calamine`; cells keep their type, so
-//!   a date cell arrives as a date and a number as a number.
+//! - `.xlsx`, `.xls`, `.ods`: cells keep their type, so a date cell
+//!   arrives as a date and a number as a number. `.xlsx` through
+//!   and `.xlsb` through calamine's cell readers (`xlsx`), `.ods` through
+//!   our own stream reader (`ods`), `.xls` through calamine.
+//! - Every file is read within the limits of `limits` (size unpacked,
+//!   rows, columns, cell length, cells), refused before it is held whole.
+//! - A text cell escaped against formulas by casedesk's own CSV writer
+//!   (`'=…`, see `csv_out`) is read back as it was, so an export or a
+//!   rejects file imports to the same records.
 
 pub mod activities;
 pub mod columns;
 pub mod dates;
+pub mod limits;
+mod ods;
 pub mod people;
 pub mod preview;
+pub mod progress;
 pub mod rejects;
 pub(crate) mod vocabulary;
+mod xlsx;
 
 use std::borrow::Cow;
 use std::path::Path;
 
 use chrono::NaiveDate;
 
+use crate::csv_out::unescape;
 use crate::safe_text::sanitize;
 use crate::{Error, Result};
 
@@ -123,9 +135,16 @@ pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
                     "--sheet is for workbooks (.xlsx, .xls, .ods); a CSV file has one sheet".into(),
                 ));
             }
+            let size = open(path)?
+                .metadata()
+                .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?
+                .len();
+            if size > limits::MAX_BYTES {
+                return Err(limits::refuse(path, limits::Over::Bytes));
+            }
             let bytes = std::fs::read(path)
                 .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-            read_csv(&bytes)
+            read_csv_as(&bytes, path)
         }
         Format::Spreadsheet => read_workbook(path, sheet),
     }
@@ -161,11 +180,17 @@ fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str)> {
 /// (more than one) of fields most often. The `csv` crate does the
 /// splitting, so quoted delimiters are not counted.
 fn sniff_delimiter(text: &str) -> u8 {
-    // The first 50 lines are plenty, and keep a large file's sniff cheap.
-    let sample_end = text
+    // The first 50 lines are plenty, and keep a large file's sniff cheap;
+    // at most 64 KB of them, so a header line of millions of columns is
+    // not split four times over.
+    let mut sample_end = text
         .match_indices('\n')
         .nth(49)
-        .map_or(text.len(), |(i, _)| i);
+        .map_or(text.len(), |(i, _)| i)
+        .min(64 * 1024);
+    while !text.is_char_boundary(sample_end) {
+        sample_end -= 1;
+    }
     let sample = &text[..sample_end];
     let mut best = (b',', 0usize, 0usize);
     for d in DELIMITERS {
@@ -205,8 +230,14 @@ fn delimiter_name(d: u8) -> &'static str {
 
 /// Read CSV bytes into a table (every cell text).
 pub fn read_csv(bytes: &[u8]) -> Result<Table> {
+    read_csv_as(bytes, Path::new("the CSV file"))
+}
+
+/// [`read_csv`], naming `path` if the file is past a limit.
+fn read_csv_as(bytes: &[u8], path: &Path) -> Result<Table> {
     let (text, encoding) = decode(bytes)?;
     let delimiter = sniff_delimiter(&text);
+    measure_csv(text.as_bytes(), delimiter).map_err(|o| limits::refuse(path, o))?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -217,7 +248,15 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table> {
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => rows.push(record.iter().map(|c| Cell::Text(c.to_string())).collect()),
+            Ok(true) => {
+                progress::PROGRESS.read(1);
+                rows.push(
+                    record
+                        .iter()
+                        .map(|c| Cell::Text(unescape(c).to_string()))
+                        .collect(),
+                )
+            }
             Err(e) => {
                 // Name the row, never the content.
                 let row = e
@@ -239,6 +278,47 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table> {
     })
 }
 
+/// Check a CSV against the limits field by field (`csv_core`), before any
+/// row is held: a header line of millions of columns is refused at its
+/// 501st, a 5 MB cell at its first 128 KB.
+fn measure_csv(text: &[u8], delimiter: u8) -> std::result::Result<(), limits::Over> {
+    use csv_core::ReadFieldResult;
+    use limits::{MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, Over, Tally};
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let mut out = vec![0u8; 4 * MAX_CELL_CHARS + 4];
+    let (mut input, mut len) = (text, 0usize);
+    let (mut fields, mut rows, mut cells) = (0usize, 0usize, 0usize);
+    loop {
+        let (result, read, wrote) = reader.read_field(input, &mut out[len..]);
+        input = &input[read..];
+        len += wrote;
+        match result {
+            ReadFieldResult::InputEmpty => {}
+            ReadFieldResult::OutputFull => return Err(Over::Cell(rows + 1, fields + 1)),
+            ReadFieldResult::Field { record_end } => {
+                Tally::cell(&String::from_utf8_lossy(&out[..len]), rows + 1, fields + 1)?;
+                len = 0;
+                fields += 1;
+                if fields > MAX_COLUMNS {
+                    return Err(Over::Columns(rows + 1));
+                }
+                if record_end {
+                    rows += 1;
+                    cells += fields;
+                    fields = 0;
+                    if rows > MAX_ROWS {
+                        return Err(Over::Rows);
+                    }
+                    if cells > MAX_CELLS {
+                        return Err(Over::Cells);
+                    }
+                }
+            }
+            ReadFieldResult::End => return Ok(()),
+        }
+    }
+}
+
 fn cannot_read_workbook(path: &Path) -> Error {
     Error::invalid(format!(
         "{} cannot be read as a workbook (.xlsx, .xls or .ods); is it damaged, or protected with a password?",
@@ -250,41 +330,68 @@ fn cannot_read_workbook(path: &Path) -> Error {
 /// damaged files instead of refusing them (a cut-short `.xls` indexes past
 /// its buffer: tests/properties_import.rs); those are refused like any
 /// other unreadable workbook.
+///
+/// A zipped workbook (`.xlsx`, `.ods`, `.xlsb`) is checked for size
+/// first (`limits::check_zip`); then `.ods`, `.xlsx` and `.xlsb` are read
+/// as streams within the limits; an `.xls` by calamine, whose sheet is then
+/// checked (it is at most 65,536 × 256 by its format).
 fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Table> {
-    crate::logging::contain_panic(|| read_workbook_unguarded(path, sheet))
-        .unwrap_or_else(|| Err(cannot_read_workbook(path)))
+    let zipped = limits::check_zip(path)?;
+    crate::logging::contain_panic(|| match zipped {
+        Some(limits::Zipped::Ods) => ods::read(path, sheet),
+        Some(limits::Zipped::Xlsx) => xlsx::read(path, sheet),
+        Some(limits::Zipped::Xlsb) => xlsx::read_xlsb(path, sheet),
+        _ => read_workbook_unguarded(path, sheet),
+    })
+    .unwrap_or_else(|| Err(cannot_read_workbook(path)))
+}
+
+/// The sheet to read: `sheet` (as typed, or differing only in case and
+/// surrounding blanks), or the first.
+fn pick_sheet(names: &[String], sheet: Option<&str>) -> Result<String> {
+    match sheet {
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s || n.trim().eq_ignore_ascii_case(s.trim()))
+            .cloned()
+            .ok_or_else(|| no_sheet(Some(s), names)),
+        None => names.first().cloned().ok_or_else(|| no_sheet(None, names)),
+    }
+}
+
+/// No sheet by that name (or none at all).
+fn no_sheet(sheet: Option<&str>, names: &[String]) -> Error {
+    match sheet {
+        // Sanitized rather than escaped: an apostrophe ("Women's desk")
+        // reads as typed; control characters still never reach the
+        // terminal.
+        Some(s) if !names.is_empty() => Error::invalid(format!(
+            "the workbook has no sheet named '{}'; its sheets are: {}",
+            sanitize(&crate::safe_text::brief(s)),
+            names
+                .iter()
+                .map(|n| sanitize(&crate::safe_text::brief(n)).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ => Error::invalid("the workbook has no sheets"),
+    }
 }
 
 fn read_workbook_unguarded(path: &Path, sheet: Option<&str>) -> Result<Table> {
     use calamine::Reader;
     let cannot = |_| cannot_read_workbook(path);
     let mut book = calamine::open_workbook_auto(path).map_err(cannot)?;
-    let names = book.sheet_names();
-    let name = match sheet {
-        Some(s) => names
-            .iter()
-            .find(|n| n.as_str() == s || n.trim().eq_ignore_ascii_case(s.trim()))
-            .cloned()
-            .ok_or_else(|| {
-                // Sanitized rather than escaped: an apostrophe ("Women's
-                // desk") reads as typed; control characters still never
-                // reach the terminal.
-                Error::invalid(format!(
-                    "the workbook has no sheet named '{}'; its sheets are: {}",
-                    sanitize(s),
-                    names
-                        .iter()
-                        .map(|n| sanitize(n).into_owned())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?,
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| Error::invalid("the workbook has no sheets"))?,
-    };
+    let name = pick_sheet(&book.sheet_names(), sheet)?;
     let range = book.worksheet_range(&name).map_err(cannot)?;
+    let (height, width) = range.get_size();
+    if height > limits::MAX_ROWS {
+        return Err(limits::refuse(path, limits::Over::Rows));
+    }
+    if width > limits::MAX_COLUMNS {
+        return Err(limits::refuse(path, limits::Over::Columns(1)));
+    }
+    progress::PROGRESS.read(height);
     let first_row = range.start().map_or(1, |(r, _)| r as usize + 1);
     let rows = range
         .rows()
@@ -299,12 +406,12 @@ fn read_workbook_unguarded(path: &Path, sheet: Option<&str>) -> Result<Table> {
 
 /// A calamine cell as ours. Dates come through calamine's own serial-date
 /// conversion (1900 and 1904 workbooks alike).
-fn cell_of(d: &calamine::Data) -> Cell {
+pub(crate) fn cell_of(d: &calamine::Data) -> Cell {
     use calamine::Data;
     match d {
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
-        Data::String(s) => Cell::Text(s.clone()),
+        Data::String(s) => Cell::Text(unescape(s).to_string()),
         Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.into()),
         Data::DateTime(dt) if dt.is_datetime() => {
             let (y, m, day, ..) = dt.to_ymd_hms_milli();

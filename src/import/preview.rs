@@ -214,7 +214,7 @@ pub struct ImportPreview {
     /// The header row's cells and every invalid row's cells, as text, for
     /// the rejects file.
     pub(crate) headers: Vec<String>,
-    pub(crate) rejected: Vec<(usize, Vec<String>)>,
+    pub(crate) rejected: Vec<(usize, Vec<super::Cell>)>,
 }
 
 impl ImportPreview {
@@ -236,7 +236,7 @@ impl ImportPreview {
                 if c.header.is_empty() {
                     format!("{letter} (no header)")
                 } else {
-                    format!("{letter} '{}'", c.header)
+                    format!("{letter} '{}'", crate::safe_text::brief(&c.header))
                 }
             })
             .collect()

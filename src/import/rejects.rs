@@ -6,6 +6,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::Cell;
+use crate::csv_out::{self, Field};
 use crate::{Error, Result};
 
 /// `<input>.rejects.csv`, beside the input (the input's own name, so no
@@ -29,8 +31,11 @@ pub fn check_free(path: &Path) -> Result<()> {
 
 /// Write the rejects: the header row plus `reason`, then each row's cells
 /// plus its reasons joined with "; ". Created new (never overwriting) and
-/// synced, so a rejects file that exists is whole.
-pub fn write(path: &Path, headers: &[String], rows: &[(Vec<String>, String)]) -> Result<()> {
+/// synced, so a rejects file that exists is whole. Written by the one CSV
+/// writer (`csv_out`): a cell that was a number in the input stays a
+/// number; text that a spreadsheet would read as a formula is escaped, and
+/// the import reads it back, so the file can be corrected and imported.
+pub fn write(path: &Path, headers: &[String], rows: &[(Vec<Cell>, String)]) -> Result<()> {
     let fail = |e: std::io::Error| Error::io(format!("cannot write {}", path.display()), e);
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -47,7 +52,7 @@ pub fn write(path: &Path, headers: &[String], rows: &[(Vec<String>, String)]) ->
     // it Excel reads the file in the local code page); casedesk's own
     // reader skips it.
     file.write_all(b"\xEF\xBB\xBF").map_err(fail)?;
-    let mut w = csv::Writer::from_writer(&mut file);
+    let mut w = csv_out::Writer::new(&mut file);
     let csv_fail = |e: csv::Error| match e.into_kind() {
         csv::ErrorKind::Io(io) => fail(io),
         _ => Error::invalid(format!("cannot write {}", path.display())),
@@ -58,14 +63,22 @@ pub fn write(path: &Path, headers: &[String], rows: &[(Vec<String>, String)]) ->
     let mut head: Vec<&str> = headers.iter().map(String::as_str).collect();
     head.resize(width, "");
     head.push("reason");
-    w.write_record(&head).map_err(csv_fail)?;
+    w.header(&head).map_err(csv_fail)?;
     for (cells, reason) in rows {
-        let mut rec: Vec<&str> = cells.iter().map(String::as_str).collect();
-        rec.resize(width, "");
-        rec.push(reason);
-        w.write_record(&rec).map_err(csv_fail)?;
+        let mut rec: Vec<Field> = cells.iter().map(field).collect();
+        rec.resize(width, Field::Text(String::new()));
+        rec.push(reason.as_str().into());
+        w.row(&rec).map_err(csv_fail)?;
     }
     w.flush().map_err(fail)?;
     drop(w);
     file.sync_all().map_err(fail)
+}
+
+/// A cell as read, with its type kept for the rejects file.
+fn field(cell: &Cell) -> Field {
+    match cell {
+        Cell::Number(_) => Field::Number(cell.text().into_owned()),
+        Cell::Text(_) | Cell::Date(_) => Field::Text(cell.text().into_owned()),
+    }
 }

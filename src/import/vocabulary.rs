@@ -28,7 +28,7 @@ pub(crate) fn parse_vocab<T: Copy>(
     vocab(all, code, label, text).ok_or_else(|| {
         format!(
             "{what}: '{}' is not known; use one of: {}",
-            text.trim().escape_debug(),
+            crate::safe_text::brief(text.trim()).escape_debug(),
             all.iter().map(|v| code(*v)).collect::<Vec<_>>().join(", ")
         )
     })

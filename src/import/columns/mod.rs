@@ -108,7 +108,7 @@ fn unknown_key(table: &str, key: &str, fields: &[Field], extra: &[&str]) -> Erro
         .collect();
     Error::invalid(format!(
         "the mapping file's {table} names '{}', which is not a field here; use: {}",
-        key.escape_debug(),
+        crate::safe_text::brief(key).escape_debug(),
         known.join(", ")
     ))
 }
@@ -182,12 +182,12 @@ fn mapped_column(headers: &[String], header: &str, f: &Field, header_row: usize)
         [] => Err(Error::invalid(format!(
             "the mapping file puts {} in column '{}', but the header row (row {header_row}) has no such column",
             f.label,
-            header.escape_debug(),
+            crate::safe_text::brief(header).escape_debug(),
         ))),
         many => Err(Error::invalid(format!(
             "the mapping file puts {} in column '{}', but the header row (row {header_row}) has {} columns headed so ({}); rename one of them in the file",
             f.label,
-            header.escape_debug(),
+            crate::safe_text::brief(header).escape_debug(),
             many.len(),
             many.iter()
                 .map(|&i| column_letter(i))
@@ -306,7 +306,7 @@ pub fn map_columns(
                     "the mapping file puts both {other} and {} in column {} '{}'; one column fills one field",
                     f.label,
                     column_letter(i),
-                    header.escape_debug()
+                    crate::safe_text::brief(header).escape_debug()
                 )));
             }
             columns[i].field = Some(f.key);
@@ -360,7 +360,7 @@ pub fn map_columns(
                         format!(
                             "{} '{}'",
                             column_letter(i),
-                            columns[i].header.escape_debug()
+                            crate::safe_text::brief(&columns[i].header).escape_debug()
                         )
                     })
                     .collect();
@@ -371,7 +371,7 @@ pub fn map_columns(
                     if many.len() == 2 { "both" } else { "all" },
                     f.label.to_lowercase(),
                     f.key,
-                    columns[many[many.len() - 1]].header.escape_debug()
+                    crate::safe_text::brief(&columns[many[many.len() - 1]].header).escape_debug()
                 )));
             }
         }

@@ -45,11 +45,17 @@ pub struct ParsedPeople {
     pub rows: usize,
     pub headers: Vec<String>,
     /// Every invalid row's cells as text, for the rejects file.
-    pub rejected: Vec<(usize, Vec<String>)>,
+    pub rejected: Vec<(usize, Vec<Cell>)>,
 }
 
-/// Read the people in a table.
-pub fn parse_people(table: &Table, opts: &ImportOptions, today: NaiveDate) -> Result<ParsedPeople> {
+/// Read the people in a table. Each data row is taken out of the table as
+/// it is checked (moved to the rejects when it has problems), so the sheet
+/// and the records made from it are not held twice.
+pub fn parse_people(
+    table: &mut Table,
+    opts: &ImportOptions,
+    today: NaiveDate,
+) -> Result<ParsedPeople> {
     let map = opts.mapping.as_ref();
     if let Some(m) = map {
         m.check(PEOPLE, &[])?;
@@ -60,7 +66,11 @@ pub fn parse_people(table: &Table, opts: &ImportOptions, today: NaiveDate) -> Re
         let headers: Vec<String> = mapping
             .columns
             .iter()
-            .map(|c| c.header.escape_debug().to_string())
+            .map(|c| {
+                crate::safe_text::brief(&c.header)
+                    .escape_debug()
+                    .to_string()
+            })
             .collect();
         return Err(Error::invalid(format!(
             "no column of row {} looks like the name (the columns are: {}); name it in a mapping file: [columns] name = \"…\" (see casedesk import --help)",
@@ -97,12 +107,14 @@ pub fn parse_people(table: &Table, opts: &ImportOptions, today: NaiveDate) -> Re
         .iter()
         .filter_map(|f| out.mapping.column(f.key).map(|c| (f.key, c)))
         .collect();
-    for (i, cells) in data.iter().enumerate() {
+    let first_row = table.first_row;
+    for (i, slot) in table.rows[at + 1..].iter_mut().enumerate() {
+        let cells = std::mem::take(slot);
         if cells.iter().all(Cell::is_blank) {
             continue;
         }
         out.rows += 1;
-        let row = table.row_number(at + 1 + i);
+        let row = first_row + at + 1 + i;
         let cell = |key: &str| -> Option<&Cell> {
             cols.get(key)
                 .and_then(|c| cells.get(*c))
@@ -119,8 +131,8 @@ pub fn parse_people(table: &Table, opts: &ImportOptions, today: NaiveDate) -> Re
             _ => {
                 out.problems
                     .extend(problems.into_iter().map(|message| Problem { row, message }));
-                out.rejected
-                    .push((row, cells.iter().map(|c| c.text().into_owned()).collect()));
+                out.rejected.push((row, cells));
+                crate::import::progress::PROGRESS.checked(1);
             }
         }
     }
@@ -386,7 +398,7 @@ mod tests {
 
     fn parse(csv: &str, opts: &ImportOptions) -> ParsedPeople {
         parse_people(
-            &read_csv(csv.as_bytes()).expect("csv"),
+            &mut read_csv(csv.as_bytes()).expect("csv"),
             opts,
             d(2026, 11, 28),
         )

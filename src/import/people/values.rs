@@ -19,7 +19,7 @@ pub fn parse_programme(text: &str) -> Result<Programme, String> {
         }
         _ => Err(format!(
             "Programme: '{}' is not a programme; write cpc or wd (women's desk)",
-            text.trim().escape_debug()
+            crate::safe_text::brief(text.trim()).escape_debug()
         )),
     }
 }
@@ -36,7 +36,7 @@ pub(super) fn parse_sex(text: &str) -> Result<Sex, String> {
         "transgender" | "khawajasira" | "خواجہسرا" => Ok(Sex::Other),
         _ => Err(format!(
             "Sex: '{}' is not male, female or other (M/F are fine)",
-            text.trim().escape_debug()
+            crate::safe_text::brief(text.trim()).escape_debug()
         )),
     }
 }
@@ -46,7 +46,7 @@ pub(super) fn parse_age(cell: &Cell) -> Result<u32, String> {
     let bad = || {
         format!(
             "Age: '{}' is not a whole number of years",
-            cell.text().trim().escape_debug()
+            crate::safe_text::brief(cell.text().trim()).escape_debug()
         )
     };
     match cell {
@@ -85,7 +85,7 @@ pub(super) fn parse_concerns(text: &str) -> Result<Vec<Concern>, String> {
             None => {
                 return Err(format!(
                     "Concerns: '{}' is not a concern; use: {}",
-                    part.trim().escape_debug(),
+                    crate::safe_text::brief(part.trim()).escape_debug(),
                     Concern::ALL
                         .iter()
                         .map(|c| c.code())

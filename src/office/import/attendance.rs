@@ -109,6 +109,7 @@ pub(super) fn preview_attendance(
     let mut unchanged = 0;
     for (row, cells) in data_rows(table, at) {
         p.rows += 1;
+        crate::import::progress::PROGRESS.checked(1);
         let mut problems = Vec::new();
         let case_number = case_col
             .and_then(|c| cells.get(c))
@@ -123,7 +124,7 @@ pub(super) fn preview_attendance(
                 None => {
                     problems.push(format!(
                         "Case number: {} is not in the office",
-                        case_number.escape_debug()
+                        crate::safe_text::brief(&case_number).escape_debug()
                     ));
                     None
                 }
@@ -153,7 +154,7 @@ pub(super) fn preview_attendance(
             else {
                 problems.push(format!(
                     "Mark on {d}: '{}' is not P, A, L or E",
-                    text.escape_debug()
+                    crate::safe_text::brief(&text).escape_debug()
                 ));
                 continue;
             };
@@ -182,8 +183,7 @@ pub(super) fn preview_attendance(
                 p.invalid_rows += 1;
                 p.problems
                     .extend(problems.into_iter().map(|message| Problem { row, message }));
-                p.rejected
-                    .push((row, cells.iter().map(|c| c.text().into_owned()).collect()));
+                p.rejected.push((row, cells.to_vec()));
             }
         }
     }

@@ -62,9 +62,9 @@ impl Session {
             office_dates: self.date_order()?,
             ..options.clone()
         };
-        let table = read_table(file, options.sheet.as_deref())?;
+        let mut table = read_table(file, options.sheet.as_deref())?;
         let mut preview = match kind {
-            ImportKind::People => preview_people(self, &table, file, options)?,
+            ImportKind::People => preview_people(self, &mut table, file, options)?,
             ImportKind::Services => preview_services(self, &table, file, options)?,
             ImportKind::Attendance { class_id, extra } => {
                 preview_attendance(self, &table, file, options, class_id, extra)?
@@ -150,6 +150,7 @@ impl Session {
                         let (_, case_number) = persons::register_person(tx, &r.person, user)?;
                         summary.case_numbers.push(case_number);
                         summary.added += 1;
+                        crate::import::progress::PROGRESS.saved(1);
                     }
                     (AuditAction::ImportPeople, String::new())
                 }
@@ -162,6 +163,7 @@ impl Session {
                         }
                         casework::add_service(tx, id, &r.service, user)?;
                         summary.added += 1;
+                        crate::import::progress::PROGRESS.saved(1);
                     }
                     (AuditAction::ImportServices, String::new())
                 }
@@ -171,6 +173,7 @@ impl Session {
                     };
                     let (saved, unchanged) = save_attendance(tx, class_id, extra, rows, user.id)?;
                     summary.added = saved;
+                    crate::import::progress::PROGRESS.saved(saved);
                     summary.unchanged += unchanged;
                     (
                         AuditAction::ImportAttendance,
@@ -181,6 +184,7 @@ impl Session {
                     let added: HashSet<usize> =
                         save_activities(tx, rows, user.id)?.into_iter().collect();
                     summary.added = added.len();
+                    crate::import::progress::PROGRESS.saved(added.len());
                     summary.duplicates += rows.len() - added.len();
                     summary.repeated = preview
                         .repeated
@@ -192,7 +196,7 @@ impl Session {
             };
             if let Some(path) = &rejects_file {
                 let reasons = reasons_by_row(&preview.problems);
-                let rows: Vec<(Vec<String>, String)> = preview
+                let rows: Vec<(Vec<Cell>, String)> = preview
                     .rejected
                     .iter()
                     .map(|(row, cells)| {
@@ -322,7 +326,11 @@ pub(super) fn map_for(
             let headers: Vec<String> = mapping
                 .columns
                 .iter()
-                .map(|c| c.header.escape_debug().to_string())
+                .map(|c| {
+                    crate::safe_text::brief(&c.header)
+                        .escape_debug()
+                        .to_string()
+                })
                 .collect();
             return Err(Error::invalid(format!(
                 "no column of row {} looks like the {} (the columns are: {}); name it in a mapping file: [columns] {key} = \"…\" (see casedesk import --help)",

@@ -17,7 +17,7 @@ use crate::store::duplicates;
 
 pub(super) fn preview_people(
     session: &Session,
-    table: &Table,
+    table: &mut Table,
     file: &Path,
     options: &ImportOptions,
 ) -> Result<ImportPreview> {
@@ -29,6 +29,7 @@ pub(super) fn preview_people(
     let mut dups = Vec::new();
     let mut ready = Vec::new();
     for r in parsed.valid {
+        crate::import::progress::PROGRESS.checked(1);
         if let Some(&of) = in_file.get(&r.row) {
             dups.push(Duplicate {
                 row: r.row,

@@ -73,6 +73,7 @@ pub(super) fn preview_services(
     let mut ready = Vec::new();
     for (row, cells) in data_rows(table, at) {
         p.rows += 1;
+        crate::import::progress::PROGRESS.checked(1);
         let cell = |key: &str| -> Option<&Cell> {
             cols.get(key)
                 .and_then(|c| cells.get(*c))
@@ -110,7 +111,7 @@ pub(super) fn preview_services(
                 }
                 None => problems.push(format!(
                     "Case number: {} is not in the office",
-                    case_number.escape_debug()
+                    crate::safe_text::brief(&case_number).escape_debug()
                 )),
             }
             found.map(|(id, registered_on, _)| (id, registered_on))
@@ -124,7 +125,7 @@ pub(super) fn preview_services(
                 None => {
                     problems.push(format!(
                         "Service: '{}' is not a service; use one of: {}",
-                        k.escape_debug(),
+                        crate::safe_text::brief(&k).escape_debug(),
                         ServiceKind::ALL
                             .iter()
                             .map(|s| s.code())
@@ -202,8 +203,7 @@ pub(super) fn preview_services(
         p.invalid_rows += 1;
         p.problems
             .extend(problems.into_iter().map(|message| Problem { row, message }));
-        p.rejected
-            .push((row, cells.iter().map(|c| c.text().into_owned()).collect()));
+        p.rejected.push((row, cells.to_vec()));
     }
     p.sample_header = ["row", "case number", "service", "date", "detail"]
         .map(String::from)
