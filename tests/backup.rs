@@ -58,22 +58,21 @@ fn listing(dir: &Path) -> Vec<PathBuf> {
 
 /// Panics if any file under `dirs` holds a demo name in plaintext.
 fn assert_no_plaintext(dirs: &[&Path]) {
-    let names: Vec<&str> = casedesk::demo::names::all_personal_names()
-        .into_iter()
-        .filter(|n| n.len() >= 4)
-        .collect();
+    let names = Needles::new(
+        casedesk::demo::names::all_personal_names()
+            .into_iter()
+            .filter(|n| n.len() >= 4),
+    );
     for dir in dirs {
         for f in walk(dir) {
             let Ok(bytes) = std::fs::read(&f) else {
                 continue;
             };
-            for n in &names {
-                assert!(
-                    !contains_bytes(&bytes, n.as_bytes()),
-                    "{} holds a demo name in plaintext",
-                    f.display()
-                );
-            }
+            assert!(
+                names.find_in(&bytes).is_none(),
+                "{} holds a demo name in plaintext",
+                f.display()
+            );
         }
     }
 }

@@ -189,6 +189,31 @@ pub fn contains_bytes(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Searches for many needles at once, in one pass over each haystack.
+pub struct Needles {
+    names: Vec<String>,
+    finder: aho_corasick::AhoCorasick,
+}
+
+impl Needles {
+    pub fn new<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Needles {
+        let names: Vec<String> = names
+            .into_iter()
+            .map(|n| n.as_ref().to_string())
+            .filter(|n| !n.is_empty())
+            .collect();
+        let finder = aho_corasick::AhoCorasick::new(&names).expect("needles");
+        Needles { names, finder }
+    }
+
+    /// The first needle found in `hay`, if any.
+    pub fn find_in(&self, hay: &[u8]) -> Option<&str> {
+        self.finder
+            .find(hay)
+            .map(|m| self.names[m.pattern().as_usize()].as_str())
+    }
+}
+
 /// True once `ready()` holds, false if it still does not after `limit`;
 /// checks every few milliseconds. For a state that another thread or
 /// process reaches: a test never sleeps a fixed time and hopes.
