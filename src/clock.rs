@@ -50,6 +50,16 @@ pub fn fixed(at: NaiveDateTime) -> FixedClock {
     FixedClock { previous }
 }
 
+/// `f`, to run on another thread with this thread's clock: a worker the
+/// desk starts sees the same time as the desk, fixed or real.
+pub fn carry<T>(f: impl FnOnce() -> T + Send) -> impl FnOnce() -> T + Send {
+    let at = FIXED.with(Cell::get);
+    move || {
+        let _fixed = at.map(fixed);
+        f()
+    }
+}
+
 /// Restores the clock it replaced when dropped.
 pub struct FixedClock {
     previous: Option<NaiveDateTime>,
@@ -78,5 +88,9 @@ mod tests {
             assert_eq!(other, Local::now().date_naive());
         }
         assert_eq!(today(), Local::now().date_naive());
+        // Carried to a worker, the fixed clock holds there too.
+        let _g = fixed(at);
+        let carried = std::thread::spawn(carry(today)).join().expect("thread");
+        assert_eq!(carried, at.date());
     }
 }

@@ -112,7 +112,9 @@ pub struct App {
     keymap: Keymap,
     theme: Theme,
     config: Config,
-    fixed_now: Option<NaiveDateTime>,
+    /// The desk's clock fixed by [`App::fix_clock`]: the thread's clock
+    /// (`clock::fixed`), which the desk's workers carry.
+    fixed_clock: Option<crate::clock::FixedClock>,
     mode: Mode,
     pending: Option<Receiver<Work>>,
     status: Option<Status>,
@@ -175,7 +177,7 @@ impl App {
             keymap,
             theme,
             config,
-            fixed_now: None,
+            fixed_clock: None,
             mode,
             pending: None,
             status,
@@ -199,11 +201,13 @@ impl App {
     /// Fix the clock (dates on screens, the blank page's time), for
     /// snapshots and demonstrations.
     pub fn fix_clock(&mut self, now: NaiveDateTime) {
-        self.fixed_now = Some(now);
+        // The old fix first gives the clock back, then the new one holds.
+        self.fixed_clock = None;
+        self.fixed_clock = Some(crate::clock::fixed(now));
     }
 
     fn now(&self) -> NaiveDateTime {
-        self.fixed_now.unwrap_or_else(crate::clock::now_local)
+        crate::clock::now_local()
     }
 
     pub fn today(&self) -> NaiveDate {

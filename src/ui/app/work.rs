@@ -31,9 +31,9 @@ impl App {
     /// the panic key is taken.
     pub(super) fn spawn(&mut self, work: impl FnOnce() -> Work + Send + 'static) {
         let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
+        std::thread::spawn(crate::clock::carry(move || {
             let _ = tx.send(work());
-        });
+        }));
         self.pending = Some(rx);
     }
 
@@ -137,9 +137,9 @@ impl App {
             return;
         };
         let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
+        std::thread::spawn(crate::clock::carry(move || {
             let _ = tx.send(job());
-        });
+        }));
         self.auto_backup = Some(rx);
     }
 

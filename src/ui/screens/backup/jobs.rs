@@ -112,14 +112,14 @@ impl BackupScreen {
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("backup".into())
-            .spawn(move || {
+            .spawn(crate::clock::carry(move || {
                 let ptx = tx.clone();
                 let mut progress = move |p: Progress| {
                     let _ = ptx.send(Msg::Progress(p));
                 };
                 let done = work(&mut progress);
                 let _ = tx.send(Msg::Done(done));
-            })
+            }))
             .map_err(|e| Error::io("cannot start the backup work", e))?;
         self.panel = None;
         self.mode = Mode::Running(Box::new(Running {

@@ -93,10 +93,10 @@ impl ReportsScreen {
     fn run(&mut self, period: Period, ctx: &mut ScreenCtx<'_>) -> Result<Outcome> {
         let worker = ctx.session.worker()?;
         let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
+        std::thread::spawn(crate::clock::carry(move || {
             // Nobody waits any more if the screen was left: nothing to do.
             let _ = tx.send(worker.report_for_screen(period));
-        });
+        }));
         self.mode = Mode::Running(period, rx);
         Ok(Outcome::Stay)
     }
