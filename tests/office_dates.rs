@@ -285,3 +285,62 @@ fn odd_date(line: &str) -> Option<String> {
     }
     None
 }
+
+/// `init --date-order` makes an office that works month first from its
+/// first day; the choice is audited like a later change.
+#[test]
+fn init_takes_the_office_date_order() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("office.casedesk");
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_casedesk"))
+            .arg("--db")
+            .arg(&db)
+            .args(["--user", "amina"])
+            .args(args)
+            .env("CASEDESK_SCRYPT_LOG_N", "10")
+            .env("CASEDESK_DATA_DIR", dir.path())
+            .env("HOME", dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("stdin");
+        child.wait_with_output().expect("wait")
+    };
+    let pw = format!("{}\n", office_support::PW);
+    ok(&run(
+        &["init", "--office", "Month first", "--date-order", "mdy"],
+        &pw.repeat(2),
+    ));
+    let (out, _) = ok(&run(&["office", "show"], &pw));
+    assert!(out.contains("date-order: mdy\n"), "{out}");
+    let (out, _) = ok(&run(&["audit", "--format", "csv"], &pw));
+    assert!(out.contains("office.date_order"), "{out}");
+    // A bad order is a usage error, and no office is made.
+    let other = dir.path().join("other.casedesk");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_casedesk"))
+        .arg("--db")
+        .arg(&other)
+        .args([
+            "--user",
+            "amina",
+            "init",
+            "--office",
+            "X",
+            "--date-order",
+            "dym",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!other.exists());
+}

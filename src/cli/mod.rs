@@ -58,6 +58,10 @@ pub enum Command {
         /// The office's name, e.g. "SEHER Quetta"
         #[arg(long, value_name = "NAME")]
         office: String,
+        /// How the office writes dates (01/12/2026 is 1 December in dmy);
+        /// later: `casedesk office set date-order`
+        #[arg(long, value_enum, value_name = "ORDER", default_value = "dmy")]
+        date_order: settings::DateOrderArg,
     },
     /// Create a demo office full of synthetic data (accounts manager, staff, psychologist; password "demo")
     Demo(DemoArgs),
@@ -295,7 +299,7 @@ fn run(cli: Cli) -> Result<()> {
         return crate::ui::run(office_paths(cli.db), cli.user);
     };
     match command {
-        Command::Init { office } => {
+        Command::Init { office, date_order } => {
             let paths = office_paths(cli.db);
             let user = acting_user(cli.user)?;
             if paths.any_exists() {
@@ -305,7 +309,11 @@ fn run(cli: Cli) -> Result<()> {
                 )));
             }
             let password = secrets.read_new(&format!("New password for {user}"))?;
-            let (_session, recovery) = office::create_office(&paths, &office, &user, &password)?;
+            let (mut session, recovery) = office::create_office(&paths, &office, &user, &password)?;
+            let order = crate::domain::dates::DateOrder::from(date_order);
+            if order != crate::domain::dates::DateOrder::default() {
+                session.set_date_order(order)?;
+            }
             output::recovery_key(&recovery);
             eprintln!("Created {}.", crate::safe_text::path(&paths.db));
         }
