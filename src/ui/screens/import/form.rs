@@ -137,8 +137,12 @@ impl ImportForm {
                 Sheet => Entry::text("Sheet (workbooks)").with_text(get(f)),
                 Map => Entry::text("Mapping file").with_text(get(f)),
                 Dates => {
-                    let labels =
-                        DATES.map(|o| o.map_or("the office's date order", DateOrder::label));
+                    // The office's own order, named: the choice to keep.
+                    let office = format!("as the office: {}", crate::ui::dates::order().label());
+                    let labels: Vec<&str> = DATES
+                        .iter()
+                        .map(|o| o.map_or(office.as_str(), |d| d.label()))
+                        .collect();
                     Entry::cycle("Dates in the file", &labels)
                 }
                 Programme => Entry::cycle("Programme", &PROGRAMMES),
