@@ -480,7 +480,15 @@ impl UnderageQuestion {
     /// A box over the editor: the rule in words, then the reason form.
     fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
-        let rect = crate::ui::layout::centered(area, area.width.saturating_sub(4).min(72), 15);
+        let width = area.width.saturating_sub(4).min(72);
+        // The message wrapped (roughly; the paragraph wraps for real), a
+        // blank line, and the six rows of the reason form.
+        let text_w = usize::from(width.saturating_sub(4)).max(1);
+        let text_rows = crate::safe_text::width(&self.message).div_ceil(text_w) + 1;
+        let height = u16::try_from(text_rows)
+            .unwrap_or(u16::MAX)
+            .saturating_add(8);
+        let rect = crate::ui::layout::centered(area, width, height);
         Clear.render(rect, buf);
         let block = Block::default()
             .borders(Borders::ALL)
