@@ -254,8 +254,10 @@ impl ClassesScreen {
                         "{} does not meet on {}. Save these marks as a make-up session?",
                         view.class.name, view.date
                     );
+                    // Saving is what was asked for (Ctrl-S): Enter saves.
                     let dialog = ConfirmDialog::new("Make-up session", q)
                         .labels("Save", "Go back")
+                        .enter_says_yes()
                         .with_theme(ctx.theme);
                     self.mode = Mode::Extra(view, Box::new(dialog));
                     return Ok(Outcome::Stay);
@@ -401,7 +403,9 @@ impl Screen for ClassesScreen {
                     }
                     DialogOutcome::No => {
                         self.mode = Mode::Sheet(view);
-                        Ok(Outcome::Stay)
+                        Ok(Outcome::Status(
+                            "Not saved: the marks are still on the sheet.".into(),
+                        ))
                     }
                     DialogOutcome::Yes => self.save(view, true, ctx),
                 }
