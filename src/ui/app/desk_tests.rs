@@ -113,3 +113,27 @@ fn caps_lock_marks_on_the_sheet_and_an_unknown_key_names_the_keys() {
     }
     assert!(text.contains("2 not saved"), "nothing else changed: {text}");
 }
+
+/// Issue 24: at 80 columns the Classes list lost its Class column (the
+/// fixed columns took the whole width). The name is now the last to go.
+#[test]
+fn the_classes_list_at_80_columns_keeps_the_class_names() {
+    let (_dir, _paths, mut app) = manager_desk(300);
+    app.fix_clock(
+        crate::ui::testing::today()
+            .and_hms_opt(10, 0, 0)
+            .expect("time"),
+    );
+    key(&mut app, KeyCode::Char('4'));
+    assert_eq!(app.current_screen(), Some(ScreenId::Classes));
+    let text = screen(&app);
+    let header = text
+        .lines()
+        .find(|l| l.contains("Kind"))
+        .unwrap_or_else(|| panic!("a header: {text}"));
+    assert!(header.contains("Class "), "{text}");
+    for name in ["Tailoring", "Calligraphy", "LSBE"] {
+        assert!(text.contains(name), "{name}: {text}");
+    }
+    insta::assert_snapshot!("desk_classes_80x24", text);
+}

@@ -69,7 +69,8 @@ impl ClassesScreen {
             rows: Vec::new(),
             state: TableState::new(),
             columns: vec![
-                Column::fill("Class", 3),
+                // The name is the last column to go on a narrow desk.
+                Column::fill("Class", 3).at_least(12),
                 Column::fixed("Kind", 10),
                 Column::fixed("Teacher", 9),
                 Column::fixed("Days", 12),
