@@ -12,8 +12,8 @@ use crate::ui::App;
 use crate::ui::screen::ScreenId;
 use crate::ui::testing::demo;
 
-/// A demo office and a desk on it, logged in as the manager through the
-/// login page.
+/// A demo office and a desk on it on the demo day, logged in as the
+/// manager through the login page.
 fn manager_desk(children: usize) -> (tempfile::TempDir, OfficePaths, App) {
     let (dir, paths) = demo(children);
     let config_dir = dir.path().join("config");
@@ -23,6 +23,8 @@ fn manager_desk(children: usize) -> (tempfile::TempDir, OfficePaths, App) {
         Config::default(),
         Some(&config_dir),
     );
+    // The day the demo was built on, before the first screen is drawn.
+    app.fix_clock(crate::ui::testing::today().and_hms_opt(10, 0, 0).expect("time"));
     for c in "demo".chars() {
         key(&mut app, KeyCode::Char(c));
     }
@@ -136,4 +138,24 @@ fn the_classes_list_at_80_columns_keeps_the_class_names() {
         assert!(text.contains(name), "{name}: {text}");
     }
     insta::assert_snapshot!("desk_classes_80x24", text);
+}
+
+/// Issue 24: at 40x12 Home kept "Latest intakes" and dropped Today and
+/// the follow-ups. The urgent panels go last now.
+#[test]
+fn home_on_a_tiny_window_keeps_today_and_the_follow_ups() {
+    let (_dir, _paths, mut app) = manager_desk(300);
+    app.fix_clock(
+        crate::ui::testing::today()
+            .and_hms_opt(10, 0, 0)
+            .expect("time"),
+    );
+    key(&mut app, KeyCode::Char('1'));
+    assert_eq!(app.current_screen(), Some(ScreenId::Home));
+    let mut t = Terminal::new(TestBackend::new(40, 12)).expect("backend");
+    t.draw(|f| app.draw(f)).expect("draw");
+    let text = t.backend().to_string();
+    assert!(text.contains("Today"), "{text}");
+    assert!(text.contains("Follow-ups"), "{text}");
+    insta::assert_snapshot!("desk_home_40x12", text);
 }
