@@ -24,7 +24,11 @@ fn manager_desk(children: usize) -> (tempfile::TempDir, OfficePaths, App) {
         Some(&config_dir),
     );
     // The day the demo was built on, before the first screen is drawn.
-    app.fix_clock(crate::ui::testing::today().and_hms_opt(10, 0, 0).expect("time"));
+    app.fix_clock(
+        crate::ui::testing::today()
+            .and_hms_opt(10, 0, 0)
+            .expect("time"),
+    );
     for c in "demo".chars() {
         key(&mut app, KeyCode::Char(c));
     }
