@@ -908,3 +908,48 @@ fn help_describes_every_command() {
     }
     assert!(help.contains("Exit codes"));
 }
+
+// ---------------------------------------------------------------- demo
+
+/// The demo office is what a new user tries first: it must not show
+/// children placed in work the law forbids them (issue 24: an 8-year-old
+/// in hotel work).
+#[test]
+fn the_demo_office_places_no_child_below_the_working_age() {
+    use casedesk::domain::child_labour;
+    use casedesk::domain::person::age_on;
+    use chrono::NaiveDate;
+
+    let o = Office::demo(600);
+    let raw = o.raw("manager", "demo");
+    let mut stmt = raw
+        .conn()
+        .prepare(
+            "SELECT p.birth_date, pl.starts_on, pl.trade, pl.employer, pl.business_kind
+               FROM placements pl JOIN persons p ON p.id = pl.person_id",
+        )
+        .expect("query");
+    type Row = (Option<NaiveDate>, NaiveDate, String, String, String);
+    let rows: Vec<Row> = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("read");
+    assert!(
+        rows.len() > 50,
+        "the demo still places people: {}",
+        rows.len()
+    );
+    for (birth, start, trade, employer, business) in &rows {
+        let birth = birth.expect("every demo person has a date of birth");
+        let age = age_on(birth, *start).expect("age");
+        assert_eq!(
+            child_labour::check(age, &[trade, employer, business]),
+            None,
+            "placed at {age} on {start}: {trade} / {employer} / {business}"
+        );
+        assert!(age >= child_labour::MIN_WORK_AGE);
+    }
+}

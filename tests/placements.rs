@@ -832,3 +832,92 @@ fn the_due_counts_are_the_whole_lists() {
         assert_eq!(list.lines().count() - 1, n, "{args:?}");
     }
 }
+
+#[test]
+fn a_child_under_14_or_under_18_in_hazardous_work_needs_a_confirmed_reason() {
+    let o = office();
+    let mut s = o.login("staff");
+    let intake = today() - Duration::days(30);
+    let (child, case) = s
+        .register_person(&NewPerson {
+            birth_date: Some(estimated_birth_date(8, intake)),
+            ..youth("Young Child", intake, None)
+        })
+        .expect("register an 8-year-old");
+    let (teen, _) = s
+        .register_person(&youth("Teen", intake, None))
+        .expect("register a 16-year-old");
+
+    // The office layer: an 8-year-old in hotel work is refused, in the
+    // law's words, and nothing is saved.
+    let hotel = NewPlacement {
+        trade: "hotel work".into(),
+        employer: "Quetta hotel".into(),
+        ..job(child, today())
+    };
+    let e = s.add_placement(&hotel, false).expect_err("under 14");
+    let message = e.to_string();
+    assert!(message.contains("under 14"), "{message}");
+    assert!(
+        message.contains("Employment of Children Act 1991"),
+        "{message}"
+    );
+    assert!(!message.contains("Young Child"), "no name: {message}");
+    // 16 in a brick kiln: hazardous work under 18. 16 in tailoring: fine.
+    let kiln = NewPlacement {
+        trade: "labour".into(),
+        employer: "Sariab brick kiln".into(),
+        ..job(teen, today())
+    };
+    let e = s
+        .add_placement(&kiln, false)
+        .expect_err("hazardous under 18");
+    assert!(e.to_string().contains("hazardous"), "{e}");
+    assert_eq!(
+        s.placement_underage(&job(teen, today())).expect("check"),
+        None
+    );
+    assert_eq!(o.count("SELECT count(*) FROM placements"), 0);
+    drop(s);
+
+    // The command line: exit 1, one plain error line naming the option,
+    // nothing recorded; with a reason it is recorded and the reason audited.
+    let start = today().to_string();
+    let mut args = vec![
+        "placement",
+        "add",
+        &case,
+        "--kind",
+        "job",
+        "--trade",
+        "hotel work",
+        "--employer",
+        "Quetta hotel",
+        "--start",
+        &start,
+    ];
+    let (_, err) = office_support::failed(&o.run("staff", &args), 1);
+    assert!(
+        err.contains("under 14") && err.contains("--confirm-underage"),
+        "{err}"
+    );
+    assert!(!err.contains("Young Child"), "no name: {err}");
+    assert_eq!(o.count("SELECT count(*) FROM placements"), 0);
+    args.extend([
+        "--confirm-underage",
+        "supervised apprenticeship at the centre",
+    ]);
+    ok(&o.run("staff", &args));
+    assert_eq!(o.count("SELECT count(*) FROM placements"), 1);
+    let detail = o.query("SELECT detail FROM audit WHERE action = 'placement.add'");
+    assert_eq!(detail.len(), 1, "{detail:?}");
+    assert!(
+        detail[0][0].ends_with("; under 14 confirmed: supervised apprenticeship at the centre"),
+        "{detail:?}"
+    );
+    // A reason that is blank is no reason.
+    args.pop();
+    args.push("  ");
+    office_support::failed(&o.run("staff", &args), 1);
+    assert_eq!(o.count("SELECT count(*) FROM placements"), 1);
+}

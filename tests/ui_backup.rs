@@ -409,6 +409,8 @@ fn automatic_backup_on_exit() {
     let mut app = logged_in(&office, config);
     assert!(files_in(&folder).is_empty());
     key(&mut app, KeyCode::Char('q'));
+    assert!(screen(&app).contains("Quit casedesk?"));
+    key(&mut app, KeyCode::Char('y'));
     assert!(!app.should_quit());
     assert!(screen(&app).contains("Writing the daily backup"));
     settle(&mut app);

@@ -57,6 +57,8 @@ fn take_a_session_by_keystrokes_and_see_it_in_the_month_sheet() {
     pty.send("\x1b"); // back to the list
     pty.wait_text("Enter attendance");
     pty.send("\x11"); // Ctrl-Q
+    pty.wait_text("Quit casedesk?");
+    pty.send("y");
     let all = pty.wait_exit();
     assert_restored(&all);
 

@@ -53,6 +53,8 @@ fn psychologist_writes_and_rereads_a_note_that_no_file_holds_in_plain() {
     pty.send("\x1b");
     pty.wait_for("the note closed", |s| !s.contains(PHRASE));
     pty.send("\x11"); // ctrl-q
+    pty.wait_text("Quit casedesk?");
+    pty.send("y");
     let all = pty.wait_exit();
     assert!(all.contains("exit=0"), "exit code 0");
 

@@ -84,6 +84,8 @@ fn log_in_search_help_panic_unlock_quit() {
 
     // Ctrl-Q quits; the terminal is as it was.
     pty.send("\x11");
+    pty.wait_text("Quit casedesk?");
+    pty.send("y");
     let all = pty.wait_exit();
     assert_restored(&all);
 }
@@ -103,6 +105,8 @@ fn wrong_password_shows_the_message_and_keeps_running() {
     pty.send("demo\r");
     pty.wait_text("Follow-ups due");
     pty.send("\x11");
+    pty.wait_text("Quit casedesk?");
+    pty.send("y");
     let all = pty.wait_exit();
     assert_restored(&all);
 }
@@ -244,6 +248,8 @@ fn a_broken_config_file_still_opens_the_desk_with_the_defaults() {
     pty.send("demo\r");
     pty.wait_text("Follow-ups due");
     pty.send("\x11");
+    pty.wait_text("Quit casedesk?");
+    pty.send("y");
     let all = pty.wait_exit();
     assert!(all.contains("exit=0"), "{all}");
     assert_restored(&all);

@@ -74,6 +74,8 @@ fn register_a_child_and_find_them() {
     pty.send("\r");
 
     pty.send("\x11"); // ctrl-q
+    pty.wait_text("Quit casedesk?");
+    pty.send("y");
     let all = pty.wait_exit();
     assert_restored(&all);
     assert!(!all.contains("panicked"));

@@ -16,6 +16,7 @@ use casedesk::domain::{
     CaseStatus, Centre, Concern, CounsellingKind, Programme, ReferralSource, RiskLevel,
     ServiceKind, Sex,
 };
+use casedesk::office::placements::PlacementConfirm;
 use casedesk::store::{persons, write_tx};
 use casedesk::ui::App;
 use casedesk::ui::screen::ScreenId;
@@ -479,9 +480,10 @@ fn person_file_classes_literacy_chart_and_placements() {
     }
     s.complete_skill(id, tailoring.id, d(2026, 10, 30), true)
         .expect("skill");
-    // Entered on its start day, so its first visit is late now.
+    // Entered on its start day, so its first visit is late now. The child
+    // is 12: placed all the same, with the reason the office confirmed.
     let entered = casedesk::clock::fixed(d(2026, 11, 2).and_hms_opt(9, 0, 0).expect("time"));
-    s.add_placement(
+    s.add_placement_confirmed(
         &NewPlacement {
             person_id: id.0,
             kind: Some(PlacementKind::Business),
@@ -493,7 +495,10 @@ fn person_file_classes_literacy_chart_and_placements() {
             skill_class_id: Some(tailoring.id),
             ..NewPlacement::default()
         },
-        false,
+        &PlacementConfirm {
+            closed_case: false,
+            underage_reason: Some("family stall, school in the morning".into()),
+        },
     )
     .expect("placement");
     drop(entered);

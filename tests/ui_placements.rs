@@ -49,6 +49,11 @@ macro_rules! snap {
 /// A youth registered on 1 February 2026 and made active, whose worker
 /// is the staff account; returns id and case number.
 fn youth(office: &Office) -> (PersonId, String) {
+    youth_born(office, d(2009, 3, 10))
+}
+
+/// [`youth`], born on `born`.
+fn youth_born(office: &Office, born: NaiveDate) -> (PersonId, String) {
     let mut staff = office.login("staff", "demo");
     let p = NewPerson {
         programme: Programme::Cpc,
@@ -56,7 +61,7 @@ fn youth(office: &Office) -> (PersonId, String) {
         father_name: "Gul Testkhel".into(),
         alias: String::new(),
         sex: Sex::Male,
-        birth_date: Some(d(2009, 3, 10)),
+        birth_date: Some(born),
         age_estimated: true,
         cnic: String::new(),
         phone: String::new(),
@@ -324,6 +329,65 @@ fn a_closed_case_asks_before_a_placement() {
         )
         .expect("audit");
     assert!(detail.contains("closed case confirmed"), "{detail}");
+}
+
+/// Issue 24: an 8-year-old placed in a job without a word. The desk now
+/// asks why, in the law's words, and records nothing without a reason.
+#[test]
+fn a_child_under_14_needs_a_reason_before_a_placement() {
+    let _clock = fix_clock();
+    let office = Office::demo(20);
+    let (id, case) = youth_born(&office, d(2018, 5, 1));
+    let mut app = app_on(&office, "staff");
+    key(&mut app, KeyCode::Char('5'));
+    fill_job(&mut app, &case, "2026-11-02");
+    ctrl(&mut app, 's');
+    let text = screen(&app);
+    assert!(
+        text.contains("under 14") && text.contains("Employment of Children"),
+        "{text}"
+    );
+    snap!("placement_under_14_reason", text);
+    let s = office.login("staff", "demo");
+    assert!(s.placements(None, None, Some(id)).expect("list").is_empty());
+    // Enter with no reason: still asked, nothing saved.
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        screen(&app).contains("Please fill this in."),
+        "{}",
+        screen(&app)
+    );
+    assert!(s.placements(None, None, Some(id)).expect("list").is_empty());
+    // Esc goes back to the form with everything typed.
+    key(&mut app, KeyCode::Esc);
+    let text = screen(&app);
+    assert!(
+        text.contains("Quokka Tailors") && !text.contains("Employment of Children"),
+        "{text}"
+    );
+    // With a reason: recorded, and the rule and reason are audited.
+    ctrl(&mut app, 's');
+    typed(&mut app, "apprenticeship at the centre");
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        screen(&app).contains("Placement recorded"),
+        "{}",
+        screen(&app)
+    );
+    assert_eq!(s.placements(None, None, Some(id)).expect("list").len(), 1);
+    let raw = office.raw("manager", "demo");
+    let detail: String = raw
+        .conn()
+        .query_row(
+            "SELECT detail FROM audit WHERE action = 'placement.add' ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("audit");
+    assert!(
+        detail.ends_with("; under 14 confirmed: apprenticeship at the centre"),
+        "{detail}"
+    );
 }
 
 #[test]

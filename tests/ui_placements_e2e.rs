@@ -118,6 +118,8 @@ fn record_a_placement_and_a_visit_and_see_the_list_move() {
     pty.wait_text("No matches.");
 
     pty.send("\x11"); // ctrl-q
+    pty.wait_text("Quit casedesk?");
+    pty.send("y");
     let all = pty.wait_exit();
     assert_restored(&all);
     assert!(!all.contains("panicked"));

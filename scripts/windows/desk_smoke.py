@@ -3,7 +3,7 @@
 
 Starts `casedesk.exe --db OFFICE` with Wine's console on a pty, waits for
 the login page, logs in as `staff` (password `demo`), waits for the Home
-page, quits with Ctrl-Q and checks the program ended by itself with status
+page, quits with Ctrl-Q and `y` and checks the program ended by itself with status
 0. Exits non-zero with a message at the first failure.
 
 Usage: desk_smoke.py WINE EXE OFFICE
@@ -67,7 +67,11 @@ time.sleep(0.5)
 os.write(fd, b"demo\r")
 if not wait_for(["Home", "Register"], 60):
     fail("no Home page after logging in")
-os.write(fd, b"\x11")  # Ctrl-Q
+seen = b""
+os.write(fd, b"\x11")  # Ctrl-Q asks first on the desk
+if not wait_for(["Quit casedesk?"], 30):
+    fail("Ctrl-Q did not ask before quitting")
+os.write(fd, b"y")
 end = time.time() + 30
 while time.time() < end:
     done, status = os.waitpid(pid, os.WNOHANG)
@@ -78,4 +82,4 @@ else:
     fail("the desk did not quit on Ctrl-Q")
 if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
     fail(f"the desk ended with status {status}")
-print("desk smoke: ok (login page, Home, Ctrl-Q)")
+print("desk smoke: ok (login page, Home, Ctrl-Q, y)")

@@ -11,7 +11,7 @@ use crate::domain::placements::{
     DueKind, NewPlacement, PlacementKind, PlacementStatus, VisitDone, VisitOutcome, parse_due_key,
 };
 use crate::office::Session;
-use crate::office::placements::DueFilter;
+use crate::office::placements::{DueFilter, PlacementConfirm};
 use crate::{Error, Result};
 
 #[derive(Debug, Subcommand)]
@@ -86,6 +86,10 @@ pub struct AddPlacement {
     /// The case is closed and the placement belongs to it anyway (recorded)
     #[arg(long)]
     pub closed_case: bool,
+    /// Place a child under 14, or under 18 in hazardous work, all the same,
+    /// for this reason (recorded in the audit trail: write no names)
+    #[arg(long, value_name = "REASON")]
+    pub confirm_underage: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -209,25 +213,37 @@ pub fn placement(session: &mut Session, cmd: PlacementCommand) -> Result<()> {
                 ),
                 None => None,
             };
-            let (id, later) = session.add_placement_saying(
-                &NewPlacement {
-                    person_id: person,
-                    kind: Some(kind),
-                    starts_on: Some(a.start.unwrap_or_else(today)),
-                    trade: a.trade,
-                    employer: a.employer,
-                    contact_person: a.contact,
-                    contact_phone: a.phone,
-                    wage: a.wage,
-                    hours: a.hours,
-                    business_kind: a.business,
-                    place: a.place,
-                    toolkit: a.toolkit,
-                    grant: a.grant,
-                    training: a.training,
-                    skill_class_id,
+            let placement = NewPlacement {
+                person_id: person,
+                kind: Some(kind),
+                starts_on: Some(a.start.unwrap_or_else(today)),
+                trade: a.trade,
+                employer: a.employer,
+                contact_person: a.contact,
+                contact_phone: a.phone,
+                wage: a.wage,
+                hours: a.hours,
+                business_kind: a.business,
+                place: a.place,
+                toolkit: a.toolkit,
+                grant: a.grant,
+                training: a.training,
+                skill_class_id,
+            };
+            if a.confirm_underage.is_none()
+                && let Some(rule) = session.placement_underage(&placement)?
+            {
+                return Err(Error::invalid(format!(
+                    "{}. Nothing was recorded. If the office places them all the same, say why with --confirm-underage REASON (it goes into the audit trail; write no names)",
+                    rule.message()
+                )));
+            }
+            let (id, later) = session.add_placement_confirmed(
+                &placement,
+                &PlacementConfirm {
+                    closed_case: a.closed_case,
+                    underage_reason: a.confirm_underage,
                 },
-                a.closed_case,
             )?;
             println!("{id}");
             if later > 0 {

@@ -4,6 +4,11 @@
 //! still overdue), realistic outcomes (most still working; some changed or
 //! lost a job, some businesses closed), and the skill course a placement
 //! followed from where the child completed one.
+//!
+//! No child is placed younger than the law allows (under 14 in any work,
+//! under 18 in hazardous work: [`crate::domain::child_labour`]). Such a
+//! child's placement is drawn all the same and then not written, so the
+//! random draws, and with them every other demo record, stay as they were.
 
 use chrono::Duration;
 use rand::Rng;
@@ -13,6 +18,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::DemoContext;
 use crate::Result;
 use crate::domain::Programme;
+use crate::domain::child_labour;
+use crate::domain::person::age_on;
 use crate::domain::placements::{PlacementKind, Schedule, VisitOutcome};
 
 const TRADES: &[&str] = &[
@@ -58,6 +65,7 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
         "SELECT class_id, completed_on FROM skill_completions WHERE person_id = ?1
          ORDER BY completed_on DESC LIMIT 1",
     )?;
+    let mut born = conn.prepare_cached("SELECT birth_date FROM persons WHERE id = ?1")?;
     for &(person, programme, registered_on) in &ctx.persons {
         let share = match programme {
             Programme::Cpc => 0.27,
@@ -86,41 +94,52 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
             PlacementKind::Job => (*EMPLOYERS.choose(rng).unwrap_or(&""), ""),
             PlacementKind::Business => ("", *BUSINESSES.choose(rng).unwrap_or(&"")),
         };
-        add.execute(params![
-            person,
-            kind,
-            after,
-            trade,
-            employer,
-            if employer.is_empty() { "" } else { "the owner" },
-            if employer.is_empty() {
-                String::new()
-            } else {
-                format!("081-{:07}", rng.gen_range(0..10_000_000u32))
-            },
-            (kind == PlacementKind::Job).then(|| rng.gen_range(6..=25) * 1000),
-            if kind == PlacementKind::Job {
-                "9 to 5, six days"
-            } else {
-                ""
-            },
-            business,
-            if business.is_empty() {
-                ""
-            } else {
-                "near the bus stand"
-            },
-            kind == PlacementKind::Business && rng.gen_bool(0.6),
-            (kind == PlacementKind::Business).then(|| rng.gen_range(10..=50) * 1000),
-            if completed.is_some() {
-                "skill course"
-            } else {
-                ""
-            },
-            completed.map(|c| c.0),
-            ctx.staff_id,
-            format!("{after}T09:00:00Z"),
-        ])?;
+        // Drawn in the order they always were.
+        let phone = if employer.is_empty() {
+            String::new()
+        } else {
+            format!("081-{:07}", rng.gen_range(0..10_000_000u32))
+        };
+        let wage = (kind == PlacementKind::Job).then(|| rng.gen_range(6..=25) * 1000);
+        let toolkit = kind == PlacementKind::Business && rng.gen_bool(0.6);
+        let grant = (kind == PlacementKind::Business).then(|| rng.gen_range(10..=50) * 1000);
+        let birth: Option<chrono::NaiveDate> = born.query_row([person], |r| r.get(0))?;
+        let lawful = birth
+            .and_then(|b| age_on(b, after))
+            .is_none_or(|age| child_labour::check(age, &[trade, employer, business]).is_none());
+        if lawful {
+            add.execute(params![
+                person,
+                kind,
+                after,
+                trade,
+                employer,
+                if employer.is_empty() { "" } else { "the owner" },
+                phone,
+                wage,
+                if kind == PlacementKind::Job {
+                    "9 to 5, six days"
+                } else {
+                    ""
+                },
+                business,
+                if business.is_empty() {
+                    ""
+                } else {
+                    "near the bus stand"
+                },
+                toolkit,
+                grant,
+                if completed.is_some() {
+                    "skill course"
+                } else {
+                    ""
+                },
+                completed.map(|c| c.0),
+                ctx.staff_id,
+                format!("{after}T09:00:00Z"),
+            ])?;
+        }
         let id = conn.last_insert_rowid();
         for due in schedule.due_dates(after) {
             let late = Duration::days(rng.gen_range(0..=10));
@@ -128,6 +147,9 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
             // Visits not yet due stay planned; some of the last two
             // months' are overdue.
             if done > ctx.today || (due > ctx.today - Duration::days(60) && rng.gen_bool(0.3)) {
+                if !lawful {
+                    continue;
+                }
                 visit.execute(params![
                     id,
                     due,
@@ -159,6 +181,16 @@ pub fn generate<R: Rng>(conn: &Connection, rng: &mut R, ctx: &DemoContext) -> Re
                 VisitOutcome::LostJob => ("quarrel at work", "counselling", "look for work"),
                 VisitOutcome::BusinessClosed => ("no customers", "advice", "try a job"),
             };
+            if !lawful {
+                // The same draws, nothing written; the same end.
+                if matches!(
+                    outcome,
+                    VisitOutcome::LostJob | VisitOutcome::BusinessClosed
+                ) {
+                    break;
+                }
+                continue;
+            }
             visit.execute(params![
                 id,
                 due,

@@ -1,6 +1,7 @@
 //! Plain types and rules of the office's work. No I/O here.
 
 pub mod casework;
+pub mod child_labour;
 pub mod counselling;
 pub mod names;
 pub mod person;

@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use super::{AuditAction, Session, Target};
 use crate::domain::CaseStatus;
 use crate::domain::casework::FollowUpDone;
-use crate::domain::person::PersonId;
+use crate::domain::child_labour::{self, Underage};
+use crate::domain::person::{PersonId, age_on, is_bidi_control};
 use crate::domain::placements::{
     DueCounts, DueItem, DueKind, NewPlacement, Placement, PlacementCounts, Schedule, Visit,
     VisitDone, overdue_through,
@@ -36,6 +37,40 @@ impl DueFilter {
     }
 }
 
+/// The confirmations a placement may need, from the person at the
+/// keyboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlacementConfirm {
+    /// The case is closed and the placement still belongs to it.
+    pub closed_case: bool,
+    /// Why a child under 14, or under 18 in hazardous work, is placed all
+    /// the same. Audited as written: no names.
+    pub underage_reason: Option<String>,
+}
+
+/// The child-labour rule `p` breaks for this person, if any.
+fn underage(profile: &crate::domain::person::NewPerson, p: &NewPlacement) -> Option<Underage> {
+    let age = age_on(profile.birth_date?, p.starts_on?)?;
+    child_labour::check(age, &[&p.trade, &p.employer, &p.business_kind])
+}
+
+/// A confirmation's reason: one plain line, short.
+fn checked_reason(reason: &str) -> Result<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::invalid(
+            "say why this placement is made all the same",
+        ));
+    }
+    if reason.chars().any(char::is_control) || reason.chars().any(is_bidi_control) {
+        return Err(Error::invalid("the reason must be one line of plain text"));
+    }
+    if reason.chars().count() > 200 {
+        return Err(Error::invalid("the reason must be at most 200 characters"));
+    }
+    Ok(reason)
+}
+
 impl Session {
     /// Record a placement (staff, managers), with its visit schedule. A
     /// closed case needs `closed_case_confirmed` (the confirmation goes
@@ -54,15 +89,55 @@ impl Session {
         p: &NewPlacement,
         closed_case_confirmed: bool,
     ) -> Result<(i64, usize)> {
+        self.add_placement_confirmed(
+            p,
+            &PlacementConfirm {
+                closed_case: closed_case_confirmed,
+                underage_reason: None,
+            },
+        )
+    }
+
+    /// Which child-labour rule a placement would break, if any: under 14
+    /// in any work, under 18 in hazardous work (see
+    /// [`crate::domain::child_labour`]), by the person's age on the start
+    /// date. Nothing when the person's date of birth is not known.
+    pub fn placement_underage(&self, p: &NewPlacement) -> Result<Option<Underage>> {
+        self.need(Capability::RecordPlacements)?;
+        let person = persons::load_person(self.conn(), PersonId(p.person_id))?;
+        Ok(underage(&person.profile, p))
+    }
+
+    /// [`Session::add_placement_saying`] with every confirmation a
+    /// placement may need. A child under 14, or under 18 in hazardous
+    /// work, is refused unless `underage_reason` says why; the rule and
+    /// the reason go into the audit entry.
+    pub fn add_placement_confirmed(
+        &mut self,
+        p: &NewPlacement,
+        confirm: &PlacementConfirm,
+    ) -> Result<(i64, usize)> {
         self.need(Capability::RecordPlacements)?;
         let person = persons::load_person(self.conn(), PersonId(p.person_id))?;
         persons::refuse_invalid(&p.validate(person.profile.registered_on, crate::clock::today()))?;
         let closed = person.status == CaseStatus::Closed;
-        if closed && !closed_case_confirmed {
+        if closed && !confirm.closed_case {
             return Err(Error::invalid(
                 "this case is closed: reopen it first, or confirm that the placement belongs to the closed case",
             ));
         }
+        let underage_note = match (underage(&person.profile, p), &confirm.underage_reason) {
+            (None, _) => String::new(),
+            (Some(rule), None) => {
+                return Err(Error::invalid(format!(
+                    "{}: record it only with a reason for the exception",
+                    rule.message()
+                )));
+            }
+            (Some(rule), Some(reason)) => {
+                format!("; {} confirmed: {}", rule.code(), checked_reason(reason)?)
+            }
+        };
         if let Some(c) = p.skill_class_id {
             let class = classes::get_class(self.conn(), c)?;
             if class.kind != crate::domain::classes::ClassKind::Skill {
@@ -85,7 +160,7 @@ impl Session {
                 AuditAction::PlacementAdd,
                 &Target::Person(p.person_id).to_string(),
                 &format!(
-                    "placement {id}; {}{}{}",
+                    "placement {id}; {}{}{}{}",
                     kind.code(),
                     if closed {
                         "; closed case confirmed"
@@ -96,7 +171,8 @@ impl Session {
                         format!("; {later} visits entered later")
                     } else {
                         String::new()
-                    }
+                    },
+                    underage_note
                 ),
             )?;
             Ok((id, later))

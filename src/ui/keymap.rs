@@ -247,10 +247,21 @@ impl Keymap {
             return Input::Text(c);
         }
         let chord = KeyChord::from_event(ev);
-        stack
+        let bound = stack
             .iter()
-            .find_map(|ctx| self.maps.get(ctx).and_then(|m| m.get(&chord)).copied())
-            .map_or(Input::None, Input::Action)
+            .find_map(|ctx| self.maps.get(ctx).and_then(|m| m.get(&chord)).copied());
+        match (bound, stack.first(), ev.code) {
+            (Some(action), _, _) => Input::Action(action),
+            // On a sheet every key is meant as a mark: one that is not
+            // bound goes on as text, so the desk can say which keys mark
+            // instead of doing nothing.
+            (None, Some(Context::Sheet), KeyCode::Char(c))
+                if is_typing(ev.modifiers) && !c.is_control() =>
+            {
+                Input::Text(c)
+            }
+            (None, _, _) => Input::None,
+        }
     }
 
     /// Every binding in one context as (key string, action, description),

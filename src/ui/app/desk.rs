@@ -12,7 +12,7 @@ use super::{App, Desk, Leave, Mode, Overlay, Status, Target};
 use crate::config::BackupWhen;
 use crate::safe_text::sanitize;
 use crate::ui::action::Action;
-use crate::ui::keymap::Input;
+use crate::ui::keymap::{Context, Input, Keymap, stacks};
 use crate::ui::screen::{Outcome, Screen, ScreenId};
 use crate::ui::screens;
 use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome};
@@ -75,6 +75,8 @@ impl App {
             return;
         }
         match input {
+            // On the login or setup page nothing is open: quit at once
+            // (`handle_input`). On the desk, quitting always asks first.
             Input::Action(Action::Quit) => return self.ask_quit(),
             Input::Action(Action::Help) => {
                 let title = sanitize(&desk.screen.title()).into_owned();
@@ -96,6 +98,15 @@ impl App {
                 if let Some(id) = menu.get(usize::from(n).saturating_sub(1)) {
                     self.go_menu(*id);
                 }
+                return;
+            }
+            // A key that marks nothing on an attendance sheet (Caps Lock
+            // aside, which the keymap covers) says which keys do.
+            Input::Text(_) if desk.screen.context_stack().first() == Some(&Context::Sheet) => {
+                self.status = Some(Status {
+                    text: sheet_keys(&self.keymap),
+                    error: true,
+                });
                 return;
             }
             _ => {}
@@ -202,7 +213,14 @@ impl App {
             ));
             return;
         }
-        self.do_quit();
+        // A single stray `q` on a list must not close the desk: ask, with
+        // "Stay" under Enter (y quits, n or Esc stays).
+        desk.overlay = Some(Overlay::Leave(
+            ConfirmDialog::new("Quit casedesk?", "Close the office file and quit? y/n")
+                .labels("Quit", "Stay")
+                .with_theme(&self.theme),
+            Leave::Quit,
+        ));
     }
 
     pub(super) fn do_quit(&mut self) {
@@ -256,6 +274,32 @@ pub fn wrap(text: &str, width: usize) -> String {
     out.trim_end().to_string()
 }
 
+/// The status line after a key the attendance sheet does not know: its
+/// marking keys, from the live keymap (lower case shown when both are
+/// bound).
+fn sheet_keys(keymap: &Keymap) -> String {
+    let words = [
+        (Action::MarkPresent, "present"),
+        (Action::MarkAbsent, "absent"),
+        (Action::MarkLate, "late"),
+        (Action::MarkExcused, "excused"),
+        (Action::MarkRestPresent, "rest present"),
+        (Action::Help, "help"),
+    ];
+    let keys: Vec<String> = words
+        .iter()
+        .filter_map(|(action, word)| {
+            let keys = keymap.keys_for(stacks::SHEET, *action);
+            let key = keys
+                .iter()
+                .find(|k| !k.chars().any(char::is_uppercase))
+                .or(keys.first())?;
+            Some(format!("{key} {word}"))
+        })
+        .collect();
+    format!("Not a sheet key. {}", keys.join(", "))
+}
+
 pub(super) fn desk_unsaved(desk: &Desk) -> bool {
     desk.screen.has_unsaved_work() || desk.history.iter().any(|s| s.has_unsaved_work())
 }
@@ -287,3 +331,7 @@ pub(super) fn palette_entries(role: crate::domain::Role) -> Vec<(String, Target)
     }
     entries
 }
+
+#[cfg(test)]
+#[path = "desk_tests.rs"]
+mod tests;

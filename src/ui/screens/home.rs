@@ -190,11 +190,27 @@ impl Screen for HomeScreen {
         let latest = if roomy { LATEST } else { LATEST / 2 };
         let most = if roomy { 6 } else { 4 };
         let class_rows = self.classes.len().max(self.alerts.len()).clamp(1, most);
+        // The urgent panels go last on a small window: Today and the
+        // follow-ups (at least one row of them) first, then classes and
+        // alerts, then the latest intakes, each only if it fits whole
+        // enough to show a row; the follow-ups take what is left.
+        let top_h = area.height.min(5);
+        let mut left = area.height - top_h;
+        let mid_min = left.min(3);
+        left -= mid_min;
+        let mut take = |want: usize| {
+            let want = u16::try_from(want).unwrap_or(u16::MAX);
+            let got = if left >= 3 { want.min(left) } else { 0 };
+            left -= got;
+            got
+        };
+        let classes_h = if lists { take(class_rows + 2) } else { 0 };
+        let latest_h = if lists { take(latest + 2) } else { 0 };
         let [top, mid, classes, bottom] = Layout::vertical([
-            Constraint::Length(5),
-            Constraint::Fill(1),
-            Constraint::Length(if lists { class_rows as u16 + 2 } else { 0 }),
-            Constraint::Length(if lists { latest as u16 + 2 } else { 0 }),
+            Constraint::Length(top_h),
+            Constraint::Length(mid_min + left),
+            Constraint::Length(classes_h),
+            Constraint::Length(latest_h),
         ])
         .areas(area);
 

@@ -22,7 +22,9 @@ pub enum DialogOutcome {
 }
 
 /// A yes/no question. The "no" button has the focus at first, so a
-/// stray Enter never discards or deletes anything.
+/// stray Enter never discards or deletes anything; a question whose "yes"
+/// keeps work (save these marks?) gives "yes" the focus
+/// ([`ConfirmDialog::enter_says_yes`]), so Enter does what it asks.
 #[derive(Debug, Clone)]
 pub struct ConfirmDialog {
     title: String,
@@ -54,6 +56,13 @@ impl ConfirmDialog {
 
     pub fn with_theme(mut self, theme: &Theme) -> ConfirmDialog {
         self.theme = theme.clone();
+        self
+    }
+
+    /// "Yes" has the focus at first: only for questions whose yes saves
+    /// work rather than losing it.
+    pub fn enter_says_yes(mut self) -> ConfirmDialog {
+        self.yes_focused = true;
         self
     }
 

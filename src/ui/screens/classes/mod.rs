@@ -69,7 +69,8 @@ impl ClassesScreen {
             rows: Vec::new(),
             state: TableState::new(),
             columns: vec![
-                Column::fill("Class", 3),
+                // The name is the last column to go on a narrow desk.
+                Column::fill("Class", 3).at_least(12),
                 Column::fixed("Kind", 10),
                 Column::fixed("Teacher", 9),
                 Column::fixed("Days", 12),
@@ -254,8 +255,10 @@ impl ClassesScreen {
                         "{} does not meet on {}. Save these marks as a make-up session?",
                         view.class.name, view.date
                     );
+                    // Saving is what was asked for (Ctrl-S): Enter saves.
                     let dialog = ConfirmDialog::new("Make-up session", q)
                         .labels("Save", "Go back")
+                        .enter_says_yes()
                         .with_theme(ctx.theme);
                     self.mode = Mode::Extra(view, Box::new(dialog));
                     return Ok(Outcome::Stay);
@@ -401,7 +404,9 @@ impl Screen for ClassesScreen {
                     }
                     DialogOutcome::No => {
                         self.mode = Mode::Sheet(view);
-                        Ok(Outcome::Stay)
+                        Ok(Outcome::Status(
+                            "Not saved: the marks are still on the sheet.".into(),
+                        ))
                     }
                     DialogOutcome::Yes => self.save(view, true, ctx),
                 }

@@ -101,6 +101,44 @@ fn leaving_a_sheet_with_marks_not_saved_asks_first() {
     assert!(matches!(out, Outcome::Status(ref m) if m.contains("Save first")));
 }
 
+/// Issue 24: Enter on the make-up question went "back" and saved
+/// nothing, silently. Enter now does what the question asks.
+#[test]
+fn enter_on_the_make_up_question_saves() {
+    let (_dir, paths) = demo(300);
+    let mut s = login(&paths, "staff");
+    let theme = Theme::default();
+    let mut screen = ClassesScreen::new();
+    screen.refresh(&mut ctx(&mut s, &theme)).expect("refresh");
+    act(&mut screen, &mut s, Action::Confirm);
+    // A Sunday: the first class (mon-thu) does not meet.
+    act(&mut screen, &mut s, Action::OtherDate);
+    for c in "2026-11-22".chars() {
+        screen
+            .handle(Input::Text(c), &mut ctx(&mut s, &theme))
+            .expect("type");
+    }
+    act(&mut screen, &mut s, Action::Confirm);
+    let Mode::Sheet(view) = &screen.mode else {
+        panic!("the Sunday sheet opens");
+    };
+    assert!(view.is_extra(), "not a meeting day");
+    let (class, date) = (view.class.id, view.date);
+    act(&mut screen, &mut s, Action::MarkRestPresent);
+    act(&mut screen, &mut s, Action::Save);
+    assert!(matches!(screen.mode, Mode::Extra(..)), "asks first");
+    assert!(draw(&screen).contains("[ Save ]"), "{}", draw(&screen));
+    let out = act(&mut screen, &mut s, Action::Confirm);
+    assert!(
+        matches!(out, Outcome::Status(ref m) if m.starts_with("Saved")),
+        "{out:?}"
+    );
+    let sheet = s.attendance_sheet(class, date).expect("sheet");
+    assert!(!sheet.rows.is_empty());
+    assert!(sheet.rows.iter().all(|r| r.mark == Some(Mark::Present)));
+    assert!(!screen.has_unsaved_work());
+}
+
 #[test]
 fn a_psychologist_has_no_classes() {
     let (_dir, paths) = demo(20);

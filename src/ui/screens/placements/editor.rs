@@ -6,7 +6,9 @@
 //!
 //! Saving runs the form's own checks, then the domain's rules (each
 //! message beside its field), then the office call. The closed-case rule
-//! asks first and passes the answer on (`closed_case_confirmed`). A refusal
+//! asks first and passes the answer on (`closed_case_confirmed`); a child
+//! under 14, or under 18 in hazardous work, needs a reason typed into a
+//! small form over the editor (the office audits it). A refusal
 //! from the office (someone else recorded the visit first) is shown in a
 //! popup over the form, which keeps everything typed.
 
@@ -18,11 +20,12 @@ use crate::domain::classes::ClassKind;
 use crate::domain::person::{FieldError, PersonId};
 use crate::domain::placements::{NewPlacement, PlacementKind, VisitDone, VisitOutcome};
 use crate::domain::{CaseStatus, casework::FollowUpDone};
+use crate::office::placements::PlacementConfirm;
 use crate::ui::keymap::{Context, Input, stacks};
 use crate::ui::screen::ScreenCtx;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::dialog::{ConfirmDialog, DialogOutcome, MessagePopup};
-use crate::ui::widgets::form::{FieldKey, Form, FormOutcome, FormValues, Value};
+use crate::ui::widgets::form::{FieldKey, FieldSpec, Form, FormOutcome, FormValues, Value};
 use crate::ui::words::sentence;
 use crate::{Error, Result};
 
@@ -48,11 +51,24 @@ pub enum EditorOutcome {
     },
 }
 
+/// The reason asked for before placing a child under 14 (or under 18 in
+/// hazardous work), with the placement it would record.
+struct UnderageQuestion {
+    message: String,
+    form: Form,
+    placement: NewPlacement,
+    closed_case: bool,
+}
+
+/// The reason field of [`UnderageQuestion`].
+const REASON: FieldKey = FieldKey::new("underage_reason");
+
 pub struct Editor {
     job: Job,
     form: Form,
     /// The closed-case question, with the placement it would record.
     confirm: Option<(ConfirmDialog, NewPlacement)>,
+    underage: Option<UnderageQuestion>,
     popup: Option<MessagePopup>,
     /// The office said someone else saved first.
     stale: bool,
@@ -77,6 +93,7 @@ impl Editor {
             job,
             form,
             confirm: None,
+            underage: None,
             popup: None,
             stale: false,
             theme: ctx.theme.clone(),
@@ -94,6 +111,8 @@ impl Editor {
     pub fn context_stack(&self) -> &'static [Context] {
         if self.popup.is_some() || self.confirm.is_some() {
             stacks::DIALOG
+        } else if let Some(q) = &self.underage {
+            q.form.context_stack()
         } else {
             self.form.context_stack()
         }
@@ -101,12 +120,14 @@ impl Editor {
 
     /// Typed work not saved yet (the shell asks before leaving).
     pub fn is_dirty(&self) -> bool {
-        self.confirm.is_some() || self.form.is_dirty()
+        self.confirm.is_some() || self.underage.is_some() || self.form.is_dirty()
     }
 
     pub fn cursor(&self) -> Option<Position> {
         if self.popup.is_some() || self.confirm.is_some() {
             None
+        } else if let Some(q) = &self.underage {
+            q.form.cursor_position()
         } else {
             self.form.cursor_position()
         }
@@ -116,6 +137,9 @@ impl Editor {
         (&self.form).render(area, buf);
         if let Some((dialog, _)) = &self.confirm {
             dialog.render(area, buf);
+        }
+        if let Some(q) = &self.underage {
+            q.render(area, buf, &self.theme);
         }
         if let Some(p) = &self.popup {
             p.render(area, buf);
@@ -144,9 +168,27 @@ impl Editor {
                     ))
                 }
                 DialogOutcome::Yes => match self.confirm.take() {
-                    Some((_, p)) => self.add(&p, true, ctx),
+                    Some((_, p)) => self.add(&p, true, None, ctx),
                     None => Ok(EditorOutcome::Pending),
                 },
+            };
+        }
+        if let Some(q) = &mut self.underage {
+            return match q.form.handle(input) {
+                FormOutcome::Pending => Ok(EditorOutcome::Pending),
+                FormOutcome::Cancelled => {
+                    self.underage = None;
+                    Ok(EditorOutcome::Status(
+                        "Not saved: the placement needs a reason, or a later start.".into(),
+                    ))
+                }
+                FormOutcome::Submitted(v) => {
+                    let reason = v.text(REASON).to_string();
+                    match self.underage.take() {
+                        Some(q) => self.add(&q.placement, q.closed_case, Some(reason), ctx),
+                        None => Ok(EditorOutcome::Pending),
+                    }
+                }
             };
         }
         match self.form.handle(input) {
@@ -348,17 +390,47 @@ impl Editor {
             self.confirm = Some((dialog, p));
             return Ok(EditorOutcome::Pending);
         }
-        self.add(&p, false, ctx)
+        self.add(&p, false, None, ctx)
     }
 
     fn add(
         &mut self,
         p: &NewPlacement,
         closed_case_confirmed: bool,
+        underage_reason: Option<String>,
         ctx: &mut ScreenCtx<'_>,
     ) -> Result<EditorOutcome> {
+        if underage_reason.is_none()
+            && let Some(rule) = ctx.session.placement_underage(p)?
+        {
+            let mut form = Form::new(
+                "Why place them all the same?",
+                vec![
+                    FieldSpec::text(REASON, "Reason")
+                        .required()
+                        .max_chars(200)
+                        .hint("Recorded in the audit trail: write no names"),
+                ],
+            )
+            .with_theme(ctx.theme)
+            .with_today(ctx.today);
+            form.set_footer("Enter or Ctrl-S records it · Esc goes back to the form");
+            self.underage = Some(UnderageQuestion {
+                message: format!("{}.", crate::ui::words::capitalise(&rule.message())),
+                form,
+                placement: p.clone(),
+                closed_case: closed_case_confirmed,
+            });
+            return Ok(EditorOutcome::Status(
+                "Not saved yet: a reason is needed for this placement.".into(),
+            ));
+        }
+        let confirm = PlacementConfirm {
+            closed_case: closed_case_confirmed,
+            underage_reason,
+        };
         self.office(ctx, |s| {
-            let (id, later) = s.add_placement_saying(p, closed_case_confirmed)?;
+            let (id, later) = s.add_placement_confirmed(p, &confirm)?;
             let saved = s.placement(id)?;
             // Visits that fell due before today are not a backlog: say so.
             let past = match later {
@@ -401,5 +473,46 @@ impl Editor {
             }
             Err(e) => Err(e),
         }
+    }
+}
+
+impl UnderageQuestion {
+    /// A box over the editor: the rule in words, then the reason form.
+    fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+        let width = area.width.saturating_sub(4).min(72);
+        // The message wrapped (roughly; the paragraph wraps for real), a
+        // blank line, and the six rows of the reason form.
+        let text_w = usize::from(width.saturating_sub(4)).max(1);
+        let text_rows = crate::safe_text::width(&self.message).div_ceil(text_w) + 1;
+        let height = u16::try_from(text_rows)
+            .unwrap_or(u16::MAX)
+            .saturating_add(8);
+        let rect = crate::ui::layout::centered(area, width, height);
+        Clear.render(rect, buf);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.error)
+            .style(theme.dialog)
+            .title(" Under age for this work ");
+        let inner = block.inner(rect);
+        block.render(rect, buf);
+        let form_h = 6.min(inner.height);
+        let text = Rect {
+            x: inner.x + 1,
+            width: inner.width.saturating_sub(2),
+            height: inner.height - form_h,
+            ..inner
+        };
+        Paragraph::new(crate::safe_text::sanitize(&self.message).into_owned())
+            .wrap(Wrap { trim: true })
+            .style(theme.dialog)
+            .render(text, buf);
+        let form = Rect {
+            y: inner.bottom() - form_h,
+            height: form_h,
+            ..inner
+        };
+        (&self.form).render(form, buf);
     }
 }

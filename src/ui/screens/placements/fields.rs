@@ -104,7 +104,7 @@ pub fn specs(job: &Job) -> Vec<FieldSpec> {
                 FieldSpec::text(key::EMPLOYER, "Employer (job)").max_chars(120),
                 FieldSpec::text(key::CONTACT_PERSON, "Contact person (job)").max_chars(120),
                 FieldSpec::text(key::CONTACT_PHONE, "Contact phone (job)").max_chars(120),
-                FieldSpec::number(key::WAGE, "Wage, Rs a month (job)", None, None),
+                FieldSpec::number(key::WAGE, "Wage, Rs a month (job)", None, None).example(12000),
                 FieldSpec::text(key::HOURS, "Hours (job)")
                     .hint("e.g. 9 to 5, six days")
                     .max_chars(120),
@@ -113,7 +113,7 @@ pub fn specs(job: &Job) -> Vec<FieldSpec> {
                     .max_chars(120),
                 FieldSpec::text(key::PLACE, "Business place").max_chars(120),
                 FieldSpec::yes_no(key::TOOLKIT, "Toolkit given"),
-                FieldSpec::number(key::GRANT, "Grant, Rs (business)", None, None),
+                FieldSpec::number(key::GRANT, "Grant, Rs (business)", None, None).example(50000),
                 FieldSpec::text(key::TRAINING, "Training (business)").max_chars(120),
             ]
         }

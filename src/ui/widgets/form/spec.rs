@@ -46,6 +46,9 @@ pub struct FieldSpec {
     /// Shown under the field while it has the focus.
     pub hint: Option<String>,
     pub check: Option<Check>,
+    /// Number fields: the number shown in "Write a whole number, like …"
+    /// (see [`FieldSpec::example`]).
+    pub example: Option<i64>,
 }
 
 impl FieldSpec {
@@ -57,6 +60,7 @@ impl FieldSpec {
             required: false,
             hint: None,
             check: None,
+            example: None,
         }
     }
     pub fn text(key: FieldKey, label: &str) -> FieldSpec {
@@ -110,6 +114,28 @@ impl FieldSpec {
         self.check = Some(check);
         self
     }
+    /// Number fields: a typical value for the "like …" in the message
+    /// after a typo (a wage: 12000). Without it, 12 moved into the
+    /// field's range.
+    pub fn example(mut self, n: i64) -> FieldSpec {
+        self.example = Some(n);
+        self
+    }
+
+    /// The number a typo message gives as an example.
+    pub(super) fn number_example(&self) -> i64 {
+        if let Some(n) = self.example {
+            return n;
+        }
+        match self.kind {
+            FieldKind::Number { min, max } => {
+                let n = min.map_or(12, |lo| lo.max(12));
+                max.map_or(n, |hi| n.min(hi))
+            }
+            _ => 12,
+        }
+    }
+
     /// Text fields only.
     pub fn max_chars(mut self, n: usize) -> FieldSpec {
         if let FieldKind::Text { max_chars } = &mut self.kind {

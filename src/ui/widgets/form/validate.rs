@@ -27,9 +27,18 @@ impl Form {
         match self.validate(i) {
             Ok(v) => {
                 self.fields[i].error = None;
-                // Show a date the way it was understood ("today" → the date).
-                if let (FieldKind::Date { .. }, Value::Date(Some(d))) = (&self.specs[i].kind, &v) {
-                    self.fields[i].input.set_text(dates::show(*d));
+                // Show a date the way it was understood ("today" → the date),
+                // and a number without its grouping ("1,20,000" → 120000).
+                match (&self.specs[i].kind, &v) {
+                    (FieldKind::Date { .. }, Value::Date(Some(d))) => {
+                        self.fields[i].input.set_text(dates::show(*d));
+                    }
+                    (FieldKind::Number { .. }, Value::Number(Some(n)))
+                        if self.fields[i].input.text().trim() != n.to_string() =>
+                    {
+                        self.fields[i].input.set_text(n.to_string());
+                    }
+                    _ => {}
                 }
                 Some(v)
             }
@@ -99,9 +108,9 @@ impl Form {
                 if raw.is_empty() {
                     Value::Number(None)
                 } else {
-                    let n: i64 = raw
-                        .parse()
-                        .map_err(|_| "Write a whole number, like 12.".to_string())?;
+                    let n = parse_whole(raw).ok_or_else(|| {
+                        format!("Write a whole number, like {}.", spec.number_example())
+                    })?;
                     match (min, max) {
                         (Some(lo), Some(hi)) if n < *lo || n > *hi => {
                             return Err(format!("Must be from {lo} to {hi}."));
@@ -132,6 +141,36 @@ impl Form {
         }
         Ok(value)
     }
+}
+
+/// A whole number as people write it: `12000`, `-5`, or with its digits
+/// grouped by commas or spaces, in thousands (`12,000`, `12 000`) or the
+/// South Asian way (`1,20,000`). A separator anywhere else (`12,5`, which
+/// may mean twelve and a half) is not a whole number.
+pub fn parse_whole(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    let (sign, digits) = match raw.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, raw.strip_prefix('+').unwrap_or(raw)),
+    };
+    let groups: Vec<&str> = digits
+        .split([',', ' ', '\u{a0}', '\u{202f}', '\u{2009}', '\u{66c}'])
+        .collect();
+    if groups
+        .iter()
+        .any(|g| g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    if let [first, middle @ .., last] = groups.as_slice() {
+        let thousands = middle.iter().all(|g| g.len() == 3);
+        let lakhs = middle.iter().all(|g| g.len() == 2);
+        if first.len() > 3 || last.len() != 3 || !(thousands || lakhs) {
+            return None;
+        }
+    }
+    let n: i64 = groups.concat().parse().ok()?;
+    n.checked_mul(sign)
 }
 
 /// Understands "today", "yesterday" and dates in the office's order
@@ -271,6 +310,62 @@ mod tests {
         };
         let _: &Zeroizing<String> = notes;
         assert!(!format!("{v:?}").contains("line one"), "Debug hides text");
+    }
+
+    #[test]
+    fn grouped_digits_are_whole_numbers() {
+        for (typed, n) in [
+            ("12000", 12000),
+            ("12,000", 12000),
+            ("12 000", 12000),
+            (" 1,20,000 ", 120_000),
+            ("1,234,567", 1_234_567),
+            ("-5", -5),
+        ] {
+            assert_eq!(parse_whole(typed), Some(n), "{typed}");
+        }
+        for typed in [
+            "12,5",
+            "12,0000",
+            "1,2345",
+            "12.000",
+            ",12",
+            "12,",
+            "1,23,4567",
+            "twelve",
+        ] {
+            assert_eq!(parse_whole(typed), None, "{typed}");
+        }
+    }
+
+    #[test]
+    fn a_wage_of_12_000_is_taken_and_a_typo_gets_an_example_that_fits() {
+        const WAGE: FieldKey = FieldKey::new("wage");
+        const AGE: FieldKey = FieldKey::new("age");
+        let specs = || {
+            vec![
+                FieldSpec::number(WAGE, "Wage, Rs a month", None, None).example(12000),
+                FieldSpec::number(AGE, "Age", Some(14), Some(25)),
+            ]
+        };
+        let mut form = Form::new("f", specs()).with_today(day(2026, 11, 23));
+        typ(&mut form, "12,000");
+        act(&mut form, Action::NextField);
+        typ(&mut form, "16");
+        let FormOutcome::Submitted(v) = act(&mut form, Action::Save) else {
+            panic!("12,000 is a wage: {:?}", form.error(WAGE));
+        };
+        assert_eq!(v.number(WAGE), Some(12000));
+        assert_eq!(form.fields[0].input.text(), "12000", "shown as understood");
+
+        let mut form = Form::new("f", specs()).with_today(day(2026, 11, 23));
+        typ(&mut form, "12,5");
+        act(&mut form, Action::NextField);
+        typ(&mut form, "x");
+        assert_eq!(act(&mut form, Action::Save), FormOutcome::Pending);
+        assert_eq!(form.error(WAGE), Some("Write a whole number, like 12000."));
+        assert_eq!(form.error(AGE), Some("Write a whole number, like 14."));
+        assert_eq!(form.fields[0].input.text(), "12,5", "typed text kept");
     }
 
     #[test]

@@ -137,23 +137,24 @@ impl Widget for &Table<'_> {
             }
         }
 
-        let constraints: Vec<Constraint> = self
-            .columns
-            .iter()
-            .map(|c| match c.width {
-                ColumnWidth::Fixed(w) => Constraint::Length(w),
-                ColumnWidth::Fill(w) => Constraint::Fill(w),
-            })
-            .collect();
         // Leave the rightmost column for the scroll bar.
         let rows_area = Rect {
             width: body.width.saturating_sub(1),
             ..body
         };
+        let shown = shown_columns(self.columns, rows_area.width);
+        let constraints: Vec<Constraint> = shown
+            .iter()
+            .map(|&i| match self.columns[i].width {
+                ColumnWidth::Fixed(w) => Constraint::Length(w),
+                ColumnWidth::Fill(w) => Constraint::Fill(w),
+            })
+            .collect();
         let cols = Layout::horizontal(constraints).spacing(1).split(rows_area);
 
         // Header.
-        for (i, (col, rect)) in self.columns.iter().zip(cols.iter()).enumerate() {
+        for (&i, rect) in shown.iter().zip(cols.iter()) {
+            let col = &self.columns[i];
             let arrow = match st.sort {
                 Some((c, SortDir::Asc)) if c == i => " ▲",
                 Some((c, SortDir::Desc)) if c == i => " ▼",
@@ -198,7 +199,8 @@ impl Widget for &Table<'_> {
             };
             buf.set_style(Rect::new(rows_area.x, y, rows_area.width, 1), style);
             let cells = self.source.row(index);
-            for ((col, rect), cell) in self.columns.iter().zip(cols.iter()).zip(cells.iter()) {
+            for (&i, rect) in shown.iter().zip(cols.iter()) {
+                let (col, cell) = (&self.columns[i], cells.get(i).map_or("", |c| c.as_ref()));
                 let text = fit(cell, rect.width.into(), col.align);
                 buf.set_stringn(rect.x, y, text, rect.width.into(), style);
             }
@@ -219,6 +221,38 @@ impl Widget for &Table<'_> {
                     buf,
                     &mut sb,
                 );
+        }
+    }
+}
+
+/// The columns drawn in `width`: all of them, unless a fill column with a
+/// minimum width would not get it; then fixed columns are left out from
+/// the right until it does (or none is left to leave out).
+fn shown_columns(columns: &[Column], width: u16) -> Vec<usize> {
+    let mut shown: Vec<usize> = (0..columns.len()).collect();
+    if columns.iter().all(|c| c.min_width == 0) {
+        return shown;
+    }
+    loop {
+        let need: u32 = shown
+            .iter()
+            .map(|&i| match columns[i].width {
+                ColumnWidth::Fixed(w) => u32::from(w),
+                ColumnWidth::Fill(_) => u32::from(columns[i].min_width),
+            })
+            .sum::<u32>()
+            + u32::try_from(shown.len().saturating_sub(1)).unwrap_or(u32::MAX);
+        if need <= u32::from(width) {
+            return shown;
+        }
+        match shown
+            .iter()
+            .rposition(|&i| matches!(columns[i].width, ColumnWidth::Fixed(_)))
+        {
+            Some(p) => {
+                shown.remove(p);
+            }
+            None => return shown,
         }
     }
 }

@@ -68,6 +68,11 @@ pub struct Column {
     pub width: ColumnWidth,
     pub align: Align,
     pub sortable: bool,
+    /// Fill columns: the narrowest they may be. When the table is too
+    /// narrow for it, fixed columns are left out from the right until it
+    /// fits, so this column is the last to go (a class's name). 0: no
+    /// minimum, the fill column shrinks first.
+    pub min_width: u16,
 }
 
 impl Column {
@@ -77,6 +82,7 @@ impl Column {
             width: ColumnWidth::Fixed(width),
             align: Align::Left,
             sortable: true,
+            min_width: 0,
         }
     }
     pub fn fill(title: &str, weight: u16) -> Column {
@@ -87,6 +93,11 @@ impl Column {
     }
     pub fn right(mut self) -> Column {
         self.align = Align::Right;
+        self
+    }
+    /// See [`Column::min_width`].
+    pub fn at_least(mut self, width: u16) -> Column {
+        self.min_width = width;
         self
     }
     pub fn unsortable(mut self) -> Column {
