@@ -87,6 +87,7 @@ fn probe(s: &mut Session, cap: Capability, dir: &Path) -> Result<(), Error> {
         CountRegister => s.count_register(&q, today()).map(drop),
         OpenFile => s.find_case_number("CPC-2026-0001").map(drop),
         SeeSessions => s.counselled_persons().map(drop),
+        SeeOffice => s.office_settings().map(drop),
         Register => s.likely_duplicates(&person()).map(drop),
         ChangeFile => s.achieve_goal(999_999, today()),
         SeeFollowUps => s.due_follow_ups(today(), None, 10).map(drop),
@@ -185,4 +186,143 @@ fn a_refusal_names_who_may() {
         Err(Error::NotAllowed(m)) => assert_eq!(m, "only a manager may read the audit trail"),
         other => panic!("{other:?}"),
     }
+}
+
+/// Every public method of a login (`impl Session` in `src/office/`) asks
+/// the rulebook: its body calls `need`, or a function that does (a helper
+/// like `identity` or another method). Read from the source whole (as
+/// `tests/layers.rs` does), so a new method that forgets fails here
+/// before any role can reach its data. The few that touch no office data
+/// are listed with the reason.
+#[test]
+fn every_public_office_method_asks_the_rulebook() {
+    use std::collections::{BTreeMap, BTreeSet};
+    use syn::visit::Visit;
+
+    /// Methods that read or write no records of the office.
+    const NO_RECORDS: &[(&str, &str)] = &[
+        ("user", "the login's own account"),
+        ("role", "the login's own role"),
+        ("paths", "where the files are"),
+        ("worker", "the same login on another connection"),
+        ("upgrade", "what the login's upgrade did"),
+        ("login_warnings", "what the login noticed"),
+        ("upgrade_copies", "file names beside the office file"),
+        ("check", "the integrity check every role may run (CLI.md)"),
+        ("change_password", "the login's own password"),
+        ("holds_counselling_key", "whether this login holds a key"),
+        (
+            "pending_counselling_grants",
+            "a count for the psychologist's hint",
+        ),
+        ("unverifiable_notes", "0 without the counselling key"),
+        ("logged_out", "the login's own audit entry"),
+        ("locked", "the login's own audit entry"),
+        ("unlock_attempted", "the login's own audit entry"),
+        (
+            "auto_backup_if_due",
+            "the day's backup after any login (DESIGN.md)",
+        ),
+        ("last_good_backup", "a date for every Home"),
+        ("backup_is_stale", "a warning for every Home"),
+        ("may", "the rulebook itself"),
+        ("need", "the rulebook itself"),
+    ];
+
+    /// The functions and methods a body calls, by name.
+    #[derive(Default)]
+    struct Idents(BTreeSet<String>);
+    impl<'ast> Visit<'ast> for Idents {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            self.0.insert(m.method.to_string());
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if let syn::Expr::Path(p) = &*c.func
+                && let Some(last) = p.path.segments.last()
+            {
+                self.0.insert(last.ident.to_string());
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+    }
+    let mut bodies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut public: BTreeSet<String> = BTreeSet::new();
+    let mut stack = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/office"
+    ))];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let file =
+                syn::parse_file(&std::fs::read_to_string(&path).expect("read")).expect("parse");
+            for item in &file.items {
+                let mut idents = |name: String, block: &syn::Block| {
+                    let mut v = Idents::default();
+                    v.visit_block(block);
+                    bodies.entry(name).or_default().extend(v.0);
+                };
+                match item {
+                    syn::Item::Fn(f) => idents(f.sig.ident.to_string(), &f.block),
+                    syn::Item::Impl(i) => {
+                        let of_session = matches!(&*i.self_ty, syn::Type::Path(p)
+                            if p.path.segments.last().is_some_and(|s| s.ident == "Session"));
+                        for it in &i.items {
+                            if let syn::ImplItem::Fn(f) = it {
+                                let name = f.sig.ident.to_string();
+                                if of_session
+                                    && matches!(f.vis, syn::Visibility::Public(_))
+                                    && f.sig.receiver().is_some()
+                                {
+                                    public.insert(name.clone());
+                                }
+                                idents(name, &f.block);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    // Which functions ask, directly or through one that does.
+    let mut asks: BTreeSet<String> = BTreeSet::from(["need".to_string()]);
+    loop {
+        let more: Vec<String> = bodies
+            .iter()
+            .filter(|(name, called)| {
+                !asks.contains(*name) && called.iter().any(|c| asks.contains(c))
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        asks.extend(more);
+    }
+    let allowed: BTreeSet<&str> = NO_RECORDS.iter().map(|(n, _)| *n).collect();
+    let silent: Vec<&String> = public
+        .iter()
+        .filter(|m| !asks.contains(*m) && !allowed.contains(m.as_str()))
+        .collect();
+    assert!(
+        silent.is_empty(),
+        "office methods that never ask the rulebook: {silent:?}"
+    );
+    assert!(public.len() > 80, "read {} methods", public.len());
+    // The list stays honest: each one is still a method.
+    let gone: Vec<&str> = NO_RECORDS
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| !public.contains(*n))
+        .collect();
+    assert!(gone.is_empty(), "not methods any more: {gone:?}");
 }

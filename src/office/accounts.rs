@@ -145,6 +145,7 @@ impl Session {
     /// Enabled accounts that can take on a case (staff and managers), for
     /// a form's "worker" choice. Anyone who registers people may see them.
     pub fn workers(&self) -> Result<Vec<User>> {
+        self.need(Capability::SeeOffice)?;
         let mut list: Vec<User> = users::enabled(self.conn())?
             .into_iter()
             .filter(|u| u.role != Role::Psychologist)
@@ -156,6 +157,7 @@ impl Session {
     /// Every account's id and name, former ones too (a file's history
     /// names who did what). Names only: no roles, no keys.
     pub fn account_names(&self) -> Result<Vec<(i64, String)>> {
+        self.need(Capability::SeeOffice)?;
         Ok(users::list(self.conn())?
             .into_iter()
             .map(|u| (u.id, u.name))
@@ -164,6 +166,7 @@ impl Session {
 
     /// An account by name (enabled or not), for filters.
     pub fn account_named(&self, name: &str) -> Result<Option<User>> {
+        self.need(Capability::SeeOffice)?;
         users::find(self.conn(), name)
     }
 }

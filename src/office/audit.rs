@@ -179,6 +179,7 @@ impl Session {
 
     /// A person's record id from a case number, for filters.
     pub fn person_by_case_number(&self, case_number: &str) -> Result<Option<i64>> {
+        self.need(Capability::OpenFile)?;
         Ok(store::persons::find_by_case_number(self.conn(), case_number)?.map(|p| p.0))
     }
 }

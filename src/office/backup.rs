@@ -88,6 +88,7 @@ impl Session {
     /// The office's automatic backup settings, if ever set up (anyone: the
     /// desk says whether backups run).
     pub fn auto_backup_settings(&self) -> Result<Option<AutoSettings>> {
+        self.need(Capability::SeeOffice)?;
         backup::auto_settings(self.conn())
     }
 

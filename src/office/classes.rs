@@ -143,6 +143,7 @@ impl Session {
     /// A person's enrolments with each class's name (anyone who may see
     /// the person's file).
     pub fn person_enrolments(&self, person: PersonId) -> Result<Vec<(String, Enrolment)>> {
+        self.need(Capability::SeeClasses)?;
         classes::person_enrolments(self.conn(), person.0)
     }
 
@@ -217,6 +218,7 @@ impl Session {
 
     /// A person's attendance rate per class.
     pub fn person_rates(&self, person: PersonId) -> Result<Vec<(String, Rate)>> {
+        self.need(Capability::SeeClasses)?;
         attendance::person_rates(self.conn(), person.0)
     }
 
@@ -247,6 +249,7 @@ impl Session {
 
     /// The office's literacy scale (anyone).
     pub fn literacy_scale(&self) -> Result<LiteracyScale> {
+        self.need(Capability::SeeClasses)?;
         classes::literacy_scale(self.conn())
     }
 
@@ -308,6 +311,7 @@ impl Session {
 
     /// A person's literacy tests, oldest first.
     pub fn literacy_tests(&self, person: PersonId) -> Result<Vec<LiteracyTest>> {
+        self.need(Capability::SeeClasses)?;
         classes::literacy_tests(self.conn(), person.0)
     }
 
@@ -350,6 +354,7 @@ impl Session {
 
     /// A person's completed skill courses.
     pub fn skill_completions(&self, person: PersonId) -> Result<Vec<SkillCompletion>> {
+        self.need(Capability::SeeClasses)?;
         classes::skill_completions(self.conn(), person.0)
     }
 }

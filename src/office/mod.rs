@@ -25,6 +25,7 @@ pub mod reports;
 pub mod rules;
 pub mod settings;
 
+use crate::office::rules::Capability;
 use age::secrecy::SecretString;
 use rusqlite::{Connection, Transaction};
 
@@ -187,6 +188,7 @@ impl Session {
 
     /// The office's name, for the desk's title line.
     pub fn office_name(&self) -> Result<String> {
+        self.need(Capability::SeeOffice)?;
         Ok(meta::get(&self.open.conn, meta::OFFICE_NAME)?.unwrap_or_default())
     }
 

@@ -332,6 +332,7 @@ impl Session {
 
     /// The office's visit schedule (anyone).
     pub fn visit_schedule(&self) -> Result<Schedule> {
+        self.need(Capability::SeePlacements)?;
         placements::schedule(self.conn())
     }
 

@@ -20,6 +20,9 @@ pub enum Capability {
     OpenFile,
     /// See that counselling sessions happened (not their notes).
     SeeSessions,
+    /// The office's name and settings, its accounts' names, its backup
+    /// settings: what every screen's header and forms show.
+    SeeOffice,
     /// Register a new person at intake.
     Register,
     /// Change a person's file: details, services, status, notes.
@@ -69,6 +72,7 @@ const RULEBOOK: &[(Capability, &[Role], &str)] = &[
     (CountRegister, EVERYONE, "count the register"),
     (OpenFile, EVERYONE, "open a person's file"),
     (SeeSessions, EVERYONE, "see counselling sessions"),
+    (SeeOffice, EVERYONE, "see the office's settings"),
     (Register, CASEWORKERS, "register a new person"),
     (ChangeFile, CASEWORKERS, "change a person's file"),
     (SeeFollowUps, CASEWORKERS, "see follow-ups"),

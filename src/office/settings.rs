@@ -20,6 +20,7 @@ impl Session {
     /// The office's date order (anyone): day first unless a manager set
     /// another.
     pub fn date_order(&self) -> Result<DateOrder> {
+        self.need(Capability::SeeOffice)?;
         meta::date_order(self.conn())
     }
 
