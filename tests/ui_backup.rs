@@ -135,10 +135,22 @@ fn export_verify_and_restore_from_the_screen() {
     .expect("the engine accepts the screen's export");
     assert!(report.manifest.counts.values().any(|n| *n > 0));
 
-    // Verify it from the screen.
+    // Esc closes the result, back to the screen's own menu: it does not
+    // leave the screen (where the next keys would open something else).
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.current_screen(), Some(ScreenId::Backup));
+    let menu = screen(&app);
+    assert!(!menu.contains("Backup written"), "{menu}");
+    assert!(menu.contains("▸ Export a backup"), "{menu}");
+
+    // Verify it from the screen: the file just written is offered.
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Enter);
-    typed(&mut app, &file.display().to_string());
+    let offered = screen(&app);
+    assert!(
+        offered.contains("casedesk-export-2026-11-23.age"),
+        "{offered}"
+    );
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Tab);
     typed(&mut app, PASSPHRASE);
@@ -147,6 +159,9 @@ fn export_verify_and_restore_from_the_screen() {
     let verified = screen(&app);
     assert!(verified.contains("Backup verified"), "{verified}");
     assert!(verified.contains("integrity checks pass"), "{verified}");
+    // What the backup holds, in words, not the store's table names.
+    assert!(verified.contains("head counts at activities"), "{verified}");
+    assert!(!verified.contains("activity_counts"), "{verified}");
     snap!("backup_verified", verified);
 
     // Restore with a wrong passphrase: a plain message, nothing created.

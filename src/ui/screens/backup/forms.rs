@@ -422,7 +422,11 @@ impl BackupScreen {
                     F::Method,
                 )
             }
-            Task::Verify | Task::Restore => TaskForm::build(task, PASSPHRASE, &[], F::File),
+            Task::Verify => {
+                let file = self.last_written.as_deref().map(path).unwrap_or_default();
+                TaskForm::build(task, PASSPHRASE, &[(F::File, file)], F::File)
+            }
+            Task::Restore => TaskForm::build(task, PASSPHRASE, &[], F::File),
             Task::Auto => {
                 let s = self.settings.as_ref();
                 let folder = s

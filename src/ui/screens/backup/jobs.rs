@@ -188,6 +188,7 @@ impl BackupScreen {
                 tracing::info!("backup.export.done");
                 self.mode = Mode::Menu;
                 self.refresh(ctx)?;
+                self.last_written = Some(s.path.clone());
                 let mut lines = vec![
                     (
                         format!(
@@ -297,7 +298,43 @@ fn counts_line(m: &Manifest) -> String {
     counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let list: Vec<String> = counts
         .iter()
-        .map(|(t, n)| format!("{} {n}", sanitize(t)))
+        .map(|(t, n)| format!("{n} {}", table_words(&sanitize(t))))
         .collect();
-    format!("Rows: {}", list.join(" · "))
+    format!("Records: {}", list.join(" · "))
+}
+
+/// What a table holds, in the desk's words (`activity_counts` → "head
+/// counts at activities"); a table not named here reads with spaces.
+pub(super) fn table_words(table: &str) -> String {
+    let words = match table {
+        "activities" => "activities",
+        "activity_counts" => "head counts at activities",
+        "activity_persons" => "people at activities",
+        "activity_staff" => "staff at activities",
+        "attendance" => "attendance marks",
+        "attendance_history" => "attendance changes",
+        "attendance_months" => "attendance months",
+        "audit" => "audit entries",
+        "case_counters" => "case number counters",
+        "class_sessions" => "class sessions",
+        "classes" => "classes",
+        "counselling_notes" => "counselling notes",
+        "counselling_participants" => "people in counselling",
+        "counselling_sessions" => "counselling sessions",
+        "enrolments" => "class enrolments",
+        "follow_ups" => "follow-ups",
+        "goals" => "goals",
+        "literacy_tests" => "literacy tests",
+        "person_concerns" => "concerns",
+        "person_history" => "changes to people",
+        "persons" => "people",
+        "placement_visits" => "placement visits",
+        "placements" => "placements",
+        "services" => "services",
+        "skill_completions" => "skills completed",
+        "status_changes" => "case status changes",
+        "users" => "accounts",
+        other => return other.replace('_', " "),
+    };
+    words.to_string()
 }

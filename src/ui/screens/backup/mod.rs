@@ -98,6 +98,8 @@ pub struct BackupScreen {
     settings_problem: Option<String>,
     config: AutoBackup,
     office_dir: PathBuf,
+    /// The file the last export wrote: Verify offers it.
+    last_written: Option<PathBuf>,
 }
 
 impl Default for BackupScreen {
@@ -118,6 +120,7 @@ impl BackupScreen {
             settings_problem: None,
             config: AutoBackup::default(),
             office_dir: PathBuf::from("."),
+            last_written: None,
         }
     }
 
@@ -259,6 +262,13 @@ impl Screen for BackupScreen {
                         self.mode = Mode::Form(self.open_form(TASKS[self.selected]));
                     }
                     Action::Refresh => self.refresh(ctx)?,
+                    // A result panel is the screen's own page: Esc
+                    // closes it back to the menu's start, and only the
+                    // next Esc leaves the screen.
+                    Action::Back if self.panel.is_some() => {
+                        self.panel = None;
+                        self.selected = 0;
+                    }
                     Action::Back => return Ok(Outcome::Back),
                     _ => {}
                 }
