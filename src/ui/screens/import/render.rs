@@ -71,6 +71,7 @@ impl ImportScreen {
                         Tone::Hint,
                     ),
                 ],
+                inner.width,
                 t,
             )
             .render(inner, buf),
@@ -93,10 +94,10 @@ impl ImportScreen {
                     lines.push((String::new(), Tone::Plain));
                 }
                 lines.push((form_hint(f.what()).into(), Tone::Hint));
-                paragraph(&lines, t).render(rest, buf);
+                paragraph(&lines, rest.width, t).render(rest, buf);
             }
             Mode::Preview(p) => draw_preview(p, inner, buf, t),
-            Mode::Done(d) => paragraph(&done_lines(d), t).render(
+            Mode::Done(d) => paragraph(&done_lines(d), inner.width, t).render(
                 Rect {
                     y: inner.y + 1.min(inner.height),
                     height: inner.height.saturating_sub(1),
@@ -197,12 +198,12 @@ fn draw_preview(p: &Previewing, area: Rect, buf: &mut Buffer, t: &Theme) {
     }
     // The message, if any, takes the last lines.
     let message_h = match &p.message {
-        Some(m) => (m.chars().count() / w.max(1) + 1).min(4) as u16,
+        Some(m) => height(m, area.width).min(5) as u16,
         None => 0,
     };
     let bottom = area.bottom().saturating_sub(message_h);
     if let Some(m) = &p.message {
-        paragraph(&[(m.clone(), Tone::Bad)], t).render(
+        paragraph(&[(m.clone(), Tone::Bad)], area.width, t).render(
             Rect {
                 y: bottom,
                 height: message_h,
@@ -241,14 +242,16 @@ fn draw_preview(p: &Previewing, area: Rect, buf: &mut Buffer, t: &Theme) {
         }
     }
     if y < bottom {
-        paragraph(&p.lines, t).scroll((p.scroll as u16, 0)).render(
-            Rect {
-                y,
-                height: bottom - y,
-                ..area
-            },
-            buf,
-        );
+        paragraph(&p.lines, area.width, t)
+            .scroll((p.scroll as u16, 0))
+            .render(
+                Rect {
+                    y,
+                    height: bottom - y,
+                    ..area
+                },
+                buf,
+            );
     }
 }
 
@@ -399,18 +402,68 @@ fn done_lines(d: &Done) -> Vec<(String, Tone)> {
     out
 }
 
-fn paragraph<'a>(lines: &'a [(String, Tone)], t: &Theme) -> Paragraph<'a> {
+/// The lines in the desk's words (see [`desk_words`]), broken between
+/// words at `width` columns (an indented item going on under its own
+/// text), so a long message is read whole and not cut at the edge.
+fn paragraph<'a>(lines: &[(String, Tone)], width: u16, t: &Theme) -> Paragraph<'a> {
     let text: Vec<Line> = lines
         .iter()
-        .map(|(s, tone)| {
+        .flat_map(|(s, tone)| {
             let style: Style = match tone {
                 Tone::Plain | Tone::Good => t.base,
                 Tone::Head => t.header,
                 Tone::Bad => t.error,
                 Tone::Hint => t.hint,
             };
-            Line::from(Span::styled(sanitize(s).into_owned(), style))
+            hang(&desk_words(&sanitize(s)), usize::from(width))
+                .into_iter()
+                .map(move |l| Line::from(Span::styled(l, style)))
         })
         .collect();
+    // A word wider than the whole width still wraps rather than vanish.
     Paragraph::new(text).wrap(Wrap { trim: false })
+}
+
+/// How many screen lines `text` takes at `width` columns (see [`hang`]).
+fn height(text: &str, width: u16) -> usize {
+    hang(&desk_words(&sanitize(text)), usize::from(width)).len()
+}
+
+/// One line of text broken between words at `width` columns; an indented
+/// line (a list's item) goes on two columns in from its own indent.
+pub(super) fn hang(text: &str, width: usize) -> Vec<String> {
+    let lead = text.len() - text.trim_start_matches(' ').len();
+    let indent = " ".repeat(if lead > 0 { lead + 2 } else { 0 });
+    let mut out = Vec::new();
+    let mut line = " ".repeat(lead);
+    let mut bare = true;
+    // Split at single spaces, so spaces that line things up stay.
+    for word in text[lead..].split(' ') {
+        if bare && word.is_empty() {
+            continue;
+        }
+        let w = crate::safe_text::width(word);
+        if !bare && !word.is_empty() && crate::safe_text::width(&line) + 1 + w > width {
+            out.push(std::mem::replace(&mut line, indent.clone()));
+            bare = true;
+        }
+        if !bare {
+            line.push(' ');
+        }
+        line.push_str(word);
+        bare = false;
+    }
+    out.push(line);
+    out
+}
+
+/// A problem as the desk says it: the import names the command line's
+/// options (`--programme`), and the desk has a choice on its form for them.
+pub(super) fn desk_words(message: &str) -> String {
+    message
+        .replace(
+            "give --programme cpc or wd",
+            "choose the programme on the form (Programme: CPC or women's desk)",
+        )
+        .replace("(--programme)", "(the form's Programme)")
 }

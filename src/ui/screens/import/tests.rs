@@ -159,6 +159,42 @@ fn snapshot_preview_with_the_mapping_and_the_problems() {
 }
 
 #[test]
+fn a_missing_programme_points_to_the_form_and_messages_wrap_whole() {
+    let o = Office::new();
+    let file = o.file(
+        "no-programme.csv",
+        "Child Name,Father Name,Age,Sex,Date of Registration\n\
+         Zarghoon Khan,Qadir Khan,12,M,23/04/2025\n",
+    );
+    let mut m = o.login("manager");
+    let mut screen = opened(&mut m);
+    fill(&mut screen, &mut m, &file, false, false);
+    let text = draw(&screen);
+    // The form has its own programme choice: no command-line option.
+    assert!(!text.contains("--programme"), "{text}");
+    // Read whole: the message goes on under itself to its last word.
+    assert!(text.contains("or choose the"), "{text}");
+    assert!(
+        text.contains("│     programme on the form (Programme: CPC or women's desk)"),
+        "{text}"
+    );
+    assert!(text.contains("Programme: none: every row needs one (the form's Programme)"));
+    insta::assert_snapshot!("import_programme_missing", text);
+
+    // The refusal under the preview is shown whole, to its last word.
+    act(&mut screen, &mut m, Action::Confirm);
+    assert_eq!(registered(&m), 0);
+    let text = draw(&screen);
+    let Mode::Preview(p) = &screen.mode else {
+        panic!("still the preview")
+    };
+    let message = p.message.clone().expect("a message");
+    let last = message.split_whitespace().last().expect("words");
+    assert!(text.contains("nothing was saved"), "{text}");
+    assert!(text.contains(last), "{last} in {text}");
+}
+
+#[test]
 fn snapshot_the_counts_after_an_import() {
     let o = Office::new();
     let file = o.file(
