@@ -72,7 +72,7 @@ pub fn render(title: &str, points: &[Point], area: Rect, buf: &mut Buffer, t: &T
         .iter()
         .map(|p| {
             Bar::new(p.height)
-                .label(p.label.clone())
+                .label(fitted(&p.label, bar_width))
                 .text_value(p.text.clone())
         })
         .collect();
@@ -89,4 +89,16 @@ pub fn render(title: &str, points: &[Point], area: Rect, buf: &mut Buffer, t: &T
         .value_style(t.selected)
         .label_style(t.hint)
         .render(area, buf);
+}
+
+/// A month's label as wide as its bar: "Jul25" whole when it fits, else
+/// the month ("Jul"), else its first letter ("J"), never cut mid-word.
+pub fn fitted(label: &str, width: usize) -> String {
+    if label.chars().count() <= width {
+        label.to_string()
+    } else if width >= 3 {
+        label.chars().take(3).collect()
+    } else {
+        label.chars().take(1).collect()
+    }
 }

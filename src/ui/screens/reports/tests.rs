@@ -263,7 +263,10 @@ fn the_deidentified_view_withholds_small_counts_keeps_totals_and_shows_no_names(
         }
     }
     assert!(small > 0, "the demo month has small counts");
-    insta::assert_snapshot!("reports_deidentified", draw(&screen, 80, 24));
+    let at_80 = draw(&screen, 80, 24);
+    // The screen says what x is, on one line.
+    assert!(at_80.contains(view::LEGEND), "{at_80}");
+    insta::assert_snapshot!("reports_deidentified", at_80);
 
     // Enter lists no one, and no name is drawn anywhere.
     let out = act(&mut screen, &mut s, Action::Confirm);
@@ -353,4 +356,58 @@ fn a_period_that_is_not_a_calendar_one_has_no_deidentified_view() {
     let out = act(&mut screen, &mut s, Action::Toggle);
     assert_eq!(out, Outcome::Status(view::CALENDAR_ONLY.into()));
     assert!(!view(&screen).deidentified);
+}
+
+#[test]
+fn head_counts_at_activities_are_labelled_contacts_with_how_many_were_held() {
+    let (_dir, paths) = demo(300);
+    let mut s = login(&paths, "manager");
+    let mut screen = opened(&mut s);
+    run(&mut screen, &mut s, Choice::ThisYear);
+    let (held, contacts) = view(&screen)
+        .report()
+        .indicators()
+        .find(|i| i.key == "activities.spot_visit")
+        .map(|i| (i.current.events.expect("visits"), i.current.cells.total()))
+        .expect("spot visits");
+    assert!(
+        contacts > held,
+        "the demo meets more children than it makes visits"
+    );
+    select(&mut screen, &mut s, "activities.spot_visit");
+    let text = draw(&screen, 120, 40);
+    let line = format!("Spot visit: contacts ({held} held)");
+    assert!(text.contains(&line), "{line} in {text}");
+    assert!(text.contains(&contacts.to_string()), "{text}");
+}
+
+#[test]
+fn chart_months_fit_their_bars_and_are_never_cut_mid_word() {
+    // Fifteen months across a new year at 80 columns: bars four wide.
+    let months = [
+        "Jul25", "Aug25", "Sep25", "Oct25", "Nov25", "Dec25", "Jan26", "Feb26", "Mar26", "Apr26",
+        "May26", "Jun26", "Jul26", "Aug26", "Sep26",
+    ];
+    let points: Vec<chart::Point> = months
+        .iter()
+        .map(|m| chart::Point {
+            label: (*m).to_string(),
+            height: 3,
+            text: "3".into(),
+        })
+        .collect();
+    let theme = Theme::default();
+    let mut t = Terminal::new(TestBackend::new(80, 8)).expect("backend");
+    t.draw(|f| {
+        let area = f.area();
+        chart::render("New cases per month", &points, area, f.buffer_mut(), &theme)
+    })
+    .expect("draw");
+    let text = t.backend().to_string();
+    assert!(!text.contains("Jul2"), "{text}");
+    assert!(text.contains("Jul  Aug  Sep"), "{text}");
+    // Very narrow bars: one letter each.
+    assert_eq!(chart::fitted("Jul25", 1), "J");
+    assert_eq!(chart::fitted("Jul25", 4), "Jul");
+    assert_eq!(chart::fitted("Jul25", 5), "Jul25");
 }

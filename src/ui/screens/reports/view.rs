@@ -41,6 +41,9 @@ pub struct ReportView {
     rows: [Vec<Vec<String>>; 2],
 }
 
+/// What `x` means in the de-identified view, under its table.
+pub const LEGEND: &str = "x: withheld, a count from 1 to 4 or one that would give one away";
+
 /// Why Space does nothing for another period.
 pub const CALENDAR_ONLY: &str = "A de-identified report is made only for a whole calendar month, quarter or year (so two reports cannot be subtracted): choose one of those periods.";
 
@@ -58,8 +61,20 @@ fn rows(report: &Report, view: &View) -> Vec<Vec<String>> {
         .enumerate()
         .map(|(i, ind)| {
             let indent = if ind.level > 0 { "  " } else { "" };
+            // Head counts at activities are contacts, not activities (the
+            // same child at two visits is two): say so, with how many were
+            // held beside it.
+            let label = match (ind.measure, ind.events) {
+                (Measure::Participants, Some(_)) => format!(
+                    "{}: contacts ({} held)",
+                    ind.label,
+                    figure(report, view, i, Which::Current, Slot::Events)
+                ),
+                (Measure::Participants, None) => format!("{}: contacts", ind.label),
+                _ => ind.label.clone(),
+            };
             vec![
-                format!("{indent}{}", ind.label),
+                format!("{indent}{label}"),
                 figure(report, view, i, Which::Current, Slot::Total),
                 figure(report, view, i, Which::Previous, Slot::Total),
             ]
@@ -138,8 +153,10 @@ impl ReportView {
     /// below (when there is room for it).
     pub fn render_indicators(&self, area: Rect, buf: &mut Buffer, t: &Theme) {
         let breakdown = if area.height >= 14 { 6 } else { 0 };
+        // De-identified: one line under the table says what `x` is.
+        let legend = u16::from(self.deidentified && area.height >= 8);
         let table = Rect {
-            height: area.height - breakdown,
+            height: area.height - breakdown - legend,
             ..area
         };
         let cols = columns();
@@ -152,11 +169,21 @@ impl ReportView {
         Table::new(rows, &cols, &self.state, t)
             .title(title)
             .render(table, buf);
+        if legend == 1 {
+            let w = usize::from(area.width.saturating_sub(2));
+            buf.set_stringn(
+                area.x + 1,
+                table.bottom(),
+                fit(LEGEND, w, Align::Left),
+                w,
+                t.hint,
+            );
+        }
         if breakdown == 0 {
             return;
         }
         let below = Rect {
-            y: table.bottom(),
+            y: table.bottom() + legend,
             height: breakdown,
             ..area
         };
