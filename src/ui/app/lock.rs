@@ -143,10 +143,14 @@ impl App {
             (Err(e), Some(Guard::Locked(l))) => {
                 l.failed(&format!("{}.", capitalise(&e.to_string())), now)
             }
-            (_, Some(Guard::Blank(b))) => {
-                // Nothing shows on the blank page: a wrong try just resets.
+            (result, Some(Guard::Blank(b))) => {
+                // A plain word under the clock; what was typed is wiped.
                 b.busy = false;
                 b.wipe();
+                b.note = Some(match result {
+                    Err(e) => format!("{}.", capitalise(&e.to_string())),
+                    Ok(_) => "Wrong password.".into(),
+                });
             }
             (_, None) => {}
         }
@@ -165,6 +169,7 @@ mod tests {
     use crate::office::audit::{AuditFilter, Entry};
     use crate::ui::App;
     use crate::ui::testing::demo;
+    use crate::ui::widgets::blank::HINT as BLANK_HINT;
 
     /// A demo office (manager, staff, psychologist; password "demo") in a
     /// temp dir, and a desk on it logged in as the manager through the
@@ -200,6 +205,13 @@ mod tests {
     fn settle(app: &mut App) {
         app.wait_idle(Duration::from_secs(30));
         assert!(!app.is_busy(), "the password check finished");
+    }
+
+    fn draw(app: &App) -> String {
+        let mut t =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("backend");
+        t.draw(|f| app.draw(f)).expect("draw");
+        t.backend().to_string()
     }
 
     /// Type a password on the lock or blank page and wait for the check.
@@ -280,8 +292,13 @@ mod tests {
             "the head file moved forward: {before} → {after}"
         );
 
+        let shown = draw(&app);
+        assert!(shown.contains(BLANK_HINT), "{shown}");
         try_password(&mut app, "not-the-password");
         assert!(app.is_locked(), "a wrong password leaves it blank");
+        let shown = draw(&app);
+        assert!(shown.contains("Wrong password."), "{shown}");
+        assert!(!shown.contains("not-the-password"), "{shown}");
         try_password(&mut app, "demo");
         assert!(!app.is_locked(), "the right one opens the desk");
 

@@ -50,9 +50,12 @@ impl App {
         let t = &self.theme;
         buf.set_style(area, t.base);
         if let Mode::Desk(d) = &self.mode
-            && let Some(Guard::Blank(_)) = d.guard
+            && let Some(Guard::Blank(b)) = &d.guard
         {
-            (&BlankPage::new(self.now()).with_theme(t)).render(area, buf);
+            (&BlankPage::new(self.now())
+                .with_theme(t)
+                .with_note(b.note.as_deref()))
+                .render(area, buf);
             return;
         }
         if area.height < 3 || area.width < 20 {

@@ -162,6 +162,8 @@ impl LockScreen {
 pub struct BlindEntry {
     typed: String,
     pub busy: bool,
+    /// What the last try said ("Wrong password."), under the clock.
+    pub note: Option<String>,
 }
 
 impl BlindEntry {
@@ -179,6 +181,7 @@ impl BlindEntry {
             Input::Action(Action::Back) => self.wipe(),
             Input::Action(Action::Confirm) if !self.typed.is_empty() => {
                 self.busy = true;
+                self.note = None;
                 let pw = SecretString::from(std::mem::take(&mut self.typed));
                 return Some(pw);
             }
