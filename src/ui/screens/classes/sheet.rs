@@ -164,11 +164,34 @@ impl SheetView {
             );
             return;
         }
-        let rows = usize::from(inner.height - 2);
+        // When not everyone fits, the last line says how many are below
+        // and the blank line under the counts how many are above.
+        let room = usize::from(inner.height - 2);
+        let len = self.marks.len();
+        let rows = if len > room && room > 1 {
+            room - 1
+        } else {
+            room
+        };
         let top = self
             .cursor
             .saturating_sub(rows.saturating_sub(1))
-            .min(self.marks.len().saturating_sub(rows));
+            .min(len.saturating_sub(rows));
+        let below = len.saturating_sub(top + rows);
+        for (count, y, arrow, word) in [
+            (top, inner.y + 1, "↑", "above"),
+            (below, inner.y + 2 + rows as u16, "↓", "below"),
+        ] {
+            if count > 0 {
+                buf.set_stringn(
+                    inner.x,
+                    y,
+                    fit(&format!("  {arrow} {count} more {word}"), w, Align::Left),
+                    w,
+                    theme.hint,
+                );
+            }
+        }
         for (i, (row, mark)) in self
             .sheet
             .rows
@@ -276,6 +299,41 @@ mod tests {
         v.back();
         v.mark(Mark::Late);
         assert_eq!(v.marks[38], Some(Mark::Late));
+    }
+
+    fn drawn(v: &SheetView) -> Vec<String> {
+        let area = Rect::new(0, 0, 80, 24);
+        let mut buf = Buffer::empty(area);
+        v.render(area, &mut buf, &Theme::default());
+        (0..area.height)
+            .map(|y| {
+                (0..area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_sheet_says_how_many_are_above_and_below() {
+        let mut v = view(40);
+        // 24 lines: the frame, the counts and the gap leave 20; one says
+        // how many are below.
+        let lines = drawn(&v);
+        assert!(lines[21].contains("CPC-2026-0019"), "{lines:#?}");
+        assert!(lines[22].contains("↓ 21 more below"), "{lines:#?}");
+        assert!(!lines.iter().any(|l| l.contains("above")), "{lines:#?}");
+        // Half way down, both.
+        for _ in 0..25 {
+            v.mark(Mark::Present);
+        }
+        let lines = drawn(&v);
+        assert!(lines[2].contains("↑ 7 more above"), "{lines:#?}");
+        assert!(lines[21].contains("CPC-2026-0026"), "{lines:#?}");
+        assert!(lines[22].contains("↓ 14 more below"), "{lines:#?}");
+        // A short sheet: no marker.
+        let lines = drawn(&view(5));
+        assert!(!lines.iter().any(|l| l.contains("more")), "{lines:#?}");
     }
 
     #[test]
