@@ -375,12 +375,23 @@ impl ReportsScreen {
                 chart::render("Services per month", &services, bottom, buf, t);
             }
         }
-        let hint = match view.tab {
-            Tab::Indicators => {
-                "Enter: who is behind it · Space: de-identified · →: charts · Esc: period"
-            }
-            Tab::Charts => "←: indicators · Space: de-identified · Esc: period",
+        // The keys line whole, in shorter words when the desk is narrow
+        // (the menu beside it at 80 columns), never cut off.
+        let hints: [&str; 2] = match view.tab {
+            Tab::Indicators => [
+                "Enter: who is behind it · Space: de-identified · →: charts · Esc: period",
+                "Enter: who · Space: de-identify · →: charts · Esc: period",
+            ],
+            Tab::Charts => [
+                "←: indicators · Space: de-identified · Esc: period",
+                "←: indicators · Space: de-identify · Esc: period",
+            ],
         };
+        let room = usize::from(area.width.saturating_sub(1));
+        let hint = hints
+            .into_iter()
+            .find(|h| crate::safe_text::width(h) <= room)
+            .unwrap_or(hints[1]);
         text_line(buf, area, area.bottom() - 1, hint, t.hint);
     }
 

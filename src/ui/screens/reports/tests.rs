@@ -382,6 +382,22 @@ fn head_counts_at_activities_are_labelled_contacts_with_how_many_were_held() {
 }
 
 #[test]
+fn the_keys_line_is_whole_beside_the_desk_menu_at_80_columns() {
+    let (_dir, paths) = demo(50);
+    let mut s = login(&paths, "manager");
+    let mut screen = opened(&mut s);
+    run(&mut screen, &mut s, Choice::LastMonth);
+    // The desk's menu takes 15 of 80 columns.
+    let text = draw(&screen, 65, 24);
+    let last = text.lines().last().expect("a keys line");
+    assert!(last.contains("Esc: period"), "{text}");
+    act(&mut screen, &mut s, Action::Right);
+    let text = draw(&screen, 65, 24);
+    let last = text.lines().last().expect("a keys line");
+    assert!(last.contains("Esc: period"), "{text}");
+}
+
+#[test]
 fn chart_months_fit_their_bars_and_are_never_cut_mid_word() {
     // Fifteen months across a new year at 80 columns: bars four wide.
     let months = [
