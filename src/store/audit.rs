@@ -208,7 +208,22 @@ pub enum Verdict {
 /// Walk the whole chain from the first entry, then check its end against
 /// both anchors (see the module comment).
 pub fn verify(conn: &Connection) -> Result<Verdict> {
+    // The head file first: it only ever moves after the commit it
+    // records, so read before the snapshot it is never ahead of it.
     let anchor = read_anchor_file(conn);
+    // Then the rows and the head record in one snapshot: a terminal that
+    // commits an entry in between is not taken for a cut trail.
+    if !conn.is_autocommit() {
+        return verify_in(conn, anchor);
+    }
+    conn.execute_batch("BEGIN DEFERRED")?;
+    let verdict = verify_in(conn, anchor);
+    // A read transaction: ending it cannot lose anything.
+    let _ = conn.execute_batch("COMMIT");
+    verdict
+}
+
+fn verify_in(conn: &Connection, anchor: Option<Head>) -> Result<Verdict> {
     let mut anchor_seen: Option<String> = None;
     let mut stmt = conn.prepare(
         "SELECT seq, at, user_name, action, target, detail, prev_hash, hash FROM audit ORDER BY seq",
