@@ -32,7 +32,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 cargo build --locked --profile "$PROFILE" --target "$TARGET"
-dir="target/$TARGET/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")"
+dir="${CARGO_TARGET_DIR:-target}/$TARGET/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")"
 x86_64-w64-mingw32-gcc -shared -O2 -o "$dir/bcryptprimitives.dll" \
     scripts/windows/process_prng_stub.c scripts/windows/process_prng_stub.def -ladvapi32
 scripts/smoke.sh "$dir/casedesk.exe" wine
