@@ -113,7 +113,8 @@ impl Capability {
             .iter()
             .find(|(c, _, _)| *c == self)
             .map(|(_, roles, what)| (*roles, *what))
-            // Every capability has its row (rulebook test).
+            // A capability without a row is refused to everyone: a new
+            // one fails its tests until the table says who may.
             .unwrap_or((&[], "do that"))
     }
 
