@@ -15,6 +15,7 @@ use crate::office::rules::Capability;
 use age::x25519;
 use rusqlite::Connection;
 
+use super::note_chain::{audit_disagrees, by_session};
 use super::{AuditAction, Session};
 use crate::domain::audit::counselling_targets;
 use crate::domain::counselling::{NewSession, NoteBinding, NoteText, SessionId, validate_note};
@@ -507,47 +508,6 @@ impl Session {
         }
         Ok(bad)
     }
-}
-
-/// Does the note's chain disagree with the audit trail's? Every amendment's
-/// entry records the version it made and the note head: a latest version
-/// older than that (a later one deleted and an earlier head written back,
-/// which the MACs alone cannot show) or another head for the same version
-/// is a note that was rolled back. After a rotation the heads were re-signed,
-/// so only the version is compared.
-fn audit_disagrees(
-    latest: i64,
-    head: Option<&str>,
-    audited: Option<&crate::store::counselling::AuditedNote>,
-) -> bool {
-    let Some(a) = audited else {
-        return false;
-    };
-    if latest < a.version {
-        return true;
-    }
-    latest == a.version
-        && !a.rotated_since
-        && a.head
-            .as_deref()
-            .is_some_and(|h| !head.is_some_and(|now| pins::mac_ok_hex(h, now)))
-}
-
-/// Stored versions grouped by session, in order.
-fn by_session(
-    versions: &[crate::store::counselling::StoredVersion],
-) -> Vec<(SessionId, &[crate::store::counselling::StoredVersion])> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for i in 1..=versions.len() {
-        if i == versions.len() || versions[i].1 != versions[start].1 {
-            if start < i {
-                out.push((versions[start].1, &versions[start..i]));
-            }
-            start = i;
-        }
-    }
-    out
 }
 
 /// Re-seal every version from `old` to `new`, re-signing those that

@@ -20,6 +20,7 @@ pub mod classes;
 pub mod counselling;
 pub mod import;
 pub mod intake;
+mod note_chain;
 pub mod placements;
 pub mod reports;
 pub mod rules;
